@@ -1,0 +1,97 @@
+"""The one error hierarchy of hemifacial.
+
+Every error a user can cause carries a message that names the bad value, what is allowed
+and, where it helps, the nearest valid key. Entry points (CLI, web) turn these into a
+clear message and a non-zero exit or an HTTP status; nothing else should reach a user.
+
+::
+
+    HemifacialError
+    ├── InputError                 bad input from a person or a file (HTTP 422, exit 2)
+    │   ├── UnknownKeyError        a key that does not exist (with the nearest valid key)
+    │   ├── InvalidValueError      a value of the wrong type or outside the allowed set
+    │   ├── ContradictionError     answers that cannot all be true
+    │   ├── CaseFileError          a case file that cannot be read or parsed
+    │   └── VideoInputError        a file that is not a usable video
+    ├── NotFoundError              a record that does not exist (HTTP 404)
+    ├── PermissionDeniedError      not allowed (HTTP 403)
+    ├── KnowledgeBaseError         the evidence base itself is invalid (a bug, not user input)
+    └── ServiceUnavailableError    a server (database, Redis, broker) is not reachable (HTTP 503)
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class HemifacialError(Exception):
+    """Base of every error hemifacial raises on purpose."""
+
+    exit_code = 1
+    http_status = 500
+
+
+class InputError(HemifacialError):
+    """The input was wrong; the message says how to fix it."""
+
+    exit_code = 2
+    http_status = 422
+
+
+class UnknownKeyError(InputError):
+    """A key (finding, condition, test, field) that does not exist."""
+
+    def __init__(self, kind: str, key: str, valid: Iterable[str]) -> None:
+        self.kind = kind
+        self.key = key
+        self.nearest = nearest(key, valid)
+        hint = f"; did you mean '{self.nearest}'?" if self.nearest else ""
+        super().__init__(f"unknown {kind} '{key}'{hint}")
+
+
+class InvalidValueError(InputError):
+    """A value of the wrong type or outside the allowed set."""
+
+
+class ContradictionError(InputError):
+    """Answers that cannot all be true at once."""
+
+
+class CaseFileError(InputError):
+    """A case file that cannot be read or parsed."""
+
+
+class VideoInputError(InputError):
+    """A file that is not a usable video (corrupt, empty, not a video, no usable face)."""
+
+
+class NotFoundError(HemifacialError):
+    """A record that does not exist."""
+
+    exit_code = 3
+    http_status = 404
+
+
+class PermissionDeniedError(HemifacialError):
+    """The caller may not do this."""
+
+    exit_code = 4
+    http_status = 403
+
+
+class KnowledgeBaseError(HemifacialError):
+    """The evidence base is invalid: a defect in the package, not in the user's input."""
+
+
+class ServiceUnavailableError(HemifacialError):
+    """A server the configuration names (database, Redis, broker) cannot be reached."""
+
+    exit_code = 5
+    http_status = 503
+
+
+def nearest(key: str, valid: Iterable[str]) -> str | None:
+    """The valid key closest to ``key`` by spelling, or None when nothing is close."""
+    matches = difflib.get_close_matches(key, list(valid), n=1, cutoff=0.5)
+    return matches[0] if matches else None
