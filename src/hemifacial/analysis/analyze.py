@@ -1,0 +1,94 @@
+"""From a face track to a complete :class:`~hemifacial.analysis.types.VideoAnalysis`."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+
+from .events import detect_events
+from .findings import derive_findings
+from .metrics import compute_metrics
+from .quality import assess
+from .signals import compute_signals, face_frame, unmirror
+from .types import FaceTrack, FloatArray, Signals, TraceSummary, VideoAnalysis
+
+TRACE_HZ = 10.0
+"""Sample rate of the stored traces (enough to plot, small in JSON)."""
+
+
+def _down(
+    times: FloatArray, v: FloatArray, grid: FloatArray, reduce_max: bool
+) -> tuple[float, ...]:
+    idx = np.searchsorted(times, grid)
+    out: list[float] = []
+    for a, b in itertools.pairwise(idx):
+        seg = v[a:b]
+        seg = seg[np.isfinite(seg)]
+        if len(seg) == 0:
+            out.append(float("nan"))
+        else:
+            out.append(round(float(seg.max() if reduce_max else seg.mean()), 4))
+    return tuple(out)
+
+
+def summarize_traces(sig: Signals) -> TraceSummary:
+    """Per-side traces on a 10-Hz grid (closure: max per bin so brief blinks stay visible)."""
+    t = sig.times
+    grid = np.arange(t[0], t[-1] + 1 / TRACE_HZ, 1 / TRACE_HZ)
+    if len(grid) < 2:
+        grid = np.array([t[0], t[-1] + 1e-6])
+
+    def d(v: FloatArray, mx: bool = False) -> tuple[float, ...]:
+        return _down(t, v, grid, mx)
+
+    return TraceSummary(
+        times=tuple(round(float(x), 3) for x in grid[:-1]),
+        closure_right=d(sig.right.closure, True),
+        closure_left=d(sig.left.closure, True),
+        mouth_right=d(sig.right.mouth),
+        mouth_left=d(sig.left.mouth),
+        brow_right=d(sig.right.brow),
+        brow_left=d(sig.left.brow),
+    )
+
+
+def analyze_track(
+    track: FaceTrack,
+    *,
+    mirrored: bool = False,
+    inputs: dict[str, Any] | None = None,
+    software: dict[str, str] | None = None,
+) -> tuple[VideoAnalysis, Signals]:
+    """Quality gate, signals, events, metrics and findings of one face track.
+
+    Raises :class:`~hemifacial.errors.VideoInputError` when too little of the clip is usable.
+    """
+    if mirrored:
+        track = unmirror(track)
+    aligned, yaw, pitch, _ = face_frame(track)
+    fitted = np.isfinite(aligned).all(axis=(1, 2))
+    quality, usable = assess(track, fitted, yaw, pitch)
+    sig = compute_signals(track, usable)
+    events = detect_events(sig)
+    metrics = compute_metrics(sig, events)
+    notes = list(quality.notes)
+    notes.append(
+        "mirrored: the clip was marked as a mirrored front-camera recording; sides were swapped"
+        if mirrored
+        else "sides assume a non-mirrored recording (use --mirrored for selfie-mirrored clips)"
+    )
+    notes.append("severity grades are estimates from video, not a clinical rating")
+    analysis = VideoAnalysis(
+        inputs=dict(inputs or {}),
+        quality=quality,
+        events=events,
+        metrics=metrics,
+        findings=derive_findings(events, metrics),
+        traces=summarize_traces(sig),
+        software=dict(software or {}),
+        mirrored=mirrored,
+        notes=tuple(notes),
+    )
+    return analysis, sig

@@ -1,0 +1,262 @@
+"""Eye-closure episodes: normal blinks, one-sided clonic/tonic contractions, bilateral activity.
+
+All thresholds are durations in seconds or fractions of each eye's own open level, never
+frame counts, so they hold at any frame rate (``../shared/reference/video-analysis.md`` §6:
+a normal blink is bilateral, synchronous and a few hundred ms; clonic = brief one-sided
+closures; tonic = sustained one-sided closure of about 0.5–1 s or more; rapid bilateral
+flutter must be merged into one episode and never called one-sided, §5.2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .types import SIDES, BoolArray, Event, EventKind, FloatArray, Side, Signals
+
+CLOSED_ENTER = 0.5
+"""Closure (fraction of the eye's open aperture lost) that starts a closure run."""
+CLOSED_EXIT = 0.35
+"""Closure below which a run ends (hysteresis against frame-to-frame jitter)."""
+BOTH_ENTER = 0.6
+BOTH_EXIT = 0.45
+"""Bilateral closure thresholds (higher than one-sided ones: looking down lowers both lids
+by about half, ``liveportrait_d3``, and must not read as bilateral spasm)."""
+MOVE_FLOOR = 0.12
+"""Closure taken as 'lid at rest' when tracing a run back to its onset and on to its end."""
+MERGE_GAP_S = 0.25
+"""Runs (either eye) closer than this are one episode, e.g. bilateral flutter (§5.2)."""
+TONIC_MIN_S = 1.0
+"""A closure held at least this long is tonic (issue: sustained ≥ ~1 s; §6). A bilateral
+closure shorter than this, without flutter, is a normal blink (§6: a few hundred ms)."""
+FLUTTER_MIN_CLOSURES = 3
+"""A bilateral episode with this many closures of an eye is flutter (bilateral clonic)."""
+ASYMMETRY_MIN = 0.3
+"""A one-sided run needs the closing eye this much more closed than the other eye (a wink
+narrows the other eye too: 0.8 vs 0.4 on ``liveportrait_d3``)."""
+OTHER_EYE_RATIO = 0.5
+"""In a one-sided event the other eye's median closure is at most half the closing eye's
+(a wink narrows the other eye to ~0.4 of it; crying squeezes both, ``Pexels`` clip)."""
+MIN_ONE_SIDED_S = 0.1
+"""Shorter one-sided closures (one or two frames at 30 fps) are tracking jitter."""
+DOMINANT_RATIO = 3.0
+DOMINANT_MIN_S = 0.5
+"""A one-sided episode next to bilateral closure stays one-sided when it lasts at least
+this long or this many times longer than the bilateral closure (a blink during a spasm)."""
+LOWER_FACE_MIN_IOD = 0.025
+"""Same-side mouth-corner or cheek movement (IOD) that counts as lower-face involvement."""
+CONTRA_MARGIN_IOD = 0.015
+"""... and by how much it must exceed the other side's movement."""
+BROW_LIFT_MIN_IOD = 0.02
+"""Same-side brow raise (IOD) during the closure for the 'other Babinski' sign."""
+
+
+@dataclass(frozen=True)
+class _Run:
+    side: str  # "right", "left" (one-sided) or "both"
+    i0: int
+    i1: int
+    start: float
+    end: float
+
+
+def _hysteresis(enter: BoolArray, stay: BoolArray) -> BoolArray:
+    closed = np.zeros(len(enter), dtype=bool)
+    state = False
+    for i in range(len(enter)):
+        state = bool(stay[i]) if state else bool(enter[i])
+        closed[i] = state
+    return closed
+
+
+def _edges(times: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Time each frame starts and ends, halfway to its neighbours (variable frame rate)."""
+    dt = np.diff(times)
+    typical = float(np.median(dt)) if len(dt) else 1 / 30
+    mids = (times[1:] + times[:-1]) / 2
+    lo = np.concatenate([[times[0] - typical / 2], mids])
+    hi = np.concatenate([mids, [times[-1] + typical / 2]])
+    return lo, hi
+
+
+def _runs(sig: Signals, mask: BoolArray, trace: FloatArray, side: str) -> list[_Run]:
+    """Runs of ``mask``, traced back along ``trace`` to the onset of lid movement and on to
+    its end (the lid starts moving before it crosses the closed threshold)."""
+    lo, hi = _edges(sig.times)
+    runs: list[_Run] = []
+    n = len(mask)
+    i = 0
+    while i < n:
+        if not mask[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and mask[j + 1]:
+            j += 1
+        a, b = i, j
+        while a > 0 and np.isfinite(trace[a - 1]) and MOVE_FLOOR < trace[a - 1] <= trace[a]:
+            a -= 1
+        while b + 1 < n and np.isfinite(trace[b + 1]) and MOVE_FLOOR < trace[b + 1] <= trace[b]:
+            b += 1
+        runs.append(_Run(side, a, b, float(lo[a]), float(hi[b])))
+        i = j + 1
+    return runs
+
+
+def closure_runs(sig: Signals) -> list[_Run]:
+    """One-sided runs (one eye closed, the other clearly less) and bilateral runs."""
+    cr = np.nan_to_num(sig.right.closure, nan=0.0)
+    cl = np.nan_to_num(sig.left.closure, nan=0.0)
+    runs: list[_Run] = []
+    for side, a, b in (("right", cr, cl), ("left", cl, cr)):
+        enter = (a >= CLOSED_ENTER) & (a - b >= ASYMMETRY_MIN)
+        stay = (a >= CLOSED_EXIT) & (a - b >= ASYMMETRY_MIN / 2)
+        runs += _runs(sig, _hysteresis(enter, stay), a, side)
+    both = np.minimum(cr, cl)
+    enter_b, stay_b = both >= BOTH_ENTER, both >= BOTH_EXIT
+    runs += _runs(sig, _hysteresis(enter_b, stay_b), both, "both")
+    return runs
+
+
+def _group(runs: list[_Run]) -> list[list[_Run]]:
+    """Merge runs of one kind whose gaps are shorter than :data:`MERGE_GAP_S`."""
+    groups: list[list[_Run]] = []
+    end = -np.inf
+    for r in sorted(runs, key=lambda r: r.start):
+        if groups and r.start - end < MERGE_GAP_S:
+            groups[-1].append(r)
+            end = max(end, r.end)
+        else:
+            groups.append([r])
+            end = r.end
+    return groups
+
+
+def _span(g: list[_Run]) -> tuple[float, float]:
+    return min(r.start for r in g), max(r.end for r in g)
+
+
+def _near(a: list[_Run], b: list[_Run]) -> bool:
+    (s0, e0), (s1, e1) = _span(a), _span(b)
+    return s0 - e1 < MERGE_GAP_S and s1 - e0 < MERGE_GAP_S
+
+
+def _overlap(a: list[_Run], b: list[_Run]) -> bool:
+    """Do the two groups overlap by more than half the shorter one (not just at an edge)?"""
+    (s0, e0), (s1, e1) = _span(a), _span(b)
+    inter = min(e0, e1) - max(s0, s1)
+    return inter > 0.5 * min(e0 - s0, e1 - s1)
+
+
+def _peak(v: FloatArray, i0: int, i1: int) -> float:
+    seg = v[i0 : i1 + 1]
+    seg = seg[np.isfinite(seg)]
+    return float(seg.max()) if len(seg) else 0.0
+
+
+def _other(side: Side) -> Side:
+    return "left" if side == "right" else "right"
+
+
+def _one_sided(sig: Signals, side: Side, runs: list[_Run]) -> Event:
+    i0 = min(r.i0 for r in runs)
+    i1 = max(r.i1 for r in runs)
+    longest = max(r.end - r.start for r in runs)
+    kind: EventKind = "tonic" if longest >= TONIC_MIN_S else "clonic"
+    s, o = sig.side(side), sig.side(_other(side))
+    frames = np.concatenate([np.arange(r.i0, r.i1 + 1) for r in runs])
+    this_c = np.nan_to_num(s.closure[frames])
+    other_c = np.nan_to_num(o.closure[frames])
+    duration = max(r.end for r in runs) - min(r.start for r in runs)
+    if np.median(other_c) > OTHER_EYE_RATIO * np.median(this_c) or duration < MIN_ONE_SIDED_S:
+        kind = "uncertain"
+    lower = max(_peak(s.mouth, i0, i1), _peak(s.cheek, i0, i1))
+    lower_o = max(_peak(o.mouth, i0, i1), _peak(o.cheek, i0, i1))
+    brow, brow_o = _peak(s.brow, i0, i1), _peak(o.brow, i0, i1)
+    return Event(
+        start_s=min(r.start for r in runs),
+        end_s=max(r.end for r in runs),
+        side=side,
+        kind=kind,
+        depth=_peak(s.closure, i0, i1),
+        n_closures=len(runs),
+        lower_face=bool(lower >= LOWER_FACE_MIN_IOD and lower - lower_o >= CONTRA_MARGIN_IOD),
+        brow_lift=bool(brow >= BROW_LIFT_MIN_IOD and brow - brow_o >= CONTRA_MARGIN_IOD / 2),
+        other_side_depth=_peak(o.closure, i0, i1),
+    )
+
+
+def _bilateral(sig: Signals, group: list[_Run]) -> Event:
+    i0 = min(r.i0 for r in group)
+    i1 = max(r.i1 for r in group)
+    n = sum(1 for r in group if r.side == "both")
+    start, end = _span(group)
+    kind: EventKind
+    if n >= FLUTTER_MIN_CLOSURES:
+        kind = "bilateral_clonic"
+    elif end - start >= TONIC_MIN_S:
+        kind = "bilateral_tonic"
+    else:
+        kind = "blink"
+    pr, pl = _peak(sig.right.closure, i0, i1), _peak(sig.left.closure, i0, i1)
+    return Event(
+        start_s=start,
+        end_s=end,
+        side="both",
+        kind=kind,
+        depth=(pr + pl) / 2,
+        n_closures=n,
+        lower_face=False,
+        brow_lift=False,
+        other_side_depth=min(pr, pl),
+    )
+
+
+def _dur(g: list[_Run]) -> float:
+    return sum(r.end - r.start for r in g)
+
+
+def _resolve(sig: Signals, runs: list[_Run]) -> list[Event]:
+    """One-sided episodes near a bilateral episode: the longer one absorbs the other.
+
+    A one-sided flicker at the edge of a blink or inside bilateral flutter (one lid a frame
+    behind the other) joins the bilateral episode; a blink during a long one-sided spasm
+    joins the spasm.
+    """
+    one = {s: _group([r for r in runs if r.side == s]) for s in SIDES}
+    bil = _group([r for r in runs if r.side == "both"])
+    events: list[Event] = []
+    absorbed_b: set[int] = set()
+    for side in SIDES:
+        for g in one[side]:
+            near = [k for k, b in enumerate(bil) if _near(g, b)]
+            other = [h for h in one[_other(side)] if _overlap(g, h)]
+            rival = sum(_dur(bil[k]) for k in near) + sum(_dur(h) for h in other)
+            if rival and _dur(g) < DOMINANT_RATIO * rival and _dur(g) < DOMINANT_MIN_S:
+                if near:
+                    bil[near[0]] = bil[near[0]] + g
+                continue
+            if other and _dur(g) <= max(_dur(h) for h in other):
+                continue
+            absorbed_b.update(k for k in near if _dur(bil[k]) < _dur(g))
+            events.append(_one_sided(sig, side, g))
+    events += [_bilateral(sig, b) for k, b in enumerate(bil) if k not in absorbed_b]
+    return sorted(events, key=lambda e: e.start_s)
+
+
+def detect_events(sig: Signals) -> tuple[Event, ...]:
+    """All eye-closure episodes of the clip, in time order.
+
+    Parameters
+    ----------
+    sig : Signals
+        Per-side signals from :func:`hemifacial.analysis.signals.compute_signals`.
+
+    Returns
+    -------
+    tuple of Event
+        Blinks, one-sided ``clonic``/``tonic`` events, ``bilateral_clonic`` (flutter) and
+        ``bilateral_tonic`` episodes.
+    """
+    return tuple(_resolve(sig, closure_runs(sig)))

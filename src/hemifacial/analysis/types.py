@@ -1,0 +1,308 @@
+"""Typed values of the video spasm analysis.
+
+Every time is in seconds from the start of the clip, every side is the **patient's** side
+(``"right"`` / ``"left"``), every face-relative length is in inter-ocular distances (IOD,
+outer eye corner to outer eye corner, measured on the clip's own neutral face). See
+``docs/video.md`` for the conventions and ``../shared/reference/video-analysis.md`` for the
+sources of the thresholds.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+SCHEMA_VERSION = "1.0.0"
+
+Side = Literal["right", "left"]
+SIDES: tuple[Side, Side] = ("right", "left")
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class FaceTrack:
+    """What the landmarker saw, frame by frame (the input of the pure analysis).
+
+    Attributes
+    ----------
+    times : (n,) float
+        Presentation time of each frame in seconds (pts × time_base, from 0 at clip start).
+    points : (n, k, 3) float
+        The kept landmarks (see :mod:`hemifacial.analysis.landmark_ids`) in pixels of the
+        upright, un-mirrored frame (x right, y down, z towards the camera scaled like x);
+        NaN where no face was found.
+    face_found : (n,) bool
+    brightness : (n,) float
+        Mean luma of the face region, 0–255 (NaN without a face).
+    sharpness : (n,) float
+        Variance of the Laplacian of the face region, normalised to a 100-px face.
+    n_faces : (n,) int as float
+        Faces counted by the periodic detector check (NaN when not checked).
+    width, height : int
+        Frame size in pixels after rotation.
+    """
+
+    times: FloatArray
+    points: FloatArray
+    face_found: BoolArray
+    brightness: FloatArray
+    sharpness: FloatArray
+    n_faces: FloatArray
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class SideSeries:
+    """Per-side signals after head-pose correction, one value per frame (NaN when unusable).
+
+    ``aperture`` is the eyelid opening in IOD; ``closure`` is 1 − aperture / open level
+    (0 open, 1 shut); ``brow``, ``cheek`` and ``mouth`` are displacements from the neutral
+    baseline in IOD, positive for brow raise, cheek lift and mouth corner pulled towards
+    the eye.
+    """
+
+    aperture: FloatArray
+    closure: FloatArray
+    brow: FloatArray
+    cheek: FloatArray
+    mouth: FloatArray
+    open_aperture: float
+    baseline_brow: float
+    baseline_cheek: float
+    baseline_mouth: float
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Both sides' series plus head pose and the usable-frame mask."""
+
+    times: FloatArray
+    right: SideSeries
+    left: SideSeries
+    usable: BoolArray
+    yaw_deg: FloatArray
+    roll_deg: FloatArray
+    pitch_deg: FloatArray
+    face_size_px: float
+
+    def side(self, side: Side) -> SideSeries:
+        """The series of the patient's ``side``."""
+        return self.right if side == "right" else self.left
+
+
+EventKind = Literal[
+    "blink",
+    "clonic",
+    "tonic",
+    "bilateral_clonic",
+    "bilateral_tonic",
+    "uncertain",
+]
+
+
+@dataclass(frozen=True)
+class Event:
+    """One episode of eye closure, with start/end in seconds and the patient's side.
+
+    ``side`` is ``"right"``, ``"left"`` or ``"both"``; ``kind`` says whether it is a normal
+    blink, a one-sided clonic or tonic contraction, bilateral abnormal activity, or
+    uncertain (not counted). ``depth`` is the deepest closure on ``side`` (0–1; for
+    bilateral events the mean of both sides).
+    """
+
+    start_s: float
+    end_s: float
+    side: str
+    kind: EventKind
+    depth: float
+    n_closures: int
+    lower_face: bool
+    brow_lift: bool
+    other_side_depth: float
+
+    @property
+    def duration_s(self) -> float:
+        """Duration in seconds."""
+        return self.end_s - self.start_s
+
+    @property
+    def one_sided(self) -> bool:
+        """True for one-sided (hemifacial-type) contractions."""
+        return self.kind in ("clonic", "tonic")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe mapping."""
+        d = asdict(self)
+        d["duration_s"] = self.duration_s
+        return _as_dict(_clean(d))
+
+
+@dataclass(frozen=True)
+class SegmentFlag:
+    """A stretch of the clip that could not be analysed, and why (plain words)."""
+
+    start_s: float
+    end_s: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Quality:
+    """Quality gate result: the usable fraction and every flag raised."""
+
+    duration_s: float
+    n_frames: int
+    usable_fraction: float
+    face_fraction: float
+    median_face_px: float
+    median_brightness: float
+    median_sharpness: float
+    max_faces: int
+    flags: tuple[SegmentFlag, ...]
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SideMetrics:
+    """Metrics of one side over the usable part of the clip."""
+
+    events_per_min: float
+    mean_event_s: float
+    longest_event_s: float
+    time_in_spasm_pct: float
+    deepest_closure: float
+    lower_face_involvement: float
+    mean_aperture: float
+
+
+@dataclass(frozen=True)
+class Severity:
+    """Scale grades **estimated from the video**, not rated by a clinician.
+
+    ``jankovic_severity`` and ``jankovic_frequency`` are 0–4 (Jankovic rating scale,
+    reference §5.1), ``smc_grade`` is 0 (no spasm) or I–IV as 1–4 (Samsung Medical
+    Center grading, §5.2). ``basis`` explains each grade in words.
+    """
+
+    jankovic_severity: int
+    jankovic_frequency: int
+    jankovic_total: int
+    smc_grade: int
+    basis: tuple[str, ...]
+    label: str = "estimate from video; not a clinical rating"
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Clip-level numbers."""
+
+    affected_side: str
+    side_confidence: float
+    right: SideMetrics
+    left: SideMetrics
+    bilateral_events: int
+    blinks_per_min: float
+    asymmetry_aperture: float
+    asymmetry_brow: float
+    asymmetry_mouth: float
+    synkinesis_fraction: float
+    other_babinski_fraction: float
+    severity: Severity
+
+    def side(self, side: str) -> SideMetrics:
+        """Metrics of ``side``."""
+        return self.right if side == "right" else self.left
+
+
+@dataclass(frozen=True)
+class TraceSummary:
+    """Downsampled traces for plotting (about 10 samples per second at most)."""
+
+    times: tuple[float, ...]
+    closure_right: tuple[float, ...]
+    closure_left: tuple[float, ...]
+    mouth_right: tuple[float, ...]
+    mouth_left: tuple[float, ...]
+    brow_right: tuple[float, ...]
+    brow_left: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class VideoAnalysis:
+    """The result of analysing one video (frozen; ``to_dict()`` gives versioned JSON)."""
+
+    inputs: dict[str, Any]
+    quality: Quality
+    events: tuple[Event, ...]
+    metrics: Metrics
+    findings: dict[str, str]
+    traces: TraceSummary
+    software: dict[str, str]
+    mirrored: bool
+    notes: tuple[str, ...] = field(default=())
+    schema_version: str = SCHEMA_VERSION
+
+    @property
+    def one_sided_events(self) -> tuple[Event, ...]:
+        """Only the one-sided (clonic or tonic) events."""
+        return tuple(e for e in self.events if e.one_sided)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe, versioned mapping (NaN becomes None)."""
+        out: dict[str, Any] = {
+            "schema_version": self.schema_version,
+            "inputs": dict(self.inputs),
+            "mirrored": self.mirrored,
+            "quality": asdict(self.quality),
+            "events": [e.to_dict() for e in self.events],
+            "metrics": asdict(self.metrics),
+            "findings": dict(self.findings),
+            "traces": asdict(self.traces),
+            "software": dict(self.software),
+            "notes": list(self.notes),
+        }
+        return _as_dict(_clean(out))
+
+
+@dataclass(frozen=True)
+class VisitChange:
+    """Change between two visits of the same patient (after − before)."""
+
+    before: dict[str, Any]
+    after: dict[str, Any]
+    changes: dict[str, float | None]
+    affected_side: str
+    summary: tuple[str, ...]
+    schema_version: str = SCHEMA_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe mapping."""
+        return _as_dict(_clean(asdict(self)))
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    assert isinstance(value, dict)
+    return value
+
+
+def _clean(value: Any) -> Any:
+    """Recursively turn tuples into lists and non-finite floats into None."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, float | np.floating):
+        f = float(value)
+        return f if math.isfinite(f) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value

@@ -1,0 +1,182 @@
+"""Streaming video decode with PyAV: timestamps in seconds, rotation undone, frames scaled.
+
+Frames are yielded one at a time (never all in memory). Each frame's time is its
+``pts × time_base`` minus the stream's start time, so variable-frame-rate phone clips and
+streams that start late are timed correctly (``../shared/reference/video-analysis.md``
+§5.2). Rotation metadata (display matrix) is applied so the face is upright.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import numpy as np
+import numpy.typing as npt
+
+from hemifacial.errors import VideoInputError
+
+RGB = npt.NDArray[np.uint8]
+VIDEO_SUFFIXES = (".mp4", ".mov", ".webm", ".avi", ".mkv", ".m4v")
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What the container says about the video stream (sizes after rotation)."""
+
+    path: str
+    container: str
+    codec: str
+    width: int
+    height: int
+    rotation: int
+    start_s: float
+    duration_s: float | None
+    avg_fps: float | None
+    n_frames: int | None
+    size_bytes: int
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-safe mapping."""
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One decoded frame: time in seconds from clip start and the upright RGB image."""
+
+    t: float
+    rgb: RGB
+
+
+def _open(path: Path) -> av.container.InputContainer:
+    if not path.exists():
+        raise VideoInputError(f"video file not found: '{path}'")
+    if path.is_dir():
+        raise VideoInputError(f"'{path}' is a folder, not a video file")
+    if path.stat().st_size == 0:
+        raise VideoInputError(f"'{path.name}' is empty (0 bytes); it is not a video")
+    try:
+        container = av.open(str(path), mode="r")
+    except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
+        raise VideoInputError(
+            f"'{path.name}' cannot be read as a video ({exc.__class__.__name__}); "
+            f"use an mp4, mov, webm, avi or mkv file from a phone or webcam"
+        ) from exc
+    if not container.streams.video:
+        container.close()
+        raise VideoInputError(f"'{path.name}' has no video stream (is it an audio or image file?)")
+    return container
+
+
+def _rotation(stream: av.video.stream.VideoStream, container: av.container.InputContainer) -> int:
+    """Display rotation (degrees counter-clockwise, multiple of 90) from the first frame."""
+    try:
+        for frame in container.decode(stream):
+            return round(frame.rotation / 90.0) * 90 % 360
+    except av.error.FFmpegError:
+        return 0
+    return 0
+
+
+def probe(path: str | Path) -> VideoInfo:
+    """Read the container header and first frame; raise VideoInputError if not a video."""
+    p = Path(path)
+    container = _open(p)
+    try:
+        stream = container.streams.video[0]
+        tb = stream.time_base
+        if stream.codec_context.width <= 0 or tb is None:
+            raise VideoInputError(f"'{p.name}' has a video stream without frames or timing")
+        start = float(stream.start_time * tb) if stream.start_time is not None else 0.0
+        if stream.duration is not None:
+            duration: float | None = float(stream.duration * tb)
+        elif container.duration is not None:
+            duration = container.duration / 1e6
+        else:
+            duration = None
+        rate = float(stream.average_rate) if stream.average_rate else None
+        rot = _rotation(stream, container)
+        w, h = stream.codec_context.width, stream.codec_context.height
+        if rot in (90, 270):
+            w, h = h, w
+        return VideoInfo(
+            path=str(p),
+            container=container.format.name,
+            codec=stream.codec_context.name,
+            width=w,
+            height=h,
+            rotation=rot,
+            start_s=start,
+            duration_s=duration,
+            avg_fps=rate,
+            n_frames=stream.frames or None,
+            size_bytes=p.stat().st_size,
+        )
+    finally:
+        container.close()
+
+
+def scaled_size(width: int, height: int, scale: float) -> tuple[int, int]:
+    """Even pixel sizes after scaling (swscale and codecs like even sizes)."""
+    return max(2, 2 * round(width * scale / 2)), max(2, 2 * round(height * scale / 2))
+
+
+def iter_frames(
+    path: str | Path,
+    *,
+    start_s: float = 0.0,
+    end_s: float = math.inf,
+    scale: float = 1.0,
+    info: VideoInfo | None = None,
+) -> Iterator[Frame]:
+    """Yield upright RGB frames with ``start_s <= t < end_s`` (seconds from clip start).
+
+    Seeks to the keyframe before ``start_s`` and decodes forward. ``scale`` resizes in the
+    same swscale pass that converts to RGB (cheap). A file that breaks off mid-way stops the
+    iteration quietly after the last good frame (the caller sees fewer frames); a file with
+    no decodable frame raises VideoInputError.
+    """
+    p = Path(path)
+    info = info or probe(p)
+    container = _open(p)
+    try:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        tb = stream.time_base
+        if tb is None:
+            raise VideoInputError(f"'{p.name}' has a video stream without timing")
+        k = (info.rotation // 90) % 4
+        w, h = (info.height, info.width) if k % 2 else (info.width, info.height)
+        sw, sh = scaled_size(w, h, scale)
+        if start_s > 0.5:
+            target = int((start_s + info.start_s) / tb)
+            container.seek(target, stream=stream, backward=True, any_frame=False)
+        n = 0
+        try:
+            for frame in container.decode(stream):
+                if frame.pts is None:
+                    continue
+                t = float(frame.pts * tb) - info.start_s
+                if t < start_s - 1e-6:
+                    continue
+                if t >= end_s - 1e-6:
+                    break
+                rgb: RGB = np.asarray(
+                    frame.to_ndarray(
+                        format="rgb24", width=sw, height=sh, interpolation="FAST_BILINEAR"
+                    ),
+                    dtype=np.uint8,
+                )
+                if k:
+                    rgb = np.ascontiguousarray(np.rot90(rgb, k))
+                n += 1
+                yield Frame(t, rgb)
+        except (av.error.InvalidDataError, av.error.EOFError, av.error.FFmpegError):
+            if n == 0 and start_s <= 0.5:
+                raise VideoInputError(f"'{p.name}' is damaged: no frame could be decoded") from None
+    finally:
+        container.close()

@@ -1,0 +1,164 @@
+"""Face landmarkers behind one small interface: MediaPipe FaceMesh and a synthetic twin.
+
+A :class:`Landmarker` takes an upright RGB frame and returns the kept points
+(:data:`hemifacial.analysis.landmark_ids.KEPT`) in normalised image coordinates
+(x, y in 0–1; z scaled like x), or None when no face is found. ``count_faces`` is the
+sparse multi-face check.
+
+MediaPipe 0.10.21's legacy FaceMesh ships its models inside the wheel, so nothing is
+downloaded (``../shared/reference/video-analysis.md`` §1, §5.1). Tracking mode is used (the
+detector runs only when the track is lost: ~1.4× faster than detecting every frame).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from hemifacial.analysis import landmark_ids as ids
+
+from ._template import TEMPLATE
+
+Points = npt.NDArray[np.float32]
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 normalised
+
+
+class Landmarker(Protocol):
+    """Anything that finds the kept face points in an RGB frame."""
+
+    name: str
+
+    def process(self, rgb: npt.NDArray[np.uint8]) -> Points | None:
+        """Kept points (k, 3) normalised, or None without a face."""
+        ...
+
+    def count_faces(self, rgb: npt.NDArray[np.uint8]) -> list[Box]:
+        """Boxes of all faces in the frame (largest first)."""
+        ...
+
+    def close(self) -> None:
+        """Free the model."""
+        ...
+
+
+class MediaPipeLandmarker:
+    """MediaPipe 0.10.21 legacy FaceMesh, tracking mode, iris refinement on, one face."""
+
+    name = "mediapipe-facemesh"
+
+    def __init__(self, *, refine: bool = True) -> None:
+        import mediapipe as mp  # imported here: only worker processes pay for it
+
+        self.version = str(mp.__version__)
+        self._mesh = mp.solutions.face_mesh.FaceMesh(
+            static_image_mode=False,
+            refine_landmarks=refine,
+            max_num_faces=1,
+            min_detection_confidence=0.5,
+            min_tracking_confidence=0.5,
+        )
+        self._detector = mp.solutions.face_detection.FaceDetection(
+            model_selection=1, min_detection_confidence=0.5
+        )
+        self._kept = list(ids.KEPT)
+
+    def process(self, rgb: npt.NDArray[np.uint8]) -> Points | None:
+        res = self._mesh.process(rgb)
+        faces = res.multi_face_landmarks
+        if not faces:
+            return None
+        lm = faces[0].landmark
+        return np.array([(lm[i].x, lm[i].y, lm[i].z) for i in self._kept], dtype=np.float32)
+
+    def count_faces(self, rgb: npt.NDArray[np.uint8]) -> list[Box]:
+        res = self._detector.process(rgb)
+        boxes: list[Box] = []
+        for d in res.detections or []:
+            b = d.location_data.relative_bounding_box
+            boxes.append((b.xmin, b.ymin, b.xmin + b.width, b.ymin + b.height))
+        return sorted(boxes, key=lambda b: -(b[2] - b[0]) * (b[3] - b[1]))
+
+    def close(self) -> None:
+        self._mesh.close()
+        self._detector.close()
+
+
+# --- synthetic twin ---------------------------------------------------------------------
+
+MARKER_PX = 16
+"""Side of each marker block painted in the frame's top-left corner by synthetic clips."""
+_MARKERS = ("face", "closure_right", "closure_left", "mouth_right", "mouth_left")
+MOUTH_FULL_SCALE = 0.2
+"""Mouth pull (IOD) encoded by a white mouth marker."""
+
+
+def paint_markers(rgb: npt.NDArray[np.uint8], values: dict[str, float]) -> None:
+    """Paint the twin's marker blocks (values 0–1; mouth in IOD up to 0.2) into ``rgb``."""
+    for i, key in enumerate(_MARKERS):
+        v = values.get(key, 0.0)
+        if key.startswith("mouth"):
+            v = v / MOUTH_FULL_SCALE
+        level = round(255 * min(max(v, 0.0), 1.0))
+        rgb[:MARKER_PX, i * MARKER_PX : (i + 1) * MARKER_PX] = level
+
+
+def read_markers(rgb: npt.NDArray[np.uint8]) -> dict[str, float]:
+    """Decode the marker blocks (centre pixels, robust to compression)."""
+    m = MARKER_PX // 4
+    out: dict[str, float] = {}
+    for i, key in enumerate(_MARKERS):
+        block = rgb[m : MARKER_PX - m, i * MARKER_PX + m : (i + 1) * MARKER_PX - m]
+        v = float(block.mean()) / 255.0
+        out[key] = v * MOUTH_FULL_SCALE if key.startswith("mouth") else v
+    return out
+
+
+def template_points(closure_r: float, closure_l: float, mouth_r: float, mouth_l: float) -> Points:
+    """The neutral template with lids closed and mouth corners pulled by the given amounts."""
+    pts = np.array(TEMPLATE, dtype=np.float64)
+    eo = {s: pts[ids.pos(ids.EYE_OUTER[s])] for s in ("right", "left")}
+    iod = float(np.linalg.norm(eo["left"][:2] - eo["right"][:2]))
+    for side, c, m in (("right", closure_r, mouth_r), ("left", closure_l, mouth_l)):
+        for u, lo in zip(ids.LID_UPPER[side], ids.LID_LOWER[side], strict=True):
+            pu, pl = ids.pos(u), ids.pos(lo)
+            pts[pu, :2] += c * 0.9 * (pts[pl, :2] - pts[pu, :2])
+        mc = ids.pos(ids.MOUTH_CORNER[side])
+        d = eo[side][:2] - pts[mc, :2]
+        pts[mc, :2] += m * iod * d / np.linalg.norm(d)
+    return pts.astype(np.float32)
+
+
+class SyntheticLandmarker:
+    """Twin for tests: reads the state painted by :func:`paint_markers` into the frame.
+
+    A frame whose face marker is dark has no face; otherwise the template face is returned
+    with the painted eyelid closure and mouth pull. Runs anywhere, instantly, exactly.
+    """
+
+    name = "synthetic-twin"
+    version = "1"
+
+    def process(self, rgb: npt.NDArray[np.uint8]) -> Points | None:
+        v = read_markers(rgb)
+        if v["face"] < 0.5:
+            return None
+        return template_points(
+            v["closure_right"], v["closure_left"], v["mouth_right"], v["mouth_left"]
+        )
+
+    def count_faces(self, rgb: npt.NDArray[np.uint8]) -> list[Box]:
+        return [(0.3, 0.2, 0.7, 0.8)] if read_markers(rgb)["face"] >= 0.5 else []
+
+    def close(self) -> None:
+        return None
+
+
+def make_landmarker(kind: str) -> Landmarker:
+    """``"mediapipe"`` or ``"synthetic"``."""
+    if kind == "synthetic":
+        return SyntheticLandmarker()
+    if kind == "mediapipe":
+        return MediaPipeLandmarker()
+    raise ValueError(f"unknown landmarker '{kind}'; use 'mediapipe' or 'synthetic'")

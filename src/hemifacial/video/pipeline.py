@@ -1,0 +1,293 @@
+"""Decode and landmark a clip in time segments, in parallel worker processes.
+
+One MediaPipe FaceMesh runs about 177 frames/s here and does not use two cores well; two
+processes landmark ~420–480 frames/s together (``../shared/reference/video-analysis.md``
+§5.1). So a clip is cut into time segments; each worker process seeks to its segment,
+decodes, scales the frame so the face is about :data:`TARGET_IOD_PX` wide in the same
+swscale pass as the RGB conversion, and runs its own FaceMesh. Workers return only the
+kept points and two quality numbers per frame (~0.7 kB), so memory stays flat in clip
+length; frames are never stored.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from hemifacial.analysis import landmark_ids as ids
+from hemifacial.analysis.types import FaceTrack
+
+from .decode import VideoInfo, iter_frames
+from .landmarks import Box, Landmarker, make_landmarker
+
+TARGET_IOD_PX = 110.0
+"""Face size (outer-eye distance, px) fed to FaceMesh; larger frames are scaled down."""
+MIN_IOD_PX = 70.0
+"""Below this, the segment is decoded again at a larger scale (up to full size)."""
+MAX_SIDE_PX = 640
+"""Initial scale: the longer side is brought to this many pixels (never up-scaled)."""
+FACE_CHECK_EVERY_S = 2.0
+"""How often the multi-face detector runs (sparse: it is costly)."""
+SEGMENT_MIN_S = 4.0
+SEGMENT_MAX_S = 30.0
+
+
+@dataclass(frozen=True)
+class SegmentTask:
+    """One time range of one clip for one worker."""
+
+    info: VideoInfo
+    start_s: float
+    end_s: float
+    landmarker: str
+
+
+@dataclass
+class SegmentResult:
+    """Per-frame outputs of one segment (points in upright original pixels)."""
+
+    times: npt.NDArray[np.float64]
+    points: npt.NDArray[np.float32]
+    found: npt.NDArray[np.bool_]
+    brightness: npt.NDArray[np.float32]
+    sharpness: npt.NDArray[np.float32]
+    n_faces: npt.NDArray[np.float32]
+    scale: float
+
+
+_LANDMARKERS: dict[str, Landmarker] = {}
+
+
+def _landmarker(kind: str) -> Landmarker:
+    if kind not in _LANDMARKERS:
+        _LANDMARKERS[kind] = make_landmarker(kind)
+    return _LANDMARKERS[kind]
+
+
+def _face_stats(rgb: npt.NDArray[np.uint8], pts_px: npt.NDArray[np.float32]) -> tuple[float, float]:
+    """Mean luma and Laplacian variance of the face box (box scaled to 100 px wide)."""
+    h, w = rgb.shape[:2]
+    x0, y0 = np.clip(pts_px[:, :2].min(axis=0), 0, [w - 1, h - 1]).astype(int)
+    x1, y1 = np.clip(pts_px[:, :2].max(axis=0), 1, [w, h]).astype(int)
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return float("nan"), float("nan")
+    crop = cv2.cvtColor(rgb[y0:y1, x0:x1], cv2.COLOR_RGB2GRAY)
+    hh = max(4, round(100 * (y1 - y0) / (x1 - x0)))
+    crop = cv2.resize(crop, (100, hh), interpolation=cv2.INTER_AREA)
+    return float(crop.mean()), float(cv2.Laplacian(crop, cv2.CV_32F).var())
+
+
+def _roi_for(boxes: list[Box], pts: npt.NDArray[np.float32] | None) -> Box | None:
+    """A crop around the largest face when several faces are seen and we track another."""
+    if len(boxes) < 2:
+        return None
+    x0, y0, x1, y1 = boxes[0]
+    if pts is not None:
+        cx, cy = float(pts[:, 0].mean()), float(pts[:, 1].mean())
+        if x0 <= cx <= x1 and y0 <= cy <= y1:
+            return None
+    mx, my = 0.6 * (x1 - x0), 0.6 * (y1 - y0)
+    return (max(0.0, x0 - mx), max(0.0, y0 - my), min(1.0, x1 + mx), min(1.0, y1 + my))
+
+
+def _run(task: SegmentTask, scale: float) -> tuple[SegmentResult, float | None]:
+    lm = _landmarker(task.landmarker)
+    info = task.info
+    times: list[float] = []
+    pts_out: list[npt.NDArray[np.float32]] = []
+    found: list[bool] = []
+    bright: list[float] = []
+    sharp: list[float] = []
+    nf: list[float] = []
+    nan_pts = np.full((len(ids.KEPT), 3), np.nan, dtype=np.float32)
+    next_check = task.start_s
+    roi: Box | None = None
+    last: npt.NDArray[np.float32] | None = None
+    size = np.array([info.width, info.height, info.width], dtype=np.float32)
+    n_found = 0
+    for fr in iter_frames(
+        info.path, start_s=task.start_s, end_s=task.end_s, scale=scale, info=info
+    ):
+        rgb = fr.rgb
+        h, w = rgb.shape[:2]
+        count = math.nan
+        if fr.t >= next_check:
+            boxes = lm.count_faces(rgb)
+            count = float(len(boxes))
+            roi = _roi_for(boxes, last)
+            next_check = fr.t + FACE_CHECK_EVERY_S
+        if roi is None:
+            p = lm.process(rgb)
+        else:
+            cx0, cy0 = int(roi[0] * w), int(roi[1] * h)
+            cx1, cy1 = max(cx0 + 8, int(roi[2] * w)), max(cy0 + 8, int(roi[3] * h))
+            p = lm.process(np.ascontiguousarray(rgb[cy0:cy1, cx0:cx1]))
+            if p is not None:
+                cw, ch = (cx1 - cx0) / w, (cy1 - cy0) / h
+                p = p * np.array([cw, ch, cw], dtype=np.float32)
+                p[:, 0] += cx0 / w
+                p[:, 1] += cy0 / h
+        times.append(fr.t)
+        nf.append(count)
+        if p is None:
+            pts_out.append(nan_pts)
+            found.append(False)
+            bright.append(math.nan)
+            sharp.append(math.nan)
+            last = None
+            continue
+        last = p
+        b, s = _face_stats(rgb, p[:, :2] * np.array([w, h], dtype=np.float32))
+        pts_out.append(p * size)
+        found.append(True)
+        bright.append(b)
+        sharp.append(s)
+        n_found += 1
+        if n_found == 1:
+            iod = float(np.linalg.norm((p[ids.pos(33), :2] - p[ids.pos(263), :2]) * (w, h)))
+            want = min(1.0, scale * TARGET_IOD_PX / max(iod, 1.0))
+            if iod < MIN_IOD_PX and want > scale * 1.2:
+                return _empty(scale), want
+    res = SegmentResult(
+        times=np.array(times, dtype=np.float64),
+        points=np.array(pts_out, dtype=np.float32).reshape(-1, len(ids.KEPT), 3),
+        found=np.array(found, dtype=bool),
+        brightness=np.array(bright, dtype=np.float32),
+        sharpness=np.array(sharp, dtype=np.float32),
+        n_faces=np.array(nf, dtype=np.float32),
+        scale=scale,
+    )
+    return res, None
+
+
+def _empty(scale: float) -> SegmentResult:
+    k = len(ids.KEPT)
+    z = np.zeros(0, dtype=np.float32)
+    return SegmentResult(
+        np.zeros(0), np.zeros((0, k, 3), np.float32), np.zeros(0, bool), z, z, z, scale
+    )
+
+
+def initial_scale(info: VideoInfo) -> float:
+    """Scale that brings the longer side to :data:`MAX_SIDE_PX` (never above 1)."""
+    return min(1.0, MAX_SIDE_PX / max(info.width, info.height))
+
+
+def process_segment(task: SegmentTask) -> SegmentResult:
+    """Decode and landmark one segment (runs inside a worker process)."""
+    scale = initial_scale(task.info)
+    res, retry = _run(task, scale)
+    if retry is not None:
+        res, _ = _run(task, retry)
+    return res
+
+
+def plan_segments(info: VideoInfo, jobs: int) -> list[tuple[float, float]]:
+    """Cut the clip into time ranges: about one per job, none shorter than 4 s or over 30 s."""
+    d = info.duration_s
+    if d is None or not math.isfinite(d) or jobs <= 1 or d < 2 * SEGMENT_MIN_S:
+        return [(0.0, math.inf)]
+    n = max(jobs, math.ceil(d / SEGMENT_MAX_S))
+    n = min(n, max(1, int(d // SEGMENT_MIN_S)))
+    edges = [d * i / n for i in range(n)] + [math.inf]
+    return list(itertools_pairwise(edges))
+
+
+def itertools_pairwise(seq: Sequence[float]) -> list[tuple[float, float]]:
+    """Consecutive pairs of ``seq``."""
+    return [(seq[i], seq[i + 1]) for i in range(len(seq) - 1)]
+
+
+_POOL: tuple[ProcessPoolExecutor, int] | None = None
+
+
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    global _POOL
+    if _POOL is None or _POOL[1] != jobs:
+        if _POOL is not None:
+            _POOL[0].shutdown()
+        # fork: workers start instantly and scripts need no __main__ guard; the parent
+        # never loads MediaPipe itself when jobs > 1, so no model threads are forked.
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        ctx = multiprocessing.get_context(method)
+        _POOL = (ProcessPoolExecutor(max_workers=jobs, mp_context=ctx), jobs)
+    return _POOL[0]
+
+
+def shutdown_pool() -> None:
+    """Stop the worker processes (they are kept alive between calls otherwise)."""
+    global _POOL
+    if _POOL is not None:
+        _POOL[0].shutdown()
+        _POOL = None
+
+
+def default_jobs() -> int:
+    """One worker per available core."""
+    return max(1, len(os.sched_getaffinity(0)))
+
+
+def merge(info: VideoInfo, parts: list[SegmentResult]) -> FaceTrack:
+    """Concatenate segment results into one :class:`FaceTrack`."""
+    parts = [p for p in parts if len(p.times)]
+    if not parts:
+        parts = [_empty(1.0)]
+    return FaceTrack(
+        times=np.concatenate([p.times for p in parts]),
+        points=np.concatenate([p.points for p in parts]).astype(np.float64),
+        face_found=np.concatenate([p.found for p in parts]),
+        brightness=np.concatenate([p.brightness for p in parts]).astype(np.float64),
+        sharpness=np.concatenate([p.sharpness for p in parts]).astype(np.float64),
+        n_faces=np.concatenate([p.n_faces for p in parts]).astype(np.float64),
+        width=info.width,
+        height=info.height,
+    )
+
+
+def track_many(
+    infos: Sequence[VideoInfo],
+    *,
+    jobs: int,
+    landmarker: str = "mediapipe",
+    progress: Callable[[float], None] | None = None,
+) -> list[FaceTrack]:
+    """Face tracks of several clips; all their segments share the worker pool."""
+    tasks = [
+        (k, SegmentTask(info, a, b, landmarker))
+        for k, info in enumerate(infos)
+        for a, b in plan_segments(info, jobs)
+    ]
+    results: list[list[SegmentResult | None]] = [[] for _ in infos]
+    slots: list[tuple[int, int]] = []
+    for k, _ in tasks:
+        slots.append((k, len(results[k])))
+        results[k].append(None)
+    weights = [min(t.end_s, t.info.duration_s or 1.0) - t.start_s for _, t in tasks]
+    total = sum(weights) or 1.0
+    done = 0.0
+    if jobs <= 1:
+        for (k, i), (_, t), wgt in zip(slots, tasks, weights, strict=True):
+            results[k][i] = process_segment(t)
+            done += wgt
+            if progress:
+                progress(min(1.0, done / total))
+    else:
+        pool = _pool(jobs)
+        futs: list[Future[SegmentResult]] = [pool.submit(process_segment, t) for _, t in tasks]
+        for (k, i), fut, wgt in zip(slots, futs, weights, strict=True):
+            results[k][i] = fut.result()
+            done += wgt
+            if progress:
+                progress(min(1.0, done / total))
+    return [
+        merge(info, [r for r in rs if r is not None])
+        for info, rs in zip(infos, results, strict=True)
+    ]
