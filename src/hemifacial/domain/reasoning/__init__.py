@@ -1,1 +1,1 @@
-"""domain/reasoning."""
+"""Pure reasoning over the evidence base: posterior, explanation, red flags, next tests."""

@@ -1,0 +1,205 @@
+"""CLI commands of the cause engine: ``assess``, ``workup`` and ``kb``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from hemifacial.casefile import example_path, load_case_file
+from hemifacial.domain.case import parse_case
+from hemifacial.domain.knowledge.loader import load_knowledge_base
+from hemifacial.domain.knowledge.schema import FindingType, KnowledgeBase
+from hemifacial.domain.reasoning import workup as wu
+from hemifacial.domain.reasoning.assess import assess as run_assessment
+from hemifacial.errors import CaseFileError, InputError
+from hemifacial.render_text import render_assessment
+
+
+@click.command("assess")
+@click.argument("case_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--demo", is_flag=True, help="Assess the packaged demo case.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
+@click.option("--setting", help="Override the case's setting (referral_clinic, primary_care).")
+def assess(case_file: Path | None, demo: bool, as_json: bool, setting: str | None) -> None:
+    """Rank causes and mimics for CASE_FILE (YAML or JSON); see `hemifacial kb schema`."""
+    if case_file is None and not demo:
+        raise CaseFileError(
+            "give a case file (YAML or JSON), or --demo; see `hemifacial kb schema`"
+        )
+    kb = load_knowledge_base()
+    document = load_case_file(case_file or example_path())
+    case = parse_case(kb, document.findings, setting or document.setting)
+    result = run_assessment(kb, case)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        click.echo(render_assessment(kb, result, document.title))
+
+
+@click.command("workup")
+@click.option("--setting", default=None, help="referral_clinic (default) or primary_care.")
+def workup(setting: str | None) -> None:
+    """Ask the most informative questions one by one, then show the assessment.
+
+    Answer with one of the listed values, a number, or press Enter / 'unknown' to skip;
+    'done' stops early.
+    """
+    kb = load_knowledge_base()
+    state = wu.start(kb, setting)
+    click.echo("Interactive work-up. Enter skips a question; 'done' finishes.\n")
+    while (question := wu.next_question(kb, state)) is not None:
+        prompt = _prompt_text(question)
+        reply = click.prompt(prompt, default="", show_default=False).strip()
+        if reply.lower() == "done":
+            break
+        try:
+            state = wu.answer(kb, state, question.finding_id, reply)
+        except InputError as exc:
+            click.echo(f"  ! {exc}", err=True)
+    click.echo(render_assessment(kb, run_assessment(kb, wu.case_of(kb, state))))
+
+
+def _prompt_text(q: wu.Question) -> str:
+    if q.type is FindingType.NUMERIC:
+        low, high = q.value_range or (0, 0)
+        choices = f"number in {q.unit}, {low:g}–{high:g}"
+    else:
+        choices = "/".join(q.options)
+    return f"{q.text} [{choices}]"
+
+
+@click.group("kb")
+def kb() -> None:
+    """Show, check or describe the evidence base."""
+
+
+@kb.command("check")
+def kb_check() -> None:
+    """Validate the evidence base and print its version and content hash."""
+    base = load_knowledge_base()
+    estimates = sum(
+        1
+        for f in base.findings.values()
+        for lk in f.likelihoods.values()
+        if lk.provenance.is_estimate
+    )
+    total = sum(len(f.likelihoods) for f in base.findings.values())
+    click.echo(
+        f"evidence base {base.version} ({base.content_hash}): valid — "
+        f"{len(base.conditions)} conditions, {len(base.findings)} findings, "
+        f"{len(base.tests)} tests, "
+        f"{len(base.red_flags)} red flags, {len(base.references)} references; "
+        f"{total} likelihoods of which {estimates} rest on expert estimates"
+    )
+
+
+@kb.command("show")
+@click.argument("item", required=False)
+def kb_show(item: str | None) -> None:
+    """List conditions and findings, or show one condition or finding with its citations."""
+    base = load_knowledge_base()
+    if item is None:
+        click.echo(_overview(base))
+    elif item in base.conditions:
+        click.echo(_show_condition(base, item))
+    elif item in base.findings:
+        click.echo(_show_finding(base, item))
+    else:
+        from hemifacial.errors import UnknownKeyError
+
+        raise UnknownKeyError("condition or finding", item, [*base.conditions, *base.findings])
+
+
+@kb.command("schema")
+@click.option("--json", "as_json", is_flag=True, help="JSON Schema instead of the text table.")
+def kb_schema(as_json: bool) -> None:
+    """Print every finding key and its allowed values: how to write a case file."""
+    base = load_knowledge_base()
+    if as_json:
+        click.echo(json.dumps(case_json_schema(base), indent=2))
+        return
+    click.echo("Case file (YAML or JSON):\n  setting: referral_clinic | primary_care\n  findings:")
+    group = None
+    for fid, f in base.findings.items():
+        if f.group != group:
+            group = f.group
+            click.echo(f"    # {group}")
+        click.echo(f"    {fid}: {_allowed(f)}    # {f.label}")
+    click.echo("Leave out what is not known (or write 'unknown').")
+
+
+def _allowed(f: Any) -> str:
+    if f.type is FindingType.NUMERIC:
+        low, high = f.value_range
+        return f"<number {low:g}–{high:g} {f.unit}>"
+    return " | ".join(f.accepted_values)
+
+
+def case_json_schema(base: KnowledgeBase) -> dict[str, Any]:
+    """A JSON Schema (draft 2020-12) for case files, generated from the evidence base."""
+    props: dict[str, Any] = {}
+    for fid, f in base.findings.items():
+        if f.type is FindingType.NUMERIC and f.value_range:
+            low, high = f.value_range
+            spec: dict[str, Any] = {"type": "number", "minimum": low, "maximum": high}
+        else:
+            spec = {"enum": [*f.accepted_values, "unknown"]}
+        props[fid] = {**spec, "title": f.label, "description": f.question}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "hemifacial case file",
+        "type": "object",
+        "properties": {
+            "title": {"type": "string"},
+            "setting": {"enum": list(base.settings)},
+            "findings": {"type": "object", "properties": props, "additionalProperties": False},
+        },
+        "required": ["findings"],
+    }
+
+
+def _overview(base: KnowledgeBase) -> str:
+    out = [f"evidence base {base.version} ({base.content_hash})", "", "CONDITIONS"]
+    for c in base.conditions.values():
+        flag = " [must not miss]" if c.must_not_miss else ""
+        out.append(f"  {c.id:<26} {c.kind.value:<6} {c.name}{flag}")
+    out += ["", "FINDINGS"]
+    for f in base.findings.values():
+        out.append(f"  {f.id:<28} {f.group:<12} {f.label}")
+    out += ["", "Show one: hemifacial kb show <id>"]
+    return "\n".join(out)
+
+
+def _show_condition(base: KnowledgeBase, cid: str) -> str:
+    c = base.conditions[cid]
+    codes = ", ".join(f"{k.upper()} {v}" for k, v in c.codes.items() if v) or "none recorded"
+    out = [
+        f"{c.name} ({c.kind.value}){' — must not miss' if c.must_not_miss else ''}",
+        f"  in plain words: {c.plain}",
+        f"  clinically: {c.clinical}",
+        f"  codes: {codes}",
+        "  priors: " + ", ".join(f"{s.id} {s.priors[cid]:.1%}" for s in base.settings.values()),
+        f"  treatment: {c.treatment.summary}",
+    ]
+    out += [f"    - {o.text} [{', '.join(o.sources)}]" for o in c.treatment.options]
+    out.append("  sources:")
+    out += [f"    {s}: {base.references[s].cite}" for s in c.sources]
+    return "\n".join(out)
+
+
+def _show_finding(base: KnowledgeBase, fid: str) -> str:
+    f = base.findings[fid]
+    out = [f"{f.label} ({fid}, {f.type.value}): {f.question}", f"  values: {_allowed(f)}"]
+    if not f.informative:
+        out.append("  not evidence about the cause; it steers the choice of tests")
+    for cid, lk in f.likelihoods.items():
+        dist = ", ".join(f"{v} {p:.1%}" for v, p in lk.probabilities.items())
+        origin = ", ".join(lk.provenance.sources) or ""
+        if lk.provenance.is_estimate:
+            origin = (origin + "; " if origin else "") + "expert estimate"
+        default = " (default)" if lk.is_default else ""
+        out.append(f"  {cid:<26} {dist}  [{origin}]{default}")
+    return "\n".join(out)

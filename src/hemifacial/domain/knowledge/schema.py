@@ -1,0 +1,217 @@
+"""Frozen value types of the evidence base.
+
+The loader builds these from the YAML files in ``data/`` and validates them; the reasoning
+code reads only these types (and the log-likelihood tables they carry), never the YAML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+from numpy.typing import NDArray
+
+
+class ConditionKind(StrEnum):
+    """A cause of hemifacial spasm, or a condition that mimics it."""
+
+    CAUSE = "cause"
+    MIMIC = "mimic"
+
+
+class FindingType(StrEnum):
+    """How a finding's value is given."""
+
+    BOOLEAN = "boolean"
+    CATEGORICAL = "categorical"
+    NUMERIC = "numeric"
+
+
+BOOLEAN_VALUES = ("yes", "no")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A source in shared/reference/clinical-evidence.md."""
+
+    id: str
+    cite: str
+    locator: str
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a number comes from: cited sources, an expert estimate with its reasoning, or both."""
+
+    sources: tuple[str, ...] = ()
+    estimate: str | None = None
+    note: str | None = None
+
+    @property
+    def is_estimate(self) -> bool:
+        return self.estimate is not None
+
+    def describe(self) -> str:
+        parts = []
+        if self.note:
+            parts.append(self.note)
+        if self.estimate:
+            parts.append(f"expert estimate: {self.estimate}")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class TreatmentOption:
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Treatment:
+    summary: str
+    options: tuple[TreatmentOption, ...]
+
+
+@dataclass(frozen=True)
+class Condition:
+    id: str
+    kind: ConditionKind
+    name: str
+    plain: str
+    clinical: str
+    codes: Mapping[str, str | None]
+    must_not_miss: bool
+    sources: tuple[str, ...]
+    treatment: Treatment
+
+
+@dataclass(frozen=True)
+class Bin:
+    """A numeric interval ``[previous bin's bound, below)`` mapped to a categorical value."""
+
+    value: str
+    below: float | None
+
+
+@dataclass(frozen=True)
+class Likelihood:
+    """P(value | condition) for every informative value of one finding."""
+
+    probabilities: Mapping[str, float]
+    provenance: Provenance
+    is_default: bool
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: str
+    group: str
+    label: str
+    question: str
+    type: FindingType
+    values: tuple[str, ...]
+    unit: str | None = None
+    value_range: tuple[float, float] | None = None
+    bins: tuple[Bin, ...] = ()
+    unions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    noninformative: tuple[str, ...] = ()
+    informative: bool = True
+    likelihoods: Mapping[str, Likelihood] = field(default_factory=dict)
+    comment: str | None = None
+
+    @property
+    def accepted_values(self) -> tuple[str, ...]:
+        """Every value a case may give (coarse union values included)."""
+        return self.values + tuple(self.unions)
+
+    def categorise(self, number: float) -> str:
+        """The bin of a numeric value."""
+        for b in self.bins:
+            if b.below is None or number < b.below:
+                return b.value
+        raise AssertionError("the last bin is open-ended")  # pragma: no cover - loader checks
+
+
+@dataclass(frozen=True)
+class DiagnosticTest:
+    id: str
+    name: str
+    purpose: str
+    reveals: tuple[str, ...]
+    cost: int
+    burden: int
+    turnaround_days: int
+    contraindicated_if: Mapping[str, str]
+    instead: str | None
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One finding's condition in a red-flag rule: an exact value or a numeric bound."""
+
+    finding: str
+    equals: str | None = None
+    below: float | None = None
+    at_least: float | None = None
+
+
+@dataclass(frozen=True)
+class RedFlagRule:
+    id: str
+    alternatives: tuple[tuple[Criterion, ...], ...]
+    level: str
+    message: str
+    action: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Setting:
+    id: str
+    label: str
+    priors: Mapping[str, float]
+    provenance: Mapping[str, Provenance]
+
+
+@dataclass(frozen=True)
+class DecisionPolicy:
+    """How the work-up weighs a missed diagnosis and when it stops (expert estimates)."""
+
+    must_not_miss_information_weight: float
+    stop_top_probability: float
+    stop_must_not_miss_residual: float
+    reasoning: str
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """The whole evidence base, validated, with precomputed log-likelihood tables.
+
+    ``log_likelihood[finding][value]`` is a vector over ``condition_ids`` (same order), so a
+    posterior is a sum of vectors. Non-informative values map to zeros.
+    """
+
+    version: str
+    content_hash: str
+    references: Mapping[str, Reference]
+    conditions: Mapping[str, Condition]
+    findings: Mapping[str, Finding]
+    tests: Mapping[str, DiagnosticTest]
+    red_flags: Mapping[str, RedFlagRule]
+    settings: Mapping[str, Setting]
+    condition_ids: tuple[str, ...]
+    log_likelihood: Mapping[str, Mapping[str, NDArray[np.float64]]]
+    policy: DecisionPolicy
+    default_setting: str = "referral_clinic"
+
+    def must_not_miss_mask(self) -> NDArray[np.bool_]:
+        """True for must-not-miss conditions, in ``condition_ids`` order."""
+        return np.array([self.conditions[c].must_not_miss for c in self.condition_ids])
+
+    def log_prior(self, setting: str) -> NDArray[np.float64]:
+        """Log prior over ``condition_ids`` for a setting."""
+        priors = self.settings[setting].priors
+        return np.log(np.array([priors[c] for c in self.condition_ids], dtype=np.float64))

@@ -1,0 +1,123 @@
+"""One call that answers the clinic's questions for a case: :func:`assess`.
+
+It assembles the ranking, the explanation of the leading conditions, the red flags, the
+next tests and the treatment pathway, with the evidence-base version that produced them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from hemifacial.domain.knowledge.schema import KnowledgeBase
+from hemifacial.domain.reasoning.explain import Contribution, explain
+from hemifacial.domain.reasoning.next_test import TestPlan, plan_tests
+from hemifacial.domain.reasoning.posterior import entropy_bits, log_posterior
+from hemifacial.domain.reasoning.red_flags import RedFlag, red_flags
+from hemifacial.domain.types import Case
+
+SCHEMA_VERSION = 1
+EXPLAINED_CONDITIONS = 3
+UNCERTAIN_BELOW = 0.5
+
+LIMITS = (
+    "Decision support only: it does not examine the patient and cannot replace the "
+    "clinician's judgement.",
+    "Assumes one condition explains the presentation and that findings are independent "
+    "given the condition; related findings (e.g. weakness and synkinesis after a palsy) "
+    "can be over-counted.",
+    "Probabilities are only as good as the cited studies; many numbers are expert "
+    "estimates, marked as such in the evidence base.",
+    "Conditions outside its list (e.g. other movement disorders, drug effects not listed) "
+    "are not considered.",
+)
+
+
+@dataclass(frozen=True)
+class RankedCondition:
+    condition_id: str
+    name: str
+    kind: str
+    probability: float
+    prior: float
+    must_not_miss: bool
+
+
+@dataclass(frozen=True)
+class Assessment:
+    kb_version: str
+    kb_hash: str
+    setting: str
+    ranking: tuple[RankedCondition, ...]
+    explanations: dict[str, tuple[Contribution, ...]]
+    red_flags: tuple[RedFlag, ...]
+    tests: TestPlan
+    treatment_for: str
+    status: str
+    entropy_bits: float
+    findings: dict[str, str]
+    implied: tuple[str, ...]
+
+    @property
+    def leading(self) -> RankedCondition:
+        return self.ranking[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form with a versioned schema."""
+        data = asdict(self)
+        data["schema_version"] = SCHEMA_VERSION
+        data["limits"] = list(LIMITS)
+        data["tests"]["ranked"] = [{**asdict(t), "reason": t.reason} for t in self.tests.ranked]
+        return data
+
+
+def assess(kb: KnowledgeBase, case: Case) -> Assessment:
+    """Rank, explain, flag and plan for one case (pure; no I/O)."""
+    log_post = log_posterior(kb, case.values, case.setting)
+    probs = np.exp(log_post)
+    priors = np.exp(kb.log_prior(case.setting))
+    order = np.argsort(-probs, kind="stable")
+    ranking = tuple(
+        RankedCondition(
+            condition_id=kb.condition_ids[i],
+            name=kb.conditions[kb.condition_ids[i]].name,
+            kind=kb.conditions[kb.condition_ids[i]].kind.value,
+            probability=float(probs[i]),
+            prior=float(priors[i]),
+            must_not_miss=kb.conditions[kb.condition_ids[i]].must_not_miss,
+        )
+        for i in order
+    )
+    explanations = {
+        r.condition_id: explain(kb, r.condition_id, case.values, case.setting, case.implied)
+        for r in ranking[:EXPLAINED_CONDITIONS]
+    }
+    return Assessment(
+        kb_version=kb.version,
+        kb_hash=kb.content_hash,
+        setting=case.setting,
+        ranking=ranking,
+        explanations=explanations,
+        red_flags=red_flags(kb, case),
+        tests=plan_tests(kb, case.values, case.setting),
+        treatment_for=ranking[0].condition_id,
+        status=_status(kb, case, ranking),
+        entropy_bits=entropy_bits(probs),
+        findings=dict(case.values),
+        implied=tuple(sorted(case.implied)),
+    )
+
+
+def _status(kb: KnowledgeBase, case: Case, ranking: tuple[RankedCondition, ...]) -> str:
+    informative = [f for f in case.values if kb.findings[f].informative]
+    if not informative:
+        return (
+            "insufficient information: no findings yet, so these are the prior probabilities "
+            f"for the setting ({kb.settings[case.setting].label})"
+        )
+    top = ranking[0]
+    if top.probability < UNCERTAIN_BELOW:
+        return f"uncertain: the leading condition has only {top.probability:.0%}; see next tests"
+    return f"leading: {top.name} ({top.probability:.0%})"

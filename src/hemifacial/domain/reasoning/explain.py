@@ -1,0 +1,110 @@
+"""Finding-by-finding explanation of why a condition ranks where it does.
+
+For a condition *c*, each observed finding value *v* contributes its likelihood ratio
+``P(v | c) / P(v | not c)``, where "not c" is the prior-weighted mixture of the other
+conditions. The log10 of that ratio is the finding's weight of evidence (Good's "bans"):
++1 means the finding is ten times likelier with *c* than without it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from hemifacial.domain.knowledge.schema import KnowledgeBase
+
+# Verbal scale for likelihood ratios, after the conventional bedside reading of LRs.
+_WORDS = (
+    (10.0, "strongly supports"),
+    (3.0, "supports"),
+    (1.25, "slightly supports"),
+    (0.8, "hardly changes"),
+    (1 / 3, "slightly argues against"),
+    (0.1, "argues against"),
+    (0.0, "strongly argues against"),
+)
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One finding's weight of evidence for (positive) or against (negative) a condition."""
+
+    finding_id: str
+    label: str
+    value: str
+    likelihood_ratio: float
+    log10_lr: float
+    p_given_condition: float
+    p_given_others: float
+    wording: str
+    sources: tuple[str, ...]
+    is_estimate: bool
+    implied: bool
+
+    def sentence(self) -> str:
+        """E.g. 'Other Babinski sign: yes — supports (LR 3.2: 53% with it vs 17% without)'."""
+        return (
+            f"{self.label}: {self.value.replace('_', ' ')} — {self.wording} "
+            f"(LR {self.likelihood_ratio:.2g}: {percent(self.p_given_condition)} with it vs "
+            f"{percent(self.p_given_others)} without)"
+        )
+
+
+def percent(p: float) -> str:
+    """A probability as a percentage with the precision small values need."""
+    if p == 0 or p >= 0.1:
+        return f"{p:.0%}"
+    if p >= 0.01:
+        return f"{p:.1%}"
+    return f"{p:.2%}" if p >= 0.0001 else "<0.01%"
+
+
+def verbal(likelihood_ratio: float) -> str:
+    for threshold, words in _WORDS:
+        if likelihood_ratio >= threshold:
+            return words
+    return _WORDS[-1][1]
+
+
+def explain(
+    kb: KnowledgeBase,
+    condition_id: str,
+    values: Mapping[str, str],
+    setting: str,
+    implied: frozenset[str] = frozenset(),
+) -> tuple[Contribution, ...]:
+    """Contributions of every informative observed finding, strongest first."""
+    index = kb.condition_ids.index(condition_id)
+    prior = np.exp(kb.log_prior(setting))
+    others = prior.copy()
+    others[index] = 0.0
+    others /= others.sum()
+    out = []
+    for finding_id, value in values.items():
+        finding = kb.findings[finding_id]
+        if not finding.informative or value in finding.noninformative:
+            continue
+        likelihoods = np.exp(kb.log_likelihood[finding_id][value])
+        p_c = float(likelihoods[index])
+        p_rest = float(np.dot(others, likelihoods))
+        lr = p_c / p_rest
+        provenance = finding.likelihoods[condition_id].provenance
+        out.append(
+            Contribution(
+                finding_id=finding_id,
+                label=finding.label,
+                value=value,
+                likelihood_ratio=lr,
+                log10_lr=math.log10(lr),
+                p_given_condition=p_c,
+                p_given_others=p_rest,
+                wording=verbal(lr),
+                sources=provenance.sources,
+                is_estimate=provenance.is_estimate,
+                implied=finding_id in implied,
+            )
+        )
+    return tuple(sorted(out, key=lambda c: -abs(c.log10_lr)))

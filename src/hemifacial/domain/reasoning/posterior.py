@@ -1,0 +1,46 @@
+"""Posterior probability of each condition given a case (naive Bayes, in log space).
+
+The model assumes exactly one condition explains the presentation and that findings are
+conditionally independent given the condition (see docs/reasoning.md for where this is
+violated). Unobserved findings are simply left out, which is exact marginalisation under
+the model. Working in log space with a log-sum-exp normalisation keeps the result finite
+and accurate even when dozens of strong findings push probabilities to 1e-30.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+from numpy.typing import NDArray
+
+from hemifacial.domain.knowledge.schema import KnowledgeBase
+
+Vector = NDArray[np.float64]
+
+
+def log_normalise(log_weights: Vector) -> Vector:
+    """Log probabilities from unnormalised log weights (log-sum-exp, overflow-safe)."""
+    top = float(np.max(log_weights))
+    result: Vector = log_weights - (top + np.log(np.sum(np.exp(log_weights - top))))
+    return result
+
+
+def log_posterior(kb: KnowledgeBase, values: Mapping[str, str], setting: str) -> Vector:
+    """Normalised log posterior over ``kb.condition_ids``."""
+    total = kb.log_prior(setting).copy()
+    for finding_id, value in values.items():
+        total += kb.log_likelihood[finding_id][value]
+    return log_normalise(total)
+
+
+def posterior(kb: KnowledgeBase, values: Mapping[str, str], setting: str) -> dict[str, float]:
+    """Posterior probability of each condition, keyed by condition id."""
+    probs = np.exp(log_posterior(kb, values, setting))
+    return dict(zip(kb.condition_ids, probs.tolist(), strict=True))
+
+
+def entropy_bits(probs: Vector) -> float:
+    """Shannon entropy in bits (0·log 0 taken as 0)."""
+    nz = probs[probs > 0]
+    return float(-np.sum(nz * np.log2(nz)))

@@ -1,0 +1,1 @@
+"""Example case files shipped with the package (``hemifacial assess --demo``)."""
