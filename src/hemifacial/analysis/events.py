@@ -45,7 +45,8 @@ DOMINANT_MIN_S = 0.5
 """A one-sided episode next to bilateral closure stays one-sided when it lasts at least
 this long or this many times longer than the bilateral closure (a blink during a spasm)."""
 LOWER_FACE_MIN_IOD = 0.025
-"""Same-side mouth-corner or cheek movement (IOD) that counts as lower-face involvement."""
+"""Same-side mouth-corner pull towards the eye (IOD) that counts as lower-face involvement
+(the cheek rises with any forceful eye closure, so it is not used for spread)."""
 CONTRA_MARGIN_IOD = 0.015
 """... and by how much it must exceed the other side's movement."""
 BROW_LIFT_MIN_IOD = 0.02
@@ -171,8 +172,8 @@ def _one_sided(sig: Signals, side: Side, runs: list[_Run]) -> Event:
     duration = max(r.end for r in runs) - min(r.start for r in runs)
     if np.median(other_c) > OTHER_EYE_RATIO * np.median(this_c) or duration < MIN_ONE_SIDED_S:
         kind = "uncertain"
-    lower = max(_peak(s.mouth, i0, i1), _peak(s.cheek, i0, i1))
-    lower_o = max(_peak(o.mouth, i0, i1), _peak(o.cheek, i0, i1))
+    lower = _peak(s.mouth, i0, i1)
+    lower_o = _peak(o.mouth, i0, i1)
     brow, brow_o = _peak(s.brow, i0, i1), _peak(o.brow, i0, i1)
     return Event(
         start_s=min(r.start for r in runs),

@@ -12,10 +12,8 @@ length; frames are never stored.
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
 import cv2
@@ -25,6 +23,7 @@ import numpy.typing as npt
 from hemifacial.analysis import landmark_ids as ids
 from hemifacial.analysis.types import FaceTrack
 
+from . import workers
 from .decode import VideoInfo, iter_frames
 from .landmarks import Box, Landmarker, make_landmarker
 
@@ -206,28 +205,9 @@ def itertools_pairwise(seq: Sequence[float]) -> list[tuple[float, float]]:
     return [(seq[i], seq[i + 1]) for i in range(len(seq) - 1)]
 
 
-_POOL: tuple[ProcessPoolExecutor, int] | None = None
-
-
-def _pool(jobs: int) -> ProcessPoolExecutor:
-    global _POOL
-    if _POOL is None or _POOL[1] != jobs:
-        if _POOL is not None:
-            _POOL[0].shutdown()
-        # fork: workers start instantly and scripts need no __main__ guard; the parent
-        # never loads MediaPipe itself when jobs > 1, so no model threads are forked.
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        ctx = multiprocessing.get_context(method)
-        _POOL = (ProcessPoolExecutor(max_workers=jobs, mp_context=ctx), jobs)
-    return _POOL[0]
-
-
 def shutdown_pool() -> None:
     """Stop the worker processes (they are kept alive between calls otherwise)."""
-    global _POOL
-    if _POOL is not None:
-        _POOL[0].shutdown()
-        _POOL = None
+    workers.shutdown()
 
 
 def default_jobs() -> int:
@@ -280,11 +260,11 @@ def track_many(
             if progress:
                 progress(min(1.0, done / total))
     else:
-        pool = _pool(jobs)
-        futs: list[Future[SegmentResult]] = [pool.submit(process_segment, t) for _, t in tasks]
-        for (k, i), fut, wgt in zip(slots, futs, weights, strict=True):
-            results[k][i] = fut.result()
-            done += wgt
+        pool = workers.get_pool(jobs)
+        for n, res in pool.imap([t for _, t in tasks]):
+            k, i = slots[n]
+            results[k][i] = res
+            done += weights[n]
             if progress:
                 progress(min(1.0, done / total))
     return [

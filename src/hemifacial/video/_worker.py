@@ -1,0 +1,36 @@
+"""Worker process: reads pickled segment tasks on stdin, writes pickled results on stdout.
+
+Started as ``python -m hemifacial.video._worker`` by :class:`hemifacial.video.workers.WorkerPool`
+(a fresh interpreter: no fork of a parent that may run MediaPipe threads, no re-import of
+the caller's main script). Each worker keeps its own FaceMesh between tasks.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+
+
+def main() -> None:
+    """Serve tasks until stdin closes."""
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # anything a library prints goes to stderr, not into the result pipe
+    from hemifacial.video.pipeline import process_segment
+
+    inp = sys.stdin.buffer
+    while True:
+        try:
+            task = pickle.load(inp)
+        except EOFError:
+            return
+        try:
+            reply: tuple[str, object] = ("ok", process_segment(task))
+        except Exception as exc:  # sent back and re-raised in the parent
+            reply = ("err", exc)
+        pickle.dump(reply, out, protocol=pickle.HIGHEST_PROTOCOL)
+        out.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,371 @@
+"""Ground-truth generator: real faces given one-sided spasms of known timing, side and depth.
+
+A real face (``skimage.data.astronaut()`` or the frames of a shared clip) is warped frame by
+frame around its own MediaPipe landmarks: on one side the upper eyelid is drawn down over
+the eye (clonic twitches or tonic closures), the brow is pulled down (or lifted: the "other
+Babinski" sign), and with spread the cheek rises and the mouth corner is pulled towards the
+eye. Head motion (astronaut) and sensor noise are added; the clip is written with PyAV and
+the ground truth returned. Sides are the patient's; times are seconds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from .decode import iter_frames
+
+Image = npt.NDArray[np.uint8]
+Mesh = npt.NDArray[np.float64]  # (478, 2) pixel coordinates
+
+LID_UPPER = {
+    "right": (33, 246, 161, 160, 159, 158, 157, 173, 133),
+    "left": (263, 466, 388, 387, 386, 385, 384, 398, 362),
+}
+LID_LOWER = {
+    "right": (33, 7, 163, 144, 145, 153, 154, 155, 133),
+    "left": (263, 249, 390, 373, 374, 380, 381, 382, 362),
+}
+BROW = {"right": (70, 63, 105, 66, 107), "left": (300, 293, 334, 296, 336)}
+CHEEK = {"right": (118, 117, 50), "left": (347, 346, 280)}
+MOUTH_CORNER = {"right": 61, "left": 291}
+EYE_OUTER = {"right": 33, "left": 263}
+
+RAMP_UP_S = 0.06
+RAMP_DOWN_S = 0.08
+
+
+@dataclass(frozen=True)
+class SpasmSpec:
+    """One injected one-sided event (the ground truth)."""
+
+    start_s: float
+    duration_s: float
+    side: str
+    kind: str  # "clonic" | "tonic"
+    depth: float  # fraction of the eyelid aperture closed at the peak
+    spread: bool  # cheek and mouth corner involved
+    brow_lift: bool  # brow lifts instead of lowering (other Babinski sign)
+
+    @property
+    def end_s(self) -> float:
+        """End time in seconds."""
+        return self.start_s + self.duration_s
+
+
+def random_schedule(
+    duration_s: float, rng: np.random.Generator, *, sides: tuple[str, ...] = ("right",)
+) -> list[SpasmSpec]:
+    """A random train of clonic and tonic events with at least 1.2 s between them."""
+    out: list[SpasmSpec] = []
+    t = 1.0 + rng.uniform(0, 1)
+    while True:
+        tonic = rng.random() < 0.35
+        dur = rng.uniform(1.3, 3.0) if tonic else rng.uniform(0.15, 0.5)
+        if t + dur > duration_s - 0.8:
+            break
+        out.append(
+            SpasmSpec(
+                start_s=round(t, 3),
+                duration_s=round(dur, 3),
+                side=str(rng.choice(sides)),
+                kind="tonic" if tonic else "clonic",
+                depth=round(rng.uniform(0.75, 1.0), 2),
+                spread=bool(rng.random() < 0.6),
+                brow_lift=bool(rng.random() < 0.2),
+            )
+        )
+        t += dur + rng.uniform(1.2, 3.0)
+    return out
+
+
+def activation(t: float, spec: SpasmSpec) -> float:
+    """Contraction level 0–1 of ``spec`` at time ``t`` (ramps, plateau, tonic tremor)."""
+    a = t - spec.start_s
+    if a < 0 or t > spec.end_s:
+        return 0.0
+    level = min(1.0, a / RAMP_UP_S, (spec.end_s - t) / RAMP_DOWN_S)
+    if spec.kind == "tonic":
+        level *= 0.93 + 0.07 * math.sin(2 * math.pi * 6.0 * a)
+    return max(0.0, level)
+
+
+def side_state(t: float, specs: list[SpasmSpec]) -> dict[str, dict[str, float]]:
+    """Per-side warp amounts at time ``t`` (closure fraction; brow, cheek, mouth in IOD)."""
+    out = {s: {"closure": 0.0, "brow": 0.0, "cheek": 0.0, "mouth": 0.0} for s in EYE_OUTER}
+    for spec in specs:
+        lv = activation(t, spec)
+        if lv <= 0:
+            continue
+        st = out[spec.side]
+        st["closure"] = max(st["closure"], lv * spec.depth)
+        st["brow"] = lv * (0.05 if spec.brow_lift else -0.025)
+        # orbicularis oculi always lifts the cheek a little; spread adds the mouth corner
+        st["cheek"] = lv * (0.05 if spec.spread else 0.03)
+        if spec.spread:
+            st["mouth"] = lv * 0.08
+    return out
+
+
+def _gauss_field(
+    xx: npt.NDArray[np.float32], yy: npt.NDArray[np.float32], centre: Mesh, vec: Mesh, sigma: float
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    dx = np.zeros_like(xx)
+    dy = np.zeros_like(yy)
+    for (cx, cy), (vx, vy) in zip(centre, vec, strict=True):
+        w = np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * sigma**2)).astype(np.float32)
+        dx += w * np.float32(vx)
+        dy += w * np.float32(vy)
+    return dx, dy
+
+
+def warp_face(img: Image, mesh: Mesh, state: dict[str, dict[str, float]]) -> Image:
+    """Apply the per-side eyelid, brow, cheek and mouth warps to one frame."""
+    if all(v == 0 for s in state.values() for v in s.values()):
+        return img
+    h, w = img.shape[:2]
+    iod = float(np.linalg.norm(mesh[EYE_OUTER["left"]] - mesh[EYE_OUTER["right"]]))
+    x0, y0 = np.maximum(mesh.min(axis=0) - 0.3 * iod, 0).astype(int)
+    x1, y1 = np.minimum(mesh.max(axis=0) + 0.3 * iod, [w, h]).astype(int)
+    xx, yy = np.meshgrid(np.arange(x0, x1, dtype=np.float32), np.arange(y0, y1, dtype=np.float32))
+    sx, sy = xx.copy(), yy.copy()
+    sig = 0.22 * iod
+    for side, st in state.items():
+        centres: list[Mesh] = []
+        vecs: list[Mesh] = []
+        if st["brow"]:
+            pts = mesh[list(BROW[side])]
+            centres.append(pts)
+            vecs.append(np.tile([0.0, -st["brow"] * iod], (len(pts), 1)))
+        if st["cheek"]:
+            pts = mesh[list(CHEEK[side])]
+            centres.append(pts)
+            vecs.append(np.tile([0.0, -st["cheek"] * iod], (len(pts), 1)))
+        if st["mouth"]:
+            c = mesh[MOUTH_CORNER[side]]
+            d = mesh[EYE_OUTER[side]] - c
+            centres.append(c[None])
+            vecs.append((st["mouth"] * iod * d / np.linalg.norm(d))[None])
+        if centres:
+            dx, dy = _gauss_field(xx, yy, np.concatenate(centres), np.concatenate(vecs), sig)
+            sx -= dx
+            sy -= dy
+        if st["closure"] > 0:
+            _close_lid(xx, yy, sy, mesh, side, st["closure"], iod)
+    roi = cv2.remap(img, sx, sy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    out = img.copy()
+    out[y0:y1, x0:x1] = roi
+    return out
+
+
+def _close_lid(
+    xx: npt.NDArray[np.float32],
+    yy: npt.NDArray[np.float32],
+    sy: npt.NDArray[np.float32],
+    mesh: Mesh,
+    side: str,
+    depth: float,
+    iod: float,
+) -> None:
+    """Stretch the skin above the upper lid down over the eye (edits the source-y map).
+
+    Between a line 0.35 IOD above the upper lid and the new lid line (the upper lid moved
+    ``depth`` of the way to the lower lid), each output row samples the skin above the
+    original upper lid, so the lid appears to slide down over the eye.
+    """
+    up = mesh[list(LID_UPPER[side])]
+    lo = mesh[list(LID_LOWER[side])]
+    ou, ol = np.argsort(up[:, 0]), np.argsort(lo[:, 0])
+    xs = xx[0]
+    inside = (xs > up[:, 0].min()) & (xs < up[:, 0].max())
+    yu = np.interp(xs, up[ou, 0], up[ou, 1])
+    yl = np.interp(xs, lo[ol, 0], lo[ol, 1])
+    # orbicularis oculi squeezes both lids: the upper lid travels 3/4 of the way, the lower
+    # lid rises 1/4, and they meet at full depth
+    yc = yu + 0.75 * depth * (yl - yu)
+    yc_lo = yl - 0.25 * depth * (yl - yu)
+    top = yu - 0.35 * iod
+    bottom = yl + 0.25 * iod
+    band = inside[None, :] & (yy >= top[None, :]) & (yy < yc[None, :])
+    frac = (yy - top[None, :]) / np.maximum(yc - top, 1e-3)[None, :]
+    src = top[None, :] + frac * (yu - top)[None, :]
+    shift = np.where(band, src - yy, 0.0)
+    band_lo = inside[None, :] & (yy >= yc_lo[None, :]) & (yy < bottom[None, :])
+    frac_lo = (bottom[None, :] - yy) / np.maximum(bottom - yc_lo, 1e-3)[None, :]
+    src_lo = bottom[None, :] - frac_lo * (bottom - yl)[None, :]
+    shift = np.where(band_lo, src_lo - yy, shift)
+    sy += shift.astype(np.float32)
+
+
+# --- sources and writer -----------------------------------------------------------------
+
+
+def astronaut_face(size: int = 480) -> Image:
+    """The face of ``skimage.data.astronaut()``, cropped and scaled to ``size`` px square."""
+    from skimage import data
+
+    img: Image = data.astronaut()
+    return cv2.resize(img[20:260, 110:350], (size, size), interpolation=cv2.INTER_CUBIC)
+
+
+class _MeshFinder:
+    """Full 478-point MediaPipe mesh of the unmodified frames (tracking mode)."""
+
+    def __init__(self) -> None:
+        import mediapipe as mp
+
+        self._fm = mp.solutions.face_mesh.FaceMesh(
+            static_image_mode=False, refine_landmarks=True, max_num_faces=1
+        )
+
+    def __call__(self, img: Image) -> Mesh | None:
+        res = self._fm.process(img)
+        if not res.multi_face_landmarks:
+            return None
+        h, w = img.shape[:2]
+        lm = res.multi_face_landmarks[0].landmark
+        return np.array([(p.x * w, p.y * h) for p in lm], dtype=np.float64)
+
+    def close(self) -> None:
+        self._fm.close()
+
+
+def _motion(t: float, phase: npt.NDArray[np.float64], amp: float) -> tuple[float, float, float]:
+    """Smooth head motion: roll (deg), shift x, shift y (fractions of the frame)."""
+    roll = amp * 5.0 * math.sin(2 * math.pi * 0.13 * t + phase[0])
+    dx = amp * 0.03 * math.sin(2 * math.pi * 0.09 * t + phase[1])
+    dy = amp * 0.02 * math.sin(2 * math.pi * 0.11 * t + phase[2])
+    return roll, dx, dy
+
+
+def _source_frames(
+    source: str | Path, duration_s: float, fps: float
+) -> Iterator[tuple[float, Image]]:
+    """(time, frame) pairs: a still astronaut, a blank card, or a clip played back and forth."""
+    n = round(duration_s * fps)
+    if source in ("astronaut", "blank"):
+        base = astronaut_face() if source == "astronaut" else np.full((480, 480, 3), 128, np.uint8)
+        for i in range(n):
+            yield i / fps, base
+        return
+    frames = [f.rgb for f in iter_frames(source)]
+    if not frames:
+        raise ValueError(f"no frames in {source}")
+    cycle = frames + frames[-2:0:-1] if len(frames) > 2 else frames
+    for i in range(n):
+        yield i / fps, cycle[i % len(cycle)]
+
+
+def make_clip(
+    path: str | Path,
+    specs: list[SpasmSpec],
+    *,
+    source: str | Path = "astronaut",
+    duration_s: float = 20.0,
+    fps: float = 30.0,
+    seed: int = 0,
+    motion: float = 1.0,
+    noise: float = 2.0,
+    vfr: bool = False,
+    rotation: int = 0,
+    codec: str = "libx264",
+    markers: bool = False,
+) -> dict[str, Any]:
+    """Write a clip with the given one-sided spasms and return its ground truth.
+
+    Parameters
+    ----------
+    source : "astronaut", "blank" or a video path
+        The face to animate ("blank" is a grey card for the synthetic landmarker twin).
+    motion : float
+        Head-motion amplitude (1 ≈ ±5° roll, ±3 % shift; still sources only).
+    vfr : bool
+        Jitter frame intervals ±40 % (variable frame rate, exact timestamps kept).
+    rotation : int
+        Store frames rotated and tag the display rotation (multiple of 90°).
+    markers : bool
+        Paint the twin's marker blocks (see :func:`hemifacial.video.landmarks.paint_markers`).
+    """
+    from .landmarks import paint_markers
+
+    rng = np.random.default_rng(seed)
+    phase = rng.uniform(0, 2 * np.pi, 3)
+    still = source in ("astronaut", "blank")
+    finder = _MeshFinder() if source != "blank" else None
+    still_mesh: Mesh | None = None
+    container = av.open(str(path), mode="w")
+    stream: Any = None
+    tb = 90000
+    t_written = 0.0
+    try:
+        for t, frame in _source_frames(source, duration_s, fps):
+            state = side_state(t, specs)
+            img = frame
+            if finder is not None:
+                mesh = still_mesh if still and still_mesh is not None else finder(frame)
+                if still:
+                    still_mesh = mesh
+                if mesh is not None:
+                    img = warp_face(frame, mesh, state)
+            if still and motion:
+                roll, dx, dy = _motion(t, phase, motion)
+                h, w = img.shape[:2]
+                m = cv2.getRotationMatrix2D((w / 2, h / 2), roll, 1.0)
+                m[:, 2] += (dx * w, dy * h)
+                img = cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REFLECT)
+            if noise:
+                img = np.clip(img + rng.normal(0, noise, img.shape), 0, 255).astype(np.uint8)
+            else:
+                img = img.copy()
+            if markers:
+                paint_markers(
+                    img,
+                    {
+                        "face": 1.0,
+                        "closure_right": state["right"]["closure"],
+                        "closure_left": state["left"]["closure"],
+                        "mouth_right": state["right"]["mouth"],
+                        "mouth_left": state["left"]["mouth"],
+                    },
+                )
+            stored = np.ascontiguousarray(np.rot90(img, -(rotation // 90))) if rotation else img
+            if stream is None:
+                stream = container.add_stream(codec, rate=round(fps))
+                stream.width, stream.height = stored.shape[1], stored.shape[0]
+                stream.pix_fmt = "yuv420p"
+                stream.codec_context.time_base = Fraction(1, tb)
+                if codec in ("libx264", "libx265"):
+                    stream.options = {"crf": "18"}
+                if rotation:
+                    stream.set_display_rotation(rotation)
+            vf = av.VideoFrame.from_ndarray(stored, format="rgb24")
+            t_written = (t + rng.uniform(-0.4, 0.4) / fps if t > 0 else 0.0) if vfr else t
+            vf.pts = round(t_written * tb)
+            vf.time_base = stream.codec_context.time_base
+            for pkt in stream.encode(vf):
+                container.mux(pkt)
+        if stream is not None:
+            for pkt in stream.encode():
+                container.mux(pkt)
+    finally:
+        container.close()
+        if finder is not None:
+            finder.close()
+    return {
+        "source": str(source),
+        "duration_s": duration_s,
+        "fps": fps,
+        "seed": seed,
+        "vfr": vfr,
+        "rotation": rotation,
+        "events": [asdict(s) | {"end_s": s.end_s} for s in specs],
+    }
