@@ -14,7 +14,7 @@ from hemifacial.domain.knowledge.loader import load_knowledge_base
 from hemifacial.domain.knowledge.schema import FindingType, KnowledgeBase
 from hemifacial.domain.reasoning import workup as wu
 from hemifacial.domain.reasoning.assess import assess as run_assessment
-from hemifacial.errors import CaseFileError, InputError
+from hemifacial.errors import CaseFileError, InputError, UnknownKeyError
 from hemifacial.render_text import render_assessment
 
 
@@ -108,9 +108,15 @@ def kb_show(item: str | None) -> None:
     elif item in base.findings:
         click.echo(_show_finding(base, item))
     else:
-        from hemifacial.errors import UnknownKeyError
-
         raise UnknownKeyError("condition or finding", item, [*base.conditions, *base.findings])
+
+
+@kb.command("docs")
+def kb_docs() -> None:
+    """Print docs/evidence.md: every number with its source, as Markdown."""
+    from hemifacial.domain.knowledge.markdown import evidence_markdown
+
+    click.echo(evidence_markdown(load_knowledge_base()), nl=False)
 
 
 @kb.command("schema")

@@ -52,6 +52,7 @@ DATA_FILES = (
     "red_flags.yaml",
 )
 TOLERANCE = 1e-6
+MIN_REASONING = 25  # characters: a reason, not a label
 
 
 class _Problems:
@@ -116,8 +117,9 @@ def _build(docs: Mapping[str, Any], content_hash: str) -> KnowledgeBase:
     }
     tests = {tid: _test(tid, t, findings, problems) for tid, t in docs["tests.yaml"].items()}
     for test in tests.values():
-        if test.instead and test.instead not in tests:
-            problems.add(f"test '{test.id}': unknown alternative test '{test.instead}'")
+        for other in (test.instead, *test.superseded_by):
+            if other and other not in tests:
+                problems.add(f"test '{test.id}': unknown test '{other}'")
     red_flags = {
         rid: _red_flag(rid, r, findings, problems) for rid, r in docs["red_flags.yaml"].items()
     }
@@ -155,7 +157,9 @@ def _policy(d: Mapping[str, Any]) -> DecisionPolicy:
 def _provenance(where: str, entry: Mapping[str, Any], problems: _Problems) -> Provenance:
     sources = problems.cite(where, entry.get("sources") or ())
     estimate = entry.get("estimate")
-    if not sources and not (isinstance(estimate, str) and estimate.strip()):
+    if estimate is not None and (not isinstance(estimate, str) or len(estimate) < MIN_REASONING):
+        problems.add(f"{where}: an expert estimate needs its reasoning, not just a word")
+    if not sources and not estimate:
         problems.add(f"{where}: number without a source or an expert estimate with reasoning")
     return Provenance(sources=sources, estimate=estimate, note=entry.get("note"))
 
@@ -311,6 +315,8 @@ def _test(
         contraindicated_if=contraindicated,
         instead=t.get("instead"),
         sources=problems.cite(where, t.get("sources", ())),
+        superseded_by=tuple(t.get("superseded_by") or ()),
+        asks_questions=bool(t.get("asks_questions", False)),
     )
 
 

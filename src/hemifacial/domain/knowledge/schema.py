@@ -146,6 +146,8 @@ class DiagnosticTest:
     contraindicated_if: Mapping[str, str]
     instead: str | None
     sources: tuple[str, ...]
+    superseded_by: tuple[str, ...] = ()
+    asks_questions: bool = False
 
 
 @dataclass(frozen=True)

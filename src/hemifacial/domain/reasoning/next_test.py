@@ -37,6 +37,7 @@ from hemifacial.domain.reasoning.posterior import Vector, log_normalise, log_pos
 EXACT_OUTCOMES = 512
 SAMPLES = 384
 MIN_SCORE = 1e-4
+MIN_QUESTION_VALUE = 0.01  # weighted bits: below this a history question is not worth asking
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class TestPlan:
     contraindicated: tuple[tuple[str, str], ...]
     stop: bool
     stop_reason: str
+    superseded: tuple[tuple[str, str], ...] = ()
 
 
 def _outcome_table(
@@ -156,6 +158,12 @@ def value_of_test(
     return max(cause, 0.0), max(danger, 0.0)
 
 
+def question_value(kb: KnowledgeBase, log_post: Vector, finding_id: str) -> float:
+    """Weighted expected information (bits) of asking one question."""
+    info, danger = value_of_test(kb, log_post, (finding_id,))
+    return info + kb.policy.must_not_miss_information_weight * danger
+
+
 def key_outcomes(
     kb: KnowledgeBase, log_post: Vector, findings: tuple[str, ...], limit: int = 2
 ) -> tuple[Outcome, ...]:
@@ -182,6 +190,11 @@ def key_outcomes(
             candidates.append(best)
     candidates.sort(key=lambda o: -abs(o.after - o.before))
     return tuple(candidates[:limit])
+
+
+def cost_units(test: DiagnosticTest) -> float:
+    """Cost tier plus burden tier (1–5 each): the denominator of the ranking."""
+    return float(test.cost + test.burden)
 
 
 def _contraindication(test: DiagnosticTest, values: Mapping[str, str]) -> str | None:
@@ -228,15 +241,24 @@ def plan_tests(kb: KnowledgeBase, values: Mapping[str, str], setting: str) -> Te
             contraindicated.append((test.id, reason))
             if test.instead:
                 blocked[test.instead] = test.id
+    superseded: list[tuple[str, str]] = []
     for test in kb.tests.values():
         if stop or any(t == test.id for t, _ in contraindicated):
             continue
+        done = [s for s in test.superseded_by if any(f in values for f in kb.tests[s].reveals)]
+        if done:
+            superseded.append((test.id, f"{kb.tests[done[0]].name} already done"))
+            continue
         pending = tuple(f for f in test.reveals if f not in values and kb.findings[f].informative)
+        if test.asks_questions:
+            pending = tuple(
+                f for f in pending if question_value(kb, log_post, f) >= MIN_QUESTION_VALUE
+            )
         if not pending:
             continue
         info, danger = value_of_test(kb, log_post, pending)
         weight = kb.policy.must_not_miss_information_weight
-        score = (info + weight * danger) / (test.cost + test.burden)
+        score = (info + weight * danger) / cost_units(test)
         if score < MIN_SCORE:
             continue
         ranked.append(
@@ -255,4 +277,4 @@ def plan_tests(kb: KnowledgeBase, values: Mapping[str, str], setting: str) -> Te
             )
         )
     ranked.sort(key=lambda t: -t.score)
-    return TestPlan(tuple(ranked), tuple(contraindicated), stop, stop_reason)
+    return TestPlan(tuple(ranked), tuple(contraindicated), stop, stop_reason, tuple(superseded))

@@ -19,13 +19,12 @@ from typing import Any
 
 from hemifacial.domain.case import parse_case, parse_value
 from hemifacial.domain.knowledge.schema import FindingType, KnowledgeBase
-from hemifacial.domain.reasoning.next_test import should_stop, value_of_test
+from hemifacial.domain.reasoning.next_test import MIN_QUESTION_VALUE, question_value, should_stop
 from hemifacial.domain.reasoning.posterior import log_posterior
 from hemifacial.domain.types import Case, RawValue
 from hemifacial.errors import UnknownKeyError
 
 HISTORY_GROUPS = ("demographics", "spasm", "associated", "history")
-MIN_QUESTION_VALUE = 0.01
 
 
 @dataclass(frozen=True)
@@ -87,13 +86,11 @@ def ranked_questions(kb: KnowledgeBase, state: WorkupState) -> list[Question]:
     """Open evidence questions, most valuable first."""
     case = case_of(kb, state)
     log_post = log_posterior(kb, case.values, case.setting)
-    weight = kb.policy.must_not_miss_information_weight
-    scored = []
-    for fid in _open_findings(kb, state, case):
-        if not kb.findings[fid].informative:
-            continue
-        info, danger = value_of_test(kb, log_post, (fid,))
-        scored.append(_question(kb, fid, info + weight * danger))
+    scored = [
+        _question(kb, fid, question_value(kb, log_post, fid))
+        for fid in _open_findings(kb, state, case)
+        if kb.findings[fid].informative
+    ]
     scored.sort(key=lambda q: -q.expected_value_bits)
     return scored
 

@@ -1,0 +1,92 @@
+"""Parsing findings as people write them, and refusing what cannot be right."""
+
+from __future__ import annotations
+
+import pytest
+
+from hemifacial.domain.case import parse_case
+from hemifacial.domain.knowledge.schema import KnowledgeBase
+from hemifacial.errors import ContradictionError, InvalidValueError, UnknownKeyError
+
+
+def test_values_are_normalised(kb: KnowledgeBase) -> None:
+    case = parse_case(
+        kb,
+        {
+            "facial_weakness": True,
+            "hearing_loss": "No",
+            "onset_site": "Lower face",
+            "sex": "FEMALE",
+        },
+    )
+    assert case.values == {
+        "facial_weakness": "yes",
+        "hearing_loss": "no",
+        "onset_site": "lower_face",
+        "sex": "female",
+    }
+
+
+def test_numbers_are_binned_and_kept(kb: KnowledgeBase) -> None:
+    case = parse_case(kb, {"age_at_onset": "29", "blood_glucose": 19.4})
+    assert case.values["age_at_onset"] == "under_30"
+    assert case.values["blood_glucose"] == "very_high"
+    assert case.numbers == {"age_at_onset": 29.0, "blood_glucose": 19.4}
+
+
+@pytest.mark.parametrize("unknown", [None, "unknown", "", "?"])
+def test_unknown_answers_are_unobserved(kb: KnowledgeBase, unknown: object) -> None:
+    assert "facial_weakness" not in parse_case(kb, {"facial_weakness": unknown}).values
+
+
+def test_side_implies_laterality(kb: KnowledgeBase) -> None:
+    one = parse_case(kb, {"side": "left"})
+    both = parse_case(kb, {"side": "both"})
+    assert one.values["laterality"] == "unilateral" and one.implied == {"laterality"}
+    assert both.values["laterality"] == "bilateral"
+    assert one.raw() == {"side": "left"}
+
+
+def test_unknown_key_names_the_nearest(kb: KnowledgeBase) -> None:
+    with pytest.raises(UnknownKeyError, match="did you mean 'facial_weakness'"):
+        parse_case(kb, {"facial_weaknes": "yes"})
+
+
+def test_wrong_category_lists_the_allowed_values(kb: KnowledgeBase) -> None:
+    with pytest.raises(InvalidValueError, match="left, right, both.*did you mean 'left'"):
+        parse_case(kb, {"side": "lefft"})
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("age_at_onset", "forty", "must be a number in years"),
+        ("age_at_onset", 130, "between 0 and 110 years"),
+        ("age_at_onset", True, "must be a number"),
+        ("age_at_onset", float("nan"), "finite"),
+        ("facial_weakness", "sometimes", "yes, no or unknown"),
+        ("sex", 1, "must be one of female, male"),
+    ],
+)
+def test_wrong_types_are_refused(kb: KnowledgeBase, key: str, value: object, message: str) -> None:
+    with pytest.raises(InvalidValueError, match=message):
+        parse_case(kb, {key: value})
+
+
+@pytest.mark.parametrize(
+    "findings",
+    [
+        {"side": "left", "laterality": "bilateral_synchronous"},
+        {"side": "right", "laterality": "bilateral_asynchronous"},
+        {"side": "both", "laterality": "unilateral"},
+        {"only_with_voluntary_movement": "yes", "present_in_sleep": "yes"},
+    ],
+)
+def test_contradictions_are_refused(kb: KnowledgeBase, findings: dict[str, str]) -> None:
+    with pytest.raises(ContradictionError):
+        parse_case(kb, findings)
+
+
+def test_unknown_setting(kb: KnowledgeBase) -> None:
+    with pytest.raises(UnknownKeyError, match="did you mean 'primary_care'"):
+        parse_case(kb, {}, "primary-care")

@@ -1,0 +1,155 @@
+"""The engine's command line: real commands, real files, clear errors and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from hemifacial.cli import cli, main
+from hemifacial.domain.knowledge.schema import KnowledgeBase
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "src" / "hemifacial" / "examples"
+
+
+def run(*args: str, input: str | None = None) -> tuple[int, str, str]:
+    """Run through ``main`` (the console entry point) and capture exit code and streams."""
+    runner = CliRunner()
+    result = runner.invoke(cli, list(args), input=input, standalone_mode=True)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def run_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    try:
+        main(args)
+        code = 0
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_assess_demo_prints_every_section() -> None:
+    code, out, _ = run("assess", "--demo")
+    assert code == 0
+    for heading in (
+        "RED FLAGS",
+        "CAUSES AND MIMICS",
+        "WHY",
+        "NEXT TESTS",
+        "TREATMENT PATHWAY",
+        "LIMITS",
+    ):
+        assert heading in out
+    assert "Primary hemifacial spasm" in out.split("CAUSES AND MIMICS")[1].splitlines()[1]
+    assert "█" in out
+
+
+def test_assess_json_is_machine_readable(tmp_path: Path) -> None:
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps({"findings": {"side": "left", "facial_weakness": True}}))
+    code, out, _ = run("assess", str(case), "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["schema_version"] == 1 and data["ranking"][0]["probability"] > 0
+    assert any(f["id"] == "structural_signs" for f in data["red_flags"])
+
+
+def test_empty_case_gives_priors_not_an_error(tmp_path: Path, kb: KnowledgeBase) -> None:
+    case = tmp_path / "empty.yaml"
+    case.write_text("findings: {}\n")
+    code, out, _ = run("assess", str(case), "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["status"].startswith("insufficient information")
+    top = data["ranking"][0]
+    assert top["probability"] == pytest.approx(
+        kb.settings["referral_clinic"].priors[top["condition_id"]]
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("findings:\n  sied: left\n", "unknown finding 'sied'; did you mean 'side'?"),
+        ("findings:\n  side: left\n  laterality: bilateral_synchronous\n", "contradicts"),
+        ("findings:\n  age_at_onset: old\n", "'age_at_onset' must be a number"),
+        ("finding:\n  side: left\n", "did you mean 'findings'?"),
+        ("findings: [1, 2]\n", "'findings' must be a mapping"),
+        ("findings: {side: left\n", "is not valid YAML"),
+        ("- just\n- a list\n", "expected a mapping"),
+        ("setting: clinic\nfindings: {}\n", "unknown setting 'clinic'"),
+    ],
+)
+def test_bad_case_files_get_a_clear_message_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str
+) -> None:
+    case = tmp_path / "bad.yaml"
+    case.write_text(content)
+    code, out, err = run_main(["assess", str(case)], capsys)
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err + out
+
+
+def test_missing_file_and_no_argument(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run_main(["assess", str(tmp_path / "nope.yaml")], capsys)
+    assert code == 2 and "case file not found" in err
+    code, _, err = run_main(["assess"], capsys)
+    assert code == 2 and "give a case file" in err
+
+
+def test_examples_all_assess(capsys: pytest.CaptureFixture[str]) -> None:
+    for example in sorted(EXAMPLES.glob("*.yaml")):
+        code, out, _ = run_main(["assess", str(example), "--json"], capsys)
+        assert code == 0, example
+        assert json.loads(out)["ranking"]
+
+
+def test_mri_contraindicated_example_recommends_ct(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_main(["assess", str(EXAMPLES / "mri_contraindicated.yaml")], capsys)
+    assert code == 0
+    assert "(instead of MRI brain" in out and "not possible: MRI" in out
+
+
+def test_kb_check_show_schema(kb: KnowledgeBase) -> None:
+    code, out, _ = run("kb", "check")
+    assert code == 0 and kb.content_hash in out and "valid" in out
+    code, out, _ = run("kb", "show")
+    assert code == 0 and all(c in out for c in kb.conditions)
+    code, out, _ = run("kb", "show", "other_babinski")
+    assert "pawlowski2013" in out and "53.0%" in out
+    code, out, _ = run("kb", "show", "primary_nvc")
+    assert "91.1%" in out and "ICD10 G51.3" in out
+    code, out, _ = run("kb", "schema")
+    assert code == 0 and all(f in out for f in kb.findings)
+    code, out, _ = run("kb", "schema", "--json")
+    schema = json.loads(out)
+    assert set(schema["properties"]["findings"]["properties"]) == set(kb.findings)
+
+
+def test_kb_show_unknown(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_main(["kb", "show", "primary_nv"], capsys)
+    assert code == 2 and "did you mean 'primary_nvc'" in err
+
+
+def test_interactive_workup_in_the_terminal() -> None:
+    # Blank answers skip; a bad answer is refused and asked again; 'done' ends early.
+    answers = "\n".join(["maybe", "no", "", "", "done"]) + "\n"
+    code, out, err = run("workup", input=answers)
+    assert code == 0
+    assert "must be" in err  # the refused answer, with what is allowed
+    assert "CAUSES AND MIMICS" in out
+
+
+def test_console_script_runs_as_a_process() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "hemifacial.cli", "assess", "--demo", "--json"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["ranking"][0]["condition_id"] == "primary_nvc"
