@@ -213,8 +213,9 @@ def astronaut_face(size: int = 480) -> Image:
     """The face of ``skimage.data.astronaut()``, cropped and scaled to ``size`` px square."""
     from skimage import data
 
-    img: Image = data.astronaut()
-    return cv2.resize(img[20:260, 110:350], (size, size), interpolation=cv2.INTER_CUBIC)
+    load: Any = data.astronaut
+    img = np.asarray(load(), dtype=np.uint8)[20:260, 110:350]
+    return np.asarray(cv2.resize(img, (size, size), interpolation=cv2.INTER_CUBIC), np.uint8)
 
 
 class _MeshFinder:
@@ -319,11 +320,14 @@ def make_clip(
             if still and motion:
                 roll, dx, dy = _motion(t, phase, motion)
                 h, w = img.shape[:2]
-                m = cv2.getRotationMatrix2D((w / 2, h / 2), roll, 1.0)
+                m = np.asarray(cv2.getRotationMatrix2D((w / 2, h / 2), roll, 1.0), np.float64)
                 m[:, 2] += (dx * w, dy * h)
-                img = cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REFLECT)
+                img = np.asarray(
+                    cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REFLECT), np.uint8
+                )
             if noise:
-                img = np.clip(img + rng.normal(0, noise, img.shape), 0, 255).astype(np.uint8)
+                noisy = img.astype(np.float32) + rng.normal(0, noise, img.shape)
+                img = np.clip(noisy, 0, 255).astype(np.uint8)
             else:
                 img = img.copy()
             if markers:

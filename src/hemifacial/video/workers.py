@@ -66,7 +66,7 @@ class WorkerPool:
                     i = key.data
                     proc = self._procs[i]
                     try:
-                        status, value = pickle.load(proc.stdout)  # type: ignore[arg-type]
+                        status, value = pickle.load(proc.stdout)
                     except EOFError:
                         raise WorkerError("a video worker process stopped unexpectedly") from None
                     k = busy.pop(i)
