@@ -94,7 +94,8 @@ def main() -> int:
     print("  bin          n   mean predicted   observed top-1")
     for row in result["calibration"]:  # type: ignore[attr-defined]
         print(
-            f"  {row['bin']:<11} {row['n']:>2}   {row['mean_predicted']:>13.1%}   {row['observed']:>14.1%}"
+            f"  {row['bin']:<11} {row['n']:>2}   {row['mean_predicted']:>13.1%}"
+            f"   {row['observed']:>14.1%}"
         )
     if result["misses"]:
         print("\nmisses:")

@@ -53,7 +53,7 @@ def test_unknown_key_names_the_nearest(kb: KnowledgeBase) -> None:
 
 
 def test_wrong_category_lists_the_allowed_values(kb: KnowledgeBase) -> None:
-    with pytest.raises(InvalidValueError, match="left, right, both.*did you mean 'left'"):
+    with pytest.raises(InvalidValueError, match=r"left, right, both.*did you mean 'left'"):
         parse_case(kb, {"side": "lefft"})
 
 

@@ -51,7 +51,7 @@ def test_order_of_findings_does_not_matter(values: dict[str, str], rnd, setting:
 def test_supporting_finding_never_lowers_its_condition(
     values: dict[str, str], fid: str, data: st.DataObject, setting: str
 ) -> None:
-    """Adding a value whose likelihood ratio for c (vs the current rest) exceeds 1 cannot lower c."""
+    """A value whose likelihood ratio for c (vs the current rest) exceeds 1 cannot lower c."""
     values = {k: v for k, v in values.items() if k != fid}
     value = data.draw(st.sampled_from(_values(fid)))
     before = np.exp(log_posterior(KB, values, setting))

@@ -70,7 +70,17 @@ class Assessment:
         data["schema_version"] = SCHEMA_VERSION
         data["limits"] = list(LIMITS)
         data["tests"]["ranked"] = [{**asdict(t), "reason": t.reason} for t in self.tests.ranked]
-        return data
+        plain: dict[str, Any] = _plain(data)
+        return plain
+
+
+def _plain(value: Any) -> Any:
+    """Tuples to lists, recursively: the exact shape JSON gives back."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 def assess(kb: KnowledgeBase, case: Case) -> Assessment:
