@@ -373,3 +373,26 @@ def make_clip(
         "rotation": rotation,
         "events": [asdict(s) | {"end_s": s.end_s} for s in specs],
     }
+
+
+def loop_clip(src: str | Path, dst: str | Path, duration_s: float, fps: float = 30.0) -> int:
+    """Re-encode ``src`` played back and forth to ``duration_s`` (no warping); frame count."""
+    n = 0
+    container = av.open(str(dst), mode="w")
+    try:
+        stream: Any = None
+        for _, img in _source_frames(src, duration_s, fps):
+            if stream is None:
+                stream = container.add_stream("libx264", rate=round(fps))
+                stream.width, stream.height = img.shape[1], img.shape[0]
+                stream.pix_fmt = "yuv420p"
+                stream.options = {"preset": "veryfast", "crf": "20"}
+            for pkt in stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
+                container.mux(pkt)
+            n += 1
+        if stream is not None:
+            for pkt in stream.encode():
+                container.mux(pkt)
+    finally:
+        container.close()
+    return n

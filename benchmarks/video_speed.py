@@ -1,0 +1,89 @@
+"""End-to-end speed: naive decode-then-landmark loop vs our pipeline, side by side.
+
+Run: ``.venv/bin/python benchmarks/video_speed.py``
+
+Naive = one process: PyAV decode, full-size RGB, MediaPipe FaceMesh (refine, tracking).
+Ours = ``analyze_video`` with ``--jobs 2`` (time segments in two worker processes, frames
+scaled in the decoder, quality gate and analysis included), warm worker pool. Clips: the
+shared ≤720p clips, plus a 60-s clip made by playing ``liveportrait_d6`` back and forth.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import av
+import mediapipe as mp
+
+from hemifacial.video import analyze_video
+from hemifacial.video.decode import probe
+from hemifacial.video.synthetic import loop_clip
+
+VIDEOS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "videos"
+
+
+def naive(path: Path) -> tuple[int, float]:
+    fm = mp.solutions.face_mesh.FaceMesh(
+        static_image_mode=False, refine_landmarks=True, max_num_faces=1
+    )
+    t0 = time.perf_counter()
+    n = 0
+    with av.open(str(path)) as c:
+        for frame in c.decode(video=0):
+            fm.process(frame.to_ndarray(format="rgb24"))
+            n += 1
+    dt = time.perf_counter() - t0
+    fm.close()
+    return n, dt
+
+
+def ours(path: Path) -> tuple[int, float]:
+    t0 = time.perf_counter()
+    a = analyze_video(path, jobs=2)
+    return a.quality.n_frames, time.perf_counter() - t0
+
+
+def main() -> None:
+    clips = [
+        p
+        for p in sorted(VIDEOS.glob("*.mp4")) + sorted(VIDEOS.glob("*.mov"))
+        if max(probe(p).width, probe(p).height) <= 1280
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        long = Path(tmp) / "d6_loop_60s.mp4"
+        loop_clip(VIDEOS / "liveportrait_d6.mp4", long, 60.0)
+        clips.append(long)
+        analyze_video(clips[0], jobs=2)  # start the worker pool once
+        rows = []
+        for p in clips:
+            nn, tn = naive(p)
+            no, to = ours(p)
+            rows.append((p.name, nn / tn, no / to, nn, no, tn, to))
+            print(
+                f"{p.name:34s} frames {nn:5d}  naive {nn / tn:6.1f} fps   ours {no / to:6.1f} fps"
+                f"   ratio {(no / to) / (nn / tn):4.2f}"
+            )
+    naive_fps = [r[1] for r in rows]
+    our_fps = [r[2] for r in rows]
+    pooled_n = sum(r[3] for r in rows) / sum(r[5] for r in rows)
+    pooled_o = sum(r[4] for r in rows) / sum(r[6] for r in rows)
+    print(
+        f"\nmedian fps: naive {statistics.median(naive_fps):.1f}, "
+        f"ours {statistics.median(our_fps):.1f}, "
+        f"ratio {statistics.median(our_fps) / statistics.median(naive_fps):.2f}"
+    )
+    print(
+        f"pooled fps (all frames / all time): naive {pooled_n:.1f}, ours {pooled_o:.1f}, "
+        f"ratio {pooled_o / pooled_n:.2f}"
+    )
+    last = rows[-1]
+    print(
+        f"60-s clip: naive {last[1]:.1f} fps, ours {last[2]:.1f} fps, ratio {last[2] / last[1]:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
