@@ -87,3 +87,19 @@ def test_extreme_evidence_stays_finite() -> None:
         lp = log_posterior(KB, values, setting)
         assert np.all(np.isfinite(lp))
         assert math.fsum(np.exp(lp)) == pytest.approx(1.0)
+
+
+@settings(max_examples=30)
+@given(cases(max_size=8), settings_ids)
+def test_vectorised_question_values_match_single_tests(
+    values: dict[str, str], setting: str
+) -> None:
+    from hemifacial.domain.reasoning.next_test import question_values
+
+    lp = log_posterior(KB, values, setting)
+    open_ = [f for f in INFORMATIVE if f not in values][:12]
+    fast = question_values(KB, lp, open_)
+    w = KB.policy.must_not_miss_information_weight
+    for f in open_:
+        info, danger = value_of_test(KB, lp, (f,))
+        assert fast[f] == pytest.approx(info + w * danger, rel=1e-6, abs=1e-12)

@@ -23,8 +23,7 @@ Lindley DV. On a measure of the information provided by an experiment. Ann Math 
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,12 +99,9 @@ def _outcome_table(
     ]  # each: values × conditions
     n_outcomes = int(np.prod([t.shape[0] for t in tables]))
     if n_outcomes <= EXACT_OUTCOMES:
-        rows = np.array(
-            [
-                sum(t[i] for t, i in zip(tables, idx, strict=True))
-                for idx in itertools.product(*(range(t.shape[0]) for t in tables))
-            ]
-        )
+        rows = np.zeros((1, len(log_post)))
+        for t in tables:  # every combination: outer sum, flattened in product order
+            rows = (rows[:, None, :] + t[None, :, :]).reshape(-1, len(log_post))
         joint = rows + log_post
         weights = np.exp(joint).sum(axis=1)
         return rows, weights / weights.sum()
@@ -147,7 +143,7 @@ def value_of_test(
     if not findings:
         return 0.0, 0.0
     rows, weights = _outcome_table(kb, findings, log_post, np.random.default_rng(seed))
-    post_log = np.array([log_normalise(r + log_post) for r in rows])
+    post_log = log_normalise(rows + log_post)
     post = np.exp(post_log)
     prior = np.exp(log_post)
     mask = kb.must_not_miss_mask()
@@ -158,10 +154,29 @@ def value_of_test(
     return max(cause, 0.0), max(danger, 0.0)
 
 
-def question_value(kb: KnowledgeBase, log_post: Vector, finding_id: str) -> float:
-    """Weighted expected information (bits) of asking one question."""
-    info, danger = value_of_test(kb, log_post, (finding_id,))
-    return info + kb.policy.must_not_miss_information_weight * danger
+def question_values(
+    kb: KnowledgeBase, log_post: Vector, finding_ids: Sequence[str]
+) -> dict[str, float]:
+    """Weighted expected information (bits) of asking each question on its own.
+
+    The same quantity as :func:`value_of_test` for a one-finding test, computed for all
+    questions in one vectorised pass (every answer of every question is one row).
+    """
+    if not finding_ids:
+        return {}
+    tables = [np.array([kb.log_likelihood[f][v] for v in _values(kb, f)]) for f in finding_ids]
+    rows = np.concatenate(tables)
+    owner = np.repeat(np.arange(len(tables)), [t.shape[0] for t in tables])
+    prior = np.exp(log_post)
+    weights = np.exp(rows + log_post).sum(axis=1)  # P(answer) for each row
+    post = np.exp(log_normalise(rows + log_post))
+    mask = kb.must_not_miss_mask()
+    danger_prior = np.array([[prior[mask].sum(), prior[~mask].sum()]])
+    danger_post = np.stack([post[:, mask].sum(axis=1), post[:, ~mask].sum(axis=1)], axis=1)
+    w = kb.policy.must_not_miss_information_weight
+    per_row = weights * (_kl_bits(post, prior[None, :]) + w * _kl_bits(danger_post, danger_prior))
+    totals = np.bincount(owner, weights=per_row, minlength=len(tables))
+    return {f: max(float(v), 0.0) for f, v in zip(finding_ids, totals, strict=True)}
 
 
 def key_outcomes(
@@ -251,9 +266,8 @@ def plan_tests(kb: KnowledgeBase, values: Mapping[str, str], setting: str) -> Te
             continue
         pending = tuple(f for f in test.reveals if f not in values and kb.findings[f].informative)
         if test.asks_questions:
-            pending = tuple(
-                f for f in pending if question_value(kb, log_post, f) >= MIN_QUESTION_VALUE
-            )
+            worth = question_values(kb, log_post, pending)
+            pending = tuple(f for f in pending if worth[f] >= MIN_QUESTION_VALUE)
         if not pending:
             continue
         info, danger = value_of_test(kb, log_post, pending)

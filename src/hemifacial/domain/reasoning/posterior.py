@@ -20,9 +20,14 @@ Vector = NDArray[np.float64]
 
 
 def log_normalise(log_weights: Vector) -> Vector:
-    """Log probabilities from unnormalised log weights (log-sum-exp, overflow-safe)."""
-    top = float(np.max(log_weights))
-    result: Vector = log_weights - (top + np.log(np.sum(np.exp(log_weights - top))))
+    """Log probabilities from unnormalised log weights along the last axis.
+
+    Log-sum-exp with the maximum subtracted first, so nothing overflows; works on one vector
+    or on a matrix of them (one row per simulated test result).
+    """
+    top = np.max(log_weights, axis=-1, keepdims=True)
+    shifted = log_weights - top
+    result: Vector = shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
     return result
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from hemifacial.domain.case import parse_case, parse_value
 from hemifacial.domain.knowledge.schema import FindingType, KnowledgeBase
-from hemifacial.domain.reasoning.next_test import MIN_QUESTION_VALUE, question_value, should_stop
+from hemifacial.domain.reasoning.next_test import MIN_QUESTION_VALUE, question_values, should_stop
 from hemifacial.domain.reasoning.posterior import log_posterior
 from hemifacial.domain.types import Case, RawValue
 from hemifacial.errors import UnknownKeyError
@@ -86,11 +86,8 @@ def ranked_questions(kb: KnowledgeBase, state: WorkupState) -> list[Question]:
     """Open evidence questions, most valuable first."""
     case = case_of(kb, state)
     log_post = log_posterior(kb, case.values, case.setting)
-    scored = [
-        _question(kb, fid, question_value(kb, log_post, fid))
-        for fid in _open_findings(kb, state, case)
-        if kb.findings[fid].informative
-    ]
+    open_ = [f for f in _open_findings(kb, state, case) if kb.findings[f].informative]
+    scored = [_question(kb, f, v) for f, v in question_values(kb, log_post, open_).items()]
     scored.sort(key=lambda q: -q.expected_value_bits)
     return scored
 
