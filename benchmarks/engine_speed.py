@@ -24,6 +24,7 @@ from hemifacial.domain.reasoning.assess import assess
 from hemifacial.domain.reasoning.explain import explain
 from hemifacial.domain.reasoning.next_test import plan_tests
 from hemifacial.domain.reasoning.posterior import posterior
+from hemifacial.domain.types import Case
 
 
 def median_ms(fn: Callable[[], object], repeats: int) -> float:
@@ -54,6 +55,18 @@ def naive_posterior(kb: KnowledgeBase, values: dict[str, str], setting: str) -> 
     return {c: math.exp(v - top) / z for c, v in logs.items()}
 
 
+def measure(kb: KnowledgeBase, name: str, case: Case, repeats: int) -> None:
+    v, s = dict(case.values), case.setting
+    leaders = ("primary_nvc", "vascular_anomaly", "nerve_injury")
+    base = median_ms(lambda: naive_posterior(kb, v, s), repeats)
+    post = median_ms(lambda: posterior(kb, v, s), repeats)
+    expl = median_ms(lambda: [explain(kb, c, v, s) for c in leaders], repeats)
+    tests = median_ms(lambda: plan_tests(kb, v, s), max(repeats // 10, 20))
+    full = median_ms(lambda: assess(kb, case), max(repeats // 10, 20))
+    print(f"{name:<20} {base:>11.3f} ms {post:>7.3f} ms {base / post:>5.1f}× "
+          f"{post + expl:>6.3f} ms {tests:>5.1f} ms {full:>9.1f} ms")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=300)
@@ -69,19 +82,7 @@ def main() -> None:
     print(f"{'case':<20} {'baseline post.':>14} {'posterior':>10} {'ratio':>6} "
           f"{'+explain':>9} {'tests':>8} {'full assess':>12}")  # fmt: skip
     for name, case in cases.items():
-        v, s = dict(case.values), case.setting
-        base = median_ms(lambda: naive_posterior(kb, v, s), args.repeats)
-        post = median_ms(lambda: posterior(kb, v, s), args.repeats)
-        expl = median_ms(
-            lambda: [
-                explain(kb, c, v, s) for c in ("primary_nvc", "vascular_anomaly", "nerve_injury")
-            ],
-            args.repeats,
-        )
-        tests = median_ms(lambda: plan_tests(kb, v, s), max(args.repeats // 10, 20))
-        full = median_ms(lambda: assess(kb, case), max(args.repeats // 10, 20))
-        print(f"{name:<20} {base:>11.3f} ms {post:>7.3f} ms {base / post:>5.1f}× "
-              f"{post + expl:>6.3f} ms {tests:>5.1f} ms {full:>9.1f} ms")  # fmt: skip
+        measure(kb, name, case, args.repeats)
     print("\ngoals: posterior + explanation < 1 ms; full next-test ranking < 20 ms (medians)")
 
 
