@@ -1,0 +1,192 @@
+"""Queries and writes on the rows; the only module that builds SQL for the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from hemifacial.errors import NotFoundError
+
+from . import tables as t
+
+DASHBOARD_PAGE = 50
+
+
+def audit(s: Session, actor: str, action: str, case_id: int | None = None, **detail: Any) -> None:
+    """Append one audit row (who did what to which case)."""
+    s.add(t.AuditEvent(actor=actor, action=action, case_id=case_id, detail=detail))
+
+
+def get_case(s: Session, case_id: int, *, lock: bool = False) -> t.Case:
+    stmt = select(t.Case).where(t.Case.id == case_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    row = s.scalars(stmt).first()
+    if row is None:
+        raise NotFoundError(f"case {case_id} does not exist")
+    return row
+
+
+def findings_of(s: Session, case_id: int) -> Sequence[t.Finding]:
+    return s.scalars(
+        select(t.Finding).where(t.Finding.case_id == case_id).order_by(t.Finding.id)
+    ).all()
+
+
+def latest_assessment(s: Session, case_id: int) -> t.Assessment | None:
+    return s.scalars(
+        select(t.Assessment)
+        .where(t.Assessment.case_id == case_id)
+        .order_by(t.Assessment.id.desc())
+        .limit(1)
+    ).first()
+
+
+def assessment_history(s: Session, case_id: int) -> Sequence[t.Assessment]:
+    return s.scalars(
+        select(t.Assessment).where(t.Assessment.case_id == case_id).order_by(t.Assessment.id)
+    ).all()
+
+
+def notes_of(s: Session, case_id: int) -> Sequence[t.Note]:
+    return s.scalars(select(t.Note).where(t.Note.case_id == case_id).order_by(t.Note.id)).all()
+
+
+def visits_of(s: Session, case_id: int) -> Sequence[t.Visit]:
+    return s.scalars(
+        select(t.Visit).where(t.Visit.case_id == case_id).order_by(t.Visit.visited_on, t.Visit.id)
+    ).all()
+
+
+@dataclass(frozen=True)
+class VideoRecord:
+    video: t.Video
+    job: t.Job | None
+    analysis: t.Analysis | None
+    visit: t.Visit | None
+
+
+def videos_of(s: Session, case_id: int) -> list[VideoRecord]:
+    videos = s.scalars(select(t.Video).where(t.Video.case_id == case_id).order_by(t.Video.id)).all()
+    if not videos:
+        return []
+    ids = [v.id for v in videos]
+    jobs: dict[int, t.Job] = {}
+    for j in s.scalars(select(t.Job).where(t.Job.video_id.in_(ids)).order_by(t.Job.id)):
+        jobs[j.video_id] = j
+    analyses = {
+        a.video_id: a for a in s.scalars(select(t.Analysis).where(t.Analysis.video_id.in_(ids)))
+    }
+    visits = {v.id: v for v in visits_of(s, case_id)}
+    return [
+        VideoRecord(v, jobs.get(v.id), analyses.get(v.id), visits.get(v.visit_id or -1))
+        for v in videos
+    ]
+
+
+def get_video(s: Session, video_id: int) -> t.Video:
+    row = s.get(t.Video, video_id)
+    if row is None:
+        raise NotFoundError(f"video {video_id} does not exist")
+    return row
+
+
+def get_job(s: Session, job_id: int) -> t.Job:
+    row = s.get(t.Job, job_id)
+    if row is None:
+        raise NotFoundError(f"job {job_id} does not exist")
+    return row
+
+
+def analysis_of(s: Session, video_id: int) -> t.Analysis | None:
+    return s.scalars(select(t.Analysis).where(t.Analysis.video_id == video_id)).first()
+
+
+def unfinished_jobs(s: Session) -> Sequence[t.Job]:
+    return s.scalars(
+        select(t.Job).where(t.Job.status.in_(("queued", "running"))).order_by(t.Job.id)
+    ).all()
+
+
+def set_job_progress(s: Session, job_id: int, progress: float) -> None:
+    s.execute(
+        update(t.Job)
+        .where(t.Job.id == job_id, t.Job.status == "running")
+        .values(progress=progress, updated_at=t.utcnow())
+    )
+
+
+@dataclass(frozen=True)
+class DashboardPage:
+    rows: Sequence[t.Case]
+    total: int
+    counts: dict[str, int]
+    page: int
+    pages: int
+
+
+def dashboard(
+    s: Session,
+    *,
+    status: str | None = None,
+    query: str | None = None,
+    red_flags_only: bool = False,
+    page: int = 1,
+    per_page: int = DASHBOARD_PAGE,
+) -> DashboardPage:
+    """Cases for the dashboard: red flags first, then most recently changed; paginated."""
+    cond = [t.Case.status != "draft"]
+    if status:
+        cond.append(t.Case.status == status)
+    if red_flags_only:
+        cond.append(t.Case.red_flag_level > 0)
+    if query:
+        q = query.strip().lower()
+        if q.isdigit():
+            cond.append(or_(t.Case.id == int(q), t.Case.search_text.contains(q)))
+        else:
+            cond.append(t.Case.search_text.contains(q))
+    total = s.scalar(select(func.count()).select_from(t.Case).where(*cond)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    rows = s.scalars(
+        select(t.Case)
+        .where(*cond)
+        .order_by(t.Case.red_flag_level.desc(), t.Case.updated_at.desc(), t.Case.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    counts = dict(
+        s.execute(
+            select(t.Case.status, func.count())
+            .where(t.Case.status != "draft")
+            .group_by(t.Case.status)
+        ).all()
+    )
+    return DashboardPage(rows, total, {str(k): int(v) for k, v in counts.items()}, page, pages)
+
+
+def link_by_hash(s: Session, token_hash: str) -> t.PatientLink | None:
+    return s.scalars(select(t.PatientLink).where(t.PatientLink.token_hash == token_hash)).first()
+
+
+def user_by_name(s: Session, username: str) -> t.User | None:
+    return s.scalars(select(t.User).where(t.User.username == username)).first()
+
+
+def session_by_hash(s: Session, token_hash: str) -> tuple[t.Session, t.User] | None:
+    row = s.execute(
+        select(t.Session, t.User)
+        .join(t.User, t.User.id == t.Session.user_id)
+        .where(t.Session.token_hash == token_hash)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def touch_session(s: Session, session_id: int, when: dt.datetime) -> None:
+    s.execute(update(t.Session).where(t.Session.id == session_id).values(last_seen=when))

@@ -1,0 +1,176 @@
+"""SQLAlchemy rows of the clinic app (one class per table; mapping to domain values lives in
+:mod:`hemifacial.db.repositories`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC now (stored naive in every database, read back the same)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default="clinician")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Session(Base):
+    __tablename__ = "sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(30), default="draft")
+    patient_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    birth_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    consent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    setting: Mapped[str] = mapped_column(String(40), default="referral_clinic")
+    draft: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    extras: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    search_text: Mapped[str] = mapped_column(String(400), default="")
+    red_flag_level: Mapped[int] = mapped_column(Integer, default=0)
+    top_condition: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    top_probability: Mapped[float | None] = mapped_column(Float, nullable=True)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (
+        Index("ix_cases_dashboard", "red_flag_level", "updated_at"),
+        Index("ix_cases_status_dashboard", "status", "red_flag_level", "updated_at"),
+    )
+
+
+class PatientLink(Base):
+    __tablename__ = "patient_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Visit(Base):
+    __tablename__ = "visits"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    visited_on: Mapped[dt.date] = mapped_column(Date)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    treatment: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Finding(Base):
+    __tablename__ = "findings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    finding_id: Mapped[str] = mapped_column(String(80))
+    value: Mapped[str] = mapped_column(String(80))
+    source: Mapped[str] = mapped_column(String(20))
+    recorded_by: Mapped[str] = mapped_column(String(120))
+    video_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Assessment(Base):
+    __tablename__ = "assessments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kb_version: Mapped[str] = mapped_column(String(40))
+    kb_hash: Mapped[str] = mapped_column(String(80))
+    trigger: Mapped[str] = mapped_column(String(200))
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Video(Base):
+    __tablename__ = "videos"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), nullable=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(Integer)
+    mirrored: Mapped[bool] = mapped_column(Boolean, default=False)
+    uploaded_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Job(Base):
+    __tablename__ = "jobs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    video_id: Mapped[int] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Analysis(Base):
+    __tablename__ = "analyses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    video_id: Mapped[int] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), unique=True)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    plot_file: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    affected_side: Mapped[str] = mapped_column(String(20))
+    events_per_min: Mapped[float | None] = mapped_column(Float, nullable=True)
+    time_in_spasm_pct: Mapped[float | None] = mapped_column(Float, nullable=True)
+    severity: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Note(Base):
+    __tablename__ = "notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    author: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(60))
+    case_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

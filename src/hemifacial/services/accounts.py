@@ -1,0 +1,137 @@
+"""Clinician accounts and sessions: scrypt password hashes, backend-verified session tokens
+(only their SHA-256 is stored), idle timeout, logout that truly ends the session."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import functools
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from hemifacial.db import repositories as repo
+from hemifacial.db import tables as t
+from hemifacial.errors import InvalidValueError, PermissionDeniedError
+
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
+MIN_PASSWORD = 8
+ROLES = ("clinician", "admin")
+
+
+class LoginRequiredError(PermissionDeniedError):
+    """No valid session: log in first (HTTP 401)."""
+
+    http_status = 401
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(
+        password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, maxmem=2**26
+    )
+    b64 = base64.b64encode
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${b64(salt).decode()}${b64(digest).decode()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    try:
+        kind, n, r, p, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    if kind != "scrypt":
+        return False
+    got = hashlib.scrypt(
+        password.encode(),
+        salt=base64.b64decode(salt),
+        n=int(n),
+        r=int(r),
+        p=int(p),
+        maxmem=2**26,
+    )
+    return hmac.compare_digest(got, base64.b64decode(digest))
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_user(
+    s: Session, username: str, password: str, display_name: str, role: str = "clinician"
+) -> t.User:
+    username = username.strip().lower()
+    if not username:
+        raise InvalidValueError("username must not be empty")
+    if len(password) < MIN_PASSWORD:
+        raise InvalidValueError(f"password must have at least {MIN_PASSWORD} characters")
+    if role not in ROLES:
+        raise InvalidValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+    if repo.user_by_name(s, username) is not None:
+        raise InvalidValueError(f"user '{username}' already exists")
+    user = t.User(
+        username=username,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        role=role,
+    )
+    s.add(user)
+    s.flush()
+    repo.audit(s, "system", "user.create", user=username, role=role)
+    return user
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """A logged-in clinician as the web layer sees it."""
+
+    user_id: int
+    username: str
+    display_name: str
+    role: str
+    csrf_token: str
+
+
+def login(s: Session, username: str, password: str) -> tuple[str, SessionInfo]:
+    """Check the password and open a session; returns (cookie token, info)."""
+    user = repo.user_by_name(s, username.strip().lower())
+    # verify against a dummy hash for unknown users so timing does not reveal them
+    stored = user.password_hash if user else _dummy_hash()
+    if not verify_password(password, stored) or user is None:
+        repo.audit(s, username[:120] or "?", "login.failed")
+        raise LoginRequiredError("wrong username or password")
+    token = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(24)
+    s.add(t.Session(token_hash=token_hash(token), user_id=user.id, csrf_token=csrf))
+    repo.audit(s, user.username, "login")
+    return token, SessionInfo(user.id, user.username, user.display_name, user.role, csrf)
+
+
+def current(s: Session, token: str | None, idle: dt.timedelta) -> SessionInfo | None:
+    """The session of a cookie token, or None when missing, unknown or idle too long."""
+    if not token:
+        return None
+    found = repo.session_by_hash(s, token_hash(token))
+    if found is None:
+        return None
+    sess, user = found
+    now = t.utcnow()
+    if now - sess.last_seen > idle:
+        s.delete(sess)
+        return None
+    if now - sess.last_seen > dt.timedelta(seconds=60):
+        repo.touch_session(s, sess.id, now)
+    return SessionInfo(user.id, user.username, user.display_name, user.role, sess.csrf_token)
+
+
+def logout(s: Session, token: str | None) -> None:
+    if token:
+        s.execute(delete(t.Session).where(t.Session.token_hash == token_hash(token)))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))

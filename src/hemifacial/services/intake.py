@@ -1,0 +1,192 @@
+"""The patient's consultation request: contact and consent, partial answers saved as typed,
+validation per field, review, submission (all or nothing), the private link, follow-ups."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from hemifacial.db import repositories as repo
+from hemifacial.db import tables as t
+from hemifacial.domain.case import parse_case, parse_value
+from hemifacial.domain.knowledge.schema import KnowledgeBase
+from hemifacial.domain.reasoning import workup
+from hemifacial.errors import InputError, NotFoundError, PermissionDeniedError
+
+from . import forms
+from .accounts import token_hash
+from .cases import FormError, reassess
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE = re.compile(r"^[+()\d][\d\s()./-]{5,24}$")
+MAX_FOLLOW_UPS = 3
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    email: str
+    phone: str
+    birth_year: str
+    consent: bool
+
+
+def validate_contact(c: Contact) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not c.name.strip():
+        errors["name"] = "Please enter your name."
+    elif len(c.name) > 200:
+        errors["name"] = "The name is longer than 200 characters."
+    if not c.email.strip() and not c.phone.strip():
+        errors["email"] = "Please give an e-mail address or a phone number so we can reach you."
+    if c.email.strip() and not EMAIL.match(c.email.strip()):
+        errors["email"] = f"“{c.email.strip()}” is not an e-mail address (like name@example.org)."
+    if c.phone.strip() and not PHONE.match(c.phone.strip()):
+        errors["phone"] = f"“{c.phone.strip()}” is not a phone number (digits, spaces, + and -)."
+    if c.birth_year.strip():
+        year = c.birth_year.strip()
+        this_year = dt.date.today().year
+        if not year.isdigit() or not 1900 <= int(year) <= this_year:
+            errors["birth_year"] = f"The year of birth must be between 1900 and {this_year}."
+    if not c.consent:
+        errors["consent"] = "We need your consent to store your answers for your consultation."
+    return errors
+
+
+def new_link(s: Session, case_id: int, days: int) -> str:
+    """A fresh private link token for the patient (only its hash is stored)."""
+    token = secrets.token_urlsafe(32)
+    s.add(
+        t.PatientLink(
+            case_id=case_id,
+            token_hash=token_hash(token),
+            expires_at=t.utcnow() + dt.timedelta(days=days),
+        )
+    )
+    return token
+
+
+def start(s: Session, contact: Contact, link_days: int) -> tuple[t.Case, str]:
+    """Create the draft request from contact and consent; returns (case, private token)."""
+    errors = validate_contact(contact)
+    if errors:
+        raise FormError(errors)
+    case = t.Case(
+        status="draft",
+        patient_name=contact.name.strip(),
+        email=contact.email.strip(),
+        phone=contact.phone.strip(),
+        birth_year=int(contact.birth_year) if contact.birth_year.strip() else None,
+        consent_at=t.utcnow(),
+        search_text=f"{contact.name} {contact.email} {contact.phone}".lower()[:400],
+        draft={},
+        extras={},
+    )
+    s.add(case)
+    s.flush()
+    token = new_link(s, case.id, link_days)
+    repo.audit(s, "patient", "request.start", case.id)
+    return case, token
+
+
+def case_for_token(s: Session, token: str) -> t.Case:
+    """The one case a private link opens; expired or revoked links are refused."""
+    link = repo.link_by_hash(s, token_hash(token))
+    if link is None:
+        raise NotFoundError("this link is not valid; please ask the clinic for a new one")
+    if link.revoked or link.expires_at < t.utcnow():
+        raise PermissionDeniedError(
+            "this link has expired; please ask the clinic to send you a new one"
+        )
+    return repo.get_case(s, link.case_id)
+
+
+def clean_draft(kb: KnowledgeBase, raw: Mapping[str, Any]) -> dict[str, str]:
+    """Keep only known fields, as typed (strings, bounded length)."""
+    known = forms.all_fields(kb)
+    return {k: str(v)[: forms.TEXT_MAX] for k, v in raw.items() if k in known and v is not None}
+
+
+def save_draft(s: Session, kb: KnowledgeBase, case: t.Case, raw: Mapping[str, Any]) -> None:
+    """Save partial answers exactly as typed, without judging them (nothing is lost)."""
+    if case.status != "draft":
+        raise InputError("this request was already sent; use the follow-up questions instead")
+    case.draft = {**(case.draft or {}), **clean_draft(kb, raw)}
+
+
+def visible(field: forms.Field, answers: Mapping[str, str]) -> bool:
+    return field.show_if is None or answers.get(field.show_if[0]) == field.show_if[1]
+
+
+def validate_answers(
+    kb: KnowledgeBase, raw: Mapping[str, str]
+) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """(findings, free-text extras, errors by field) for the visible answered questions."""
+    findings: dict[str, str] = {}
+    extras: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for fld in forms.all_fields(kb).values():
+        value = str(raw.get(fld.key, "")).strip()
+        if not value or not visible(fld, raw):
+            continue
+        if not fld.is_finding:
+            extras[fld.key] = value[: forms.TEXT_MAX]
+            continue
+        if value == "unknown":
+            continue
+        try:
+            parsed = parse_value(kb, fld.key, value)
+        except InputError as exc:
+            errors[fld.key] = _plain(str(exc), fld)
+            continue
+        if parsed is not None:
+            findings[fld.key] = f"{parsed:g}" if isinstance(parsed, float) else parsed
+    if not errors:
+        try:
+            parse_case(kb, findings)
+        except InputError as exc:
+            errors["laterality" if "laterality" in str(exc) else "_form"] = str(exc)
+    return findings, extras, errors
+
+
+def _plain(message: str, fld: forms.Field) -> str:
+    if fld.kind == "numeric":
+        return f"Please enter a number ({fld.unit}). {message}"
+    return message
+
+
+def submit(s: Session, kb: KnowledgeBase, case: t.Case) -> t.Assessment:
+    """Turn the saved draft into findings and a first assessment, all or nothing."""
+    if case.status != "draft":
+        raise InputError("this request was already sent")
+    findings, extras, errors = validate_answers(kb, case.draft or {})
+    if errors:
+        raise FormError(errors)
+    for key, value in findings.items():
+        s.add(
+            t.Finding(
+                case_id=case.id,
+                finding_id=key,
+                value=value,
+                source="patient",
+                recorded_by="patient",
+            )
+        )
+    case.extras = extras
+    case.status = "new"
+    case.submitted_at = t.utcnow()
+    repo.audit(s, "patient", "request.submit", case.id, findings=sorted(findings))
+    s.flush()
+    return reassess(s, kb, case, "consultation request submitted")
+
+
+def follow_ups(kb: KnowledgeBase, case: t.Case, values: Mapping[str, str]) -> list[workup.Question]:
+    """The few open history questions that would help most (the clinic's follow-ups)."""
+    state = workup.WorkupState(case.setting, dict(values), frozenset())
+    return workup.ranked_questions(kb, state)[:MAX_FOLLOW_UPS]

@@ -1,0 +1,1 @@
+"""JSON REST API (``/api/v1``), documented at ``/docs`` (OpenAPI)."""

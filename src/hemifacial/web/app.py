@@ -1,0 +1,98 @@
+"""``create_app(settings)``: the clinic web app (pages, JSON API, static files)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import PlainTextResponse
+from fastapi.staticfiles import StaticFiles
+
+from hemifacial import __version__
+from hemifacial.db.engine import make_engine, migrate, session_factory
+from hemifacial.domain.knowledge.loader import load_knowledge_base
+from hemifacial.jobs.base import JobRunner, recover
+from hemifacial.settings import Settings
+
+from . import errors
+from .context import AppContext
+from .render import make_templates
+
+log = logging.getLogger("hemifacial.web")
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def make_runner(settings: Settings, ctx: AppContext) -> JobRunner:
+    if settings.jobs == "celery":
+        from hemifacial.jobs.celery_app import CeleryRunner
+
+        return CeleryRunner(settings)
+    from hemifacial.jobs.inprocess import InProcessRunner
+
+    return InProcessRunner(ctx.factory, settings, ctx.kb)
+
+
+def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAPI:
+    """Build the app; the database is migrated and unfinished jobs re-queued on start."""
+    settings.validate()
+    engine = make_engine(settings.database_url)
+    ctx = AppContext(
+        settings=settings,
+        engine=engine,
+        factory=session_factory(engine),
+        kb=load_knowledge_base(),
+        runner=runner,  # type: ignore[arg-type]  # set just below
+        templates=make_templates(),
+    )
+    ctx.runner = runner or make_runner(settings, ctx)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        migrate(engine)
+        ctx.runner.start()
+        requeued = recover(ctx.factory, ctx.runner)
+        if requeued:
+            log.info("re-queued %d unfinished analysis job(s)", len(requeued))
+        try:
+            yield
+        finally:
+            ctx.runner.stop()
+            engine.dispose()
+
+    app = FastAPI(
+        title="hemifacial clinic",
+        version=__version__,
+        description="Consultation requests, case records, cause ranking and video "
+        "measurement for hemifacial spasm. Decision support only.",
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    errors.install(app)
+
+    from .api import clinic as api_clinic
+    from .api import kb as api_kb
+    from .api import patient as api_patient
+    from .pages import clinic as pages_clinic
+    from .pages import patient as pages_patient
+
+    for module in (api_clinic, api_patient, api_kb, pages_patient, pages_clinic):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/healthz", response_class=PlainTextResponse, include_in_schema=False)
+    def healthz() -> str:
+        return "ok"
+
+    @app.middleware("http")
+    async def security_headers(request, call_next):  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
+
+    return app

@@ -1,0 +1,109 @@
+"""Login sessions and CSRF for the web layer.
+
+* Session: a random token in an HttpOnly, SameSite=Lax cookie; the database keeps only its
+  hash (see :mod:`hemifacial.services.accounts`), so logout and idle timeout are real.
+* CSRF: a double-submit token — a random HttpOnly cookie echoed in a hidden form field or
+  an ``X-CSRF-Token`` header. Every HTML form post checks it; API writes check it when the
+  request carries the session cookie (ambient authority). Token-only patient API calls
+  carry no cookie and need none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import secrets
+
+from fastapi import Request, Response
+
+from hemifacial.errors import PermissionDeniedError
+from hemifacial.services import accounts
+from hemifacial.services.accounts import LoginRequiredError, SessionInfo
+
+from .context import AppContext
+
+SESSION_COOKIE = "hf_session"
+CSRF_COOKIE = "hf_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+
+
+class CsrfError(PermissionDeniedError):
+    """The form is stale or did not come from this site."""
+
+
+def ctx_of(request: Request) -> AppContext:
+    ctx: AppContext = request.app.state.ctx
+    return ctx
+
+
+def csrf_token(request: Request) -> str:
+    """The request's CSRF token (an existing cookie, or a new one to be set)."""
+    token = getattr(request.state, "csrf", None)
+    if token is None:
+        token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+        request.state.csrf = token
+    return str(token)
+
+
+def set_csrf_cookie(request: Request, response: Response) -> None:
+    token = getattr(request.state, "csrf", None)
+    if token and request.cookies.get(CSRF_COOKIE) != token:
+        response.set_cookie(
+            CSRF_COOKIE,
+            token,
+            httponly=True,
+            samesite="lax",
+            secure=ctx_of(request).settings.secure_cookies,
+            path="/",
+        )
+
+
+def check_csrf(request: Request, submitted: str | None) -> None:
+    cookie = request.cookies.get(CSRF_COOKIE)
+    given = submitted or request.headers.get(CSRF_HEADER)
+    if not cookie or not given or not hmac.compare_digest(cookie, given):
+        raise CsrfError(
+            "this form has expired or did not come from this site; reload the page and "
+            "send it again (nothing was saved)"
+        )
+
+
+def current_user(request: Request) -> SessionInfo | None:
+    if hasattr(request.state, "user"):
+        user: SessionInfo | None = request.state.user
+        return user
+    ctx = ctx_of(request)
+    token = request.cookies.get(SESSION_COOKIE)
+    user = None
+    if token:
+        idle = dt.timedelta(minutes=ctx.settings.session_idle_minutes)
+        with ctx.tx() as s:
+            user = accounts.current(s, token, idle)
+    request.state.user = user
+    return user
+
+
+def require_user(request: Request) -> SessionInfo:
+    user = current_user(request)
+    if user is None:
+        raise LoginRequiredError("please log in to see the clinic's cases")
+    return user
+
+
+def start_session(request: Request, response: Response, token: str) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=ctx_of(request).settings.secure_cookies,
+        path="/",
+    )
+    # a fresh CSRF token on login
+    request.state.csrf = secrets.token_urlsafe(24)
+    set_csrf_cookie(request, response)
+
+
+def end_session(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/")

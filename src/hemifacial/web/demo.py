@@ -1,0 +1,183 @@
+"""Demo data for ``hemifacial serve --demo``: a clinician account and a few realistic cases
+(typical HFS, red-flag young onset, post-Bell's palsy, a blepharospasm mimic) with videos.
+
+Videos come from ``../shared/data/videos`` next to the checkout when present (or
+``HEMIFACIAL_DEMO_VIDEOS``); otherwise a synthetic clip is generated. They are analysed in
+the background by the job runner once the app starts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from hemifacial.db import tables as t
+from hemifacial.services import accounts, cases, intake, videos
+
+from .context import AppContext
+
+log = logging.getLogger(__name__)
+DEMO_USER = ("demo", "demo-clinician")
+
+CASES: list[dict[str, Any]] = [
+    {
+        "contact": ("Maria Demo", "maria@example.org", "+1 555 0101", "1962"),
+        "answers": {
+            "age_at_onset": "58",
+            "sex": "female",
+            "side": "left",
+            "onset_site": "eyelid",
+            "spread_to_lower_face": "yes",
+            "contraction_pattern": "clonic_and_tonic",
+            "progression": "worsening",
+            "present_in_sleep": "yes",
+            "other_babinski": "yes",
+            "hypertension": "yes",
+            "head_face_neck_injury": "no",
+            "prior_bells_palsy": "no",
+            "treatments": "Botulinum toxin every 3 months since last year, helps for 8 weeks.",
+        },
+        "status": "awaiting_tests",
+        "video": ("liveportrait_d3.mp4", "before botulinum toxin", -90),
+        "video2": ("liveportrait_d19.mp4", "4 weeks after botulinum toxin", -30),
+    },
+    {
+        "contact": ("Jonas Example", "jonas@example.org", "", "1997"),
+        "answers": {
+            "age_at_onset": "27",
+            "sex": "male",
+            "side": "right",
+            "contraction_pattern": "rippling",
+            "acute_onset": "yes",
+            "other_neuro_symptoms": "yes",
+            "other_neuro_details": "Tingling in the left leg for two weeks, blurred vision.",
+            "facial_numbness": "no",
+        },
+        "status": "new",
+        "video": None,
+    },
+    {
+        "contact": ("Amal Sample", "", "+44 20 7946 0000", "1970"),
+        "answers": {
+            "age_at_onset": "52",
+            "sex": "female",
+            "side": "right",
+            "prior_bells_palsy": "yes",
+            "palsy_details": "Bell's palsy on the right in 2019, recovered mostly.",
+            "facial_weakness": "yes",
+            "only_with_voluntary_movement": "yes",
+            "spread_to_lower_face": "yes",
+        },
+        "status": "awaiting_history",
+        "video": ("synthetic", "first visit", -10),
+    },
+    {
+        "contact": ("Peter Placeholder", "peter@example.org", "", "1955"),
+        "answers": {
+            "age_at_onset": "66",
+            "sex": "male",
+            "side": "both",
+            "laterality": "bilateral_synchronous",
+            "light_sensitivity": "yes",
+            "sensory_trick": "yes",
+            "present_in_sleep": "no",
+            "onset_site": "eyelid",
+        },
+        "status": "new",
+        "video": ("liveportrait_d14.mp4", "first visit", -5),
+    },
+]
+
+
+def video_dir() -> Path | None:
+    env = os.environ.get("HEMIFACIAL_DEMO_VIDEOS")
+    candidates = [Path(env)] if env else []
+    candidates.append(Path(__file__).resolve().parents[3].parent / "shared" / "data" / "videos")
+    candidates.append(Path.cwd().parent / "shared" / "data" / "videos")
+    return next((p for p in candidates if p.is_dir()), None)
+
+
+def _synthetic_clip() -> Path | None:
+    try:
+        from hemifacial.video.synthetic import SpasmSpec, make_clip
+    except ImportError:
+        return None
+    path = Path(tempfile.mkdtemp(prefix="hemifacial-demo-clip-")) / "synthetic_right_hfs.mp4"
+    specs = [
+        SpasmSpec(
+            start_s=s,
+            duration_s=1.2,
+            side="right",
+            kind="clonic",
+            depth=0.8,
+            spread=True,
+            brow_lift=True,
+        )
+        for s in (1.5, 4.5, 8.0, 11.0)
+    ]
+    try:
+        make_clip(path, specs, duration_s=14.0, fps=25.0)
+    except Exception as exc:  # the demo works without a video
+        log.warning("could not make the synthetic demo clip: %s", type(exc).__name__)
+        return None
+    return path
+
+
+def _add_video(ctx: AppContext, case_id: int, spec: tuple[str, str, int] | None) -> None:
+    if spec is None:
+        return
+    name, label, days_ago = spec
+    if name == "synthetic":
+        path = _synthetic_clip()
+    else:
+        folder = video_dir()
+        path = folder / name if folder and (folder / name).is_file() else _synthetic_clip()
+    if path is None:
+        return
+    with path.open("rb") as fh:
+        stored = videos.store_upload(ctx.settings, iter(lambda: fh.read(1 << 20), b""), path.name)
+    with ctx.tx() as s:
+        visit = cases.add_visit(
+            s,
+            case_id,
+            (dt.date.today() + dt.timedelta(days=days_ago)).isoformat(),
+            label,
+            "botulinum toxin" if "after" in label else "",
+            DEMO_USER[0],
+        )
+        videos.add_video(
+            s, case_id, stored, path.name, mirrored=False, actor=DEMO_USER[0], visit_id=visit.id
+        )
+
+
+def seed(ctx: AppContext) -> tuple[str, str]:
+    """Create the demo account and cases once (jobs are queued for the runner)."""
+    from hemifacial.db import repositories as repo
+
+    with ctx.tx() as s:
+        if repo.user_by_name(s, DEMO_USER[0]) is not None:
+            return DEMO_USER
+        accounts.create_user(s, DEMO_USER[0], DEMO_USER[1], "Dr Demo")
+    for spec in CASES:
+        name, email, phone, year = spec["contact"]
+        with ctx.tx() as s:
+            case, _ = intake.start(
+                s, intake.Contact(name, email, phone, year, True), ctx.settings.link_days
+            )
+            intake.save_draft(s, ctx.kb, case, spec["answers"])
+            intake.submit(s, ctx.kb, case)
+            if spec["status"] != "new":
+                cases.set_status(s, case.id, spec["status"], DEMO_USER[0])
+            case_id = case.id
+        _add_video(ctx, case_id, spec.get("video"))
+        _add_video(ctx, case_id, spec.get("video2"))
+    with ctx.tx() as s:
+        cases.add_note(
+            s, 1, "Typical left HFS; MRI with high-resolution T2 requested.", DEMO_USER[0]
+        )
+        s.get(t.Case, 1)
+    return DEMO_USER

@@ -1,0 +1,143 @@
+"""The one place that turns errors into HTTP responses, as JSON for the API and as a page
+for people. A user never sees a traceback; a 500 page says what to do next."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from hemifacial.errors import HemifacialError, ServiceUnavailableError
+from hemifacial.services.accounts import LoginRequiredError
+
+log = logging.getLogger("hemifacial.web")
+
+HINTS = {
+    400: "Check what you sent and try again.",
+    401: "Log in, then try again.",
+    403: "If you think you should have access, ask the clinic.",
+    404: "Check the address, or go back to the start page.",
+    413: "Choose a smaller file.",
+    422: "Correct the value named above and send it again; nothing was saved.",
+    503: "A server the app needs is not running. Try again in a few minutes; if it keeps "
+    "happening, tell the clinic's IT support.",
+    500: "Please try again. If it happens again, tell the clinic and quote the reference "
+    "below; what you had already saved is safe.",
+}
+
+
+def wants_json(request: Request) -> bool:
+    if request.url.path.startswith("/api/"):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def error_response(
+    request: Request,
+    status: int,
+    message: str,
+    *,
+    kind: str = "error",
+    fields: dict[str, str] | None = None,
+    reference: str | None = None,
+) -> Response:
+    if wants_json(request):
+        body: dict[str, Any] = {"error": {"type": kind, "status": status, "message": message}}
+        if fields:
+            body["error"]["fields"] = fields
+        if reference:
+            body["error"]["reference"] = reference
+        return JSONResponse(body, status_code=status)
+    from .render import render
+
+    return render(
+        request,
+        "error.html",
+        {
+            "status": status,
+            "message": message,
+            "fields": fields or {},
+            "hint": HINTS.get(status, HINTS[500] if status >= 500 else HINTS[400]),
+            "reference": reference,
+        },
+        status_code=status,
+    )
+
+
+async def _hemifacial(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HemifacialError)
+    if isinstance(exc, LoginRequiredError) and not wants_json(request):
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+    status = exc.http_status
+    if status >= 500 and not isinstance(exc, ServiceUnavailableError):
+        return await _unexpected(request, exc)
+    return error_response(
+        request, status, str(exc), kind=type(exc).__name__, fields=getattr(exc, "fields", None)
+    )
+
+
+async def _validation(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    fields: dict[str, str] = {}
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
+        fields[loc or "request"] = str(err.get("msg", "invalid"))
+    message = "; ".join(f"{k}: {v}" for k, v in fields.items())
+    return error_response(request, 422, message, kind="InvalidRequest", fields=fields)
+
+
+async def _http(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    messages = {404: "there is no page at this address", 405: "this method is not allowed here"}
+    message = (
+        exc.detail
+        if isinstance(exc.detail, str) and exc.status_code not in messages
+        else messages.get(exc.status_code, "the request could not be handled")
+    )
+    return error_response(request, exc.status_code, str(message), kind="HTTPError")
+
+
+async def _database(request: Request, exc: Exception) -> Response:
+    log.error("database unavailable: %s", type(exc).__name__)
+    return error_response(
+        request,
+        503,
+        "the database is not reachable right now; nothing was changed",
+        kind="ServiceUnavailableError",
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    reference = secrets.token_hex(4)
+    # type and reference only: messages can contain patient data
+    log.error(
+        "unexpected %s on %s %s [ref %s]",
+        type(exc).__name__,
+        request.method,
+        request.url.path.split("/p/")[0],
+        reference,
+    )
+    return error_response(
+        request,
+        500,
+        "something went wrong on our side",
+        kind="InternalError",
+        reference=reference,
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(HemifacialError, _hemifacial)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(OperationalError, _database)
+    app.add_exception_handler(DBAPIError, _database)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,256 @@
+"""Clinic pages (login required): dashboard, case page with its forms, evidence browser."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
+
+from hemifacial.db import repositories as repo
+from hemifacial.domain.knowledge.schema import FindingType
+from hemifacial.domain.reasoning.assess import LIMITS
+from hemifacial.errors import InputError
+from hemifacial.services import accounts, cases, intake, videos, views
+from hemifacial.services.accounts import LoginRequiredError
+
+from ..auth import SESSION_COOKIE, check_csrf, end_session, start_session
+from ..charts import course_svg
+from ..deps import Ctx, CurrentUser
+from ..render import render
+from ..uploads import check_length, queue_job, receive
+
+router = APIRouter(include_in_schema=False)
+EXAM_GROUPS = ("spasm", "associated", "history", "demographics")
+
+
+def _see(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _safe_next(target: str) -> str:
+    return target if target.startswith("/clinic") and "//" not in target else "/clinic"
+
+
+@router.get("/login")
+def login_form(request: Request) -> Response:
+    nxt = _safe_next(request.query_params.get("next", "/clinic"))
+    return render(request, "clinic/login.html", {"next": nxt, "error": None})
+
+
+@router.post("/login")
+async def login(request: Request, ctx: Ctx) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    nxt = _safe_next(str(form.get("next", "/clinic")))
+    try:
+        with ctx.tx() as s:
+            token, _ = accounts.login(
+                s, str(form.get("username", "")), str(form.get("password", ""))
+            )
+    except LoginRequiredError as exc:
+        return render(request, "clinic/login.html", {"next": nxt, "error": str(exc)}, 401)
+    response = _see(nxt)
+    start_session(request, response, token)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, ctx: Ctx) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    with ctx.tx() as s:
+        accounts.logout(s, request.cookies.get(SESSION_COOKIE))
+    response = _see("/login")
+    end_session(response)
+    return response
+
+
+@router.get("/clinic")
+def dashboard(request: Request, ctx: Ctx, user: CurrentUser) -> Response:
+    q = request.query_params
+    status = q.get("status") or None
+    if status not in (None, *cases.STATUSES):
+        status = None
+    page = int(q["page"]) if q.get("page", "").isdigit() else 1
+    with ctx.tx() as s:
+        data = repo.dashboard(
+            s,
+            status=status,
+            query=q.get("q") or None,
+            red_flags_only=q.get("red") == "1",
+            page=page,
+        )
+    return render(
+        request,
+        "clinic/dashboard.html",
+        {
+            "page": data,
+            "status": status,
+            "q": q.get("q", ""),
+            "red": q.get("red") == "1",
+            "statuses": cases.STATUSES,
+        },
+    )
+
+
+def _case_page(
+    request: Request, ctx: Ctx, case_id: int, extra: dict[str, Any], status: int = 200
+) -> Response:
+    with ctx.tx() as s:
+        view = views.case_view(s, ctx.kb, case_id)
+    kb = ctx.kb
+    exam = [f for f in kb.findings.values() if f.group in EXAM_GROUPS]
+    tests = [f for f in kb.findings.values() if f.group == "tests"]
+    return render(
+        request,
+        "clinic/case.html",
+        {
+            "v": view,
+            "c": view.case,
+            "a": view.assessment,
+            "statuses": cases.STATUSES,
+            "exam_findings": exam,
+            "test_findings": tests,
+            "numeric": FindingType.NUMERIC,
+            "limits": LIMITS,
+            "chart": Markup(course_svg(view.course)),
+            "errors": {},
+            "form": None,
+            "new_link": None,
+            **extra,
+        },
+        status,
+    )
+
+
+@router.get("/clinic/cases/{case_id}")
+def case_page(case_id: int, request: Request, ctx: Ctx, user: CurrentUser) -> Response:
+    return _case_page(request, ctx, case_id, {})
+
+
+async def _form(request: Request) -> dict[str, str]:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf_token", "")))
+    return {k: str(v) for k, v in form.items() if isinstance(v, str)}
+
+
+@router.post("/clinic/cases/{case_id}/findings")
+async def record(case_id: int, request: Request, ctx: Ctx, user: CurrentUser) -> Response:
+    form = await _form(request)
+    source = form.get("source", "clinician")
+    raw = {k[2:]: v for k, v in form.items() if k.startswith("f.") and v.strip()}
+    try:
+        with ctx.tx() as s:
+            cases.record_findings(s, ctx.kb, case_id, raw, source=source, actor=user.username)
+    except cases.FormError as exc:
+        return _case_page(
+            request, ctx, case_id, {"errors": exc.fields, "form": source, "submitted": raw}, 422
+        )
+    except InputError as exc:
+        return _case_page(
+            request,
+            ctx,
+            case_id,
+            {"errors": {"_form": str(exc)}, "form": source, "submitted": raw},
+            422,
+        )
+    return _see(f"/clinic/cases/{case_id}#ranking")
+
+
+@router.post("/clinic/cases/{case_id}/status")
+async def set_status(case_id: int, request: Request, ctx: Ctx, user: CurrentUser) -> Response:
+    form = await _form(request)
+    with ctx.tx() as s:
+        cases.set_status(s, case_id, form.get("status", ""), user.username)
+    return _see(f"/clinic/cases/{case_id}")
+
+
+@router.post("/clinic/cases/{case_id}/notes")
+async def add_note(case_id: int, request: Request, ctx: Ctx, user: CurrentUser) -> Response:
+    form = await _form(request)
+    try:
+        with ctx.tx() as s:
+            cases.add_note(s, case_id, form.get("text", ""), user.username)
+    except cases.FormError as exc:
+        return _case_page(request, ctx, case_id, {"errors": exc.fields, "form": "note"}, 422)
+    return _see(f"/clinic/cases/{case_id}#notes")
+
+
+@router.post("/clinic/cases/{case_id}/visits")
+async def add_visit(case_id: int, request: Request, ctx: Ctx, user: CurrentUser) -> Response:
+    form = await _form(request)
+    try:
+        with ctx.tx() as s:
+            cases.add_visit(
+                s,
+                case_id,
+                form.get("visited_on", ""),
+                form.get("label", ""),
+                form.get("treatment", ""),
+                user.username,
+            )
+    except cases.FormError as exc:
+        return _case_page(request, ctx, case_id, {"errors": exc.fields, "form": "visit"}, 422)
+    return _see(f"/clinic/cases/{case_id}#course")
+
+
+@router.post("/clinic/cases/{case_id}/link")
+async def new_link(case_id: int, request: Request, ctx: Ctx, user: CurrentUser) -> Response:
+    await _form(request)
+    with ctx.tx() as s:
+        repo.get_case(s, case_id)
+        token = intake.new_link(s, case_id, ctx.settings.link_days)
+        repo.audit(s, user.username, "link.create", case_id)
+    link = str(request.url_for("patient_home", token=token))
+    return _case_page(request, ctx, case_id, {"new_link": link})
+
+
+@router.post("/clinic/cases/{case_id}/videos")
+async def upload_video(
+    case_id: int,
+    request: Request,
+    ctx: Ctx,
+    user: CurrentUser,
+    csrf_token: Annotated[str, Form()] = "",
+    file: Annotated[UploadFile | None, File()] = None,
+    mirrored: Annotated[str, Form()] = "",
+    visit_id: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    check_length(request, ctx)
+    try:
+        stored, name = await receive(ctx, file)
+        with ctx.tx() as s:
+            job = videos.add_video(
+                s,
+                case_id,
+                stored,
+                name,
+                mirrored=mirrored == "yes",
+                actor=user.username,
+                visit_id=int(visit_id) if visit_id.isdigit() else None,
+            )
+            job_id = job.id
+    except InputError as exc:
+        return _case_page(
+            request, ctx, case_id, {"errors": {"file": str(exc)}, "form": "video"}, exc.http_status
+        )
+    queue_job(ctx, job_id)
+    return _see(f"/clinic/cases/{case_id}#videos")
+
+
+@router.post("/clinic/jobs/{job_id}/retry")
+async def retry(job_id: int, request: Request, ctx: Ctx, user: CurrentUser) -> Response:
+    await _form(request)
+    with ctx.tx() as s:
+        job = videos.retry(s, job_id, user.username)
+        case_id = repo.get_video(s, job.video_id).case_id
+    queue_job(ctx, job_id)
+    return _see(f"/clinic/cases/{case_id}#videos")
+
+
+@router.get("/clinic/evidence")
+def evidence(request: Request, ctx: Ctx, user: CurrentUser) -> Response:
+    return render(request, "clinic/evidence.html", {"limits": LIMITS})

@@ -1,0 +1,229 @@
+"""Pydantic schemas of the JSON API (``Create``/``Update``/``Public``), and the one place
+that maps rows and read models to them."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hemifacial.db import repositories as repo
+from hemifacial.db import tables as t
+from hemifacial.services.cases import STATUSES
+from hemifacial.services.views import CaseView
+
+FindingValue = str | float | bool | None
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoginRequest(_Strict):
+    username: str = Field(max_length=80)
+    password: str = Field(max_length=256)
+
+
+class SessionPublic(BaseModel):
+    username: str
+    display_name: str
+    role: str
+    csrf_token: str
+
+
+class ContactCreate(_Strict):
+    name: str = Field(max_length=200)
+    email: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=50)
+    birth_year: str = Field(default="", max_length=4)
+    consent: bool
+
+
+class IntakeCreate(_Strict):
+    """A whole consultation request in one call (what the web form builds step by step)."""
+
+    contact: ContactCreate
+    answers: dict[str, str] = Field(
+        default_factory=dict,
+        description="finding ids and free-text keys (see GET /api/v1/intake/form) to answers",
+    )
+
+
+class IntakePublic(BaseModel):
+    case_id: int
+    status: str
+    link: str = Field(description="the patient's private link (shown once)")
+    red_flags: list[dict[str, Any]]
+
+
+class DraftUpdate(_Strict):
+    answers: dict[str, str]
+
+
+class FindingsCreate(_Strict):
+    findings: dict[str, FindingValue] = Field(
+        description="finding id → value (yes/no/unknown, a category, or a number)"
+    )
+    source: Literal["clinician", "test", "patient"] = "clinician"
+
+
+class NoteCreate(_Strict):
+    text: str = Field(max_length=10_000)
+
+
+class CaseUpdate(_Strict):
+    status: Literal["new", "awaiting_history", "awaiting_tests", "under_treatment", "closed"]
+
+
+class VisitCreate(_Strict):
+    visited_on: str = Field(description="ISO date, e.g. 2026-03-01")
+    label: str = ""
+    treatment: str = ""
+
+
+class CaseSummary(BaseModel):
+    id: int
+    status: str
+    status_label: str
+    patient_name: str
+    red_flag_level: int
+    top_condition: str | None
+    top_probability: float | None
+    updated_at: str
+
+
+class DashboardPublic(BaseModel):
+    total: int
+    page: int
+    pages: int
+    counts: dict[str, int]
+    cases: list[CaseSummary]
+
+
+class JobPublic(BaseModel):
+    id: int
+    video_id: int
+    status: str
+    progress: float
+    attempts: int
+    error: str | None
+
+
+class VideoPublic(BaseModel):
+    id: int
+    filename: str
+    sha256: str
+    size: int
+    mirrored: bool
+    uploaded_by: str
+    visit_id: int | None
+    job: JobPublic | None
+    analysis: dict[str, Any] | None
+    timeline_png: str | None
+
+
+class CasePublic(BaseModel):
+    id: int
+    status: str
+    patient_name: str
+    email: str
+    phone: str
+    birth_year: int | None
+    submitted_at: str | None
+    extras: dict[str, Any]
+    findings: list[dict[str, Any]]
+    assessment: dict[str, Any] | None
+    assessment_meta: dict[str, Any] | None
+    assessments: list[dict[str, Any]]
+    videos: list[VideoPublic]
+    course: list[dict[str, Any]]
+    notes: list[dict[str, Any]]
+    visits: list[dict[str, Any]]
+
+
+def job_public(j: t.Job) -> JobPublic:
+    return JobPublic(
+        id=j.id,
+        video_id=j.video_id,
+        status=j.status,
+        progress=j.progress,
+        attempts=j.attempts,
+        error=j.error,
+    )
+
+
+def case_summary(c: t.Case) -> CaseSummary:
+    return CaseSummary(
+        id=c.id,
+        status=c.status,
+        status_label=STATUSES.get(c.status, c.status),
+        patient_name=c.patient_name,
+        red_flag_level=c.red_flag_level,
+        top_condition=c.top_condition,
+        top_probability=c.top_probability,
+        updated_at=c.updated_at.isoformat(timespec="seconds"),
+    )
+
+
+def dashboard_public(p: repo.DashboardPage) -> DashboardPublic:
+    return DashboardPublic(
+        total=p.total,
+        page=p.page,
+        pages=p.pages,
+        counts=p.counts,
+        cases=[case_summary(c) for c in p.rows],
+    )
+
+
+def video_public(v: repo.VideoRecord, with_result: bool = True) -> VideoPublic:
+    a = v.analysis
+    return VideoPublic(
+        id=v.video.id,
+        filename=v.video.filename,
+        sha256=v.video.sha256,
+        size=v.video.size,
+        mirrored=v.video.mirrored,
+        uploaded_by=v.video.uploaded_by,
+        visit_id=v.video.visit_id,
+        job=job_public(v.job) if v.job else None,
+        analysis=(a.result if with_result else None) if a else None,
+        timeline_png=f"/api/v1/videos/{v.video.id}/timeline.png" if a and a.plot_file else None,
+    )
+
+
+def case_public(view: CaseView) -> CasePublic:
+    c = view.case
+    return CasePublic(
+        id=c.id,
+        status=c.status,
+        patient_name=c.patient_name,
+        email=c.email,
+        phone=c.phone,
+        birth_year=c.birth_year,
+        submitted_at=c.submitted_at.isoformat(timespec="seconds") if c.submitted_at else None,
+        extras=dict(c.extras or {}),
+        findings=[f.__dict__ for f in view.findings],
+        assessment=view.assessment,
+        assessment_meta=view.assessment_meta,
+        assessments=view.history,
+        videos=[video_public(v) for v in view.videos],
+        course=[r.__dict__ for r in view.course],
+        notes=[
+            {
+                "id": n.id,
+                "author": n.author,
+                "text": n.text,
+                "created_at": n.created_at.isoformat(timespec="seconds"),
+            }
+            for n in view.notes
+        ],
+        visits=[
+            {
+                "id": v.id,
+                "visited_on": v.visited_on.isoformat(),
+                "label": v.label,
+                "treatment": v.treatment,
+            }
+            for v in view.visits
+        ],
+    )

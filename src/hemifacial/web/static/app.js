@@ -1,0 +1,103 @@
+// hemifacial: progressive enhancement only; every page works without JavaScript.
+"use strict";
+(function () {
+  function csrf(form) { var f = form.querySelector("input[name=csrf_token]"); return f ? f.value : ""; }
+
+  // Branching: show follow-up questions only when their trigger answer is chosen.
+  function applyBranching(form) {
+    var data = new FormData(form);
+    form.querySelectorAll("[data-show-if]").forEach(function (el) {
+      var rule = el.getAttribute("data-show-if").split("=");
+      el.hidden = data.get(rule[0]) !== rule[1];
+    });
+  }
+
+  // Autosave: everything typed is saved as typed, without judging it.
+  function autosave(form) {
+    var url = form.getAttribute("data-autosave"), timer = null, note = form.querySelector(".saved-note");
+    function save() {
+      var answers = {};
+      new FormData(form).forEach(function (v, k) { if (k !== "csrf_token" && k !== "go") answers[k] = String(v); });
+      fetch(url, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ answers: answers }) })
+        .then(function (r) { if (note) note.textContent = r.ok ? "Saved." : "Not saved yet (we will try again)."; })
+        .catch(function () { if (note) note.textContent = "Offline: your answers are kept on this page."; });
+    }
+    form.addEventListener("input", function () { applyBranching(form); clearTimeout(timer); timer = setTimeout(save, 600); });
+    form.addEventListener("change", function () { applyBranching(form); clearTimeout(timer); timer = setTimeout(save, 200); });
+  }
+
+  // Partial update: post the form, swap the target element with the same one from the answer.
+  function swapForm(form) {
+    var target = form.getAttribute("data-swap");
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var button = form.querySelector("button[type=submit]"); if (button) button.disabled = true;
+      fetch(form.action, { method: "POST", body: new FormData(form), headers: { "X-Partial": "1" } })
+        .then(function (r) { return r.text().then(function (html) { return { r: r, html: html }; }); })
+        .then(function (res) {
+          var doc = new DOMParser().parseFromString(res.html, "text/html");
+          var fresh = doc.querySelector(target), old = document.querySelector(target);
+          if (fresh && old) { old.replaceWith(fresh); init(fresh); }
+          else { document.open(); document.write(res.html); document.close(); }
+          var err = document.querySelector(target + " .error");
+          if (err) err.scrollIntoView({ block: "center" });
+        })
+        .catch(function () { form.submit(); });
+    });
+  }
+
+  // Upload with progress; the server's message for a file that is not a usable video.
+  function uploadForm(form) {
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var bar = form.querySelector(".upload-progress"), status = form.querySelector(".upload-status");
+      var errorEl = form.querySelector(".upload-error"), button = form.querySelector("button[type=submit]");
+      var fileInput = form.querySelector("input[type=file]");
+      if (!fileInput.files.length) { errorEl.textContent = "Please choose a video first."; errorEl.hidden = false; return; }
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.getAttribute("data-upload"));
+      xhr.setRequestHeader("Accept", "application/json");
+      xhr.upload.onprogress = function (e) {
+        if (e.lengthComputable) { bar.hidden = false; bar.value = Math.round(100 * e.loaded / e.total); status.textContent = "Uploading… " + bar.value + "%"; }
+      };
+      xhr.onload = function () {
+        button.disabled = false;
+        if (xhr.status >= 200 && xhr.status < 300) { window.location = form.getAttribute("data-done"); return; }
+        var msg = "The upload failed. Please try again.";
+        try { msg = JSON.parse(xhr.responseText).error.message; msg = msg.charAt(0).toUpperCase() + msg.slice(1) + "."; } catch (e) { /* keep default */ }
+        errorEl.textContent = msg; errorEl.hidden = false; status.textContent = ""; bar.hidden = true;
+      };
+      xhr.onerror = function () { button.disabled = false; errorEl.textContent = "The connection was lost. Please try again."; errorEl.hidden = false; };
+      errorEl.hidden = true; button.disabled = true; status.textContent = "Uploading…";
+      var data = new FormData(form); data.delete("csrf_token");
+      xhr.send(data);
+    });
+  }
+
+  // Job progress on the case page; when a job ends, refresh the case.
+  function pollJob(el) {
+    var url = el.getAttribute("data-job");
+    function tick() {
+      fetch(url, { headers: { Accept: "application/json" } }).then(function (r) { return r.json(); }).then(function (job) {
+        var p = el.querySelector("progress"), pct = el.querySelector(".pct");
+        if (p) p.value = job.progress; if (pct) pct.textContent = Math.round(100 * job.progress) + "%";
+        if (job.status === "done" || job.status === "failed") {
+          fetch(window.location.pathname).then(function (r) { return r.text(); }).then(function (html) {
+            var doc = new DOMParser().parseFromString(html, "text/html");
+            var fresh = doc.querySelector("#case-main"), old = document.querySelector("#case-main");
+            if (fresh && old) { old.replaceWith(fresh); init(fresh); }
+          });
+        } else { setTimeout(tick, 1000); }
+      }).catch(function () { setTimeout(tick, 3000); });
+    }
+    setTimeout(tick, 1000);
+  }
+
+  function init(root) {
+    root.querySelectorAll("form[data-autosave]").forEach(function (f) { applyBranching(f); autosave(f); });
+    root.querySelectorAll("form[data-swap]").forEach(swapForm);
+    root.querySelectorAll("form[data-upload]").forEach(uploadForm);
+    root.querySelectorAll("[data-job]").forEach(pollJob);
+  }
+  document.addEventListener("DOMContentLoaded", function () { init(document); });
+})();
