@@ -59,7 +59,7 @@ def _ranking(a: Assessment) -> list[str]:
             f"  (prior {percent(r.prior)}, {r.kind})"
         )
     rest = sum(r.probability for r in a.ranking[SHOWN_CONDITIONS:])
-    out.append(f"  … {len(a.ranking) - SHOWN_CONDITIONS} more conditions together {rest:.1%}")
+    out.append(f"  … {len(a.ranking) - SHOWN_CONDITIONS} more conditions together {percent(rest)}")
     return [*out, ""]
 
 

@@ -254,7 +254,11 @@ def _source_frames(
     """(time, frame) pairs: a still astronaut, a blank card, or a clip played back and forth."""
     n = round(duration_s * fps)
     if source in ("astronaut", "blank"):
-        base = astronaut_face() if source == "astronaut" else np.full((480, 480, 3), 128, np.uint8)
+        if source == "astronaut":
+            base = astronaut_face()
+        else:  # a textured grey card (texture so that the sharpness gate passes)
+            card = np.random.default_rng(0).integers(70, 190, (60, 60, 3)).astype(np.uint8)
+            base = np.asarray(cv2.resize(card, (480, 480), interpolation=cv2.INTER_NEAREST))
         for i in range(n):
             yield i / fps, base
         return
