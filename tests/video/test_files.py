@@ -1,0 +1,124 @@
+"""Files as phones make them, and files that are not usable videos."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hemifacial.errors import VideoInputError
+from hemifacial.video import analyze_video, compare_visits, render_timeline_png
+from hemifacial.video.decode import iter_frames, probe
+from hemifacial.video.synthetic import SpasmSpec, make_clip
+
+SPECS = [
+    SpasmSpec(2.0, 0.3, "right", "clonic", 0.9, True, False),
+    SpasmSpec(5.0, 1.5, "right", "tonic", 0.9, True, False),
+    SpasmSpec(8.5, 0.3, "right", "clonic", 0.9, True, False),
+]
+
+
+@pytest.fixture(scope="module")
+def twin_clip(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("v") / "twin.mp4"
+    make_clip(path, SPECS, source="blank", duration_s=10, markers=True, motion=0, noise=0)
+    return path
+
+
+def _sides(a):
+    return [(e.side, e.kind) for e in a.one_sided_events]
+
+
+def test_twin_clip_round_trip_single_and_two_workers(twin_clip):
+    for jobs in (1, 2):
+        a = analyze_video(twin_clip, landmarker="synthetic", jobs=jobs)
+        assert _sides(a) == [("right", "clonic"), ("right", "tonic"), ("right", "clonic")]
+        for e, s in zip(a.one_sided_events, SPECS, strict=True):
+            assert abs(e.start_s - s.start_s) < 0.15
+        assert a.findings["side"] == "right"
+
+
+def test_rotation_metadata_is_applied(tmp_path):
+    path = tmp_path / "rot.mp4"
+    make_clip(path, SPECS, source="blank", duration_s=10, markers=True, motion=0, rotation=90)
+    info = probe(path)
+    assert info.rotation == 90
+    frame = next(iter(iter_frames(path)))
+    assert frame.rgb[:8, :8].mean() > 200  # the face marker is back in the top-left corner
+    a = analyze_video(path, landmarker="synthetic", jobs=1)
+    assert _sides(a)[1] == ("right", "tonic")
+
+
+def test_vfr_hevc_mov(tmp_path):
+    path = tmp_path / "vfr.mov"
+    make_clip(path, SPECS, source="blank", duration_s=10, markers=True, vfr=True, codec="libx265")
+    assert probe(path).codec == "hevc"
+    a = analyze_video(path, landmarker="synthetic", jobs=1)
+    gaps = a.inputs["frame_interval_s"]
+    assert gaps["max"] / gaps["min"] > 1.5
+    tonic = [e for e in a.one_sided_events if e.kind == "tonic"]
+    assert len(tonic) == 1 and abs(tonic[0].duration_s - 1.5) < 0.15
+
+
+def test_zero_byte_file(tmp_path):
+    p = tmp_path / "empty.mp4"
+    p.write_bytes(b"")
+    with pytest.raises(VideoInputError, match="empty"):
+        analyze_video(p)
+
+
+def test_png_renamed_mp4(tmp_path):
+    import cv2
+    from skimage import data
+
+    p = tmp_path / "image.png"
+    cv2.imwrite(str(p), data.astronaut())
+    fake = tmp_path / "image.mp4"
+    shutil.copy(p, fake)
+    with pytest.raises(VideoInputError):
+        analyze_video(fake, landmarker="synthetic", jobs=1)
+
+
+def test_text_file_and_missing_file(tmp_path):
+    p = tmp_path / "notes.mp4"
+    p.write_text("not a video")
+    with pytest.raises(VideoInputError):
+        analyze_video(p)
+    with pytest.raises(VideoInputError, match="not found"):
+        analyze_video(tmp_path / "nope.mp4")
+
+
+def test_truncated_file_is_analysed_up_to_the_break(tmp_path, twin_clip):
+    data = twin_clip.read_bytes()
+    p = tmp_path / "cut.mp4"
+    p.write_bytes(data[: len(data) // 2])
+    try:
+        a = analyze_video(p, landmarker="synthetic", jobs=1)
+    except VideoInputError as exc:  # a cut moov atom makes the file unreadable: said plainly
+        assert "cannot be read" in str(exc) or "damaged" in str(exc)
+    else:
+        assert a.quality.duration_s < 10
+
+
+def test_astronaut_with_mediapipe_end_to_end(tmp_path):
+    path = tmp_path / "astro.mp4"
+    specs = [
+        SpasmSpec(1.5, 0.3, "left", "clonic", 0.95, True, False),
+        SpasmSpec(4.0, 1.5, "left", "tonic", 0.95, True, False),
+    ]
+    make_clip(path, specs, source="astronaut", duration_s=7, seed=1)
+    a = analyze_video(path, jobs=1)
+    assert _sides(a) == [("left", "clonic"), ("left", "tonic")]
+    assert a.findings["side"] == "left"
+    png = tmp_path / "t.png"
+    render_timeline_png(a, png)
+    assert png.stat().st_size > 10_000
+    change = compare_visits(a, a)
+    assert change.changes["events_per_min"] == 0.0
+    json.dumps(change.to_dict(), allow_nan=False)
+    mirrored = analyze_video(path, jobs=1, mirrored=True)
+    assert {e.side for e in mirrored.one_sided_events} == {"right"}
+    assert np.isfinite(a.metrics.left.mean_aperture)
