@@ -1,0 +1,100 @@
+"""Migrations, repositories and settings against SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import inspect, select, text
+
+from hemifacial.db import repositories as repo
+from hemifacial.db import tables as t
+from hemifacial.db.engine import check_connection, make_engine, migrate, transaction
+from hemifacial.errors import InvalidValueError, NotFoundError, ServiceUnavailableError
+from hemifacial.settings import from_env
+
+
+def test_migrations_create_every_table_and_are_idempotent(engine: Any) -> None:
+    migrate(engine)  # second run: nothing to do, nothing breaks
+    names = set(inspect(engine).get_table_names())
+    assert {tb.name for tb in t.Base.metadata.sorted_tables} <= names
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+
+
+def _case(s: Any, name: str, level: int, status: str = "new", minutes: int = 0) -> t.Case:
+    import datetime as dt
+
+    row = t.Case(
+        patient_name=name,
+        status=status,
+        red_flag_level=level,
+        search_text=name.lower(),
+        draft={},
+        extras={},
+        updated_at=t.utcnow() - dt.timedelta(minutes=minutes),
+    )
+    s.add(row)
+    s.flush()
+    return row
+
+
+def test_dashboard_puts_red_flags_first_then_recent_and_paginates(factory: Any) -> None:
+    with transaction(factory) as s:
+        _case(s, "Old plain", 0, minutes=50)
+        _case(s, "New plain", 0, minutes=1)
+        _case(s, "Soon flag", 1, minutes=40)
+        _case(s, "Urgent flag", 2, minutes=60)
+        _case(s, "Draft person", 2, status="draft")
+        for i in range(7):
+            _case(s, f"Closed {i}", 0, status="closed", minutes=100 + i)
+    with transaction(factory) as s:
+        page = repo.dashboard(s, per_page=3)
+        assert [c.patient_name for c in page.rows] == ["Urgent flag", "Soon flag", "New plain"]
+        assert page.total == 11 and page.pages == 4  # the draft is not a case yet
+        assert page.counts == {"new": 4, "closed": 7}
+        last = repo.dashboard(s, per_page=3, page=99)
+        assert last.page == 4 and [c.patient_name for c in last.rows] == ["Closed 5", "Closed 6"]
+        assert [c.patient_name for c in repo.dashboard(s, red_flags_only=True).rows] == [
+            "Urgent flag",
+            "Soon flag",
+        ]
+        assert [c.patient_name for c in repo.dashboard(s, query="PLAIN").rows] == [
+            "New plain",
+            "Old plain",
+        ]
+        assert repo.dashboard(s, status="closed").total == 7
+
+
+def test_get_case_names_the_missing_id(factory: Any) -> None:
+    with transaction(factory) as s, pytest.raises(NotFoundError, match="case 12345"):
+        repo.get_case(s, 12345)
+
+
+def test_a_failing_unit_of_work_saves_nothing(factory: Any) -> None:
+    with pytest.raises(RuntimeError), transaction(factory) as s:
+        _case(s, "Half saved", 0)
+        raise RuntimeError("boom")
+    with transaction(factory) as s:
+        assert s.scalars(select(t.Case)).all() == []
+
+
+def test_unreachable_postgres_is_a_clear_service_unavailable_error() -> None:
+    engine = make_engine("postgresql+psycopg://postgres:secretpw@127.0.0.1:1/none")
+    with pytest.raises(ServiceUnavailableError) as info:
+        check_connection(engine)
+    message = str(info.value)
+    assert "not reachable" in message and "127.0.0.1:1" in message
+    assert "secretpw" not in message  # the password never appears in a message
+
+
+def test_settings_default_to_sqlite_and_refuse_placeholder_secrets(tmp_path: Any) -> None:
+    dev = from_env({"HEMIFACIAL_DATA_DIR": str(tmp_path)}, mode="dev")
+    assert dev.database_url == f"sqlite:///{tmp_path / 'hemifacial.sqlite3'}"
+    assert dev.jobs == "inprocess" and dev.upload_dir == tmp_path / "uploads"
+    with pytest.raises(InvalidValueError, match="HEMIFACIAL_SECRET_KEY"):
+        from_env({"HEMIFACIAL_DATA_DIR": str(tmp_path), "HEMIFACIAL_SECRET_KEY": "changethis"})
+    with pytest.raises(InvalidValueError, match="HEMIFACIAL_JOBS"):
+        from_env({"HEMIFACIAL_JOBS": "cron"}, mode="dev")
+    ok = from_env({"HEMIFACIAL_SECRET_KEY": "x" * 32, "HEMIFACIAL_JOBS": "celery"})
+    assert ok.mode == "production" and ok.jobs == "celery"

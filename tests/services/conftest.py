@@ -1,0 +1,3 @@
+"""Fixtures for the services tests (shared with the other app test folders)."""
+
+from tests.db.fixtures import *  # noqa: F403
