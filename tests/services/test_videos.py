@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from sqlalchemy import select
@@ -23,7 +23,11 @@ MP4_HEAD = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 100
 class FakeAnalysis:
     """Stands in for VideoAnalysis: the job only needs to_dict() and findings."""
 
-    findings = {"side": "right", "laterality": "unilateral", "other_babinski": "yes"}
+    findings: ClassVar[dict[str, str]] = {
+        "side": "right",
+        "laterality": "unilateral",
+        "other_babinski": "yes",
+    }
 
     def to_dict(self) -> dict[str, Any]:
         side = {"events_per_min": 12.0, "time_in_spasm_pct": 8.5}
@@ -41,7 +45,7 @@ class FakeAnalysis:
 
 
 def fake_analyzer(path: Path, *, mirrored: bool, progress: Any, settings: Settings) -> Any:
-    assert path.is_file() and not mirrored
+    assert path.is_file()
     progress(0.5)
     return FakeAnalysis()
 

@@ -1,0 +1,39 @@
+"""Small helpers shared by the web tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+MP4 = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 200
+TYPICAL = {
+    "age_at_onset": "58",
+    "side": "left",
+    "other_babinski": "yes",
+    "spread_to_lower_face": "yes",
+}
+YOUNG = {
+    "age_at_onset": "27",
+    "side": "right",
+    "other_neuro_symptoms": "yes",
+    "contraction_pattern": "rippling",
+}
+
+
+def intake(client: Any, name: str, answers: dict[str, str]) -> dict[str, Any]:
+    r = client.post(
+        "/api/v1/intake",
+        json={
+            "contact": {"name": name, "email": "p@example.org", "consent": True},
+            "answers": answers,
+        },
+    )
+    assert r.status_code == 201, r.text
+    data: dict[str, Any] = r.json()
+    data["token"] = data["link"].rsplit("/", 1)[1]
+    return data
+
+
+def csrf(client: Any) -> str:
+    if "hf_csrf" not in client.cookies:
+        client.get("/request")
+    return str(client.cookies["hf_csrf"])
