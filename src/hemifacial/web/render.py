@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from jinja2 import Undefined
 from starlette.responses import Response
 
 from hemifacial.services import forms
@@ -19,11 +20,21 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     env = templates.env
-    env.filters["pct"] = lambda p: "–" if p is None else f"{100 * float(p):.0f}%"
-    env.filters["pct1"] = lambda p: "–" if p is None else f"{100 * float(p):.1f}%"
-    env.filters["num"] = lambda x, nd=1: "–" if x is None else f"{float(x):.{nd}f}"
+    env.filters["pct"] = lambda p: _fmt(p, 100, 0, "%")
+    env.filters["pct1"] = lambda p: _fmt(p, 100, 1, "%")
+    env.filters["num"] = lambda x, nd=1: _fmt(x, 1, nd, "")
     env.filters["label"] = forms.label
     return templates
+
+
+def _fmt(value: Any, scale: float, digits: int, suffix: str) -> str:
+    """A number for people; a missing or non-numeric value shows as a dash."""
+    if value is None or isinstance(value, Undefined):
+        return "–"
+    try:
+        return f"{scale * float(value):.{digits}f}{suffix}"
+    except (TypeError, ValueError):
+        return "–"
 
 
 def render(
