@@ -1,0 +1,3 @@
+"""Fixtures for the jobs tests (shared with the other app test folders)."""
+
+from tests.db.fixtures import *  # noqa: F403
