@@ -156,6 +156,8 @@ def validate_answers(
 
 
 def _plain(message: str, fld: forms.Field) -> str:
+    """The engine's message in the patient's words (no internal keys)."""
+    message = message.replace(f"'{fld.key}' must", "It must")
     if fld.kind == "numeric":
         return f"Please enter a number ({fld.unit}). {message}"
     return message

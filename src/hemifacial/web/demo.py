@@ -73,7 +73,7 @@ CASES: list[dict[str, Any]] = [
             "spread_to_lower_face": "yes",
         },
         "status": "awaiting_history",
-        "video": ("synthetic", "first visit", -10),
+        "video": ("liveportrait_d18.mp4", "first visit", -10),
     },
     {
         "contact": ("Peter Placeholder", "peter@example.org", "", "1955"),
