@@ -4,9 +4,10 @@ Run: ``.venv/bin/python benchmarks/video_accuracy.py [--clips N] [--seconds S]``
 
 Ground truth: one-sided clonic/tonic spasms of known timing, side, depth and spread
 injected into real faces (``skimage`` astronaut with head motion and noise; shared clips
-d18, d19 played back and forth). A detected one-sided event matches a true one when the
-onsets are within 150 ms. Prints precision, recall, F1, laterality accuracy, kind accuracy,
-mean absolute duration error, and one-sided events on the unmodified shared clips.
+d18, d13, d14, d19 played back and forth, each lending its own blink's shut eye). A
+detected one-sided event matches a true one when the onsets are within 150 ms. Prints
+precision, recall, F1, laterality accuracy, kind accuracy, mean absolute duration error,
+per-source results, and one-sided events on the unmodified shared clips.
 """
 
 from __future__ import annotations
@@ -22,6 +23,15 @@ from hemifacial.video.synthetic import make_clip, random_schedule
 
 VIDEOS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "videos"
 ONSET_TOL_S = 0.15
+REAL_SOURCES = (
+    "liveportrait_d18.mp4",  # still, frontal, 2 blinks
+    "liveportrait_d13.mp4",  # portrait selfie framing, talking, glasses (lids visible)
+    "liveportrait_d14.mp4",  # bilateral flutter and blinks of its own
+    "liveportrait_d19.mp4",  # thick glasses frame over the lids
+)
+SUITABLE_BLINK_CLOSURE = 0.7
+"""A real source is in the headline only if MediaPipe reads its own deepest natural blink
+at least this closed on both eyes (otherwise its lids are not measurable)."""
 NORMAL = [
     "liveportrait_d6.mp4",
     "liveportrait_d9.mp4",
@@ -65,9 +75,11 @@ def main() -> None:
     side_ok = kind_ok = spread_ok = 0
     dur_err: list[float] = []
     sources: list[tuple[str, int]] = [("astronaut", s) for s in range(args.clips)]
-    for name in ("liveportrait_d18.mp4", "liveportrait_d19.mp4"):
+    for name in REAL_SOURCES:
         if (VIDEOS / name).exists():
             sources.append((str(VIDEOS / name), 100 + len(sources)))
+    excluded: list[str] = []
+    xtp = xfp = xfn = 0
     with tempfile.TemporaryDirectory() as tmp:
         for src, seed in sources:
             rng = np.random.default_rng(seed)
@@ -77,7 +89,18 @@ def main() -> None:
             a = analyze_video(clip)
             found = list(a.one_sided_events)
             m = match(gt["events"], found)
-            tp, fp, fn = tp + m["tp"], fp + m["fp"], fn + m["fn"]
+            blink = gt["source_blink_closure"]
+            if blink and min(blink.values()) < SUITABLE_BLINK_CLOSURE:
+                excluded.append(
+                    f"{Path(src).name}: MediaPipe reads the source's own deepest natural blink"
+                    f" as only {', '.join(f'{k} {v:.2f}' for k, v in blink.items())} closed"
+                    f" (< {SUITABLE_BLINK_CLOSURE}: the glasses frame hides the lids), so a"
+                    f" spasm there cannot look shut either; tp {m['tp']} fp {m['fp']}"
+                    f" fn {m['fn']} reported here, not in the headline"
+                )
+                xtp, xfp, xfn = xtp + m["tp"], xfp + m["fp"], xfn + m["fn"]
+            else:
+                tp, fp, fn = tp + m["tp"], fp + m["fp"], fn + m["fn"]
             for t, e in m["pairs"]:  # type: ignore[attr-defined]
                 side_ok += e.side == t["side"]
                 kind_ok += e.kind == t["kind"]
@@ -86,11 +109,21 @@ def main() -> None:
             print(
                 f"{Path(src).name:24s} seed {seed:3d}: {len(specs)} true, {len(found)} found, "
                 f"tp {m['tp']} fp {m['fp']} fn {m['fn']}"
+                f"  (closed-eye donors: {', '.join(gt['closed_eye_donors']) or 'none, lid warp'})"
             )
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * p * r / (p + r) if p + r else 0.0
     print(f"\nGROUND TRUTH  events {tp + fn}  precision {p:.3f}  recall {r:.3f}  F1 {f1:.3f}")
+    for why in excluded:
+        print(f"  excluded from the headline: {why}")
+    if excluded:
+        at, af, an = tp + xtp, fp + xfp, fn + xfn
+        ap_, ar = at / max(at + af, 1), at / max(at + an, 1)
+        print(
+            f"  all sources incl. excluded: precision {ap_:.3f} recall {ar:.3f}"
+            f" F1 {2 * ap_ * ar / max(ap_ + ar, 1e-9):.3f}"
+        )
     if tp:
         print(
             f"  laterality accuracy {side_ok / tp:.3f}  clonic/tonic accuracy {kind_ok / tp:.3f}"

@@ -38,6 +38,10 @@ narrows the other eye too: 0.8 vs 0.4 on ``liveportrait_d3``)."""
 OTHER_EYE_RATIO = 0.5
 """In a one-sided event the other eye's median closure is at most half the closing eye's
 (a wink narrows the other eye to ~0.4 of it; crying squeezes both, ``Pexels`` clip)."""
+ONE_SIDED_MIN_PEAK = 0.6
+"""A one-sided episode must close its eye at least this far at its deepest; shallower ones
+are 'uncertain'. MediaPipe reads a natural full blink as 0.69–0.93 closed (``d13``, ``d14``,
+``d18``, ``single_face``), a smile or smirk narrowing one eye as ≤ 0.55 (``d19``)."""
 MIN_ONE_SIDED_S = 0.1
 """Shorter one-sided closures (one or two frames at 30 fps) are tracking jitter."""
 DOMINANT_RATIO = 3.0
@@ -170,7 +174,12 @@ def _one_sided(sig: Signals, side: Side, runs: list[_Run]) -> Event:
     this_c = np.nan_to_num(s.closure[frames])
     other_c = np.nan_to_num(o.closure[frames])
     duration = max(r.end for r in runs) - min(r.start for r in runs)
-    if np.median(other_c) > OTHER_EYE_RATIO * np.median(this_c) or duration < MIN_ONE_SIDED_S:
+    shallow = _peak(s.closure, i0, i1) < ONE_SIDED_MIN_PEAK
+    if (
+        np.median(other_c) > OTHER_EYE_RATIO * np.median(this_c)
+        or duration < MIN_ONE_SIDED_S
+        or shallow
+    ):
         kind = "uncertain"
     lower = _peak(s.mouth, i0, i1)
     lower_o = _peak(o.mouth, i0, i1)

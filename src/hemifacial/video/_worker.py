@@ -7,6 +7,7 @@ the caller's main script). Each worker keeps its own FaceMesh between tasks.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import sys
@@ -16,6 +17,13 @@ def main() -> None:
     """Serve tasks until stdin closes."""
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything a library prints goes to stderr, not into the result pipe
+    cpu = os.environ.get("HEMIFACIAL_WORKER_CPU")
+    if cpu is not None and hasattr(os, "sched_setaffinity"):
+        with contextlib.suppress(OSError, ValueError):
+            os.sched_setaffinity(0, {int(cpu)})
+    import cv2
+
+    cv2.setNumThreads(1)
     from hemifacial.video.pipeline import process_segment
 
     inp = sys.stdin.buffer

@@ -12,7 +12,7 @@ detector runs only when the track is lost: ~1.4× faster than detecting every fr
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -64,9 +64,31 @@ class MediaPipeLandmarker:
         )
         self._kept = list(ids.KEPT)
 
+    def _faces(self, rgb: npt.NDArray[np.uint8]) -> Any:
+        """``multi_face_landmarks`` of one frame.
+
+        Same steps as ``SolutionBase.process`` without building a new namedtuple class per
+        frame (~0.4 ms, ~7 % of a frame's cost); falls back to ``process`` if MediaPipe's
+        internals differ from 0.10.21's.
+        """
+        m = self._mesh
+        try:
+            m._graph_outputs.clear()
+            m._simulated_timestamp += 33333
+            packet = m._make_packet(m._input_stream_type_info["image"], rgb).at(
+                m._simulated_timestamp
+            )
+            m._graph.add_packet_to_input_stream(stream="image", packet=packet)
+            m._graph.wait_until_idle()
+            out = m._graph_outputs.get("multi_face_landmarks")
+            if out is None:
+                return None
+            return m._get_packet_content(m._output_stream_type_info["multi_face_landmarks"], out)
+        except (AttributeError, KeyError, TypeError):  # pragma: no cover - other versions
+            return m.process(rgb).multi_face_landmarks
+
     def process(self, rgb: npt.NDArray[np.uint8]) -> Points | None:
-        res = self._mesh.process(rgb)
-        faces = res.multi_face_landmarks
+        faces = self._faces(rgb)
         if not faces:
             return None
         lm = faces[0].landmark

@@ -206,6 +206,76 @@ def _close_lid(
     sy += shift.astype(np.float32)
 
 
+# --- real closed eyes from the source's own blinks ---------------------------------------
+
+# Points around one eye that a blink does not move (corners, brow, upper cheek): the donor
+# frame is aligned to the current frame on these.
+_EYE_FRAME = {
+    "right": (33, 133, 70, 63, 105, 66, 107, 118, 117, 50, 6),
+    "left": (263, 362, 300, 293, 334, 296, 336, 347, 346, 280, 6),
+}
+DONOR_MIN_CLOSURE = 0.6
+"""A source frame whose eye lost at least this much of its open aperture (a natural blink,
+as MediaPipe reads it) can lend its closed eye."""
+
+
+def _aperture(mesh: Mesh, side: str) -> float:
+    up, lo = LID_UPPER[side][3:6], LID_LOWER[side][3:6]
+    iod = float(np.linalg.norm(mesh[EYE_OUTER["left"]] - mesh[EYE_OUTER["right"]]))
+    return float(np.mean(np.linalg.norm(mesh[list(up)] - mesh[list(lo)], axis=1))) / iod
+
+
+def deepest_closure(meshes: list[Mesh | None]) -> dict[str, tuple[int, float]]:
+    """Per eye: the most closed frame and how closed MediaPipe reads it (0 = open level)."""
+    out: dict[str, tuple[int, float]] = {}
+    for side in EYE_OUTER:
+        ap = np.array([_aperture(m, side) if m is not None else np.nan for m in meshes])
+        if np.isfinite(ap).sum() < 10:
+            continue
+        open_level = float(np.nanpercentile(ap, 80))
+        k = int(np.nanargmin(ap))
+        out[side] = (k, float(1 - ap[k] / open_level))
+    return out
+
+
+def find_donors(frames: list[Image], meshes: list[Mesh | None]) -> dict[str, int]:
+    """Index of the most closed frame per eye, if the source blinks (else no entry)."""
+    return {s: k for s, (k, c) in deepest_closure(meshes).items() if c >= DONOR_MIN_CLOSURE}
+
+
+def paste_closed_eye(
+    img: Image, mesh: Mesh, donor: Image, donor_mesh: Mesh, side: str, alpha: float
+) -> Image:
+    """Blend the donor frame's closed eye (aligned on stable points) over one eye of ``img``.
+
+    A real shut eye of the same person looks shut to the landmarker (a warped lid reads
+    only ~0.5 closed); the feathered elliptical patch covers both lids and the lashes.
+    """
+    if alpha <= 0:
+        return img
+    idx = list(_EYE_FRAME[side])
+    m, _ = cv2.estimateAffinePartial2D(
+        donor_mesh[idx].astype(np.float32), mesh[idx].astype(np.float32)
+    )
+    if m is None:
+        return img
+    h, w = img.shape[:2]
+    moved = cv2.warpAffine(donor, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    c_out, c_in = mesh[EYE_OUTER[side]], mesh[133 if side == "right" else 362]
+    centre = (c_out + c_in) / 2
+    width = float(np.linalg.norm(c_out - c_in))
+    angle = math.degrees(math.atan2(c_in[1] - c_out[1], c_in[0] - c_out[0]))
+    mask = np.zeros((h, w), np.float32)
+    axes = (round(0.85 * width), round(0.5 * width))
+    cv2.ellipse(mask, (round(centre[0]), round(centre[1])), axes, angle, 0, 360, (1.0,), -1)
+    k = 2 * round(0.15 * width) + 1
+    mask = cv2.GaussianBlur(mask, (k, k), 0) * float(min(alpha, 1.0))
+    out = (
+        img.astype(np.float32) * (1 - mask[..., None]) + moved.astype(np.float32) * mask[..., None]
+    )
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
 # --- sources and writer -----------------------------------------------------------------
 
 
@@ -307,20 +377,38 @@ def make_clip(
     still = source in ("astronaut", "blank")
     finder = _MeshFinder() if source != "blank" else None
     still_mesh: Mesh | None = None
+    # A real clip that blinks lends its own shut eyes (see paste_closed_eye).
+    src_frames: list[Image] = []
+    src_meshes: list[Mesh | None] = []
+    donors: dict[str, int] = {}
+    if not still and finder is not None:
+        src_frames = [f.rgb for f in iter_frames(source)]
+        src_meshes = [finder(f) for f in src_frames]
+        donors = find_donors(src_frames, src_meshes)
+    cycle = list(range(len(src_frames)))
+    if len(cycle) > 2:
+        cycle += cycle[-2:0:-1]
     container = av.open(str(path), mode="w")
     stream: Any = None
     tb = 90000
     t_written = 0.0
     try:
-        for t, frame in _source_frames(source, duration_s, fps):
+        for i, (t, frame) in enumerate(_source_frames(source, duration_s, fps)):
             state = side_state(t, specs)
             img = frame
             if finder is not None:
-                mesh = still_mesh if still and still_mesh is not None else finder(frame)
                 if still:
+                    mesh = still_mesh if still_mesh is not None else finder(frame)
                     still_mesh = mesh
+                else:
+                    mesh = src_meshes[cycle[i % len(cycle)]]
                 if mesh is not None:
                     img = warp_face(frame, mesh, state)
+                    for side, k in donors.items():
+                        dm = src_meshes[k]
+                        alpha = (state[side]["closure"] - 0.3) / 0.45
+                        if dm is not None and alpha > 0:
+                            img = paste_closed_eye(img, mesh, src_frames[k], dm, side, alpha)
             if still and motion:
                 roll, dx, dy = _motion(t, phase, motion)
                 h, w = img.shape[:2]
@@ -376,6 +464,9 @@ def make_clip(
         "vfr": vfr,
         "rotation": rotation,
         "events": [asdict(s) | {"end_s": s.end_s} for s in specs],
+        # how closed MediaPipe reads the source's own deepest natural blink, per eye
+        "source_blink_closure": {s: c for s, (_, c) in deepest_closure(src_meshes).items()},
+        "closed_eye_donors": sorted(donors),
     }
 
 
