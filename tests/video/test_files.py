@@ -122,3 +122,36 @@ def test_astronaut_with_mediapipe_end_to_end(tmp_path):
     mirrored = analyze_video(path, jobs=1, mirrored=True)
     assert {e.side for e in mirrored.one_sided_events} == {"right"}
     assert np.isfinite(a.metrics.left.mean_aperture)
+
+
+def test_several_faces_the_largest_is_analysed_and_said(tmp_path):
+    """A big astronaut with left-sided spasms beside a small still astronaut (no spasm)."""
+    import av
+
+    from hemifacial.video.synthetic import astronaut_face
+
+    big = tmp_path / "big.mp4"
+    specs = [
+        SpasmSpec(1.5, 0.3, "left", "clonic", 0.95, True, False),
+        SpasmSpec(3.5, 1.5, "left", "tonic", 0.95, True, False),
+    ]
+    make_clip(big, specs, source="astronaut", duration_s=6, seed=2, motion=0.3)
+    small = astronaut_face(200)
+    path = tmp_path / "two_faces.mp4"
+    with av.open(str(path), mode="w") as out:
+        stream = out.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = 800, 480, "yuv420p"
+        for fr in iter_frames(big):
+            canvas = np.full((480, 800, 3), 120, np.uint8)
+            canvas[:, :480] = fr.rgb
+            canvas[140:340, 560:760] = small
+            for pkt in stream.encode(av.VideoFrame.from_ndarray(canvas, format="rgb24")):
+                out.mux(pkt)
+        for pkt in stream.encode():
+            out.mux(pkt)
+    a = analyze_video(path, jobs=2)
+    assert a.quality.max_faces >= 2
+    assert any("faces seen; the largest face was analysed" in n for n in a.notes)
+    assert _sides(a) == [("left", "clonic"), ("left", "tonic")]
+    # the big face (IOD ~122 px) was measured, not the small one (~51 px)
+    assert a.quality.median_face_px > 90
