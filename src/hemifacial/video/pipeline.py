@@ -123,7 +123,7 @@ def _run(task: SegmentTask) -> SegmentResult:
     last: npt.NDArray[np.float32] | None = None
     size = np.array([info.width, info.height, info.width], dtype=np.float32)
     scale = _Scale(initial_scale(info))
-    sized = False
+    sized = task.landmarker == "synthetic"  # the twin reads pixel-sized marker blocks
     for fr in iter_frames(
         info.path, start_s=task.start_s, end_s=task.end_s, scale=scale, info=info, fast=True
     ):
