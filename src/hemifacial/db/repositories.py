@@ -139,10 +139,19 @@ def dashboard(
     page: int = 1,
     per_page: int = DASHBOARD_PAGE,
 ) -> DashboardPage:
-    """Cases for the dashboard: red flags first, then most recently changed; paginated."""
-    cond = [t.Case.status != "draft"]
-    if status:
-        cond.append(t.Case.status == status)
+    """Cases for the dashboard: red flags first, then most recently changed; paginated.
+
+    The per-status counts come from an index-only scan and give the total when no search or
+    red-flag filter applies, so an unfiltered page costs two small queries.
+    """
+    submitted = t.Case.status.in_(t.CASE_STATUSES)
+    counts = {
+        str(k): int(v)
+        for k, v in s.execute(
+            select(t.Case.status, func.count()).where(submitted).group_by(t.Case.status)
+        ).all()
+    }
+    cond = [t.Case.status == status] if status else [submitted]
     if red_flags_only:
         cond.append(t.Case.red_flag_level > 0)
     if query:
@@ -151,7 +160,10 @@ def dashboard(
             cond.append(or_(t.Case.id == int(q), t.Case.search_text.contains(q)))
         else:
             cond.append(t.Case.search_text.contains(q))
-    total = s.scalar(select(func.count()).select_from(t.Case).where(*cond)) or 0
+    if query or red_flags_only:
+        total = s.scalar(select(func.count()).select_from(t.Case).where(*cond)) or 0
+    else:
+        total = counts.get(status, 0) if status else sum(counts.values())
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     rows = s.scalars(
@@ -161,14 +173,7 @@ def dashboard(
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    counts = dict(
-        s.execute(
-            select(t.Case.status, func.count())
-            .where(t.Case.status != "draft")
-            .group_by(t.Case.status)
-        ).all()
-    )
-    return DashboardPage(rows, total, {str(k): int(v) for k, v in counts.items()}, page, pages)
+    return DashboardPage(rows, total, counts, page, pages)
 
 
 def link_by_hash(s: Session, token_hash: str) -> t.PatientLink | None:

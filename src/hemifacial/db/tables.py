@@ -20,6 +20,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+# Statuses of a submitted case (a request being filled in is "draft").
+CASE_STATUSES = ("new", "awaiting_history", "awaiting_tests", "under_treatment", "closed")
+
 
 def utcnow() -> dt.datetime:
     """Naive UTC now (stored naive in every database, read back the same)."""

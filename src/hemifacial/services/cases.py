@@ -17,13 +17,13 @@ from hemifacial.domain.knowledge.schema import KnowledgeBase
 from hemifacial.domain.reasoning.assess import assess
 from hemifacial.errors import InputError, InvalidValueError, UnknownKeyError
 
-STATUSES = {
-    "new": "New",
-    "awaiting_history": "Awaiting history",
-    "awaiting_tests": "Awaiting imaging/tests",
-    "under_treatment": "Under treatment",
-    "closed": "Closed",
-}
+STATUSES = dict(
+    zip(
+        t.CASE_STATUSES,
+        ("New", "Awaiting history", "Awaiting imaging/tests", "Under treatment", "Closed"),
+        strict=True,
+    )
+)
 # Higher number wins when two sources give the same finding.
 SOURCE_RANK = {"patient": 0, "video": 1, "clinician": 2, "test": 3}
 RED_FLAG_LEVEL = {"soon": 1, "urgent": 2}
@@ -78,7 +78,13 @@ def effective_findings(kb: KnowledgeBase, rows: Sequence[t.Finding]) -> Effectiv
     return Effective(known, {k: sources[k] for k in known}, conflicts)
 
 
-def assessment_dict(kb: KnowledgeBase, values: Mapping[str, str], setting: str) -> dict[str, Any]:
+def assessment_dict(
+    kb: KnowledgeBase,
+    values: Mapping[str, str],
+    setting: str,
+    sources: Mapping[str, str] | None = None,
+    conflicts: Sequence[str] = (),
+) -> dict[str, Any]:
     """The engine's assessment as stored JSON (explanations with their sentences)."""
     result = assess(kb, parse_case(kb, values, setting))
     data = result.to_dict()
@@ -89,6 +95,8 @@ def assessment_dict(kb: KnowledgeBase, values: Mapping[str, str], setting: str) 
         ]
         for cid, items in data["explanations"].items()
     }
+    data["sources"] = dict(sources or {})
+    data["conflicts"] = list(conflicts)
     data["conditions"] = {
         c.condition_id: kb.conditions[c.condition_id].plain for c in result.ranking
     }
@@ -98,9 +106,7 @@ def assessment_dict(kb: KnowledgeBase, values: Mapping[str, str], setting: str) 
 def reassess(s: Session, kb: KnowledgeBase, case: t.Case, trigger: str) -> t.Assessment:
     """Assess ``case`` from its current findings and store the result with the KB version."""
     eff = effective_findings(kb, repo.findings_of(s, case.id))
-    data = assessment_dict(kb, eff.values, case.setting)
-    data["sources"] = eff.sources
-    data["conflicts"] = eff.conflicts
+    data = assessment_dict(kb, eff.values, case.setting, eff.sources, eff.conflicts)
     row = t.Assessment(
         case_id=case.id,
         kb_version=kb.version,

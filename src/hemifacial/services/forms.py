@@ -154,7 +154,7 @@ def sections(kb: KnowledgeBase) -> tuple[Section, ...]:
         for item in items:
             if isinstance(item, tuple):
                 _, key, question, show_if = item
-                fields.append(Field(str(key), str(question), "text", show_if=show_if))  # type: ignore[arg-type]
+                fields.append(Field(str(key), str(question), "text", show_if=show_if))
                 continue
             fid = str(item)
             if fid not in kb.findings:
@@ -180,6 +180,7 @@ _SHOW_IF = {"laterality": ("side", "both")}
 
 def _finding_field(kb: KnowledgeBase, fid: str) -> Field:
     f = kb.findings[fid]
+    options: tuple[str, ...]
     if f.type is FindingType.NUMERIC:
         kind, options = "numeric", ()
     elif f.type is FindingType.BOOLEAN:

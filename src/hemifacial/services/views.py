@@ -69,7 +69,8 @@ def case_view(s: Session, kb: KnowledgeBase, case_id: int) -> CaseView:
         )
         for r in rows
     ]
-    latest = repo.latest_assessment(s, case_id)
+    assessments = repo.assessment_history(s, case_id)
+    latest = assessments[-1] if assessments else None
     history = [
         {
             "id": a.id,
@@ -80,7 +81,7 @@ def case_view(s: Session, kb: KnowledgeBase, case_id: int) -> CaseView:
             "top": a.result["ranking"][0]["name"],
             "top_probability": a.result["ranking"][0]["probability"],
         }
-        for a in repo.assessment_history(s, case_id)
+        for a in assessments
     ]
     videos = repo.videos_of(s, case_id)
     course = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 from fastapi import Request, UploadFile
 from starlette.concurrency import run_in_threadpool
@@ -30,7 +31,7 @@ async def receive(ctx: AppContext, upload: UploadFile | None) -> tuple[StoredFil
         raise InvalidValueError("choose a video file to upload")
     name = upload.filename
 
-    def chunks():  # type: ignore[no-untyped-def]
+    def chunks() -> Iterator[bytes]:
         while block := upload.file.read(CHUNK):
             yield block
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
@@ -20,7 +20,9 @@ router = APIRouter(prefix="/api/v1", tags=["clinic"])
 
 
 @router.post("/session", response_model=schemas.SessionPublic)
-def login(body: schemas.LoginRequest, request: Request, response: Response, ctx: Ctx):
+def login(
+    body: schemas.LoginRequest, request: Request, response: Response, ctx: Ctx
+) -> schemas.SessionPublic:
     """Log in; the session cookie is set, and the CSRF token to echo is returned."""
     with ctx.tx() as s:
         token, info = accounts.login(s, body.username, body.password)
@@ -34,7 +36,7 @@ def login(body: schemas.LoginRequest, request: Request, response: Response, ctx:
 
 
 @router.get("/session", response_model=schemas.SessionPublic)
-def whoami(request: Request, user: CurrentUser):
+def whoami(request: Request, user: CurrentUser) -> schemas.SessionPublic:
     from ..auth import csrf_token
 
     return schemas.SessionPublic(
@@ -62,7 +64,7 @@ def list_cases(
     q: Annotated[str | None, Query(max_length=100)] = None,
     red_flags: bool = False,
     page: Annotated[int, Query(ge=1)] = 1,
-):
+) -> schemas.DashboardPublic:
     """The dashboard: red flags first, then most recently changed (50 per page)."""
     if status and status not in cases.STATUSES:
         raise cases.FormError({"status": f"must be one of {', '.join(cases.STATUSES)}"})
@@ -73,19 +75,23 @@ def list_cases(
 
 
 @router.get("/cases/{case_id}", response_model=schemas.CasePublic)
-def get_case(case_id: int, ctx: Ctx, user: CurrentUser):
+def get_case(case_id: int, ctx: Ctx, user: CurrentUser) -> schemas.CasePublic:
     with ctx.tx() as s:
         return schemas.case_public(views.case_view(s, ctx.kb, case_id))
 
 
 @router.patch("/cases/{case_id}", response_model=schemas.CaseSummary)
-def update_case(case_id: int, body: schemas.CaseUpdate, ctx: Ctx, user: ApiUser):
+def update_case(
+    case_id: int, body: schemas.CaseUpdate, ctx: Ctx, user: ApiUser
+) -> schemas.CaseSummary:
     with ctx.tx() as s:
         return schemas.case_summary(cases.set_status(s, case_id, body.status, user.username))
 
 
 @router.post("/cases/{case_id}/findings", status_code=201)
-def add_findings(case_id: int, body: schemas.FindingsCreate, ctx: Ctx, user: ApiUser):
+def add_findings(
+    case_id: int, body: schemas.FindingsCreate, ctx: Ctx, user: ApiUser
+) -> dict[str, Any]:
     """Record exam findings or test results; the case is re-ranked at once."""
     with ctx.tx() as s:
         row = cases.record_findings(
@@ -100,7 +106,7 @@ def add_findings(case_id: int, body: schemas.FindingsCreate, ctx: Ctx, user: Api
 
 
 @router.get("/cases/{case_id}/assessment")
-def get_assessment(case_id: int, ctx: Ctx, user: CurrentUser):
+def get_assessment(case_id: int, ctx: Ctx, user: CurrentUser) -> dict[str, Any]:
     with ctx.tx() as s:
         repo.get_case(s, case_id)
         row = repo.latest_assessment(s, case_id)
@@ -116,14 +122,14 @@ def get_assessment(case_id: int, ctx: Ctx, user: CurrentUser):
 
 
 @router.post("/cases/{case_id}/notes", status_code=201)
-def add_note(case_id: int, body: schemas.NoteCreate, ctx: Ctx, user: ApiUser):
+def add_note(case_id: int, body: schemas.NoteCreate, ctx: Ctx, user: ApiUser) -> dict[str, int]:
     with ctx.tx() as s:
         note = cases.add_note(s, case_id, body.text, user.username)
         return {"id": note.id}
 
 
 @router.post("/cases/{case_id}/visits", status_code=201)
-def add_visit(case_id: int, body: schemas.VisitCreate, ctx: Ctx, user: ApiUser):
+def add_visit(case_id: int, body: schemas.VisitCreate, ctx: Ctx, user: ApiUser) -> dict[str, int]:
     with ctx.tx() as s:
         visit = cases.add_visit(
             s, case_id, body.visited_on, body.label, body.treatment, user.username
@@ -132,7 +138,7 @@ def add_visit(case_id: int, body: schemas.VisitCreate, ctx: Ctx, user: ApiUser):
 
 
 @router.post("/cases/{case_id}/link", status_code=201)
-def new_patient_link(case_id: int, request: Request, ctx: Ctx, user: ApiUser):
+def new_patient_link(case_id: int, request: Request, ctx: Ctx, user: ApiUser) -> dict[str, str]:
     """A new private link for the patient (shown once; the clinic sends it)."""
     with ctx.tx() as s:
         repo.get_case(s, case_id)
@@ -150,7 +156,7 @@ async def upload_video(
     file: Annotated[UploadFile, File(description="MP4, MOV or WebM from a phone")],
     mirrored: Annotated[bool, Form()] = False,
     visit_id: Annotated[int | None, Form()] = None,
-):
+) -> schemas.JobPublic:
     check_length(request, ctx)
     stored, name = await receive(ctx, file)
     with ctx.tx() as s:
@@ -163,13 +169,13 @@ async def upload_video(
 
 
 @router.get("/jobs/{job_id}", response_model=schemas.JobPublic)
-def get_job(job_id: int, ctx: Ctx, user: CurrentUser):
+def get_job(job_id: int, ctx: Ctx, user: CurrentUser) -> schemas.JobPublic:
     with ctx.tx() as s:
         return schemas.job_public(repo.get_job(s, job_id))
 
 
 @router.post("/jobs/{job_id}/retry", response_model=schemas.JobPublic)
-def retry_job(job_id: int, ctx: Ctx, user: ApiUser):
+def retry_job(job_id: int, ctx: Ctx, user: ApiUser) -> schemas.JobPublic:
     with ctx.tx() as s:
         out = schemas.job_public(videos.retry(s, job_id, user.username))
     queue_job(ctx, job_id)
@@ -177,7 +183,7 @@ def retry_job(job_id: int, ctx: Ctx, user: ApiUser):
 
 
 @router.get("/videos/{video_id}/analysis")
-def get_analysis(video_id: int, ctx: Ctx, user: CurrentUser):
+def get_analysis(video_id: int, ctx: Ctx, user: CurrentUser) -> dict[str, Any]:
     with ctx.tx() as s:
         repo.get_video(s, video_id)
         a = repo.analysis_of(s, video_id)
@@ -187,7 +193,7 @@ def get_analysis(video_id: int, ctx: Ctx, user: CurrentUser):
 
 
 @router.get("/videos/{video_id}/timeline.png", response_class=FileResponse)
-def timeline(video_id: int, ctx: Ctx, user: CurrentUser):
+def timeline(video_id: int, ctx: Ctx, user: CurrentUser) -> FileResponse:
     with ctx.tx() as s:
         repo.get_video(s, video_id)
         a = repo.analysis_of(s, video_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/api/v1", tags=["patient"])
 
 
 @router.get("/intake/form")
-def intake_form(ctx: Ctx):
+def intake_form(ctx: Ctx) -> dict[str, Any]:
     """The questions of the consultation request, in order, with their branching."""
     return {
         "kb_version": ctx.kb.version,
@@ -44,7 +44,7 @@ def intake_form(ctx: Ctx):
 
 
 @router.post("/intake", status_code=201, response_model=schemas.IntakePublic)
-def submit_intake(body: schemas.IntakeCreate, request: Request, ctx: Ctx):
+def submit_intake(body: schemas.IntakeCreate, request: Request, ctx: Ctx) -> schemas.IntakePublic:
     """Send a whole consultation request; all or nothing (a bad field saves nothing)."""
     contact = intake.Contact(**body.contact.model_dump())
     with ctx.tx() as s:
@@ -64,7 +64,7 @@ def submit_intake(body: schemas.IntakeCreate, request: Request, ctx: Ctx):
 
 
 @router.get("/patient/{token}")
-def patient_case(token: str, ctx: Ctx):
+def patient_case(token: str, ctx: Ctx) -> dict[str, Any]:
     """What the patient may see of their own case (no clinical ranking)."""
     with ctx.tx() as s:
         case = intake.case_for_token(s, token)
@@ -105,7 +105,7 @@ def save_draft(token: str, body: schemas.DraftUpdate, ctx: Ctx) -> None:
 
 
 @router.post("/patient/{token}/answers", status_code=201)
-def answer_follow_ups(token: str, body: schemas.DraftUpdate, ctx: Ctx):
+def answer_follow_ups(token: str, body: schemas.DraftUpdate, ctx: Ctx) -> dict[str, list[str]]:
     with ctx.tx() as s:
         case = intake.case_for_token(s, token)
         answers = {k: v for k, v in body.answers.items() if v.strip()}
@@ -120,7 +120,7 @@ async def patient_video(
     ctx: Ctx,
     file: Annotated[UploadFile, File()],
     mirrored: Annotated[bool, Form()] = False,
-):
+) -> dict[str, str]:
     check_length(request, ctx)
     with ctx.tx() as s:
         case_id = intake.case_for_token(s, token).id
