@@ -8,13 +8,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from hemifacial.errors import NotFoundError
 
 from . import tables as t
 
 DASHBOARD_PAGE = 50
+DASHBOARD_COLUMNS = (
+    t.Case.status,
+    t.Case.patient_name,
+    t.Case.red_flag_level,
+    t.Case.top_condition,
+    t.Case.top_probability,
+    t.Case.updated_at,
+)
 
 
 def audit(s: Session, actor: str, action: str, case_id: int | None = None, **detail: Any) -> None:
@@ -168,6 +176,7 @@ def dashboard(
     page = min(max(1, page), pages)
     rows = s.scalars(
         select(t.Case)
+        .options(load_only(*DASHBOARD_COLUMNS))  # not the JSON answers
         .where(*cond)
         .order_by(t.Case.red_flag_level.desc(), t.Case.updated_at.desc(), t.Case.id.desc())
         .limit(per_page)
