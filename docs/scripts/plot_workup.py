@@ -12,12 +12,12 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from hemifacial.casefile import example_path, load_case_file  # noqa: E402
-from hemifacial.domain.knowledge.loader import load_knowledge_base  # noqa: E402
-from hemifacial.domain.reasoning import workup as wu  # noqa: E402
-from hemifacial.domain.reasoning.posterior import posterior  # noqa: E402
+from hemifacial.casefile import example_path, load_case_file
+from hemifacial.domain.knowledge.loader import load_knowledge_base
+from hemifacial.domain.reasoning import workup as wu
+from hemifacial.domain.reasoning.posterior import posterior
 
 OUT = Path(__file__).resolve().parents[1] / "img" / "workup_demo.png"
 MRI = {"mri_mass_lesion": "no", "mri_vascular_anomaly": "no", "mri_demyelination": "no",
