@@ -1,8 +1,8 @@
 """Demo data for ``hemifacial serve --demo``: a clinician account and a few realistic cases
 (typical HFS, red-flag young onset, post-Bell's palsy, a blepharospasm mimic) with videos.
 
-Videos come from ``../shared/data/videos`` next to the checkout when present (or
-``HEMIFACIAL_DEMO_VIDEOS``); otherwise a synthetic clip is generated. They are analysed in
+Videos come from ``../shared/data/videos`` next to the checkout when present (or the folder
+in ``HEMIFACIAL_DEMO_VIDEOS``; ``off`` for none); otherwise a synthetic clip is generated. They are analysed in
 the background by the job runner once the app starts.
 """
 
@@ -128,7 +128,7 @@ def _synthetic_clip() -> Path | None:
 
 
 def _add_video(ctx: AppContext, case_id: int, spec: tuple[str, str, int] | None) -> None:
-    if spec is None:
+    if spec is None or os.environ.get("HEMIFACIAL_DEMO_VIDEOS") == "off":
         return
     name, label, days_ago = spec
     if name == "synthetic":
