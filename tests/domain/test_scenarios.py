@@ -41,7 +41,7 @@ MS_PLAUSIBLE: dict[str, Any] = {
     "sex": "female",
     "side": "right",
     "other_neuro_symptoms": "yes",
-    "contraction_pattern": "rippling",
+    "contraction_pattern": "clonic",
     "acute_onset": "yes",
     "onset_site": "whole_side",
     "facial_weakness": "no",
