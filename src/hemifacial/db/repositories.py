@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session, load_only
 
 from hemifacial.errors import NotFoundError
@@ -159,7 +159,7 @@ def dashboard(
             select(t.Case.status, func.count()).where(submitted).group_by(t.Case.status)
         ).all()
     }
-    cond = [t.Case.status == status] if status else [submitted]
+    cond: list[ColumnElement[bool]] = [t.Case.status == status] if status else [submitted]
     if red_flags_only:
         cond.append(t.Case.red_flag_level > 0)
     if query:

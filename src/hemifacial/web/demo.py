@@ -2,8 +2,8 @@
 (typical HFS, red-flag young onset, post-Bell's palsy, a blepharospasm mimic) with videos.
 
 Videos come from ``../shared/data/videos`` next to the checkout when present (or the folder
-in ``HEMIFACIAL_DEMO_VIDEOS``; ``off`` for none); otherwise a synthetic clip is generated. They are analysed in
-the background by the job runner once the app starts.
+in ``HEMIFACIAL_DEMO_VIDEOS``; ``off`` for none); otherwise a synthetic clip is generated.
+They are analysed in the background by the job runner once the app starts.
 """
 
 from __future__ import annotations
