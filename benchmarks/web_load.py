@@ -222,7 +222,9 @@ end
 """
 
 
-def wrk_drive(base: str, paths: list[str], seconds: float, cookie: str) -> dict[str, Any]:
+def wrk_drive(
+    base: str, paths: list[str], seconds: float, cookie: str, clients: int = CONCURRENCY
+) -> dict[str, Any]:
     """Closed-loop load with wrk (C, 2 threads, 32 connections): lighter than Python."""
     lua = WRK_SCRIPT % (", ".join(f'"{p}"' for p in paths), cookie)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
@@ -331,6 +333,7 @@ def main() -> None:
         }
         tag = f"intake-{secrets.token_hex(3)}"
         out: dict[str, Any] = {}
+        single: dict[str, Any] = {}
         if shutil.which("wrk") and not args.httpx:
             print("load generator: wrk (second process)")
             cookie = httpx.post(
@@ -338,6 +341,9 @@ def main() -> None:
             ).cookies["hf_session"]
             out = {
                 name: wrk_drive(base, paths, args.seconds, cookie) for name, paths in jobs.items()
+            }
+            single = {
+                name: wrk_drive(base, paths, 3, cookie, clients=1) for name, paths in jobs.items()
             }
             jobs = {}
         else:
@@ -366,6 +372,13 @@ def main() -> None:
                 f"{label:22} {r['n']:8d} {r['errors']:6d} {r['rps']:7.0f} "
                 f"{1000 * r['p50']:7.1f} {1000 * r['p95']:7.1f} {r['p95'] / base_p95:12.1f}"
             )
+        if single:
+            print("\none client at a time (service time, no queueing):")
+            for label, r in single.items():
+                print(
+                    f"{label:22} p50 {1000 * r['p50']:6.1f} ms  p95 {1000 * r['p95']:6.1f} ms"
+                    f"  ({r['rps']:.0f} req/s)"
+                )
         engine = make_engine(url)
         with engine.connect() as conn:
             saved = conn.execute(
