@@ -175,6 +175,11 @@ def test_patient_request_then_clinician_work_up(
     shot(page, tmp_path, "case", full=True)
     page.get_by_role("link", name="Evidence base").click()
     page.get_by_text("References").first.wait_for()
+    finding = page.locator("#f-other_babinski")
+    finding.locator("summary").click()
+    finding.scroll_into_view_if_needed()
+    page.evaluate("document.querySelector('#f-other_babinski').scrollIntoView()")
+    assert finding.locator("table").is_visible()
     shot(page, tmp_path, "evidence")
     desk.close()
     httpx.post(
