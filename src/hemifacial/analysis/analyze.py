@@ -11,7 +11,7 @@ from .events import detect_events
 from .findings import derive_findings
 from .metrics import compute_metrics
 from .quality import assess
-from .signals import compute_signals, face_frame, unmirror
+from .signals import compute_signals, face_features, unmirror
 from .types import FaceTrack, FloatArray, Signals, TraceSummary, VideoAnalysis
 
 TRACE_HZ = 10.0
@@ -67,10 +67,10 @@ def analyze_track(
     """
     if mirrored:
         track = unmirror(track)
-    aligned, yaw, pitch, _ = face_frame(track)
-    fitted = np.isfinite(aligned).all(axis=(1, 2))
-    quality, usable = assess(track, fitted, yaw, pitch)
-    sig = compute_signals(track, usable)
+    feats = face_features(track)
+    quality, usable = assess(track, feats.fitted, feats.yaw_deg, feats.pitch_deg)
+    sig = compute_signals(track, usable, feats)
+    del feats
     events = detect_events(sig)
     metrics = compute_metrics(sig, events)
     notes = list(quality.notes)

@@ -11,10 +11,11 @@ Thresholds are our own working values (expert estimates tuned on the shared test
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from hemifacial.errors import VideoInputError
 
-from .signals import MAX_PITCH_DEG, MAX_YAW_DEG, face_size_px
+from .signals import MAX_PITCH_DEG, MAX_YAW_DEG, face_centre_px, face_size_px
 from .types import BoolArray, FaceTrack, FloatArray, Quality, SegmentFlag
 
 MIN_FACE_PX = 40.0
@@ -43,21 +44,20 @@ REASONS = (
 
 def _speed(track: FaceTrack, iod: FloatArray) -> FloatArray:
     n = len(track.times)
-    found = track.face_found & np.isfinite(track.points).all(axis=(1, 2))
-    if n < 2 or not found.any():
+    if n < 2 or not track.face_found.any():
         return np.zeros(n)
-    c = np.full((n, 2), np.nan)
-    c[found] = track.points[found, :, :2].mean(axis=1)
+    c = face_centre_px(track)
+    c[~track.face_found] = np.nan
     v = np.full(n, np.nan)
     d = np.linalg.norm(np.diff(c, axis=0), axis=1) / np.maximum(np.diff(track.times), 1e-3)
     v[1:] = d / iod[1:]
     return np.where(np.isfinite(v), v, 0.0)
 
 
-def frame_reasons(
+def reason_codes(
     track: FaceTrack, fitted: BoolArray, yaw: FloatArray, pitch: FloatArray
-) -> list[str | None]:
-    """The first reason each frame is unusable (None when usable)."""
+) -> npt.NDArray[np.int8]:
+    """Index into :data:`REASONS` of the first reason each frame is unusable (−1: usable)."""
     iod = face_size_px(track)
     with np.errstate(invalid="ignore"):
         checks = (
@@ -69,27 +69,30 @@ def frame_reasons(
             _speed(track, iod) > MAX_SPEED_IOD_S,
             ~fitted,
         )
-    out: list[str | None] = []
-    for i in range(len(track.times)):
-        out.append(next((r for r, bad in zip(REASONS, checks, strict=True) if bad[i]), None))
-    return out
+    codes = np.full(len(track.times), -1, dtype=np.int8)
+    for k in range(len(checks) - 1, -1, -1):  # the first failing check wins
+        codes[checks[k]] = k
+    return codes
 
 
-def _flags(times: FloatArray, reasons: list[str | None]) -> tuple[SegmentFlag, ...]:
-    flags: list[SegmentFlag] = []
+def frame_reasons(
+    track: FaceTrack, fitted: BoolArray, yaw: FloatArray, pitch: FloatArray
+) -> list[str | None]:
+    """The first reason each frame is unusable (None when usable)."""
+    return [REASONS[c] if c >= 0 else None for c in reason_codes(track, fitted, yaw, pitch)]
+
+
+def _flags(times: FloatArray, codes: npt.NDArray[np.int8]) -> tuple[SegmentFlag, ...]:
+    if len(codes) == 0:
+        return ()
     dt = float(np.median(np.diff(times))) if len(times) > 1 else 1 / 30
-    i = 0
-    while i < len(reasons):
-        r = reasons[i]
-        if r is None:
-            i += 1
-            continue
-        j = i
-        while j + 1 < len(reasons) and reasons[j + 1] == r:
-            j += 1
-        flags.append(SegmentFlag(float(times[i]), float(times[j] + dt), r))
-        i = j + 1
-    return tuple(flags)
+    starts = np.flatnonzero(np.diff(codes, prepend=np.int8(-2)) != 0)
+    ends = np.append(starts[1:], len(codes)) - 1
+    return tuple(
+        SegmentFlag(float(times[i]), float(times[j] + dt), REASONS[codes[i]])
+        for i, j in zip(starts, ends, strict=True)
+        if codes[i] >= 0
+    )
 
 
 def assess(
@@ -105,14 +108,14 @@ def assess(
     yaw, pitch : (n,) float
         Head angles in degrees (NaN without a face).
     """
-    reasons = frame_reasons(track, fitted, yaw, pitch)
-    usable = np.array([r is None for r in reasons], dtype=bool)
+    codes = reason_codes(track, fitted, yaw, pitch)
+    usable = codes < 0
     times = track.times
     dt = np.diff(times, append=times[-1] + (np.median(np.diff(times)) if len(times) > 1 else 0))
     duration = float(dt.sum())
     usable_s = float(dt[usable].sum())
     if usable_s < MIN_USABLE_S:
-        raise VideoInputError(_refusal(reasons, duration, track))
+        raise VideoInputError(_refusal(codes, duration, track))
     iod = face_size_px(track)
     notes: list[str] = []
     max_faces = int(np.nanmax(track.n_faces)) if np.isfinite(track.n_faces).any() else 1
@@ -133,7 +136,7 @@ def assess(
         median_brightness=_nanmed(track.brightness),
         median_sharpness=_nanmed(track.sharpness),
         max_faces=max(max_faces, 1 if track.face_found.any() else 0),
-        flags=_flags(times, reasons),
+        flags=_flags(times, codes),
         notes=tuple(notes),
     )
     return q, usable
@@ -143,8 +146,9 @@ def _nanmed(v: FloatArray) -> float:
     return float(np.nanmedian(v)) if np.isfinite(v).any() else float("nan")
 
 
-def _refusal(reasons: list[str | None], duration: float, track: FaceTrack) -> str:
-    counts = {r: reasons.count(r) for r in REASONS}
+def _refusal(codes: npt.NDArray[np.int8], duration: float, track: FaceTrack) -> str:
+    per = np.bincount(codes[codes >= 0].astype(np.intp), minlength=len(REASONS))
+    counts = {r: int(per[k]) for k, r in enumerate(REASONS)}
     main = max(counts, key=lambda r: counts[r])
     if counts[main] == 0 or duration < MIN_USABLE_S:
         return f"video too short to measure ({duration:.2f} s); record at least 60 s of the face"

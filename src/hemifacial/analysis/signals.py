@@ -11,12 +11,24 @@ differed by up to 0.34 IOD between sides on a clip with 51° of head roll, from 
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 import numpy as np
+import numpy.typing as npt
 
 from hemifacial.errors import VideoInputError
 
 from . import landmark_ids as ids
-from .types import SIDES, BoolArray, FaceTrack, FloatArray, Side, SideSeries, Signals
+from .types import (
+    POINT_MISSING,
+    SIDES,
+    BoolArray,
+    FaceTrack,
+    FloatArray,
+    Side,
+    SideSeries,
+    Signals,
+)
 
 OPEN_PERCENTILE = 80.0
 """Percentile of the eyelid aperture taken as the eye's own open level.
@@ -38,17 +50,13 @@ def unmirror(track: FaceTrack) -> FaceTrack:
     twin = ids.mirror_sides()
     perm = [ids.pos(twin[m]) for m in ids.KEPT]
     pts = track.points[:, perm, :].copy()
-    pts[..., 0] = track.width - pts[..., 0]
-    return FaceTrack(
-        times=track.times,
-        points=pts,
-        face_found=track.face_found,
-        brightness=track.brightness,
-        sharpness=track.sharpness,
-        n_faces=track.n_faces,
-        width=track.width,
-        height=track.height,
-    )
+    if track.quantised:
+        # codes are centred on the frame middle: mirroring x is a sign change
+        x = pts[..., 0]
+        x[x != POINT_MISSING] = -x[x != POINT_MISSING]
+    else:
+        pts[..., 0] = track.width - pts[..., 0]
+    return replace(track, points=pts)
 
 
 def _normalise_2d(points: FloatArray) -> FloatArray:
@@ -104,33 +112,97 @@ def _angles(rot: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     return yaw, pitch, roll
 
 
-def face_frame(track: FaceTrack) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Landmarks of every frame in the clip's neutral face frame (IOD units).
+CHUNK_FRAMES = 1024
+"""Frames fitted at a time: temporaries stay ~1 MB whatever the clip length."""
+TEMPLATE_FRAMES = 1800
+"""The neutral face is the median of at most this many evenly spaced frames (a minute at
+30 fps; every frame of shorter clips)."""
 
-    Returns ``(aligned, yaw_deg, pitch_deg, roll_deg)``. Frames without a face, and frames
-    whose rigid fit is poor (occlusion, mis-tracking), are NaN in ``aligned``.
+
+@dataclass(frozen=True)
+class FaceFeatures:
+    """Per-frame measures in the neutral face frame (IOD units), all a clip needs.
+
+    ``fitted`` is False without a face or when the rigid fit is poor (occlusion,
+    mis-tracking); the other arrays are NaN there. Per side: ``aperture`` (mean lid
+    opening), ``brow_h`` and ``cheek_h`` (height, up positive), ``corner`` and ``eye`` (x, y
+    of the mouth corner and outer eye corner). float32 (angles float64): ~90 bytes a frame.
     """
-    n = len(track.times)
-    ok = track.face_found & np.isfinite(track.points).all(axis=(1, 2))
-    aligned = np.full_like(track.points, np.nan)
-    yaw = np.full(n, np.nan)
-    pitch = np.full(n, np.nan)
-    roll = np.full(n, np.nan)
-    if ok.sum() < 3:
-        return aligned, yaw, pitch, roll
-    norm = _normalise_2d(track.points[ok])
-    template = np.median(norm, axis=0)
+
+    fitted: BoolArray
+    yaw_deg: FloatArray
+    pitch_deg: FloatArray
+    roll_deg: FloatArray
+    per_side: dict[Side, dict[str, npt.NDArray[np.float32]]]
+
+
+def _template(track: FaceTrack, ok_idx: npt.NDArray[np.intp]) -> FloatArray:
+    """The clip's neutral face: median of (a subsample of) the frames, refined twice by
+    dropping the worst-fitting quarter."""
+    if len(ok_idx) > TEMPLATE_FRAMES:
+        ok_idx = ok_idx[np.linspace(0, len(ok_idx) - 1, TEMPLATE_FRAMES).round().astype(int)]
+    pts = _rows(track, ok_idx)
+    pts = pts[np.isfinite(pts).all(axis=(1, 2))]
+    template: FloatArray = np.median(_normalise_2d(pts), axis=0)
     for _ in range(2):
-        al, rot, resid = _fit(track.points[ok], template)
+        al, _rot, resid = _fit(pts, template)
         good = resid <= np.percentile(resid, 75) * 1.5
         template = np.median(_normalise_2d(al[good] if good.sum() >= 3 else al), axis=0)
-    al, rot, resid = _fit(track.points[ok], template)
-    y_, p_, r_ = _angles(rot)
-    bad = resid > MAX_FIT_RESIDUAL_IOD
-    al[bad] = np.nan
-    aligned[ok] = al
-    yaw[ok], pitch[ok], roll[ok] = y_, p_, r_
-    return aligned, yaw, pitch, roll
+    return template
+
+
+def _rows(track: FaceTrack, idx: npt.NDArray[np.intp]) -> FloatArray:
+    """Pixels of the frames ``idx`` (only those are converted)."""
+    sub = replace(track, points=track.points[idx])
+    return sub.pixels()
+
+
+def _features_of(aligned: FloatArray) -> dict[Side, dict[str, FloatArray]]:
+    out: dict[Side, dict[str, FloatArray]] = {}
+    for side in SIDES:
+        up = _xy(aligned, ids.LID_UPPER[side])
+        lo = _xy(aligned, ids.LID_LOWER[side])
+        out[side] = {
+            "aperture": np.linalg.norm(up - lo, axis=2).mean(axis=1),
+            "brow_h": -_xy(aligned, ids.BROW[side])[..., 1].mean(axis=1),
+            "cheek_h": -_xy(aligned, ids.CHEEK[side])[..., 1].mean(axis=1),
+            "corner": aligned[:, ids.pos(ids.MOUTH_CORNER[side]), :2],
+            "eye": aligned[:, ids.pos(ids.EYE_OUTER[side]), :2],
+        }
+    return out
+
+
+def face_features(track: FaceTrack) -> FaceFeatures:
+    """Fit every frame onto the clip's neutral face (in chunks) and keep only the measures
+    the analysis uses, so memory grows by ~70 bytes per frame beyond the track itself."""
+    n = len(track.times)
+    nan64 = np.full(n, np.nan)
+    shapes = {"aperture": (), "brow_h": (), "cheek_h": (), "corner": (2,), "eye": (2,)}
+    per_side = {
+        side: {k: np.full((n, *shp), np.nan, dtype=np.float32) for k, shp in shapes.items()}
+        for side in SIDES
+    }
+    feats = FaceFeatures(np.zeros(n, dtype=bool), nan64, nan64.copy(), nan64.copy(), per_side)
+    ok_idx = np.flatnonzero(track.face_found)
+    if len(ok_idx) < 3:
+        return feats
+    template = _template(track, ok_idx)
+    for a in range(0, n, CHUNK_FRAMES):
+        b = min(n, a + CHUNK_FRAMES)
+        pts = track.pixels(a, b)
+        ok = track.face_found[a:b] & np.isfinite(pts).all(axis=(1, 2))
+        if not ok.any():
+            continue
+        al, rot, resid = _fit(pts[ok], template)
+        y_, p_, r_ = _angles(rot)
+        idx = np.flatnonzero(ok) + a
+        feats.yaw_deg[idx], feats.pitch_deg[idx], feats.roll_deg[idx] = y_, p_, r_
+        good = resid <= MAX_FIT_RESIDUAL_IOD
+        feats.fitted[idx[good]] = True
+        for side, vals in _features_of(al[good]).items():
+            for k, v in vals.items():
+                per_side[side][k][idx[good]] = v
+    return feats
 
 
 def _xy(aligned: FloatArray, mesh_ids: tuple[int, ...]) -> FloatArray:
@@ -138,20 +210,16 @@ def _xy(aligned: FloatArray, mesh_ids: tuple[int, ...]) -> FloatArray:
     return sub
 
 
-def _side_series(aligned: FloatArray, usable: BoolArray, side: Side) -> SideSeries:
-    up = _xy(aligned, ids.LID_UPPER[side])
-    lo = _xy(aligned, ids.LID_LOWER[side])
-    aperture = np.linalg.norm(up - lo, axis=2).mean(axis=1)
-    brow_h = -_xy(aligned, ids.BROW[side])[..., 1].mean(axis=1)
-    cheek_h = -_xy(aligned, ids.CHEEK[side])[..., 1].mean(axis=1)
-    corner = aligned[:, ids.pos(ids.MOUTH_CORNER[side]), :2]
-    eye = np.nanmedian(aligned[usable, ids.pos(ids.EYE_OUTER[side]), :2], axis=0)
-    mouth_d = np.linalg.norm(corner - eye, axis=1)
+def _side_series(feats: FaceFeatures, usable: BoolArray, side: Side) -> SideSeries:
+    f = feats.per_side[side]
 
-    def _ok(v: FloatArray) -> FloatArray:
-        return np.where(usable, v, np.nan)
+    def _ok(v: npt.NDArray[np.float32]) -> FloatArray:
+        return np.where(usable, v.astype(np.float64), np.nan)
 
-    aperture, brow_h, cheek_h, mouth_d = map(_ok, (aperture, brow_h, cheek_h, mouth_d))
+    eye = np.nanmedian(f["eye"][usable].astype(np.float64), axis=0)
+    mouth_d = np.linalg.norm(f["corner"].astype(np.float64) - eye, axis=1)
+    aperture, brow_h, cheek_h = _ok(f["aperture"]), _ok(f["brow_h"]), _ok(f["cheek_h"])
+    mouth_d = np.where(usable, mouth_d, np.nan)
     open_ap = float(np.nanpercentile(aperture, OPEN_PERCENTILE))
     b_brow = float(np.nanmedian(brow_h))
     b_cheek = float(np.nanmedian(cheek_h))
@@ -172,13 +240,23 @@ def _side_series(aligned: FloatArray, usable: BoolArray, side: Side) -> SideSeri
 
 def face_size_px(track: FaceTrack) -> FloatArray:
     """Inter-ocular distance in pixels per frame (NaN without a face)."""
-    r = track.points[:, ids.pos(ids.EYE_OUTER["right"]), :2]
-    left = track.points[:, ids.pos(ids.EYE_OUTER["left"]), :2]
-    d: FloatArray = np.linalg.norm(left - r, axis=1)
+    eyes = track.pixels(cols=[ids.pos(ids.EYE_OUTER["right"]), ids.pos(ids.EYE_OUTER["left"])])
+    d: FloatArray = np.linalg.norm(eyes[:, 1, :2] - eyes[:, 0, :2], axis=1)
     return d
 
 
-def compute_signals(track: FaceTrack, usable: BoolArray) -> Signals:
+def face_centre_px(track: FaceTrack) -> FloatArray:
+    """Mean (x, y) of the kept points per frame in pixels (NaN without a face), in chunks."""
+    n = len(track.times)
+    c = np.full((n, 2), np.nan)
+    for a in range(0, n, CHUNK_FRAMES):
+        c[a : a + CHUNK_FRAMES] = track.pixels(a, a + CHUNK_FRAMES)[..., :2].mean(axis=1)
+    return c
+
+
+def compute_signals(
+    track: FaceTrack, usable: BoolArray, feats: FaceFeatures | None = None
+) -> Signals:
     """Per-side signals over the frames marked ``usable`` (others are NaN).
 
     Parameters
@@ -187,23 +265,25 @@ def compute_signals(track: FaceTrack, usable: BoolArray) -> Signals:
         Landmarks in the patient's orientation (call :func:`unmirror` first if mirrored).
     usable : (n,) bool
         Frames the quality gate accepted (see :mod:`hemifacial.analysis.quality`).
+    feats : FaceFeatures, optional
+        :func:`face_features` of ``track`` if already computed.
     """
-    aligned, yaw, pitch, roll = face_frame(track)
-    use = usable & np.isfinite(aligned).all(axis=(1, 2))
+    feats = feats if feats is not None else face_features(track)
+    use = usable & feats.fitted
     if use.sum() < 3:
         raise VideoInputError(
             "no usable view of the face in this video (face missing, turned away, too small, "
             "too dark or blurred in every frame); record the face from the front in good light"
         )
-    series = {side: _side_series(aligned, use, side) for side in SIDES}
+    series = {side: _side_series(feats, use, side) for side in SIDES}
     size = face_size_px(track)
     return Signals(
         times=track.times,
         right=series["right"],
         left=series["left"],
         usable=use,
-        yaw_deg=yaw,
-        roll_deg=roll,
-        pitch_deg=pitch,
+        yaw_deg=feats.yaw_deg,
+        roll_deg=feats.roll_deg,
+        pitch_deg=feats.pitch_deg,
         face_size_px=float(np.nanmedian(size)) if np.isfinite(size).any() else float("nan"),
     )

@@ -33,10 +33,14 @@ class FaceTrack:
     ----------
     times : (n,) float
         Presentation time of each frame in seconds (pts × time_base, from 0 at clip start).
-    points : (n, k, 3) float
+    points : (n, k, 3) float, or int16 when ``quantised``
         The kept landmarks (see :mod:`hemifacial.analysis.landmark_ids`) in pixels of the
         upright, un-mirrored frame (x right, y down, z towards the camera scaled like x);
-        NaN where no face was found.
+        NaN where no face was found. Read them with :meth:`pixels` (chunks as float64).
+        Quantised tracks (what the video pipeline makes: 312 bytes per frame, so a 10-min
+        clip's track is 5.6 MB) store ``(coordinate / frame size − ½) ×`` :data:`POINT_Q`
+        for x and y and ``z / width ×`` :data:`POINT_Q`, rounded; :data:`POINT_MISSING`
+        marks frames without a face. One step is 1/16384 of the frame (0.12 px at 1920).
     face_found : (n,) bool
     brightness : (n,) float
         Mean luma of the face region, 0–255 (NaN without a face).
@@ -49,13 +53,51 @@ class FaceTrack:
     """
 
     times: FloatArray
-    points: FloatArray
+    points: FloatArray | npt.NDArray[np.int16]
     face_found: BoolArray
     brightness: FloatArray
     sharpness: FloatArray
     n_faces: FloatArray
     width: int
     height: int
+    quantised: bool = False
+
+    def _unit(self) -> tuple[FloatArray, FloatArray]:
+        w, h = float(self.width), float(self.height)
+        unit = np.array([w, h, w]) / POINT_Q
+        offset = np.array([w / 2, h / 2, 0.0])
+        return unit, offset
+
+    def pixels(self, start: int = 0, stop: int | None = None, cols: Any = None) -> FloatArray:
+        """Points of frames ``start:stop`` (optionally only columns ``cols``) in pixels,
+        float64, NaN without a face."""
+        p = self.points[start:stop]
+        if cols is not None:
+            p = p[:, cols]
+        if not self.quantised:
+            out: FloatArray = np.asarray(p, dtype=np.float64)
+            return out
+        unit, offset = self._unit()
+        px: FloatArray = p.astype(np.float64) * unit + offset
+        px[p[..., 0] == POINT_MISSING] = np.nan
+        return px
+
+
+POINT_Q = 16384
+"""Quantisation steps per frame width (x, z) or height (y) of quantised face tracks."""
+POINT_MISSING = -32768
+"""Value of every coordinate of a quantised frame without a face."""
+
+
+def quantise_points(norm: npt.NDArray[np.float32]) -> npt.NDArray[np.int16]:
+    """Landmarks in normalised image coordinates (x, y in 0–1, z scaled like x; NaN rows
+    for no face) as the int16 codes of a quantised :class:`FaceTrack`."""
+    q = (np.asarray(norm, dtype=np.float64) - (0.5, 0.5, 0.0)) * POINT_Q
+    missing = ~np.isfinite(q).all(axis=-1)
+    q = np.clip(np.nan_to_num(q), -32767, 32767)
+    out: npt.NDArray[np.int16] = np.rint(q).astype(np.int16)
+    out[missing] = POINT_MISSING
+    return out
 
 
 @dataclass(frozen=True)

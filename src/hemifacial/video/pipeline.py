@@ -5,7 +5,7 @@ processes landmark ~420–480 frames/s together (``../shared/reference/video-ana
 §5.1). So a clip is cut into time segments; each worker process seeks to its segment,
 decodes, scales the frame so the face is about :data:`TARGET_IOD_PX` wide in the same
 swscale pass as the RGB conversion, and runs its own FaceMesh. Workers return only the
-kept points and two quality numbers per frame (~0.7 kB), so memory stays flat in clip
+kept points (int16, 312 bytes) and two quality numbers per frame, so memory stays flat in clip
 length; frames are never stored.
 """
 
@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from hemifacial.analysis import landmark_ids as ids
-from hemifacial.analysis.types import FaceTrack
+from hemifacial.analysis.types import POINT_MISSING, FaceTrack, quantise_points
 
 from . import workers
 from .decode import VideoInfo, iter_frames
@@ -52,10 +52,10 @@ class SegmentTask:
 
 @dataclass
 class SegmentResult:
-    """Per-frame outputs of one segment (points in upright original pixels)."""
+    """Per-frame outputs of one segment (points quantised: see ``FaceTrack.quantised``)."""
 
     times: npt.NDArray[np.float64]
-    points: npt.NDArray[np.float32]
+    points: npt.NDArray[np.int16]
     found: npt.NDArray[np.bool_]
     brightness: npt.NDArray[np.float32]
     sharpness: npt.NDArray[np.float32]
@@ -112,16 +112,15 @@ def _run(task: SegmentTask) -> SegmentResult:
     lm = _landmarker(task.landmarker)
     info = task.info
     times: list[float] = []
-    pts_out: list[npt.NDArray[np.float32]] = []
+    pts_out: list[npt.NDArray[np.int16]] = []
     found: list[bool] = []
     bright: list[float] = []
     sharp: list[float] = []
     nf: list[float] = []
-    nan_pts = np.full((len(ids.KEPT), 3), np.nan, dtype=np.float32)
+    nan_pts = np.full((len(ids.KEPT), 3), POINT_MISSING, dtype=np.int16)
     next_check = task.start_s
     roi: Box | None = None
     last: npt.NDArray[np.float32] | None = None
-    size = np.array([info.width, info.height, info.width], dtype=np.float32)
     scale = _Scale(initial_scale(info))
     sized = task.landmarker == "synthetic"  # the twin reads pixel-sized marker blocks
     for fr in iter_frames(
@@ -157,7 +156,7 @@ def _run(task: SegmentTask) -> SegmentResult:
             continue
         last = p
         b, s = _face_stats(rgb, p[:, :2] * np.array([w, h], dtype=np.float32))
-        pts_out.append(p * size)
+        pts_out.append(quantise_points(p))
         found.append(True)
         bright.append(b)
         sharp.append(s)
@@ -170,7 +169,7 @@ def _run(task: SegmentTask) -> SegmentResult:
                 scale.value = want
     return SegmentResult(
         times=np.array(times, dtype=np.float64),
-        points=np.array(pts_out, dtype=np.float32).reshape(-1, len(ids.KEPT), 3),
+        points=np.array(pts_out, dtype=np.int16).reshape(-1, len(ids.KEPT), 3),
         found=np.array(found, dtype=bool),
         brightness=np.array(bright, dtype=np.float32),
         sharpness=np.array(sharp, dtype=np.float32),
@@ -183,7 +182,7 @@ def _empty(scale: float) -> SegmentResult:
     k = len(ids.KEPT)
     z = np.zeros(0, dtype=np.float32)
     return SegmentResult(
-        np.zeros(0), np.zeros((0, k, 3), np.float32), np.zeros(0, bool), z, z, z, scale
+        np.zeros(0), np.zeros((0, k, 3), np.int16), np.zeros(0, bool), z, z, z, scale
     )
 
 
@@ -224,19 +223,38 @@ def default_jobs() -> int:
 
 
 def merge(info: VideoInfo, parts: list[SegmentResult]) -> FaceTrack:
-    """Concatenate segment results into one :class:`FaceTrack`."""
-    parts = [p for p in parts if len(p.times)]
-    if not parts:
-        parts = [_empty(1.0)]
+    """Concatenate segment results into one quantised :class:`FaceTrack`.
+
+    Each part is copied into the preallocated arrays and dropped at once (``parts`` is
+    emptied), so the peak is the track plus one segment, not two tracks."""
+    keep = [p for p in parts if len(p.times)]
+    parts.clear()
+    if not keep:
+        keep = [_empty(1.0)]
+    n = sum(len(p.times) for p in keep)
+    k = keep[0].points.shape[1]
+    times = np.empty(n)
+    points = np.empty((n, k, 3), np.int16)
+    found = np.empty(n, bool)
+    bright, sharp, nf = (np.empty(n, np.float32) for _ in range(3))
+    a = 0
+    while keep:
+        p = keep.pop(0)
+        b = a + len(p.times)
+        times[a:b], points[a:b], found[a:b] = p.times, p.points, p.found
+        bright[a:b], sharp[a:b], nf[a:b] = p.brightness, p.sharpness, p.n_faces
+        a = b
+        del p
     return FaceTrack(
-        times=np.concatenate([p.times for p in parts]),
-        points=np.concatenate([p.points for p in parts]).astype(np.float64),
-        face_found=np.concatenate([p.found for p in parts]),
-        brightness=np.concatenate([p.brightness for p in parts]).astype(np.float64),
-        sharpness=np.concatenate([p.sharpness for p in parts]).astype(np.float64),
-        n_faces=np.concatenate([p.n_faces for p in parts]).astype(np.float64),
+        times=times,
+        points=points,
+        face_found=found,
+        brightness=bright.astype(np.float64),
+        sharpness=sharp.astype(np.float64),
+        n_faces=nf.astype(np.float64),
         width=info.width,
         height=info.height,
+        quantised=True,
     )
 
 
@@ -275,7 +293,9 @@ def track_many(
             done += weights[n]
             if progress:
                 progress(min(1.0, done / total))
-    return [
-        merge(info, [r for r in rs if r is not None])
-        for info, rs in zip(infos, results, strict=True)
-    ]
+    tracks = []
+    for info, rs in zip(infos, results, strict=True):
+        parts = [r for r in rs if r is not None]
+        rs.clear()
+        tracks.append(merge(info, parts))
+    return tracks
