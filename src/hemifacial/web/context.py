@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
@@ -24,6 +25,7 @@ class AppContext:
     kb: KnowledgeBase
     runner: JobRunner
     templates: Jinja2Templates
+    cache: dict[str, Any] = field(default_factory=dict)  # per-process, case-independent
 
     @contextmanager
     def tx(self) -> Iterator[Session]:

@@ -95,6 +95,35 @@ def dashboard(request: Request, ctx: Ctx, user: CurrentUser) -> Response:
     )
 
 
+def _blank_grids(ctx: Ctx) -> dict[str, Markup]:
+    """The empty result forms (the same for every case), rendered once per process."""
+    cached: dict[str, Markup] | None = ctx.cache.get("blank_grids")
+    if cached is None:
+        template = ctx.templates.env.get_template("clinic/_finding_input.html")
+        groups = {
+            "test": [f for f in ctx.kb.findings.values() if f.group == "tests"],
+            "clinician": [f for f in ctx.kb.findings.values() if f.group in EXAM_GROUPS],
+        }
+        cached = {
+            name: Markup("").join(
+                Markup(
+                    template.render(
+                        f=f,
+                        form=None,
+                        formname=name,
+                        errors={},
+                        submitted=None,
+                        numeric=FindingType.NUMERIC,
+                    )
+                )
+                for f in findings
+            )
+            for name, findings in groups.items()
+        }
+        ctx.cache["blank_grids"] = cached
+    return cached
+
+
 def _case_page(
     request: Request, ctx: Ctx, case_id: int, extra: dict[str, Any], status: int = 200
 ) -> Response:
@@ -119,6 +148,7 @@ def _case_page(
             "errors": {},
             "form": None,
             "new_link": None,
+            "blank_grids": _blank_grids(ctx),
             **extra,
         },
         status,
