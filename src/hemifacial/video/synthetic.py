@@ -10,6 +10,7 @@ the ground truth returned. Sides are the patient's; times are seconds.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -63,14 +64,25 @@ class SpasmSpec:
 
 
 def random_schedule(
-    duration_s: float, rng: np.random.Generator, *, sides: tuple[str, ...] = ("right",)
+    duration_s: float,
+    rng: np.random.Generator,
+    *,
+    sides: tuple[str, ...] = ("right",),
+    avoid: list[tuple[float, float]] | tuple[()] = (),
 ) -> list[SpasmSpec]:
-    """A random train of clonic and tonic events with at least 1.2 s between them."""
+    """A random train of clonic and tonic events with at least 1.2 s between them.
+
+    No event overlaps an ``avoid`` interval (the source's own natural closures, see
+    :func:`natural_closures`): an event that would is moved to just after it."""
     out: list[SpasmSpec] = []
     t = 1.0 + rng.uniform(0, 1)
     while True:
         tonic = rng.random() < 0.35
         dur = rng.uniform(1.3, 3.0) if tonic else rng.uniform(0.15, 0.5)
+        clash = next((b for a, b in avoid if t < b and t + dur > a), None)
+        if clash is not None:
+            t = clash + rng.uniform(0.2, 0.8)
+            continue
         if t + dur > duration_s - 0.8:
             break
         out.append(
@@ -238,6 +250,74 @@ def deepest_closure(meshes: list[Mesh | None]) -> dict[str, tuple[int, float]]:
     return out
 
 
+NATURAL_CLOSURE = 0.3
+"""A source frame with either eye this closed (of its open level) is a natural closure."""
+NATURAL_PAD_S = 0.5
+"""Margin kept around natural closures when placing injected events."""
+
+
+def _closures(meshes: list[Mesh | None]) -> npt.NDArray[np.float64]:
+    """(n, 2) closure of both eyes per source frame (0 open level, 1 shut; NaN: no face)."""
+    cols = []
+    for side in EYE_OUTER:
+        ap = np.array([_aperture(m, side) if m is not None else np.nan for m in meshes])
+        cols.append(1 - ap / np.nanpercentile(ap, 80) if np.isfinite(ap).any() else ap)
+    return np.stack(cols, axis=1)
+
+
+def _cycle(n: int) -> list[int]:
+    """Source frame indices played back and forth (as :func:`_source_frames` does)."""
+    c = list(range(n))
+    return c + c[-2:0:-1] if n > 2 else c
+
+
+def natural_closures(
+    source: str | Path, duration_s: float, fps: float = 30.0
+) -> list[tuple[float, float]]:
+    """Time intervals of a generated clip (source played back and forth) where the source
+    itself closes an eye (blinks, flutter), each widened by :data:`NATURAL_PAD_S`.
+
+    Injected one-sided events are kept out of them: an injected event on top of the
+    source's own blink becomes a bilateral event, which no detector should call one-sided.
+    """
+    if source in ("astronaut", "blank"):
+        return []
+    c = _closures(list(_source_meshes(str(source))[1]))
+    if len(c) == 0:
+        return []
+    closed = np.nan_to_num(np.nanmax(c, axis=1), nan=0.0) >= NATURAL_CLOSURE
+    cyc = _cycle(len(c))
+    n = round(duration_s * fps)
+    flags = np.array([closed[cyc[i % len(cyc)]] for i in range(n)])
+    out: list[tuple[float, float]] = []
+    i = 0
+    while i < n:
+        if not flags[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and flags[j + 1]:
+            j += 1
+        a, b = i / fps - NATURAL_PAD_S, (j + 1) / fps + NATURAL_PAD_S
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+        i = j + 1
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _source_meshes(source: str) -> tuple[list[Image], list[Mesh | None]]:
+    """Frames of a source clip and their MediaPipe meshes (cached: schedule + clip)."""
+    finder = _MeshFinder()
+    try:
+        frames = [f.rgb for f in iter_frames(source)]
+        return frames, [finder(f) for f in frames]
+    finally:
+        finder.close()
+
+
 def find_donors(frames: list[Image], meshes: list[Mesh | None]) -> dict[str, int]:
     """Index of the most closed frame per eye, if the source blinks (else no entry)."""
     return {s: k for s, (k, c) in deepest_closure(meshes).items() if c >= DONOR_MIN_CLOSURE}
@@ -274,6 +354,60 @@ def paste_closed_eye(
         img.astype(np.float32) * (1 - mask[..., None]) + moved.astype(np.float32) * mask[..., None]
     )
     return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def synth_closed_eye(img: Image, mesh: Mesh, side: str) -> Image:
+    """``img`` with one eye drawn shut, for a face with no blink of its own to lend.
+
+    Each column of the eye opening is rebuilt from lid skin: rows above the closed-lid line
+    sample the upper-lid skin (from 0.25 IOD above the lid down to just above the lash
+    margin, stretched), rows below sample the lower-lid skin (compressed); a dark lash line
+    is drawn where the lids meet (two thirds of the way down, as in a shut eye) and the
+    seam is feathered. MediaPipe reads this as shut (≥ 0.7) where the lid warp reads ~0.5.
+    """
+    h, w = img.shape[:2]
+    iod = float(np.linalg.norm(mesh[EYE_OUTER["left"]] - mesh[EYE_OUTER["right"]]))
+    up = mesh[list(LID_UPPER[side])]
+    lo = mesh[list(LID_LOWER[side])]
+    ou, ol = np.argsort(up[:, 0]), np.argsort(lo[:, 0])
+    xa, xb = float(up[:, 0].min()), float(up[:, 0].max())
+    pad = 0.06 * iod
+    x0, x1 = max(0, int(xa - pad)), min(w, int(xb + pad) + 1)
+    y0 = max(0, int(up[:, 1].min() - 0.3 * iod))
+    y1 = min(h, int(lo[:, 1].max() + 0.2 * iod) + 1)
+    xs = np.arange(x0, x1, dtype=np.float32)
+    ys = np.arange(y0, y1, dtype=np.float32)[:, None]
+    xc = np.clip(xs, xa, xb)
+    yu = np.interp(xc, up[ou, 0], up[ou, 1]).astype(np.float32)[None, :]
+    yl = np.interp(xc, lo[ol, 0], lo[ol, 1]).astype(np.float32)[None, :]
+    margin = np.float32(0.035 * iod)  # skip the upper lashes and the lower lid margin
+    ym = yu + np.float32(2 / 3) * (yl - yu)
+    top = yu - np.float32(0.25 * iod)
+    bottom = yl + np.float32(0.15 * iod)
+    src_hi = top + (ys - top) * (yu - margin - top) / np.maximum(ym - top, 1e-3)
+    src_lo = bottom - (bottom - ys) * (bottom - (yl + margin)) / np.maximum(bottom - ym, 1e-3)
+    sy = np.where(ys < ym, src_hi, src_lo)
+    sy = np.where((ys >= top) & (ys <= bottom), sy, ys).astype(np.float32)
+    sx = np.broadcast_to(xs[None, :], sy.shape).astype(np.float32)
+    patch = cv2.remap(img, sx, sy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    # lash line where the lids meet: darker than the skin, slightly thick at the middle
+    line = np.stack([xs, ym[0]], axis=1)[(xs >= xa) & (xs <= xb)] - (x0, y0)
+    lash = np.zeros(patch.shape[:2], np.float32)
+    thick = max(1, round(0.018 * iod))
+    cv2.polylines(lash, [np.round(line).astype(np.int32)], False, (1.0,), thick, cv2.LINE_AA)
+    lash = np.asarray(cv2.GaussianBlur(lash, (0, 0), max(0.6, 0.006 * iod)), np.float32)
+    dark = patch.astype(np.float32) * (1 - 0.6 * lash[..., None])
+    # feathered mask: the lid opening widened by the margins
+    poly = np.concatenate([up[ou], lo[ol][::-1]]) - (x0, y0)
+    mask = np.zeros(patch.shape[:2], np.float32)
+    cv2.fillPoly(mask, [np.round(poly).astype(np.int32)], (1.0,))
+    k = 2 * max(1, round(0.03 * iod)) + 1
+    mask = np.asarray(cv2.dilate(mask, np.ones((k, k), np.uint8)), np.float32)
+    mask = np.asarray(cv2.GaussianBlur(mask, (0, 0), max(1.0, 0.015 * iod)), np.float32)[..., None]
+    roi = img[y0:y1, x0:x1].astype(np.float32)
+    out = img.copy()
+    out[y0:y1, x0:x1] = np.clip(roi * (1 - mask) + dark * mask, 0, 255).astype(np.uint8)
+    return out
 
 
 # --- sources and writer -----------------------------------------------------------------
@@ -380,14 +514,16 @@ def make_clip(
     # A real clip that blinks lends its own shut eyes (see paste_closed_eye).
     src_frames: list[Image] = []
     src_meshes: list[Mesh | None] = []
-    donors: dict[str, int] = {}
+    closed_eye: dict[str, tuple[Image, Mesh]] = {}
+    closed_how = "lid warp only"
     if not still and finder is not None:
-        src_frames = [f.rgb for f in iter_frames(source)]
-        src_meshes = [finder(f) for f in src_frames]
-        donors = find_donors(src_frames, src_meshes)
-    cycle = list(range(len(src_frames)))
-    if len(cycle) > 2:
-        cycle += cycle[-2:0:-1]
+        src_frames, src_meshes = _source_meshes(str(source))
+        for side, k in find_donors(src_frames, src_meshes).items():
+            dm = src_meshes[k]
+            if dm is not None:
+                closed_eye[side] = (src_frames[k], dm)
+        closed_how = "own blink" if closed_eye else closed_how
+    cycle = _cycle(len(src_frames))
     container = av.open(str(path), mode="w")
     stream: Any = None
     tb = 90000
@@ -398,17 +534,23 @@ def make_clip(
             img = frame
             if finder is not None:
                 if still:
-                    mesh = still_mesh if still_mesh is not None else finder(frame)
-                    still_mesh = mesh
+                    if still_mesh is None:
+                        still_mesh = finder(frame)
+                        if still_mesh is not None and source == "astronaut":
+                            # no blink to borrow: draw the eyes shut (see synth_closed_eye)
+                            for side in EYE_OUTER:
+                                shut = synth_closed_eye(frame, still_mesh, side)
+                                closed_eye[side] = (shut, still_mesh)
+                            closed_how = "synthesised shut eye"
+                    mesh = still_mesh
                 else:
                     mesh = src_meshes[cycle[i % len(cycle)]]
                 if mesh is not None:
                     img = warp_face(frame, mesh, state)
-                    for side, k in donors.items():
-                        dm = src_meshes[k]
+                    for side, (donor, dm) in closed_eye.items():
                         alpha = (state[side]["closure"] - 0.3) / 0.45
-                        if dm is not None and alpha > 0:
-                            img = paste_closed_eye(img, mesh, src_frames[k], dm, side, alpha)
+                        if alpha > 0:
+                            img = paste_closed_eye(img, mesh, donor, dm, side, alpha)
             if still and motion:
                 roll, dx, dy = _motion(t, phase, motion)
                 h, w = img.shape[:2]
@@ -466,7 +608,8 @@ def make_clip(
         "events": [asdict(s) | {"end_s": s.end_s} for s in specs],
         # how closed MediaPipe reads the source's own deepest natural blink, per eye
         "source_blink_closure": {s: c for s, (_, c) in deepest_closure(src_meshes).items()},
-        "closed_eye_donors": sorted(donors),
+        "closed_eye_donors": sorted(closed_eye),
+        "closed_eye": closed_how,
     }
 
 

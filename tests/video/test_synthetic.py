@@ -1,0 +1,51 @@
+"""The ground-truth generator: a drawn shut eye reads shut; events avoid natural blinks."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hemifacial.video.synthetic import (
+    EYE_OUTER,
+    _aperture,
+    _MeshFinder,
+    astronaut_face,
+    random_schedule,
+    synth_closed_eye,
+)
+
+
+def test_synthesised_shut_eye_reads_shut_to_mediapipe():
+    img = astronaut_face()
+    finder = _MeshFinder()
+    try:
+        mesh = finder(img)
+        assert mesh is not None
+        shut = img
+        for side in EYE_OUTER:
+            shut = synth_closed_eye(shut, mesh, side)
+        finder2 = _MeshFinder()
+        try:
+            closed = finder2(shut)
+        finally:
+            finder2.close()
+    finally:
+        finder.close()
+    assert closed is not None
+    for side in EYE_OUTER:
+        closure = 1 - _aperture(closed, side) / _aperture(mesh, side)
+        assert closure >= 0.7, (side, closure)
+    # only the eyes change: the mouth region is untouched
+    assert np.array_equal(shut[350:], img[350:])
+
+
+def test_schedule_keeps_out_of_natural_closures():
+    avoid = [(2.0, 6.0), (9.0, 9.8), (14.0, 22.0)]
+    for seed in range(20):
+        specs = random_schedule(30.0, np.random.default_rng(seed), avoid=avoid)
+        assert specs
+        for s in specs:
+            assert all(s.end_s <= a or s.start_s >= b for a, b in avoid), (seed, s)
+    # without intervals to avoid the schedule is unchanged (astronaut clips stay comparable)
+    a = random_schedule(30.0, np.random.default_rng(3))
+    b = random_schedule(30.0, np.random.default_rng(3), avoid=[])
+    assert a == b
