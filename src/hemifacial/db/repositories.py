@@ -138,6 +138,16 @@ class DashboardPage:
     pages: int
 
 
+def status_counts(s: Session) -> dict[str, int]:
+    """Submitted cases per status."""
+    rows = s.execute(
+        select(t.Case.status, func.count())
+        .where(t.Case.status.in_(t.CASE_STATUSES))
+        .group_by(t.Case.status)
+    ).all()
+    return {str(k): int(v) for k, v in rows}
+
+
 def dashboard(
     s: Session,
     *,
@@ -146,19 +156,17 @@ def dashboard(
     red_flags_only: bool = False,
     page: int = 1,
     per_page: int = DASHBOARD_PAGE,
+    counts: dict[str, int] | None = None,
 ) -> DashboardPage:
     """Cases for the dashboard: red flags first, then most recently changed; paginated.
 
     The per-status counts come from an index-only scan and give the total when no search or
-    red-flag filter applies, so an unfiltered page costs two small queries.
+    red-flag filter applies, so an unfiltered page costs two small queries (one when the
+    caller passes ``counts`` it cached from :func:`status_counts`).
     """
     submitted = t.Case.status.in_(t.CASE_STATUSES)
-    counts = {
-        str(k): int(v)
-        for k, v in s.execute(
-            select(t.Case.status, func.count()).where(submitted).group_by(t.Case.status)
-        ).all()
-    }
+    if counts is None:
+        counts = status_counts(s)
     cond: list[ColumnElement[bool]] = [t.Case.status == status] if status else [submitted]
     if red_flags_only:
         cond.append(t.Case.red_flag_level > 0)

@@ -14,6 +14,7 @@ from hemifacial.services import accounts, cases, intake, videos, views
 from .. import schemas
 from ..auth import SESSION_COOKIE, end_session, start_session
 from ..deps import ApiUser, Ctx, CurrentUser
+from ..pages.clinic import COUNTS_KEY, COUNTS_TTL_S
 from ..uploads import check_length, queue_job, receive
 
 router = APIRouter(prefix="/api/v1", tags=["clinic"])
@@ -70,7 +71,14 @@ def list_cases(
         raise cases.FormError({"status": f"must be one of {', '.join(cases.STATUSES)}"})
     with ctx.tx() as s:
         return schemas.dashboard_public(
-            repo.dashboard(s, status=status, query=q, red_flags_only=red_flags, page=page)
+            repo.dashboard(
+                s,
+                counts=ctx.cached(COUNTS_KEY, COUNTS_TTL_S, lambda: repo.status_counts(s)),
+                status=status,
+                query=q,
+                red_flags_only=red_flags,
+                page=page,
+            )
         )
 
 

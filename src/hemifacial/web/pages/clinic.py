@@ -23,6 +23,8 @@ from ..uploads import check_length, queue_job, receive
 
 router = APIRouter(include_in_schema=False)
 EXAM_GROUPS = ("spasm", "associated", "history", "demographics")
+# The status tabs' counts may lag a change by up to this long (one query less per page).
+COUNTS_KEY, COUNTS_TTL_S = "status_counts", 2.0
 
 
 def _see(url: str) -> RedirectResponse:
@@ -77,6 +79,7 @@ def dashboard(request: Request, ctx: Ctx, user: CurrentUser) -> Response:
     with ctx.tx() as s:
         data = repo.dashboard(
             s,
+            counts=ctx.cached(COUNTS_KEY, COUNTS_TTL_S, lambda: repo.status_counts(s)),
             status=status,
             query=q.get("q") or None,
             red_flags_only=q.get("red") == "1",
