@@ -75,7 +75,9 @@ def serve(
     else:
         click.echo(f"hemifacial clinic app on {url} (database {_safe(settings.database_url)})")
     engine.dispose()
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    from .server import NoDelayH11Protocol
+
+    uvicorn.run(app, host=host, port=port, log_level="warning", http=NoDelayH11Protocol)
 
 
 def _safe(url: str) -> str:
