@@ -159,3 +159,9 @@ def test_celery_worker_runs_the_real_analysis(
         worker.wait(timeout=30)
         if worker.stdout:
             worker.stdout.close()
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL)
+        for key in client.scan_iter(match=f"*{queue}*"):
+            client.delete(key)
+        client.close()
