@@ -36,6 +36,10 @@ REAL_SOURCES = (
     "liveportrait_d14.mp4",  # bilateral flutter and blinks of its own
     "liveportrait_d19.mp4",  # thick glasses frame over the lids
 )
+MIN_EVENTS = 8
+MAX_STRETCH = 4
+"""A real source's clip is lengthened (in steps of ``--seconds``, up to this many times)
+until its schedule holds ``MIN_EVENTS`` events outside the source's own closures."""
 SUITABLE_BLINK_CLOSURE = 0.7
 """A real source is in the headline only if MediaPipe reads its own deepest natural blink
 at least this closed on both eyes (otherwise its lids are not measurable)."""
@@ -96,11 +100,16 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory() as tmp:
         for src, seed in sources:
-            rng = np.random.default_rng(seed)
-            avoid = natural_closures(src, args.seconds)
-            specs = random_schedule(args.seconds, rng, sides=("right", "left"), avoid=avoid)
+            secs = args.seconds
+            while True:  # a source whose own closures leave little room plays longer
+                avoid = natural_closures(src, secs)
+                rng = np.random.default_rng(seed)
+                specs = random_schedule(secs, rng, sides=("right", "left"), avoid=avoid)
+                if len(specs) >= MIN_EVENTS or secs >= MAX_STRETCH * args.seconds:
+                    break
+                secs += args.seconds
             clip = Path(tmp) / f"gt_{seed}.mp4"
-            gt = make_clip(clip, specs, source=src, duration_s=args.seconds, seed=seed)
+            gt = make_clip(clip, specs, source=src, duration_s=secs, seed=seed)
             a = analyze_video(clip)
             found = list(a.one_sided_events)
             m = match(gt["events"], found)
@@ -123,7 +132,8 @@ def main() -> None:
                 spread_ok += e.lower_face == t["spread"]
                 dur_err.append(abs(e.duration_s - t["duration_s"]))
             print(
-                f"{Path(src).name:24s} seed {seed:3d}: {len(specs)} true, {len(found)} found, "
+                f"{Path(src).name:24s} seed {seed:3d}, {secs:.0f} s: {len(specs)} true,"
+                f" {len(found)} found, "
                 f"tp {m['tp']} fp {m['fp']} fn {m['fn']}"
                 f"  (shut eye: {gt['closed_eye']}; events kept out of {len(avoid)} natural"
                 f" closures of the source, {sum(b - a for a, b in avoid):.1f} s)"

@@ -10,6 +10,7 @@ shared ≤720p clips, plus a 60-s clip made by playing ``liveportrait_d6`` back 
 
 from __future__ import annotations
 
+import os
 import statistics
 import tempfile
 import time
@@ -47,6 +48,7 @@ def ours(path: Path) -> tuple[int, float]:
 
 
 def main() -> None:
+    print(f"load average (1 min) at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     clips = [
         p
         for p in sorted(VIDEOS.glob("*.mp4")) + sorted(VIDEOS.glob("*.mov"))
@@ -79,6 +81,7 @@ def main() -> None:
         f"pooled fps (all frames / all time): naive {pooled_n:.1f}, ours {pooled_o:.1f}, "
         f"ratio {pooled_o / pooled_n:.2f}"
     )
+    print(f"load average (1 min) at end: {os.getloadavg()[0]:.2f}")
     last = rows[-1]
     print(
         f"60-s clip: naive {last[1]:.1f} fps, ours {last[2]:.1f} fps, ratio {last[2] / last[1]:.2f}"

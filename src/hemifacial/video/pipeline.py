@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from hemifacial.analysis import landmark_ids as ids
-from hemifacial.analysis.types import POINT_MISSING, FaceTrack, quantise_points
+from hemifacial.analysis.types import FaceTrack, quantise_points
 
 from . import workers
 from .decode import VideoInfo, iter_frames
@@ -112,12 +112,12 @@ def _run(task: SegmentTask) -> SegmentResult:
     lm = _landmarker(task.landmarker)
     info = task.info
     times: list[float] = []
-    pts_out: list[npt.NDArray[np.int16]] = []
+    pts_out: list[npt.NDArray[np.float32]] = []  # normalised; quantised once at the end
     found: list[bool] = []
     bright: list[float] = []
     sharp: list[float] = []
     nf: list[float] = []
-    nan_pts = np.full((len(ids.KEPT), 3), POINT_MISSING, dtype=np.int16)
+    nan_pts = np.full((len(ids.KEPT), 3), np.nan, dtype=np.float32)
     next_check = task.start_s
     roi: Box | None = None
     last: npt.NDArray[np.float32] | None = None
@@ -156,7 +156,7 @@ def _run(task: SegmentTask) -> SegmentResult:
             continue
         last = p
         b, s = _face_stats(rgb, p[:, :2] * np.array([w, h], dtype=np.float32))
-        pts_out.append(quantise_points(p))
+        pts_out.append(p)
         found.append(True)
         bright.append(b)
         sharp.append(s)
@@ -169,7 +169,7 @@ def _run(task: SegmentTask) -> SegmentResult:
                 scale.value = want
     return SegmentResult(
         times=np.array(times, dtype=np.float64),
-        points=np.array(pts_out, dtype=np.int16).reshape(-1, len(ids.KEPT), 3),
+        points=quantise_points(np.array(pts_out, np.float32).reshape(-1, len(ids.KEPT), 3)),
         found=np.array(found, dtype=bool),
         brightness=np.array(bright, dtype=np.float32),
         sharpness=np.array(sharp, dtype=np.float32),

@@ -41,6 +41,7 @@ CHEEK = {"right": (118, 117, 50), "left": (347, 346, 280)}
 MOUTH_CORNER = {"right": 61, "left": 291}
 EYE_OUTER = {"right": 33, "left": 263}
 
+_ZERO = {"closure": 0.0, "brow": 0.0, "cheek": 0.0, "mouth": 0.0}
 RAMP_UP_S = 0.06
 RAMP_DOWN_S = 0.08
 
@@ -155,9 +156,16 @@ def warp_face(img: Image, mesh: Mesh, state: dict[str, dict[str, float]]) -> Ima
         centres: list[Mesh] = []
         vecs: list[Mesh] = []
         if st["brow"]:
+            # the brow moves the skin above the eye, fading out at the upper lid: a lifted
+            # brow must not pull a shut lid's margin open (as the Gaussian alone did)
             pts = mesh[list(BROW[side])]
-            centres.append(pts)
-            vecs.append(np.tile([0.0, -st["brow"] * iod], (len(pts), 1)))
+            vec = np.tile([0.0, -st["brow"] * iod], (len(pts), 1))
+            bdx, bdy = _gauss_field(xx, yy, pts, vec, sig)
+            y_brow = float(pts[:, 1].mean())
+            y_lid = float(mesh[list(LID_UPPER[side]), 1].min())
+            fade = np.clip((y_lid - yy) / max(y_lid - y_brow, 1.0), 0.0, 1.0)
+            sx -= bdx * fade
+            sy -= bdy * fade
         if st["cheek"]:
             pts = mesh[list(CHEEK[side])]
             centres.append(pts)
@@ -546,11 +554,16 @@ def make_clip(
                 else:
                     mesh = src_meshes[cycle[i % len(cycle)]]
                 if mesh is not None:
-                    img = warp_face(frame, mesh, state)
+                    # lids first (warp, then the shut eye pasted), then brow, cheek and
+                    # mouth move the composite, so the pasted eye moves with its skin
+                    lids = {k: {**_ZERO, "closure": v["closure"]} for k, v in state.items()}
+                    img = warp_face(frame, mesh, lids)
                     for side, (donor, dm) in closed_eye.items():
                         alpha = (state[side]["closure"] - 0.3) / 0.45
                         if alpha > 0:
                             img = paste_closed_eye(img, mesh, donor, dm, side, alpha)
+                    rest = {k: {**v, "closure": 0.0} for k, v in state.items()}
+                    img = warp_face(img, mesh, rest)
             if still and motion:
                 roll, dx, dy = _motion(t, phase, motion)
                 h, w = img.shape[:2]
