@@ -112,8 +112,8 @@ def _angles(rot: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     return yaw, pitch, roll
 
 
-CHUNK_FRAMES = 1024
-"""Frames fitted at a time: temporaries stay ~1 MB whatever the clip length."""
+CHUNK_FRAMES = 256
+"""Frames fitted at a time: temporaries stay well under 1 MB whatever the clip length."""
 TEMPLATE_FRAMES = 1800
 """The neutral face is the median of at most this many evenly spaced frames (a minute at
 30 fps; every frame of shorter clips)."""
@@ -138,23 +138,32 @@ class FaceFeatures:
 
 def _template(track: FaceTrack, ok_idx: npt.NDArray[np.intp]) -> FloatArray:
     """The clip's neutral face: median of (a subsample of) the frames, refined twice by
-    dropping the worst-fitting quarter."""
+    dropping the worst-fitting quarter. Fitted chunk by chunk; the normalised frames are
+    kept as float32, so this needs ~1 kB a template frame."""
     if len(ok_idx) > TEMPLATE_FRAMES:
         ok_idx = ok_idx[np.linspace(0, len(ok_idx) - 1, TEMPLATE_FRAMES).round().astype(int)]
-    pts = _rows(track, ok_idx)
-    pts = pts[np.isfinite(pts).all(axis=(1, 2))]
-    template: FloatArray = np.median(_normalise_2d(pts), axis=0)
+    sub = replace(track, points=track.points[ok_idx])
+    n, k = len(ok_idx), track.points.shape[1]
+    norm = np.empty((n, k, 3), np.float32)
+    keep = np.ones(n, bool)
+    for a in range(0, n, CHUNK_FRAMES):
+        p = sub.pixels(a, a + CHUNK_FRAMES)
+        keep[a : a + len(p)] = np.isfinite(p).all(axis=(1, 2))
+        norm[a : a + len(p)] = _normalise_2d(p)
+    template: FloatArray = np.median(norm[keep], axis=0).astype(np.float64)
+    resid = np.full(n, np.inf)
     for _ in range(2):
-        al, _rot, resid = _fit(pts, template)
-        good = resid <= np.percentile(resid, 75) * 1.5
-        template = np.median(_normalise_2d(al[good] if good.sum() >= 3 else al), axis=0)
+        for a in range(0, n, CHUNK_FRAMES):
+            p = sub.pixels(a, a + CHUNK_FRAMES)
+            ok = keep[a : a + len(p)]
+            al, _rot, r = _fit(p[ok], template)
+            idx = np.flatnonzero(ok) + a
+            resid[idx] = r
+            norm[idx] = _normalise_2d(al)
+        good = keep & (resid <= np.percentile(resid[keep], 75) * 1.5)
+        chosen = good if good.sum() >= 3 else keep
+        template = np.median(norm[chosen], axis=0).astype(np.float64)
     return template
-
-
-def _rows(track: FaceTrack, idx: npt.NDArray[np.intp]) -> FloatArray:
-    """Pixels of the frames ``idx`` (only those are converted)."""
-    sub = replace(track, points=track.points[idx])
-    return sub.pixels()
 
 
 def _features_of(aligned: FloatArray) -> dict[Side, dict[str, FloatArray]]:
