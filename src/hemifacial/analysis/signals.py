@@ -114,8 +114,8 @@ def _angles(rot: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
 
 CHUNK_FRAMES = 256
 """Frames fitted at a time: temporaries stay well under 1 MB whatever the clip length."""
-TEMPLATE_FRAMES = 1800
-"""The neutral face is the median of at most this many evenly spaced frames (a minute at
+TEMPLATE_FRAMES = 900
+"""The neutral face is the median of at most this many evenly spaced frames (30 s at
 30 fps; every frame of shorter clips)."""
 
 
@@ -223,23 +223,27 @@ def _side_series(feats: FaceFeatures, usable: BoolArray, side: Side) -> SideSeri
     f = feats.per_side[side]
 
     def _ok(v: npt.NDArray[np.float32]) -> FloatArray:
-        return np.where(usable, v.astype(np.float64), np.nan)
+        out = v.astype(np.float64)  # one float64 copy, NaN outside the usable frames
+        out[~usable] = np.nan
+        return out
 
     eye = np.nanmedian(f["eye"][usable].astype(np.float64), axis=0)
-    mouth_d = np.linalg.norm(f["corner"].astype(np.float64) - eye, axis=1)
+    mouth_d = _ok(np.hypot(f["corner"][:, 0] - eye[0], f["corner"][:, 1] - eye[1]))
     aperture, brow_h, cheek_h = _ok(f["aperture"]), _ok(f["brow_h"]), _ok(f["cheek_h"])
-    mouth_d = np.where(usable, mouth_d, np.nan)
     open_ap = float(np.nanpercentile(aperture, OPEN_PERCENTILE))
     b_brow = float(np.nanmedian(brow_h))
     b_cheek = float(np.nanmedian(cheek_h))
     b_mouth = float(np.nanmedian(mouth_d))
     closure = np.clip(1.0 - aperture / open_ap, 0.0, 1.0) if open_ap > 0 else aperture * np.nan
+    brow_h -= b_brow
+    cheek_h -= b_cheek
+    mouth_d = np.subtract(b_mouth, mouth_d, out=mouth_d)
     return SideSeries(
         aperture=aperture,
         closure=closure,
-        brow=brow_h - b_brow,
-        cheek=cheek_h - b_cheek,
-        mouth=b_mouth - mouth_d,
+        brow=brow_h,
+        cheek=cheek_h,
+        mouth=mouth_d,
         open_aperture=open_ap,
         baseline_brow=b_brow,
         baseline_cheek=b_cheek,

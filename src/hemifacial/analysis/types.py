@@ -78,7 +78,9 @@ class FaceTrack:
             out: FloatArray = np.asarray(p, dtype=np.float64)
             return out
         unit, offset = self._unit()
-        px: FloatArray = p.astype(np.float64) * unit + offset
+        px: FloatArray = p.astype(np.float64)  # in place from here: one float64 copy
+        px *= unit
+        px += offset
         px[p[..., 0] == POINT_MISSING] = np.nan
         return px
 
