@@ -3,9 +3,11 @@
 Run: ``.venv/bin/python benchmarks/video_accuracy.py [--clips N] [--seconds S]``
 
 Ground truth: one-sided clonic/tonic spasms of known timing, side, depth and spread
-injected into real faces (``skimage`` astronaut with head motion and noise; shared clips
-d18, d13, d14, d19 played back and forth, each lending its own blink's shut eye). A
-detected one-sided event matches a true one when the onsets are within 150 ms. Prints
+injected into real faces (``skimage`` astronaut with head motion and noise and a drawn
+shut eye; shared clips d18, d13, d14, d19 played back and forth, each lending its own
+blink's shut eye, with events kept out of the clip's own natural closures and the clip
+lengthened until 8 events fit). A detected one-sided event matches a true one when the
+onsets are within 150 ms. Prints
 precision, recall, F1, laterality accuracy, kind accuracy, mean absolute duration error,
 per-source results, and one-sided events on the unmodified shared clips.
 """
