@@ -143,15 +143,20 @@ def value_of_test(
     if not findings:
         return 0.0, 0.0
     rows, weights = _outcome_table(kb, findings, log_post, np.random.default_rng(seed))
-    post_log = log_normalise(rows + log_post)
-    post = np.exp(post_log)
+    cause_kl, danger_kl = _information_per_row(kb, rows, log_post)
+    return max(float(np.dot(weights, cause_kl)), 0.0), max(float(np.dot(weights, danger_kl)), 0.0)
+
+
+def _information_per_row(
+    kb: KnowledgeBase, rows: NDArray[np.float64], log_post: Vector
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """For each simulated result (a row of log likelihoods): KL about the cause and danger."""
+    post = np.exp(log_normalise(rows + log_post))
     prior = np.exp(log_post)
     mask = kb.must_not_miss_mask()
     danger_prior = np.array([[prior[mask].sum(), prior[~mask].sum()]])
     danger_post = np.stack([post[:, mask].sum(axis=1), post[:, ~mask].sum(axis=1)], axis=1)
-    cause = float(np.dot(weights, _kl_bits(post, prior[None, :])))
-    danger = float(np.dot(weights, _kl_bits(danger_post, danger_prior)))
-    return max(cause, 0.0), max(danger, 0.0)
+    return _kl_bits(post, prior[None, :]), _kl_bits(danger_post, danger_prior)
 
 
 def question_values(
@@ -167,14 +172,9 @@ def question_values(
     tables = [np.array([kb.log_likelihood[f][v] for v in _values(kb, f)]) for f in finding_ids]
     rows = np.concatenate(tables)
     owner = np.repeat(np.arange(len(tables)), [t.shape[0] for t in tables])
-    prior = np.exp(log_post)
     weights = np.exp(rows + log_post).sum(axis=1)  # P(answer) for each row
-    post = np.exp(log_normalise(rows + log_post))
-    mask = kb.must_not_miss_mask()
-    danger_prior = np.array([[prior[mask].sum(), prior[~mask].sum()]])
-    danger_post = np.stack([post[:, mask].sum(axis=1), post[:, ~mask].sum(axis=1)], axis=1)
-    w = kb.policy.must_not_miss_information_weight
-    per_row = weights * (_kl_bits(post, prior[None, :]) + w * _kl_bits(danger_post, danger_prior))
+    cause_kl, danger_kl = _information_per_row(kb, rows, log_post)
+    per_row = weights * (cause_kl + kb.policy.must_not_miss_information_weight * danger_kl)
     totals = np.bincount(owner, weights=per_row, minlength=len(tables))
     return {f: max(float(v), 0.0) for f, v in zip(finding_ids, totals, strict=True)}
 
