@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
 from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
 from fastapi.staticfiles import StaticFiles
@@ -36,6 +37,9 @@ def make_runner(settings: Settings, ctx: AppContext) -> JobRunner:
     return InProcessRunner(ctx.factory, settings, ctx.kb)
 
 
+REQUEST_THREADS = 2
+
+
 def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAPI:
     """Build the app; the database is migrated and unfinished jobs re-queued on start."""
     settings.validate()
@@ -53,6 +57,9 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        # Few request threads per process: page handlers are CPU-bound Python, and dozens of
+        # threads fighting over the GIL serve fewer pages per second, not more.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
         migrate(engine)
         ctx.runner.start()
         requeued = recover(ctx.factory, ctx.runner)
