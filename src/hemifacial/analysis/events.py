@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .runs import true_runs
 from .types import SIDES, BoolArray, Event, EventKind, FloatArray, Side, Signals
 
 CLOSED_ENTER = 0.5
@@ -91,21 +92,12 @@ def _runs(sig: Signals, mask: BoolArray, trace: FloatArray, side: str) -> list[_
     lo, hi = _edges(sig.times)
     runs: list[_Run] = []
     n = len(mask)
-    i = 0
-    while i < n:
-        if not mask[i]:
-            i += 1
-            continue
-        j = i
-        while j + 1 < n and mask[j + 1]:
-            j += 1
-        a, b = i, j
+    for a, b in true_runs(mask):
         while a > 0 and np.isfinite(trace[a - 1]) and MOVE_FLOOR < trace[a - 1] <= trace[a]:
             a -= 1
         while b + 1 < n and np.isfinite(trace[b + 1]) and MOVE_FLOOR < trace[b + 1] <= trace[b]:
             b += 1
         runs.append(_Run(side, a, b, float(lo[a]), float(hi[b])))
-        i = j + 1
     return runs
 
 

@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from ..analysis.runs import true_runs
 from .decode import iter_frames
 
 Image = npt.NDArray[np.uint8]
@@ -298,20 +299,12 @@ def natural_closures(
     n = round(duration_s * fps)
     flags = np.array([closed[cyc[i % len(cyc)]] for i in range(n)])
     out: list[tuple[float, float]] = []
-    i = 0
-    while i < n:
-        if not flags[i]:
-            i += 1
-            continue
-        j = i
-        while j + 1 < n and flags[j + 1]:
-            j += 1
+    for i, j in true_runs(flags):
         a, b = i / fps - NATURAL_PAD_S, (j + 1) / fps + NATURAL_PAD_S
         if out and a <= out[-1][1]:
             out[-1] = (out[-1][0], b)
         else:
             out.append((a, b))
-        i = j + 1
     return out
 
 
