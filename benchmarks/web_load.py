@@ -37,6 +37,7 @@ from hemifacial.db.engine import make_engine, migrate, session_factory, transact
 from hemifacial.domain.knowledge.loader import load_knowledge_base
 from hemifacial.services import accounts
 from hemifacial.services.cases import RED_FLAG_LEVEL, assessment_dict
+from hemifacial.web.server import LOOP, PROTOCOL
 
 PG = os.environ.get("HEMIFACIAL_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 CONCURRENCY = 32
@@ -324,7 +325,9 @@ def main() -> None:
                 "--workers",
                 str(args.workers),
                 "--http",
-                "hemifacial.web.server:NoDelayH11Protocol",
+                PROTOCOL,
+                "--loop",
+                LOOP,
                 "--log-level",
                 "warning",
                 "--no-access-log",

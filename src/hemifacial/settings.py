@@ -15,6 +15,7 @@ Environment variables (all optional; the defaults need no configuration):
 ``HEMIFACIAL_VIDEO_JOBS``     processes per video analysis (default: one per core).
 ``HEMIFACIAL_LINK_DAYS``      lifetime of a patient's private link (default 30).
 ``HEMIFACIAL_SESSION_IDLE_MINUTES``  idle timeout of a clinician session (default 30).
+``HEMIFACIAL_PAGE_CACHE_MB``  rendered clinic pages kept per web process (default 64).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class Settings:
     link_days: int = 30
     session_idle_minutes: int = 30
     secure_cookies: bool = False
+    page_cache_mb: int = 64
 
     @property
     def upload_dir(self) -> Path:
@@ -104,4 +106,5 @@ def from_env(env: Mapping[str, str] | None = None, *, mode: str | None = None) -
         link_days=int(e.get("HEMIFACIAL_LINK_DAYS", "30")),
         session_idle_minutes=int(e.get("HEMIFACIAL_SESSION_IDLE_MINUTES", "30")),
         secure_cookies=e.get("HEMIFACIAL_SECURE_COOKIES", "") in ("1", "true"),
+        page_cache_mb=int(e.get("HEMIFACIAL_PAGE_CACHE_MB", "64")),
     ).validate()

@@ -6,20 +6,28 @@ from typing import Any
 
 import pytest
 from sqlalchemy import inspect, select, text
+from sqlalchemy.exc import OperationalError
 
 from hemifacial.db import repositories as repo
 from hemifacial.db import tables as t
 from hemifacial.db.engine import check_connection, make_engine, migrate, transaction
 from hemifacial.errors import InvalidValueError, NotFoundError, ServiceUnavailableError
 from hemifacial.settings import from_env
+from tests.db.fixtures import PG_ADMIN, unavailable
 
 
 def test_migrations_create_every_table_and_are_idempotent(engine: Any) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
     migrate(engine)  # second run: nothing to do, nothing breaks
     names = set(inspect(engine).get_table_names())
     assert {tb.name for tb in t.Base.metadata.sorted_tables} <= names
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        # the migrations build exactly the tables and columns the models declare
+        diff = compare_metadata(MigrationContext.configure(conn), t.Base.metadata)
+        assert [d for d in diff if d[0] in ("add_table", "add_column", "remove_column")] == []
 
 
 def _case(s: Any, name: str, level: int, status: str = "new", minutes: int = 0) -> t.Case:
@@ -86,6 +94,27 @@ def test_unreachable_postgres_is_a_clear_service_unavailable_error() -> None:
     message = str(info.value)
     assert "not reachable" in message and "127.0.0.1:1" in message
     assert "secretpw" not in message  # the password never appears in a message
+
+
+def test_a_connection_closed_by_the_server_while_idle_is_replaced_unseen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from hemifacial.db import engine as engine_module
+
+    engine = make_engine(f"{PG_ADMIN}/postgres", pool_size=1)
+    try:
+        with engine.connect() as conn:
+            pid = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+    except OperationalError as exc:
+        unavailable(f"PostgreSQL at {PG_ADMIN} is not reachable: {type(exc).__name__}")
+    other = make_engine(f"{PG_ADMIN}/postgres")
+    with other.connect() as admin:  # what a server restart does to pooled connections
+        admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    other.dispose()
+    monkeypatch.setattr(engine_module, "IDLE_PING_S", 0.0)
+    with engine.connect() as conn:  # no error: the dead connection was tested and replaced
+        assert conn.execute(text("SELECT pg_backend_pid()")).scalar() != pid
+    engine.dispose()
 
 
 def test_settings_default_to_sqlite_and_refuse_placeholder_secrets(tmp_path: Any) -> None:

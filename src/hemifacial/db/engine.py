@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hemifacial.errors import ServiceUnavailableError
@@ -39,9 +40,37 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(
-        url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, pool_recycle=1800
-    )
+    engine = create_engine(url, pool_size=pool_size, max_overflow=20, pool_recycle=1800)
+    _ping_when_idle(engine)
+    return engine
+
+
+# A pooled connection unused for longer than this is tested before use.
+IDLE_PING_S = 5.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Test a pooled connection before use only if it sat idle (``pool_pre_ping``, but cheaper).
+
+    A connection in steady use is known to work; pinging it anyway costs a round trip per
+    request. One that sat idle may have been closed by a restarted server: a failed ping
+    makes the pool drop it and connect afresh, so the request never sees the dead socket.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_conn, record):  # type: ignore[no-untyped-def]
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_conn, record, _proxy):  # type: ignore[no-untyped-def]
+        if time.monotonic() - record.info.get("idle_since", 0.0) < IDLE_PING_S:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_conn)
+        except Exception:  # any failure means the socket is unusable
+            alive = False
+        if not alive:
+            raise DisconnectionError("the database connection was closed while idle")
 
 
 def check_connection(engine: Engine) -> None:
@@ -70,8 +99,16 @@ def migrate(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def session_factory(engine: Engine, *, autocommit: bool = False) -> sessionmaker[Session]:
+    """Sessions whose flushes stamp the cases they change (:mod:`.revisions`).
+
+    ``autocommit`` sessions are for pages that only read: no BEGIN and COMMIT round trips,
+    each statement sees the latest committed data (as READ COMMITTED does in PostgreSQL).
+    """
+    from .revisions import TrackedSession
+
+    bind = engine.execution_options(isolation_level="AUTOCOMMIT") if autocommit else engine
+    return sessionmaker(bind, class_=TrackedSession, expire_on_commit=False)
 
 
 @contextmanager

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, load_only
 from hemifacial.errors import NotFoundError
 
 from . import tables as t
+from .revisions import bump_for_job
 
 DASHBOARD_PAGE = 50
 DASHBOARD_COLUMNS = (
@@ -127,6 +128,7 @@ def set_job_progress(s: Session, job_id: int, progress: float) -> None:
         .where(t.Job.id == job_id, t.Job.status == "running")
         .values(progress=progress, updated_at=t.utcnow())
     )
+    bump_for_job(s, job_id)
 
 
 @dataclass(frozen=True)

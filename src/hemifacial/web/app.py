@@ -21,6 +21,7 @@ from hemifacial.settings import Settings
 
 from . import errors
 from .context import AppContext
+from .pagecache import PageCache
 from .render import make_templates
 
 log = logging.getLogger("hemifacial.web")
@@ -48,9 +49,11 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
         settings=settings,
         engine=engine,
         factory=session_factory(engine),
+        read_factory=session_factory(engine, autocommit=True),
         kb=load_knowledge_base(),
         runner=runner,  # type: ignore[arg-type]  # set just below
         templates=make_templates(),
+        pages=PageCache(settings.page_cache_mb * 1024 * 1024),
     )
     ctx.runner = runner or make_runner(settings, ctx)
 

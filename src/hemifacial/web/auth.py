@@ -15,6 +15,7 @@ import hmac
 import secrets
 
 from fastapi import Request, Response
+from sqlalchemy.orm import Session
 
 from hemifacial.errors import PermissionDeniedError
 from hemifacial.services import accounts
@@ -69,7 +70,8 @@ def check_csrf(request: Request, submitted: str | None) -> None:
         )
 
 
-def current_user(request: Request) -> SessionInfo | None:
+def current_user(request: Request, s: Session | None = None) -> SessionInfo | None:
+    """The logged-in user, looked up once per request (in ``s`` when the route has one)."""
     if hasattr(request.state, "user"):
         user: SessionInfo | None = request.state.user
         return user
@@ -78,14 +80,17 @@ def current_user(request: Request) -> SessionInfo | None:
     user = None
     if token:
         idle = dt.timedelta(minutes=ctx.settings.session_idle_minutes)
-        with ctx.tx() as s:
+        if s is None:
+            with ctx.tx() as own:
+                user = accounts.current(own, token, idle)
+        else:
             user = accounts.current(s, token, idle)
     request.state.user = user
     return user
 
 
-def require_user(request: Request) -> SessionInfo:
-    user = current_user(request)
+def require_user(request: Request, s: Session | None = None) -> SessionInfo:
+    user = current_user(request, s)
     if user is None:
         raise LoginRequiredError("please log in to see the clinic's cases")
     return user

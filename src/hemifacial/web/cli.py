@@ -75,9 +75,11 @@ def serve(
     else:
         click.echo(f"hemifacial clinic app on {url} (database {_safe(settings.database_url)})")
     engine.dispose()
-    from .server import NoDelayH11Protocol
+    from .server import LOOP, NoDelayHttpToolsProtocol
 
-    uvicorn.run(app, host=host, port=port, log_level="warning", http=NoDelayH11Protocol)
+    uvicorn.run(
+        app, host=host, port=port, log_level="warning", loop=LOOP, http=NoDelayHttpToolsProtocol
+    )
 
 
 def _safe(url: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,25 +16,28 @@ from hemifacial.domain.knowledge.schema import KnowledgeBase
 from hemifacial.jobs.base import JobRunner
 from hemifacial.settings import Settings
 
+from .pagecache import PageCache
+
 
 @dataclass
 class AppContext:
     settings: Settings
     engine: Engine
     factory: sessionmaker[Session]
+    read_factory: sessionmaker[Session]
     kb: KnowledgeBase
     runner: JobRunner
     templates: Jinja2Templates
+    pages: PageCache
     cache: dict[str, Any] = field(default_factory=dict)  # per-process, case-independent
 
-    def cached(self, key: str, ttl_s: float, compute: Callable[[], Any]) -> Any:
-        """A value computed at most once per ``ttl_s`` seconds in this process."""
-        now = time.monotonic()
+    def at_revision(self, key: str, revision: int, compute: Callable[[], Any]) -> Any:
+        """A value computed once per clinic ``revision`` in this process."""
         hit = self.cache.get(key)
-        if hit is not None and now - hit[0] < ttl_s:
+        if hit is not None and hit[0] == revision:
             return hit[1]
         value = compute()
-        self.cache[key] = (now, value)
+        self.cache[key] = (revision, value)
         return value
 
     @contextmanager
@@ -43,3 +45,10 @@ class AppContext:
         """One transaction: committed when the block ends, rolled back on any error."""
         with transaction(self.factory) as s:
             yield s
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for pages that only read (autocommit: no BEGIN/COMMIT round trips)."""
+        with self.read_factory() as s:
+            yield s
+            s.commit()  # flushes what the block left pending (e.g. an expired login removed)

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import Undefined
+from markupsafe import Markup
 from starlette.responses import Response
 
 from hemifacial.services import forms
 
 from .auth import csrf_token, ctx_of, current_user, set_csrf_cookie
+from .pagecache import CachedPage
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+# The blocks a cached page keeps; the header (user, logout form) is rendered per request.
+CACHED_BLOCKS = ("title", "bodyclass", "main")
+# Stands for the CSRF token in cached blocks; random, so no page content can contain it.
+_CSRF_PLACEHOLDER = secrets.token_hex(16)
 
 
 def make_templates() -> Jinja2Templates:
@@ -37,21 +45,54 @@ def _fmt(value: Any, scale: float, digits: int, suffix: str) -> str:
         return "–"
 
 
+def _base_context(request: Request, csrf: str) -> dict[str, Any]:
+    ctx = ctx_of(request)
+    return {"request": request, "csrf": csrf, "kb": ctx.kb, "mode": ctx.settings.mode}
+
+
 def render(
     request: Request, template: str, context: dict[str, Any], status_code: int = 200
 ) -> Response:
-    ctx = ctx_of(request)
     path = request.url.path
     user = current_user(request) if path.startswith(("/clinic", "/login")) else None
-    full = {
-        "request": request,
-        "csrf": csrf_token(request),
-        "user": user,
-        "kb": ctx.kb,
-        "mode": ctx.settings.mode,
-        **context,
-    }
+    full = {**_base_context(request, csrf_token(request)), "user": user, **context}
+    ctx = ctx_of(request)
     response = ctx.templates.TemplateResponse(request, template, full, status_code=status_code)
     response.headers.setdefault("Cache-Control", "no-store")
     set_csrf_cookie(request, response)
     return response
+
+
+def render_cached(
+    request: Request,
+    template: str,
+    *,
+    key: str,
+    revision: int,
+    context: Callable[[], dict[str, Any]],
+) -> Response:
+    """:func:`render`, reusing the page's blocks while ``revision`` is unchanged.
+
+    ``context`` is called (and the database read) only when the cache has no page for this
+    ``key`` at this ``revision``. The blocks must not depend on the user; the CSRF token is
+    put in per request.
+    """
+    ctx = ctx_of(request)
+    page = ctx.pages.get(key, revision)
+    if page is None:
+        tmpl = ctx.templates.env.get_template(template)
+        jinja_ctx = tmpl.new_context({**_base_context(request, _CSRF_PLACEHOLDER), **context()})
+        page = CachedPage(
+            revision,
+            {
+                name: "".join(tmpl.blocks[name](jinja_ctx))
+                for name in CACHED_BLOCKS
+                if name in tmpl.blocks
+            },
+        )
+        ctx.pages.put(key, page)
+    token = csrf_token(request)
+    blocks = {
+        name: Markup(text.replace(_CSRF_PLACEHOLDER, token)) for name, text in page.blocks.items()
+    }
+    return render(request, "_cached.html", {"blocks": blocks})

@@ -1,13 +1,14 @@
-"""The HTTP protocol the app is served with: uvicorn's h11 with TCP_NODELAY on every
-connection.
+"""How the app is served: uvicorn with the C HTTP parser (httptools), uvloop, and
+TCP_NODELAY on every connection.
 
-With ``--workers N`` uvicorn binds the listening socket itself with protocol number 0, so
-asyncio does not switch off Nagle's algorithm on accepted connections; h11 writes a response's
-headers and body separately, and the body then waits for the client's delayed ACK (~40 ms
-per request on Linux). Setting TCP_NODELAY here removes that floor::
+httptools and uvloop serve about 1.5× the requests per second of the pure-Python h11 parser
+and asyncio loop on the same cores (``benchmarks/web_load.py``). With ``--workers N``
+uvicorn binds the listening socket itself with protocol number 0, so asyncio does not switch
+off Nagle's algorithm on accepted connections; a response written in two parts then waits
+for the client's delayed ACK (~40 ms on Linux). Setting TCP_NODELAY here removes that floor::
 
-    uvicorn --factory hemifacial.web.app:app_from_env --workers 2 \\
-        --http hemifacial.web.server:NoDelayH11Protocol
+    uvicorn --factory hemifacial.web.app:app_from_env --workers 2 --loop uvloop \\
+        --http hemifacial.web.server:NoDelayHttpToolsProtocol
 """
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ from __future__ import annotations
 import asyncio
 import socket
 
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+LOOP = "uvloop"
+PROTOCOL = "hemifacial.web.server:NoDelayHttpToolsProtocol"
 
 
-class NoDelayH11Protocol(H11Protocol):
+class NoDelayHttpToolsProtocol(HttpToolsProtocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         sock = transport.get_extra_info("socket")
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):

@@ -8,13 +8,14 @@ from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 
 from hemifacial.db import repositories as repo
+from hemifacial.db import revisions
 from hemifacial.errors import NotFoundError
 from hemifacial.services import accounts, cases, intake, videos, views
 
 from .. import schemas
 from ..auth import SESSION_COOKIE, end_session, start_session
 from ..deps import ApiUser, Ctx, CurrentUser
-from ..pages.clinic import COUNTS_KEY, COUNTS_TTL_S
+from ..pages.clinic import status_counts
 from ..uploads import check_length, queue_job, receive
 
 router = APIRouter(prefix="/api/v1", tags=["clinic"])
@@ -73,7 +74,7 @@ def list_cases(
         return schemas.dashboard_public(
             repo.dashboard(
                 s,
-                counts=ctx.cached(COUNTS_KEY, COUNTS_TTL_S, lambda: repo.status_counts(s)),
+                counts=status_counts(ctx, s, revisions.clinic_revision(s)),
                 status=status,
                 query=q,
                 red_flags_only=red_flags,

@@ -7,24 +7,24 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 
 from hemifacial.db import repositories as repo
+from hemifacial.db import revisions
 from hemifacial.domain.knowledge.schema import FindingType
 from hemifacial.domain.reasoning.assess import LIMITS
-from hemifacial.errors import InputError
+from hemifacial.errors import InputError, NotFoundError
 from hemifacial.services import accounts, cases, intake, videos, views
 from hemifacial.services.accounts import LoginRequiredError
 
-from ..auth import SESSION_COOKIE, check_csrf, end_session, start_session
+from ..auth import SESSION_COOKIE, check_csrf, end_session, require_user, start_session
 from ..charts import course_svg
 from ..deps import Ctx, CurrentUser
-from ..render import render
+from ..render import render, render_cached
 from ..uploads import check_length, queue_job, receive
 
 router = APIRouter(include_in_schema=False)
 EXAM_GROUPS = ("spasm", "associated", "history", "demographics")
-# The status tabs' counts may lag a change by up to this long (one query less per page).
-COUNTS_KEY, COUNTS_TTL_S = "status_counts", 2.0
 
 
 def _see(url: str) -> RedirectResponse:
@@ -70,32 +70,50 @@ async def logout(request: Request, ctx: Ctx) -> Response:
 
 
 @router.get("/clinic")
-def dashboard(request: Request, ctx: Ctx, user: CurrentUser) -> Response:
+def dashboard(request: Request, ctx: Ctx) -> Response:
     q = request.query_params
     status = q.get("status") or None
     if status not in (None, *cases.STATUSES):
         status = None
     page = int(q["page"]) if q.get("page", "").isdigit() else 1
-    with ctx.tx() as s:
-        data = repo.dashboard(
-            s,
-            counts=ctx.cached(COUNTS_KEY, COUNTS_TTL_S, lambda: repo.status_counts(s)),
-            status=status,
-            query=q.get("q") or None,
-            red_flags_only=q.get("red") == "1",
-            page=page,
+    query = q.get("q", "")
+    red = q.get("red") == "1"
+    with ctx.read() as s:
+        require_user(request, s)
+        revision = revisions.clinic_revision(s)
+
+        def context() -> dict[str, Any]:
+            data = repo.dashboard(
+                s,
+                counts=status_counts(ctx, s, revision),
+                status=status,
+                query=query or None,
+                red_flags_only=red,
+                page=page,
+            )
+            return {
+                "page": data,
+                "status": status,
+                "q": query,
+                "red": red,
+                "statuses": cases.STATUSES,
+            }
+
+        return render_cached(
+            request,
+            "clinic/dashboard.html",
+            key=f"dashboard\0{status}\0{red}\0{page}\0{query}",
+            revision=revision,
+            context=context,
         )
-    return render(
-        request,
-        "clinic/dashboard.html",
-        {
-            "page": data,
-            "status": status,
-            "q": q.get("q", ""),
-            "red": q.get("red") == "1",
-            "statuses": cases.STATUSES,
-        },
+
+
+def status_counts(ctx: Ctx, s: Session, revision: int) -> dict[str, int]:
+    """Cases per status, counted once per clinic revision in this process."""
+    counts: dict[str, int] = ctx.at_revision(
+        "status_counts", revision, lambda: repo.status_counts(s)
     )
+    return counts
 
 
 def _blank_grids(ctx: Ctx) -> dict[str, Markup]:
@@ -127,40 +145,48 @@ def _blank_grids(ctx: Ctx) -> dict[str, Markup]:
     return cached
 
 
+def _case_context(ctx: Ctx, view: views.CaseView) -> dict[str, Any]:
+    kb = ctx.kb
+    return {
+        "v": view,
+        "c": view.case,
+        "a": view.assessment,
+        "statuses": cases.STATUSES,
+        "exam_findings": [f for f in kb.findings.values() if f.group in EXAM_GROUPS],
+        "test_findings": [f for f in kb.findings.values() if f.group == "tests"],
+        "numeric": FindingType.NUMERIC,
+        "limits": LIMITS,
+        "chart": Markup(course_svg(view.course)),
+        "errors": {},
+        "form": None,
+        "new_link": None,
+        "blank_grids": _blank_grids(ctx),
+    }
+
+
 def _case_page(
     request: Request, ctx: Ctx, case_id: int, extra: dict[str, Any], status: int = 200
 ) -> Response:
+    """The case page after a form post: with its errors or the new link (not cached)."""
     with ctx.tx() as s:
         view = views.case_view(s, ctx.kb, case_id)
-    kb = ctx.kb
-    exam = [f for f in kb.findings.values() if f.group in EXAM_GROUPS]
-    tests = [f for f in kb.findings.values() if f.group == "tests"]
-    return render(
-        request,
-        "clinic/case.html",
-        {
-            "v": view,
-            "c": view.case,
-            "a": view.assessment,
-            "statuses": cases.STATUSES,
-            "exam_findings": exam,
-            "test_findings": tests,
-            "numeric": FindingType.NUMERIC,
-            "limits": LIMITS,
-            "chart": Markup(course_svg(view.course)),
-            "errors": {},
-            "form": None,
-            "new_link": None,
-            "blank_grids": _blank_grids(ctx),
-            **extra,
-        },
-        status,
-    )
+    return render(request, "clinic/case.html", {**_case_context(ctx, view), **extra}, status)
 
 
 @router.get("/clinic/cases/{case_id}")
-def case_page(case_id: int, request: Request, ctx: Ctx, user: CurrentUser) -> Response:
-    return _case_page(request, ctx, case_id, {})
+def case_page(case_id: int, request: Request, ctx: Ctx) -> Response:
+    with ctx.read() as s:
+        require_user(request, s)
+        revision = revisions.case_revision(s, case_id)
+        if revision is None:
+            raise NotFoundError(f"case {case_id} does not exist")
+        return render_cached(
+            request,
+            "clinic/case.html",
+            key=f"case\0{case_id}",
+            revision=revision,
+            context=lambda: _case_context(ctx, views.case_view(s, ctx.kb, case_id)),
+        )
 
 
 async def _form(request: Request) -> dict[str, str]:

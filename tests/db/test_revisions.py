@@ -1,0 +1,111 @@
+"""The change counters that key the page caches: every write to a case stamps it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from hemifacial.db import repositories as repo
+from hemifacial.db import revisions
+from hemifacial.db import tables as t
+from hemifacial.db.engine import transaction
+from hemifacial.domain.knowledge.loader import load_knowledge_base
+from hemifacial.services import cases
+
+KB = load_knowledge_base()
+
+
+def _new_case(factory: Any, name: str) -> int:
+    with transaction(factory) as s:
+        row = t.Case(patient_name=name, status="new", draft={}, extras={})
+        s.add(row)
+        s.flush()
+        return row.id
+
+
+def _stamps(factory: Any, *case_ids: int) -> tuple[int, list[int | None]]:
+    with transaction(factory) as s:
+        return revisions.clinic_revision(s), [revisions.case_revision(s, i) for i in case_ids]
+
+
+def test_every_kind_of_change_stamps_its_case_and_only_its_case(factory: Any) -> None:
+    a, b = _new_case(factory, "Ann"), _new_case(factory, "Bob")
+    video_ids: list[int] = []
+
+    def add_video(s: Any) -> None:
+        video = t.Video(case_id=a, sha256="0" * 64, filename="v.mp4", size=1, uploaded_by="x")
+        s.add(video)
+        s.flush()
+        s.add(t.Job(kind="analyze_video", video_id=video.id, status="running"))
+        video_ids.append(video.id)
+
+    def job_progress(s: Any) -> None:  # a core UPDATE, outside the ORM's unit of work
+        job = s.query(t.Job).filter_by(video_id=video_ids[0]).one()
+        repo.set_job_progress(s, job.id, 0.5)
+
+    def analysis(s: Any) -> None:
+        s.add(t.Analysis(video_id=video_ids[0], result={}, affected_side="left"))
+
+    changes: list[tuple[str, Callable[[Any], Any]]] = [
+        (
+            "findings",
+            lambda s: cases.record_findings(
+                s, KB, a, {"side": "left"}, source="clinician", actor="doc"
+            ),
+        ),
+        ("note", lambda s: cases.add_note(s, a, "seen", "doc")),
+        ("visit", lambda s: cases.add_visit(s, a, "2026-01-02", "baseline", "", "doc")),
+        ("status", lambda s: cases.set_status(s, a, "closed", "doc")),
+        ("video and job", add_video),
+        ("job progress", job_progress),
+        ("analysis", analysis),
+    ]
+    counter, (_, stamp_b) = _stamps(factory, a, b)
+    for name, change in changes:
+        with transaction(factory) as s:
+            change(s)
+        new_counter, (new_a, new_b) = _stamps(factory, a, b)
+        assert new_counter > counter, name
+        assert new_a == new_counter, name
+        assert new_b == stamp_b, name
+        counter = new_counter
+    assert _stamps(factory, 4040)[1] == [None]
+
+
+def test_reading_and_logging_in_do_not_change_anything(factory: Any) -> None:
+    from hemifacial.services import accounts
+
+    case = _new_case(factory, "Ann")
+    before = _stamps(factory, case)
+    with transaction(factory) as s:
+        accounts.create_user(s, "doc", "a long enough password", "Dr Doc")
+        repo.get_case(s, case)
+        repo.audit(s, "doc", "case.view", case)
+    assert _stamps(factory, case) == before
+
+
+def test_concurrent_writers_get_distinct_increasing_revisions(factory: Any) -> None:
+    ids = [_new_case(factory, f"P{i}") for i in range(4)]
+    start, _ = _stamps(factory)
+    seen: list[int] = []
+    lock = threading.Lock()
+
+    def writer(case_id: int) -> None:
+        for _ in range(10):
+            with transaction(factory) as s:
+                cases.add_note(s, case_id, "note", "doc")
+            with transaction(factory) as s:
+                value = revisions.case_revision(s, case_id)
+            with lock:
+                seen.append(int(value or 0))
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in ids]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    end, stamps = _stamps(factory, *ids)
+    assert end == start + 40  # one per transaction, none lost
+    assert len(set(seen)) == 40  # no two transactions shared a value
+    assert max(s or 0 for s in stamps) == end
