@@ -9,7 +9,7 @@ streams that start late are timed correctly (``../shared/reference/video-analysi
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -204,7 +204,8 @@ def iter_frames(
         w, h = (info.height, info.width) if k % 2 else (info.width, info.height)
         get_scale = scale if callable(scale) else (lambda: float(scale))
         if start_s > 0.5:
-            target = int((start_s + info.start_s) / tb)
+            # round, not floor: a start on a keyframe must not seek back to the one before
+            target = round((start_s + info.start_s) / tb)
             container.seek(target, stream=stream, backward=True, any_frame=False)
         n = 0
         try:
@@ -227,3 +228,51 @@ def iter_frames(
                 raise VideoInputError(f"'{p.name}' is damaged: no frame could be decoded") from None
     finally:
         container.close()
+
+
+KEYFRAME_SCAN_S = 20.0
+"""How far past a time :func:`keyframes_near` reads packets for the next keyframe."""
+
+
+def keyframes_near(
+    info: VideoInfo, times: Sequence[float]
+) -> list[tuple[float | None, float | None]]:
+    """For each time (seconds from clip start): the keyframe at or before it and the first
+    one after it (None where there is none within :data:`KEYFRAME_SCAN_S`, or on error).
+
+    Reads packet headers only (one seek per time, no decoding: ~5 ms per time on a
+    10-min clip). A worker that starts a segment on a keyframe decodes nothing it throws
+    away; one that starts between keyframes decodes from the keyframe before.
+    """
+    out: list[tuple[float | None, float | None]] = [(None, None)] * len(times)
+    try:
+        container = _open(Path(info.path))
+    except VideoInputError:
+        return out
+    try:
+        stream = container.streams.video[0]
+        tb = stream.time_base
+        if tb is None:
+            return out
+        for i, t in enumerate(times):
+            container.seek(round((t + info.start_s) / tb), stream=stream, backward=True)
+            before: float | None = None
+            after: float | None = None
+            for packet in container.demux(stream):
+                if packet.pts is None:
+                    continue
+                pt = float(packet.pts * tb) - info.start_s
+                if packet.is_keyframe:
+                    if pt <= t + 1e-6:
+                        before = pt
+                    else:
+                        after = pt
+                        break
+                if pt > t + KEYFRAME_SCAN_S:
+                    break
+            out[i] = (before, after)
+    except (av.error.FFmpegError, OverflowError, ValueError):
+        return [(None, None)] * len(times)
+    finally:
+        container.close()
+    return out

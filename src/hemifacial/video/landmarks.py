@@ -63,6 +63,7 @@ class MediaPipeLandmarker:
             model_selection=1, min_detection_confidence=0.5
         )
         self._kept = list(ids.KEPT)
+        self._kept_arr = np.array(self._kept)
 
     def _faces(self, rgb: npt.NDArray[np.uint8]) -> Any:
         """``multi_face_landmarks`` of one frame.
@@ -91,6 +92,9 @@ class MediaPipeLandmarker:
         faces = self._faces(rgb)
         if not faces:
             return None
+        pts = _kept_from_wire(faces[0].SerializeToString(), self._kept_arr)
+        if pts is not None:
+            return pts
         lm = faces[0].landmark
         return np.array([(lm[i].x, lm[i].y, lm[i].z) for i in self._kept], dtype=np.float32)
 
@@ -105,6 +109,27 @@ class MediaPipeLandmarker:
     def close(self) -> None:
         self._mesh.close()
         self._detector.close()
+
+
+_WIRE_RECORD = 17
+"""Bytes of one landmark in a serialised ``NormalizedLandmarkList`` when x, y and z are all
+set and nothing else is: field tag + length, then three (tag, little-endian float32)."""
+_WIRE_TAG_COLS = np.array([0, 1, 2, 7, 12])
+_WIRE_TAGS = np.array([0x0A, 0x0F, 0x0D, 0x15, 0x1D], np.uint8)
+_WIRE_FLOATS = np.array([3, 4, 5, 6, 8, 9, 10, 11, 13, 14, 15, 16])
+
+
+def _kept_from_wire(data: bytes, kept: npt.NDArray[np.intp]) -> Points | None:
+    """The kept points read straight from the serialised landmark list (~40 µs instead of
+    ~100 µs for attribute access point by point), or None when any record is not the plain
+    17-byte x/y/z layout (a field unset, or visibility/presence set)."""
+    if len(data) % _WIRE_RECORD:
+        return None
+    rec = np.frombuffer(data, np.uint8).reshape(-1, _WIRE_RECORD)
+    if len(rec) <= kept.max() or not (rec[:, _WIRE_TAG_COLS] == _WIRE_TAGS).all():
+        return None
+    raw = rec[kept[:, None], _WIRE_FLOATS]
+    return np.asarray(raw.view("<f4").reshape(len(kept), 3), dtype=np.float32)
 
 
 # --- synthetic twin ---------------------------------------------------------------------

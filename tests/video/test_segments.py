@@ -1,0 +1,103 @@
+"""How a clip is cut into worker segments, and how landmarks are read from MediaPipe's output."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hemifacial.video.decode import VideoInfo, iter_frames, keyframes_near, probe
+from hemifacial.video.landmarks import _kept_from_wire
+from hemifacial.video.pipeline import SEGMENT_MIN_S, plan_segments
+from hemifacial.video.synthetic import make_clip
+
+
+def _info(duration: float, width: int = 480, height: int = 480) -> VideoInfo:
+    return VideoInfo("x.mp4", "mp4", "h264", width, height, 0, 0.0, duration, 30.0, None, 1)
+
+
+def _covers(segs: list[tuple[float, float]]) -> None:
+    assert segs[0][0] == 0.0 and segs[-1][1] == math.inf
+    for (_, b), (c, _) in zip(segs, segs[1:], strict=False):
+        assert b == c
+    for a, b in segs[:-1]:
+        assert b - a >= SEGMENT_MIN_S
+
+
+def test_cut_moves_onto_a_keyframe_near_the_middle():
+    segs = plan_segments(_info(20.0), 2, keyframes=lambda ts: [(7.0, 10.05) for _ in ts])
+    _covers(segs)
+    assert segs[0] == (0.0, 10.05)  # no frame decoded twice, 0.05 s of imbalance
+    segs = plan_segments(_info(20.0), 2, keyframes=lambda ts: [(9.5, 12.0) for _ in ts])
+    assert 10.0 < segs[0][1] < 10.1  # a little later: the second worker decodes from 9.5
+
+
+def test_one_keyframe_cut_moves_earlier_to_pay_for_the_pre_roll():
+    """The second worker decodes from 0 to the cut for nothing, so it gets fewer frames."""
+    small = plan_segments(_info(12.0), 2, keyframes=lambda ts: [(0.0, None) for _ in ts])
+    big = plan_segments(_info(12.0, 720, 1280), 2, keyframes=lambda ts: [(0.0, None) for _ in ts])
+    _covers(small)
+    _covers(big)
+    assert 6.0 < small[0][1] < big[0][1] < 12.0 - SEGMENT_MIN_S
+
+
+def test_unknown_keyframes_keep_the_even_split():
+    segs = plan_segments(_info(20.0), 2, keyframes=lambda ts: [(None, None) for _ in ts])
+    assert segs == [(0.0, 10.0), (10.0, math.inf)]
+
+
+def test_long_clip_a_multiple_of_jobs_on_keyframes():
+    def every_2s(ts: list[float]) -> list[tuple[float | None, float | None]]:
+        return [(2.0 * math.floor(t / 2.0), 2.0 * math.floor(t / 2.0) + 2.0) for t in ts]
+
+    segs = plan_segments(_info(70.0), 2, keyframes=every_2s)
+    _covers(segs)
+    assert len(segs) == 4  # 3 segments would leave one core idle for the last one
+    assert all(a % 2.0 == 0.0 for a, _ in segs)
+
+
+def test_short_or_single_job_is_one_segment():
+    assert plan_segments(_info(2.0), 2) == [(0.0, math.inf)]
+    assert plan_segments(_info(60.0), 1) == [(0.0, math.inf)]
+
+
+@pytest.fixture(scope="module")
+def gop_clip(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("v") / "gop.mp4"
+    make_clip(path, [], source="blank", duration_s=6, markers=True, motion=0, noise=0)
+    return path
+
+
+def test_keyframes_near_and_a_segment_starting_on_one(gop_clip):
+    info = probe(gop_clip)
+    [(before, after)] = keyframes_near(info, [3.0])
+    assert before is not None and before <= 3.0
+    assert after is None or after > 3.0
+    if before > 0:  # a segment starting on the keyframe begins exactly there
+        first = next(iter(iter_frames(gop_clip, start_s=before, info=info)))
+        assert first.t == pytest.approx(before, abs=1e-6)
+    times = [f.t for f in iter_frames(gop_clip, info=info)]
+    a = [f.t for f in iter_frames(gop_clip, end_s=3.3, info=info)]
+    b = [f.t for f in iter_frames(gop_clip, start_s=3.3, info=info)]
+    assert a + b == times  # every frame once, whatever the cut
+
+
+def test_landmarks_read_from_the_wire_equal_attribute_access():
+    from mediapipe.framework.formats import landmark_pb2
+
+    rng = np.random.default_rng(0)
+    xyz = rng.uniform(0.05, 0.95, (478, 3)).astype(np.float32)
+    msg = landmark_pb2.NormalizedLandmarkList()
+    for x, y, z in xyz:
+        msg.landmark.add(x=float(x), y=float(y), z=float(z))
+    kept = np.array([33, 263, 1, 477, 0])
+    got = _kept_from_wire(msg.SerializeToString(), kept)
+    assert got is not None
+    np.testing.assert_array_equal(got, xyz[kept])
+    msg.landmark[5].visibility = 0.5  # any other field: not the plain layout, so no guess
+    assert _kept_from_wire(msg.SerializeToString(), kept) is None
+    msg.landmark[5].ClearField("visibility")
+    msg.landmark[7].ClearField("z")
+    assert _kept_from_wire(msg.SerializeToString(), kept) is None
