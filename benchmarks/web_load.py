@@ -308,7 +308,8 @@ def main() -> None:
         env = {
             **os.environ,
             "HEMIFACIAL_DATABASE_URL": url,
-            "HEMIFACIAL_MODE": "dev",
+            "HEMIFACIAL_MODE": "production",
+            "HEMIFACIAL_SECRET_KEY": secrets.token_urlsafe(32),
             "HEMIFACIAL_DATA_DIR": tempfile.mkdtemp(prefix="hf-bench-"),
         }
         server = subprocess.Popen(

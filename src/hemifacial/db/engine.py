@@ -23,13 +23,21 @@ def redact(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
+def make_engine(url: str, *, pool_size: int = 10, autocommit: bool = False) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout.
+
+    ``autocommit`` engines are for pages that only read: no BEGIN and COMMIT round trips,
+    and each statement sees the latest committed data (as READ COMMITTED does in
+    PostgreSQL). They have their own pool, so no connection switches mode on checkout.
+    """
+    options = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(
+            url, connect_args={"timeout": 30, "check_same_thread": False}, **options
+        )
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -40,7 +48,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             cur.close()
 
         return engine
-    engine = create_engine(url, pool_size=pool_size, max_overflow=20, pool_recycle=1800)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=20, pool_recycle=1800, **options)
     _ping_when_idle(engine)
     return engine
 
@@ -99,16 +107,11 @@ def migrate(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
-def session_factory(engine: Engine, *, autocommit: bool = False) -> sessionmaker[Session]:
-    """Sessions whose flushes stamp the cases they change (:mod:`.revisions`).
-
-    ``autocommit`` sessions are for pages that only read: no BEGIN and COMMIT round trips,
-    each statement sees the latest committed data (as READ COMMITTED does in PostgreSQL).
-    """
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions whose flushes stamp the cases they change (:mod:`.revisions`)."""
     from .revisions import TrackedSession
 
-    bind = engine.execution_options(isolation_level="AUTOCOMMIT") if autocommit else engine
-    return sessionmaker(bind, class_=TrackedSession, expire_on_commit=False)
+    return sessionmaker(engine, class_=TrackedSession, expire_on_commit=False)
 
 
 @contextmanager

@@ -80,7 +80,10 @@ class VideoRecord:
     visit: t.Visit | None
 
 
-def videos_of(s: Session, case_id: int) -> list[VideoRecord]:
+def videos_of(
+    s: Session, case_id: int, visits: Sequence[t.Visit] | None = None
+) -> list[VideoRecord]:
+    """The case's videos with their job, analysis and visit (``visits``: already loaded)."""
     videos = s.scalars(select(t.Video).where(t.Video.case_id == case_id).order_by(t.Video.id)).all()
     if not videos:
         return []
@@ -91,11 +94,50 @@ def videos_of(s: Session, case_id: int) -> list[VideoRecord]:
     analyses = {
         a.video_id: a for a in s.scalars(select(t.Analysis).where(t.Analysis.video_id.in_(ids)))
     }
-    visits = {v.id: v for v in visits_of(s, case_id)}
+    by_id = {v.id: v for v in (visits_of(s, case_id) if visits is None else visits)}
     return [
-        VideoRecord(v, jobs.get(v.id), analyses.get(v.id), visits.get(v.visit_id or -1))
+        VideoRecord(v, jobs.get(v.id), analyses.get(v.id), by_id.get(v.visit_id or -1))
         for v in videos
     ]
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """A case with every row that belongs to it."""
+
+    case: t.Case
+    findings: Sequence[t.Finding]
+    assessments: Sequence[t.Assessment]
+    videos: list[VideoRecord]
+    notes: Sequence[t.Note]
+    visits: Sequence[t.Visit]
+
+
+def case_record(s: Session, case_id: int) -> CaseRecord:
+    """Load a whole case in as few round trips as its data needs.
+
+    The first query brings the case with how many videos, notes and visits it has, so the
+    kinds it has none of cost nothing (most cases early in their work-up).
+    """
+
+    def count(table: type[t.Video] | type[t.Note] | type[t.Visit]) -> Any:
+        return select(func.count()).where(table.case_id == case_id).scalar_subquery()
+
+    row = s.execute(
+        select(t.Case, count(t.Video), count(t.Note), count(t.Visit)).where(t.Case.id == case_id)
+    ).first()
+    if row is None:
+        raise NotFoundError(f"case {case_id} does not exist")
+    case, n_videos, n_notes, n_visits = row
+    visits = visits_of(s, case_id) if n_visits else []
+    return CaseRecord(
+        case,
+        findings_of(s, case_id),
+        assessment_history(s, case_id),
+        videos_of(s, case_id, visits) if n_videos else [],
+        notes_of(s, case_id) if n_notes else [],
+        visits,
+    )
 
 
 def get_video(s: Session, video_id: int) -> t.Video:

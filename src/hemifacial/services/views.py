@@ -53,8 +53,8 @@ class CaseView:
 
 
 def case_view(s: Session, kb: KnowledgeBase, case_id: int) -> CaseView:
-    case = repo.get_case(s, case_id)
-    rows = repo.findings_of(s, case_id)
+    record = repo.case_record(s, case_id)
+    case, rows = record.case, record.findings
     eff = effective_findings(kb, rows)
     in_use = {(k, v, src) for k, v in eff.values.items() for src in [eff.sources[k]]}
     findings = [
@@ -69,7 +69,7 @@ def case_view(s: Session, kb: KnowledgeBase, case_id: int) -> CaseView:
         )
         for r in rows
     ]
-    assessments = repo.assessment_history(s, case_id)
+    assessments = record.assessments
     latest = assessments[-1] if assessments else None
     history = [
         {
@@ -83,7 +83,7 @@ def case_view(s: Session, kb: KnowledgeBase, case_id: int) -> CaseView:
         }
         for a in assessments
     ]
-    videos = repo.videos_of(s, case_id)
+    videos = record.videos
     course = [
         CourseRow(
             v.video.id,
@@ -118,6 +118,6 @@ def case_view(s: Session, kb: KnowledgeBase, case_id: int) -> CaseView:
         history,
         videos,
         course,
-        list(repo.notes_of(s, case_id)),
-        list(repo.visits_of(s, case_id)),
+        list(record.notes),
+        list(record.visits),
     )

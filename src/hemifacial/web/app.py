@@ -45,14 +45,15 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
     """Build the app; the database is migrated and unfinished jobs re-queued on start."""
     settings.validate()
     engine = make_engine(settings.database_url)
+    read_engine = make_engine(settings.database_url, autocommit=True)
     ctx = AppContext(
         settings=settings,
         engine=engine,
         factory=session_factory(engine),
-        read_factory=session_factory(engine, autocommit=True),
+        read_factory=session_factory(read_engine),
         kb=load_knowledge_base(),
         runner=runner,  # type: ignore[arg-type]  # set just below
-        templates=make_templates(),
+        templates=make_templates(auto_reload=settings.mode == "dev"),
         pages=PageCache(settings.page_cache_mb * 1024 * 1024),
     )
     ctx.runner = runner or make_runner(settings, ctx)
@@ -73,6 +74,7 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
         finally:
             ctx.runner.stop()
             engine.dispose()
+            read_engine.dispose()
 
     app = FastAPI(
         title="hemifacial clinic",

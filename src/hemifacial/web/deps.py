@@ -12,7 +12,8 @@ from .auth import check_csrf, ctx_of, require_user
 from .context import AppContext
 
 
-def get_ctx(request: Request) -> AppContext:
+async def get_ctx(request: Request) -> AppContext:
+    """Async on purpose: a sync dependency would cost a hop to the thread pool per request."""
     return ctx_of(request)
 
 

@@ -25,9 +25,11 @@ CACHED_BLOCKS = ("title", "bodyclass", "main")
 _CSRF_PLACEHOLDER = secrets.token_hex(16)
 
 
-def make_templates() -> Jinja2Templates:
+def make_templates(*, auto_reload: bool = False) -> Jinja2Templates:
+    """The templates; ``auto_reload`` re-reads edited files (dev mode: a stat per render)."""
     templates = Jinja2Templates(directory=str(TEMPLATES))
     env = templates.env
+    env.auto_reload = auto_reload
     env.filters["pct"] = lambda p: _fmt(p, 100, 0, "%")
     env.filters["pct1"] = lambda p: _fmt(p, 100, 1, "%")
     env.filters["num"] = lambda x, nd=1: _fmt(x, 1, nd, "")
