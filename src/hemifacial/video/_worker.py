@@ -24,7 +24,12 @@ def main() -> None:
     import cv2
 
     cv2.setNumThreads(1)
-    from hemifacial.video.pipeline import process_segment
+    import gc
+
+    from hemifacial.video.pipeline import _landmarker, process_segment
+
+    _landmarker("mediapipe")  # load the model before the first task arrives
+    gc.freeze()  # the modules and the model stay: keep them out of every GC pass
 
     inp = sys.stdin.buffer
     while True:
