@@ -87,7 +87,7 @@ class MediaPipeLandmarker:
             m._graph.add_packet_to_input_stream(stream="image", packet=packet)
             m._graph.wait_until_idle()
             out = m._graph_outputs.get("multi_face_landmarks")
-            if out is None:
+            if out is None or out.is_empty():
                 return []
             return list(self._serialized(out))
         except (AttributeError, KeyError, TypeError):  # pragma: no cover - other versions
