@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session, load_only
 
 from hemifacial.errors import NotFoundError
@@ -245,13 +245,40 @@ def user_by_name(s: Session, username: str) -> t.User | None:
     return s.scalars(select(t.User).where(t.User.username == username)).first()
 
 
-def session_by_hash(s: Session, token_hash: str) -> tuple[t.Session, t.User] | None:
-    row = s.execute(
-        select(t.Session, t.User)
-        .join(t.User, t.User.id == t.Session.user_id)
-        .where(t.Session.token_hash == token_hash)
-    ).first()
-    return (row[0], row[1]) if row else None
+@dataclass(frozen=True)
+class LoginSession:
+    session_id: int
+    last_seen: dt.datetime
+    csrf_token: str
+    user_id: int
+    username: str
+    display_name: str
+    role: str
+
+
+_SESSION_BY_HASH = (
+    select(
+        t.Session.id,
+        t.Session.last_seen,
+        t.Session.csrf_token,
+        t.User.id,
+        t.User.username,
+        t.User.display_name,
+        t.User.role,
+    )
+    .join(t.User, t.User.id == t.Session.user_id)
+    .where(t.Session.token_hash == bindparam("token_hash"))
+)
+
+
+def session_by_hash(s: Session, token_hash: str) -> LoginSession | None:
+    """The login session of a token hash (runs on every clinic request: plain SQL, no ORM)."""
+    row = s.connection().execute(_SESSION_BY_HASH, {"token_hash": token_hash}).first()
+    return LoginSession(*row) if row else None
+
+
+def end_session(s: Session, session_id: int) -> None:
+    s.execute(delete(t.Session).where(t.Session.id == session_id))
 
 
 def touch_session(s: Session, session_id: int, when: dt.datetime) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import Connection, event, insert, select, update
+from sqlalchemy import Connection, bindparam, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from . import tables as t
@@ -59,17 +59,19 @@ def bump_for_job(s: Session, job_id: int) -> None:
         bump(s.connection(), [case_id])
 
 
+_CLINIC = select(t.ClinicRevision.value).where(t.ClinicRevision.id == 1)
+_CASE = select(t.Case.revision).where(t.Case.id == bindparam("case_id"))
+
+
 def clinic_revision(s: Session) -> int:
-    """The counter: changes whenever any case changes."""
-    value = s.execute(
-        select(t.ClinicRevision.value).where(t.ClinicRevision.id == 1)
-    ).scalar_one_or_none()
+    """The counter: changes whenever any case changes (plain SQL: read on every page view)."""
+    value = s.connection().execute(_CLINIC).scalar_one_or_none()
     return int(value or 0)
 
 
 def case_revision(s: Session, case_id: int) -> int | None:
     """The case's stamp, or None when the case does not exist."""
-    value = s.execute(select(t.Case.revision).where(t.Case.id == case_id)).scalar_one_or_none()
+    value = s.connection().execute(_CASE, {"case_id": case_id}).scalar_one_or_none()
     return None if value is None else int(value)
 
 

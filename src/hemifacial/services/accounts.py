@@ -117,14 +117,15 @@ def current(s: Session, token: str | None, idle: dt.timedelta) -> SessionInfo | 
     found = repo.session_by_hash(s, token_hash(token))
     if found is None:
         return None
-    sess, user = found
     now = t.utcnow()
-    if now - sess.last_seen > idle:
-        s.delete(sess)
+    if now - found.last_seen > idle:
+        repo.end_session(s, found.session_id)
         return None
-    if now - sess.last_seen > dt.timedelta(seconds=60):
-        repo.touch_session(s, sess.id, now)
-    return SessionInfo(user.id, user.username, user.display_name, user.role, sess.csrf_token)
+    if now - found.last_seen > dt.timedelta(seconds=60):
+        repo.touch_session(s, found.session_id, now)
+    return SessionInfo(
+        found.user_id, found.username, found.display_name, found.role, found.csrf_token
+    )
 
 
 def logout(s: Session, token: str | None) -> None:

@@ -92,7 +92,9 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
     from .pages import clinic as pages_clinic
     from .pages import patient as pages_patient
 
-    for module in (api_clinic, api_patient, api_kb, pages_patient, pages_clinic):
+    # Routes are matched in order: the clinic pages, viewed most, come first (paths of the
+    # routers do not overlap, so the order changes nothing else).
+    for module in (pages_clinic, api_clinic, pages_patient, api_patient, api_kb):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
