@@ -120,22 +120,24 @@ class MediaPipeLandmarker:
 _WIRE_RECORD = 17
 """Bytes of one landmark in a serialised ``NormalizedLandmarkList`` when x, y and z are all
 set and nothing else is: field tag + length, then three (tag, little-endian float32)."""
-_WIRE_TAG_COLS = np.array([0, 1, 2, 7, 12])
-_WIRE_TAGS = np.array([0x0A, 0x0F, 0x0D, 0x15, 0x1D], np.uint8)
-_WIRE_FLOATS = np.array([3, 4, 5, 6, 8, 9, 10, 11, 13, 14, 15, 16])
+_WIRE_TAGS = ((0, 0x0A), (1, 0x0F), (2, 0x0D), (7, 0x15), (12, 0x1D))
+"""(byte offset in a record, expected byte): message field 1 length-delimited, its length
+15, then x (field 1), y (field 2) and z (field 3), each a 32-bit fixed field."""
 
 
 def _kept_from_wire(data: bytes, kept: npt.NDArray[np.intp]) -> Points | None:
-    """The kept points read straight from the serialised landmark list (~40 µs instead of
+    """The kept points read straight from the serialised landmark list (~15 µs instead of
     ~100 µs for attribute access point by point), or None when any record is not the plain
     17-byte x/y/z layout (a field unset, or visibility/presence set)."""
-    if len(data) % _WIRE_RECORD:
+    n, rest = divmod(len(data), _WIRE_RECORD)
+    if rest or n <= kept.max():
         return None
-    rec = np.frombuffer(data, np.uint8).reshape(-1, _WIRE_RECORD)
-    if len(rec) <= kept.max() or not (rec[:, _WIRE_TAG_COLS] == _WIRE_TAGS).all():
-        return None
-    raw = rec[kept[:, None], _WIRE_FLOATS]
-    return np.asarray(raw.view("<f4").reshape(len(kept), 3), dtype=np.float32)
+    for offset, tag in _WIRE_TAGS:  # strided byte slices: a few µs for all 478 records
+        if data[offset::_WIRE_RECORD] != bytes((tag,)) * n:
+            return None
+    # x, y, z of every record: little-endian float32 at bytes 3, 8 and 13
+    xyz: npt.NDArray[np.float32] = np.ndarray((n, 3), "<f4", data, 3, (_WIRE_RECORD, 5))
+    return np.asarray(xyz[kept], dtype=np.float32)
 
 
 # --- synthetic twin ---------------------------------------------------------------------
