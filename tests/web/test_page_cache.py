@@ -91,3 +91,32 @@ def test_a_cached_page_carries_each_viewers_own_csrf_token(app: Any, client: Any
         assert f'value="{theirs}"' in page_theirs and mine not in page_theirs
         r = other.post(f"{url}/notes", data={"csrf_token": theirs, "text": "ok"})
         assert r.status_code == 200 and "ok" in r.text
+
+
+def test_worker_processes_share_rendered_case_pages_but_never_stale_ones(
+    app: Any, client: Any, settings: Any
+) -> None:
+    from hemifacial.web.app import create_app
+
+    second = create_app(settings, runner=app.state.ctx.runner)  # another worker process
+    case_id = intake(client, "Typical Tina", TYPICAL)["case_id"]
+    url = f"/clinic/cases/{case_id}"
+    with client_for(second) as other:
+        login(client)
+        login(other)
+        first = client.get(url).text  # rendered by the first app and shared
+        pages = second.state.ctx.pages
+        shared = pages.shared_hits
+        assert other.get(url).status_code == 200 and pages.shared_hits == shared + 1
+        note = {"csrf_token": csrf(client), "text": "New note."}
+        client.post(f"{url}/notes", data=note, follow_redirects=False)
+        misses = pages.misses
+        assert "New note." in other.get(url).text  # the shared copy was of an older revision
+        assert pages.misses == misses + 1
+        for path in pages.directory.iterdir():  # a damaged file is rendered again, not served
+            path.write_bytes(b"garbage")
+        mine = app.state.ctx.pages
+        misses = mine.misses
+        page = client.get(url).text
+        assert "New note." in page and mine.misses == misses + 1
+        assert first != page

@@ -54,7 +54,7 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
         kb=load_knowledge_base(),
         runner=runner,  # type: ignore[arg-type]  # set just below
         templates=make_templates(auto_reload=settings.mode == "dev"),
-        pages=PageCache(settings.page_cache_mb * 1024 * 1024),
+        pages=PageCache(settings.page_cache_mb * 1024 * 1024, settings.data_dir / "page-cache"),
     )
     ctx.runner = runner or make_runner(settings, ctx)
 
@@ -65,6 +65,7 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
         # threads fighting over the GIL serve fewer pages per second, not more.
         anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
         migrate(engine)
+        ctx.pages.clear_shared()
         ctx.runner.start()
         requeued = recover(ctx.factory, ctx.runner)
         if requeued:

@@ -72,12 +72,14 @@ def render_cached(
     key: str,
     revision: int,
     context: Callable[[], dict[str, Any]],
+    shared: bool = False,
 ) -> Response:
     """:func:`render`, reusing the page's blocks while ``revision`` is unchanged.
 
     ``context`` is called (and the database read) only when the cache has no page for this
     ``key`` at this ``revision``. The blocks must not depend on the user; the CSRF token is
-    put in per request.
+    put in per request. ``shared`` pages are offered to the other worker processes (for keys
+    of bounded number, such as one per case).
     """
     ctx = ctx_of(request)
     page = ctx.pages.get(key, revision)
@@ -92,7 +94,7 @@ def render_cached(
                 if name in tmpl.blocks
             },
         )
-        ctx.pages.put(key, page)
+        ctx.pages.put(key, page, shared=shared)
     token = csrf_token(request)
     blocks = {
         name: Markup(text.replace(_CSRF_PLACEHOLDER, token)) for name, text in page.blocks.items()

@@ -186,6 +186,7 @@ def case_page(case_id: int, request: Request, ctx: Ctx) -> Response:
             key=f"case\0{case_id}",
             revision=revision,
             context=lambda: _case_context(ctx, views.case_view(s, ctx.kb, case_id)),
+            shared=True,
         )
 
 
