@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, or_, select, update
+from sqlalchemy import BindParameter, ColumnElement, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session, load_only
 
 from hemifacial.errors import NotFoundError
@@ -41,10 +41,30 @@ def get_case(s: Session, case_id: int, *, lock: bool = False) -> t.Case:
     return row
 
 
+# Statements run on every case page that is rendered, built once (building a statement costs
+# more Python than running it).
+_CASE_ID: BindParameter[int] = bindparam("case_id")
+_FINDINGS = select(t.Finding).where(t.Finding.case_id == _CASE_ID).order_by(t.Finding.id)
+_ASSESSMENTS = (
+    select(t.Assessment).where(t.Assessment.case_id == _CASE_ID).order_by(t.Assessment.id)
+)
+_NOTES = select(t.Note).where(t.Note.case_id == _CASE_ID).order_by(t.Note.id)
+_VISITS = (
+    select(t.Visit).where(t.Visit.case_id == _CASE_ID).order_by(t.Visit.visited_on, t.Visit.id)
+)
+
+
+def _count(table: type[t.Video] | type[t.Note] | type[t.Visit]) -> Any:
+    return select(func.count()).where(table.case_id == _CASE_ID).scalar_subquery()
+
+
+_CASE_WITH_COUNTS = select(t.Case, _count(t.Video), _count(t.Note), _count(t.Visit)).where(
+    t.Case.id == _CASE_ID
+)
+
+
 def findings_of(s: Session, case_id: int) -> Sequence[t.Finding]:
-    return s.scalars(
-        select(t.Finding).where(t.Finding.case_id == case_id).order_by(t.Finding.id)
-    ).all()
+    return s.scalars(_FINDINGS, {"case_id": case_id}).all()
 
 
 def latest_assessment(s: Session, case_id: int) -> t.Assessment | None:
@@ -57,19 +77,15 @@ def latest_assessment(s: Session, case_id: int) -> t.Assessment | None:
 
 
 def assessment_history(s: Session, case_id: int) -> Sequence[t.Assessment]:
-    return s.scalars(
-        select(t.Assessment).where(t.Assessment.case_id == case_id).order_by(t.Assessment.id)
-    ).all()
+    return s.scalars(_ASSESSMENTS, {"case_id": case_id}).all()
 
 
 def notes_of(s: Session, case_id: int) -> Sequence[t.Note]:
-    return s.scalars(select(t.Note).where(t.Note.case_id == case_id).order_by(t.Note.id)).all()
+    return s.scalars(_NOTES, {"case_id": case_id}).all()
 
 
 def visits_of(s: Session, case_id: int) -> Sequence[t.Visit]:
-    return s.scalars(
-        select(t.Visit).where(t.Visit.case_id == case_id).order_by(t.Visit.visited_on, t.Visit.id)
-    ).all()
+    return s.scalars(_VISITS, {"case_id": case_id}).all()
 
 
 @dataclass(frozen=True)
@@ -119,13 +135,7 @@ def case_record(s: Session, case_id: int) -> CaseRecord:
     The first query brings the case with how many videos, notes and visits it has, so the
     kinds it has none of cost nothing (most cases early in their work-up).
     """
-
-    def count(table: type[t.Video] | type[t.Note] | type[t.Visit]) -> Any:
-        return select(func.count()).where(table.case_id == case_id).scalar_subquery()
-
-    row = s.execute(
-        select(t.Case, count(t.Video), count(t.Note), count(t.Visit)).where(t.Case.id == case_id)
-    ).first()
+    row = s.execute(_CASE_WITH_COUNTS, {"case_id": case_id}).first()
     if row is None:
         raise NotFoundError(f"case {case_id} does not exist")
     case, n_videos, n_notes, n_visits = row
