@@ -120,3 +120,18 @@ def test_worker_processes_share_rendered_case_pages_but_never_stale_ones(
         page = client.get(url).text
         assert "New note." in page and mine.misses == misses + 1
         assert first != page
+
+
+def test_dashboard_api_is_reused_until_a_case_changes(app: Any, client: Any) -> None:
+    intake(client, "Typical Tina", TYPICAL)
+    login(client)
+    pages = app.state.ctx.pages
+    first = client.get("/api/v1/cases?page=1").json()
+    hits = pages.hits
+    assert client.get("/api/v1/cases?page=1").json() == first and pages.hits == hits + 1
+    intake(client, "Young Yusuf", YOUNG)
+    after = client.get("/api/v1/cases?page=1").json()
+    assert after["total"] == first["total"] + 1
+    assert {c["patient_name"] for c in after["cases"]} >= {"Typical Tina", "Young Yusuf"}
+    schema = client.get("/openapi.json").json()["paths"]["/api/v1/cases"]["get"]
+    assert "DashboardPublic" in str(schema["responses"]["200"])

@@ -13,8 +13,9 @@ from hemifacial.errors import NotFoundError
 from hemifacial.services import accounts, cases, intake, videos, views
 
 from .. import schemas
-from ..auth import SESSION_COOKIE, end_session, start_session
+from ..auth import SESSION_COOKIE, end_session, require_user, start_session
 from ..deps import ApiUser, Ctx, CurrentUser
+from ..pagecache import CachedPage
 from ..pages.clinic import status_counts
 from ..uploads import check_length, queue_job, receive
 
@@ -60,27 +61,35 @@ def logout(request: Request, ctx: Ctx, user: ApiUser) -> Response:
 
 @router.get("/cases", response_model=schemas.DashboardPublic)
 def list_cases(
+    request: Request,
     ctx: Ctx,
-    user: CurrentUser,
     status: Annotated[str | None, Query(description="one of the case statuses")] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
     red_flags: bool = False,
     page: Annotated[int, Query(ge=1)] = 1,
-) -> schemas.DashboardPublic:
+) -> Response:
     """The dashboard: red flags first, then most recently changed (50 per page)."""
     if status and status not in cases.STATUSES:
         raise cases.FormError({"status": f"must be one of {', '.join(cases.STATUSES)}"})
-    with ctx.tx() as s:
-        return schemas.dashboard_public(
-            repo.dashboard(
+    with ctx.read() as s:
+        require_user(request, s)
+        revision = revisions.clinic_revision(s)
+        key = f"api-cases\0{status}\0{q}\0{red_flags}\0{page}"
+        cached = ctx.pages.get(key, revision)
+        if cached is None:
+            data = repo.dashboard(
                 s,
-                counts=status_counts(ctx, s, revisions.clinic_revision(s)),
+                counts=status_counts(ctx, s, revision),
                 status=status,
                 query=q,
                 red_flags_only=red_flags,
                 page=page,
             )
-        )
+            cached = CachedPage(
+                revision, {"json": schemas.dashboard_public(data).model_dump_json()}
+            )
+            ctx.pages.put(key, cached)
+    return Response(cached.blocks["json"], media_type="application/json")
 
 
 @router.get("/cases/{case_id}", response_model=schemas.CasePublic)
