@@ -295,6 +295,20 @@ def test_case_page_shows_video_results_and_course(client: Any, app: Any) -> None
     page = client.get(f"/clinic/cases/{case_id}").text
     assert "spasm events / min" in page and "Affected side: <b>right</b>" in page
     assert "<svg" in page and "baseline" in page and "12.0" in page
+    assert "course-change" not in page  # one measured visit: nothing to compare yet
+    client.post(
+        f"/clinic/cases/{case_id}/visits",
+        data={"csrf_token": token, "visited_on": "2026-04-02", "label": "after toxin"},
+    )
+    client.post(
+        f"/clinic/cases/{case_id}/videos",
+        data={"csrf_token": token, "visit_id": "2"},
+        files={"file": ("d.mp4", MP4 + b"\x01", "video/mp4")},
+    )
+    app.state.ctx.runner.join()
+    page = client.get(f"/clinic/cases/{case_id}").text
+    assert "From 2026-01-10 (baseline) to 2026-04-02 (after toxin):" in page
+    assert "spasm events per minute 12.0 → 12.0" in page
 
 
 def test_evidence_page_lists_everything_with_citations(client: Any, app: Any) -> None:

@@ -40,6 +40,35 @@ class CourseRow:
 
 
 @dataclass(frozen=True)
+class CourseChange:
+    """The first measured video against the latest one (same numbers as the course table)."""
+
+    first: CourseRow
+    latest: CourseRow
+    lines: tuple[str, ...]
+
+
+def course_change(course: list[CourseRow]) -> CourseChange | None:
+    """How the spasm changed from the first to the latest measured video, in words."""
+    if len(course) < 2:
+        return None
+    first, latest = course[0], course[-1]
+
+    def pair(a: float | None, b: float | None, fmt: str) -> str:
+        return " → ".join("–" if x is None else format(x, fmt) for x in (a, b))
+
+    return CourseChange(
+        first,
+        latest,
+        (
+            f"spasm events per minute {pair(first.events_per_min, latest.events_per_min, '.1f')}",
+            f"time in spasm {pair(first.time_in_spasm_pct, latest.time_in_spasm_pct, '.1f')} %",
+            f"estimated severity (Jankovic) {pair(first.severity, latest.severity, 'd')}",
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class CaseView:
     case: t.Case
     findings: list[FindingView]
@@ -48,6 +77,7 @@ class CaseView:
     history: list[dict[str, Any]]
     videos: list[repo.VideoRecord]
     course: list[CourseRow]
+    change: CourseChange | None
     notes: list[t.Note]
     visits: list[t.Visit]
 
@@ -118,6 +148,7 @@ def case_view(s: Session, kb: KnowledgeBase, case_id: int) -> CaseView:
         history,
         videos,
         course,
+        course_change(course),
         list(record.notes),
         list(record.visits),
     )
