@@ -135,3 +135,29 @@ def test_dashboard_api_is_reused_until_a_case_changes(app: Any, client: Any) -> 
     assert {c["patient_name"] for c in after["cases"]} >= {"Typical Tina", "Young Yusuf"}
     schema = client.get("/openapi.json").json()["paths"]["/api/v1/cases"]["get"]
     assert "DashboardPublic" in str(schema["responses"]["200"])
+
+
+def test_every_view_of_patient_data_is_audited_cached_or_not(app: Any, client: Any) -> None:
+    from sqlalchemy import select
+
+    case_id = intake(client, "Typical Tina", TYPICAL)["case_id"]
+    login(client)
+    for _ in range(2):  # the second view is served from the cache
+        assert client.get(f"/clinic/cases/{case_id}").status_code == 200
+    client.get("/clinic?q=tina")
+    client.get(f"/api/v1/cases/{case_id}")
+    client.get("/api/v1/cases")
+    assert client.get("/clinic/cases/4040").status_code == 404
+    with app.state.ctx.tx() as s:
+        rows = s.execute(
+            select(t.AuditEvent.actor, t.AuditEvent.action, t.AuditEvent.case_id)
+            .where(t.AuditEvent.action.like("%view%") | (t.AuditEvent.action == "cases.list"))
+            .order_by(t.AuditEvent.id)
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("doc", "case.view", case_id),
+        ("doc", "case.view", case_id),
+        ("doc", "dashboard.view", None),
+        ("doc", "case.view", case_id),
+        ("doc", "cases.list", None),
+    ]

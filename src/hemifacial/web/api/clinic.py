@@ -72,7 +72,8 @@ def list_cases(
     if status and status not in cases.STATUSES:
         raise cases.FormError({"status": f"must be one of {', '.join(cases.STATUSES)}"})
     with ctx.read() as s:
-        require_user(request, s)
+        user = require_user(request, s)
+        repo.audit_view(s, user.username, "cases.list", q=q, status=status, page=page)
         revision = revisions.clinic_revision(s)
         key = f"api-cases\0{status}\0{q}\0{red_flags}\0{page}"
         cached = ctx.pages.get(key, revision)
@@ -95,7 +96,9 @@ def list_cases(
 @router.get("/cases/{case_id}", response_model=schemas.CasePublic)
 def get_case(case_id: int, ctx: Ctx, user: CurrentUser) -> schemas.CasePublic:
     with ctx.tx() as s:
-        return schemas.case_public(views.case_view(s, ctx.kb, case_id))
+        view = views.case_view(s, ctx.kb, case_id)
+        repo.audit_view(s, user.username, "case.view", case_id, via="api")
+        return schemas.case_public(view)
 
 
 @router.patch("/cases/{case_id}", response_model=schemas.CaseSummary)
@@ -127,6 +130,7 @@ def add_findings(
 def get_assessment(case_id: int, ctx: Ctx, user: CurrentUser) -> dict[str, Any]:
     with ctx.tx() as s:
         repo.get_case(s, case_id)
+        repo.audit_view(s, user.username, "assessment.view", case_id, via="api")
         row = repo.latest_assessment(s, case_id)
         if row is None:
             raise NotFoundError(f"case {case_id} has no assessment yet")

@@ -79,7 +79,8 @@ def dashboard(request: Request, ctx: Ctx) -> Response:
     query = q.get("q", "")
     red = q.get("red") == "1"
     with ctx.read() as s:
-        require_user(request, s)
+        user = require_user(request, s)
+        repo.audit_view(s, user.username, "dashboard.view", q=query, status=status, page=page)
         revision = revisions.clinic_revision(s)
 
         def context() -> dict[str, Any]:
@@ -176,10 +177,11 @@ def _case_page(
 @router.get("/clinic/cases/{case_id}")
 def case_page(case_id: int, request: Request, ctx: Ctx) -> Response:
     with ctx.read() as s:
-        require_user(request, s)
+        user = require_user(request, s)
         revision = revisions.case_revision(s, case_id)
         if revision is None:
             raise NotFoundError(f"case {case_id} does not exist")
+        repo.audit_view(s, user.username, "case.view", case_id)
         return render_cached(
             request,
             "clinic/case.html",
