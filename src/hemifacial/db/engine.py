@@ -48,18 +48,7 @@ def make_engine(url: str, *, pool_size: int = 10, autocommit: bool = False) -> E
             cur.close()
 
         return engine
-    # What the read pool writes (view audit rows, a session's last-seen time) does not wait
-    # for the disk: a server crash can lose the last ~0.6 s of them. Changes to cases go
-    # through the other pool, with full durability.
-    connect_args = {"options": "-c synchronous_commit=off"} if autocommit else {}
-    engine = create_engine(
-        url,
-        pool_size=pool_size,
-        max_overflow=20,
-        pool_recycle=1800,
-        connect_args=connect_args,
-        **options,
-    )
+    engine = create_engine(url, pool_size=pool_size, max_overflow=20, pool_recycle=1800, **options)
     _ping_when_idle(engine)
     return engine
 

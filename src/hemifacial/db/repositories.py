@@ -13,7 +13,6 @@ from sqlalchemy import (
     bindparam,
     delete,
     func,
-    insert,
     or_,
     select,
     update,
@@ -39,17 +38,6 @@ DASHBOARD_COLUMNS = (
 def audit(s: Session, actor: str, action: str, case_id: int | None = None, **detail: Any) -> None:
     """Append one audit row (who did what to which case)."""
     s.add(t.AuditEvent(actor=actor, action=action, case_id=case_id, detail=detail))
-
-
-def audit_view(
-    s: Session, actor: str, action: str, case_id: int | None = None, **detail: Any
-) -> None:
-    """Record that ``actor`` looked at patient data (plain SQL: it runs on every page view)."""
-    s.connection().execute(
-        insert(t.AuditEvent).values(
-            at=t.utcnow(), actor=actor, action=action, case_id=case_id, detail=detail
-        )
-    )
 
 
 def get_case(s: Session, case_id: int, *, lock: bool = False) -> t.Case:

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hemifacial import __version__
 from hemifacial.db.engine import make_engine, migrate, session_factory
+from hemifacial.db.viewlog import ViewLog
 from hemifacial.domain.knowledge.loader import load_knowledge_base
 from hemifacial.jobs.base import JobRunner, recover
 from hemifacial.settings import Settings
@@ -54,6 +55,7 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
         kb=load_knowledge_base(),
         runner=runner,  # type: ignore[arg-type]  # set just below
         templates=make_templates(auto_reload=settings.mode == "dev"),
+        view_log=ViewLog(engine),
         pages=PageCache(settings.page_cache_mb * 1024 * 1024, settings.data_dir / "page-cache"),
     )
     ctx.runner = runner or make_runner(settings, ctx)
@@ -66,6 +68,7 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
         anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
         migrate(engine)
         ctx.pages.clear_shared()
+        ctx.view_log.start()
         ctx.runner.start()
         requeued = recover(ctx.factory, ctx.runner)
         if requeued:
@@ -74,6 +77,7 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
             yield
         finally:
             ctx.runner.stop()
+            ctx.view_log.stop()
             engine.dispose()
             read_engine.dispose()
 

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from hemifacial.db.engine import transaction
+from hemifacial.db.viewlog import ViewLog
 from hemifacial.domain.knowledge.schema import KnowledgeBase
 from hemifacial.jobs.base import JobRunner
 from hemifacial.settings import Settings
@@ -29,6 +30,7 @@ class AppContext:
     runner: JobRunner
     templates: Jinja2Templates
     pages: PageCache
+    view_log: ViewLog
     cache: dict[str, Any] = field(default_factory=dict)  # per-process, case-independent
 
     def at_revision(self, key: str, revision: int, compute: Callable[[], Any]) -> Any:

@@ -73,7 +73,7 @@ def list_cases(
         raise cases.FormError({"status": f"must be one of {', '.join(cases.STATUSES)}"})
     with ctx.read() as s:
         user = require_user(request, s)
-        repo.audit_view(s, user.username, "cases.list", q=q, status=status, page=page)
+        ctx.view_log.record(user.username, "cases.list", q=q, status=status, page=page)
         revision = revisions.clinic_revision(s)
         key = f"api-cases\0{status}\0{q}\0{red_flags}\0{page}"
         cached = ctx.pages.get(key, revision)
@@ -97,7 +97,7 @@ def list_cases(
 def get_case(case_id: int, ctx: Ctx, user: CurrentUser) -> schemas.CasePublic:
     with ctx.tx() as s:
         view = views.case_view(s, ctx.kb, case_id)
-        repo.audit_view(s, user.username, "case.view", case_id, via="api")
+        ctx.view_log.record(user.username, "case.view", case_id, via="api")
         return schemas.case_public(view)
 
 
@@ -130,7 +130,7 @@ def add_findings(
 def get_assessment(case_id: int, ctx: Ctx, user: CurrentUser) -> dict[str, Any]:
     with ctx.tx() as s:
         repo.get_case(s, case_id)
-        repo.audit_view(s, user.username, "assessment.view", case_id, via="api")
+        ctx.view_log.record(user.username, "assessment.view", case_id, via="api")
         row = repo.latest_assessment(s, case_id)
         if row is None:
             raise NotFoundError(f"case {case_id} has no assessment yet")

@@ -80,7 +80,7 @@ def dashboard(request: Request, ctx: Ctx) -> Response:
     red = q.get("red") == "1"
     with ctx.read() as s:
         user = require_user(request, s)
-        repo.audit_view(s, user.username, "dashboard.view", q=query, status=status, page=page)
+        ctx.view_log.record(user.username, "dashboard.view", q=query, status=status, page=page)
         revision = revisions.clinic_revision(s)
 
         def context() -> dict[str, Any]:
@@ -181,7 +181,7 @@ def case_page(case_id: int, request: Request, ctx: Ctx) -> Response:
         revision = revisions.case_revision(s, case_id)
         if revision is None:
             raise NotFoundError(f"case {case_id} does not exist")
-        repo.audit_view(s, user.username, "case.view", case_id)
+        ctx.view_log.record(user.username, "case.view", case_id)
         return render_cached(
             request,
             "clinic/case.html",
