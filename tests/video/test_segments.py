@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 
@@ -20,7 +21,7 @@ def _info(duration: float, width: int = 480, height: int = 480) -> VideoInfo:
 
 def _covers(segs: list[tuple[float, float]]) -> None:
     assert segs[0][0] == 0.0 and segs[-1][1] == math.inf
-    for (_, b), (c, _) in zip(segs, segs[1:], strict=False):
+    for (_, b), (c, _) in itertools.pairwise(segs):
         assert b == c
     for a, b in segs[:-1]:
         assert b - a >= SEGMENT_MIN_S

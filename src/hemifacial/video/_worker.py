@@ -26,10 +26,9 @@ def main() -> None:
     cv2.setNumThreads(1)
     import gc
 
-    from hemifacial.video.pipeline import _landmarker, process_segment
+    from hemifacial.video.pipeline import process_segment
 
-    _landmarker("mediapipe")  # load the model before the first task arrives
-    gc.freeze()  # the modules and the model stay: keep them out of every GC pass
+    gc.freeze()  # the imported modules stay for the worker's life: keep them out of GC passes
 
     inp = sys.stdin.buffer
     while True:
