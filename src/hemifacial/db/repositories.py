@@ -290,10 +290,24 @@ _SESSION_BY_HASH = (
 )
 
 
-def session_by_hash(s: Session, token_hash: str) -> LoginSession | None:
-    """The login session of a token hash (runs on every clinic request: plain SQL, no ORM)."""
-    row = s.connection().execute(_SESSION_BY_HASH, {"token_hash": token_hash}).first()
-    return LoginSession(*row) if row else None
+def session_by_hash(
+    s: Session, token_hash: str, also: Any = None, **params: Any
+) -> tuple[LoginSession, Any] | None:
+    """The login session of a token hash, and the value of the scalar subquery ``also``
+    (with its ``params``) read in the same round trip; plain SQL, as it runs on every
+    clinic request. ``also`` must be a module-level constant (its statement is kept)."""
+    stmt: Any = _SESSION_BY_HASH
+    if also is not None:
+        stmt = _WITH_ALSO.get(id(also))
+        if stmt is None:
+            stmt = _WITH_ALSO.setdefault(id(also), _SESSION_BY_HASH.add_columns(also))
+    row = s.connection().execute(stmt, {"token_hash": token_hash, **params}).first()
+    if row is None:
+        return None
+    return LoginSession(*row[:7]), (row[7] if also is not None else None)
+
+
+_WITH_ALSO: dict[int, Any] = {}
 
 
 def end_session(s: Session, session_id: int) -> None:

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
@@ -112,20 +113,30 @@ def login(s: Session, username: str, password: str) -> tuple[str, SessionInfo]:
 
 def current(s: Session, token: str | None, idle: dt.timedelta) -> SessionInfo | None:
     """The session of a cookie token, or None when missing, unknown or idle too long."""
+    return current_and(s, token, idle)[0]
+
+
+def current_and(
+    s: Session, token: str | None, idle: dt.timedelta, also: Any = None, **params: Any
+) -> tuple[SessionInfo | None, Any]:
+    """:func:`current`, and the scalar subquery ``also`` read in the same round trip (see
+    :func:`hemifacial.db.repositories.session_by_hash`)."""
     if not token:
-        return None
-    found = repo.session_by_hash(s, token_hash(token))
+        return None, None
+    found = repo.session_by_hash(s, token_hash(token), also, **params)
     if found is None:
-        return None
+        return None, None
+    login, value = found
     now = t.utcnow()
-    if now - found.last_seen > idle:
-        repo.end_session(s, found.session_id)
-        return None
-    if now - found.last_seen > dt.timedelta(seconds=60):
-        repo.touch_session(s, found.session_id, now)
-    return SessionInfo(
-        found.user_id, found.username, found.display_name, found.role, found.csrf_token
+    if now - login.last_seen > idle:
+        repo.end_session(s, login.session_id)
+        return None, None
+    if now - login.last_seen > dt.timedelta(seconds=60):
+        repo.touch_session(s, login.session_id, now)
+    info = SessionInfo(
+        login.user_id, login.username, login.display_name, login.role, login.csrf_token
     )
+    return info, value
 
 
 def logout(s: Session, token: str | None) -> None:

@@ -112,6 +112,7 @@ class _Scale:
 
 def _run(task: SegmentTask) -> SegmentResult:
     lm = _landmarker(task.landmarker)
+    lm.reset()  # the segment's first face is found afresh, not from another clip's box
     info = task.info
     times: list[float] = []
     pts_out: list[npt.NDArray[np.float32]] = []  # normalised; quantised once at the end

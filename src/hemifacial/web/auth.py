@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import secrets
+from typing import Any
 
 from fastapi import Request, Response
 from sqlalchemy.orm import Session
@@ -87,6 +88,20 @@ def current_user(request: Request, s: Session | None = None) -> SessionInfo | No
             user = accounts.current(s, token, idle)
     request.state.user = user
     return user
+
+
+def require_user_and(
+    request: Request, s: Session, also: Any, **params: Any
+) -> tuple[SessionInfo, Any]:
+    """:func:`require_user`, and the scalar subquery ``also`` read in the same round trip
+    (a page's revision stamp: one query per cached page view)."""
+    ctx = ctx_of(request)
+    idle = dt.timedelta(minutes=ctx.settings.session_idle_minutes)
+    user, value = accounts.current_and(s, request.cookies.get(SESSION_COOKIE), idle, also, **params)
+    request.state.user = user
+    if user is None:
+        raise LoginRequiredError("please log in to see the clinic's cases")
+    return user, value
 
 
 def require_user(request: Request, s: Session | None = None) -> SessionInfo:

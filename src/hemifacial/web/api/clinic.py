@@ -13,7 +13,7 @@ from hemifacial.errors import NotFoundError
 from hemifacial.services import accounts, cases, intake, videos, views
 
 from .. import schemas
-from ..auth import SESSION_COOKIE, end_session, require_user, start_session
+from ..auth import SESSION_COOKIE, end_session, require_user_and, start_session
 from ..deps import ApiUser, Ctx, CurrentUser
 from ..pagecache import CachedPage
 from ..pages.clinic import status_counts
@@ -72,9 +72,9 @@ def list_cases(
     if status and status not in cases.STATUSES:
         raise cases.FormError({"status": f"must be one of {', '.join(cases.STATUSES)}"})
     with ctx.read() as s:
-        user = require_user(request, s)
+        user, stamp = require_user_and(request, s, revisions.CLINIC_STAMP)
         ctx.view_log.record(user.username, "cases.list", q=q, status=status, page=page)
-        revision = revisions.clinic_revision(s)
+        revision = int(stamp or 0)
         key = f"api-cases\0{status}\0{q}\0{red_flags}\0{page}"
         cached = ctx.pages.get(key, revision)
         if cached is None:

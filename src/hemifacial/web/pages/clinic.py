@@ -17,7 +17,7 @@ from hemifacial.errors import InputError, NotFoundError
 from hemifacial.services import accounts, cases, intake, videos, views
 from hemifacial.services.accounts import LoginRequiredError
 
-from ..auth import SESSION_COOKIE, check_csrf, end_session, require_user, start_session
+from ..auth import SESSION_COOKIE, check_csrf, end_session, require_user_and, start_session
 from ..charts import course_svg
 from ..deps import Ctx, CurrentUser
 from ..render import render, render_cached
@@ -79,9 +79,9 @@ def dashboard(request: Request, ctx: Ctx) -> Response:
     query = q.get("q", "")
     red = q.get("red") == "1"
     with ctx.read() as s:
-        user = require_user(request, s)
+        user, stamp = require_user_and(request, s, revisions.CLINIC_STAMP)
         ctx.view_log.record(user.username, "dashboard.view", q=query, status=status, page=page)
-        revision = revisions.clinic_revision(s)
+        revision = int(stamp or 0)
 
         def context() -> dict[str, Any]:
             data = repo.dashboard(
@@ -177,8 +177,7 @@ def _case_page(
 @router.get("/clinic/cases/{case_id}")
 def case_page(case_id: int, request: Request, ctx: Ctx) -> Response:
     with ctx.read() as s:
-        user = require_user(request, s)
-        revision = revisions.case_revision(s, case_id)
+        user, revision = require_user_and(request, s, revisions.CASE_STAMP, case_id=case_id)
         if revision is None:
             raise NotFoundError(f"case {case_id} does not exist")
         ctx.view_log.record(user.username, "case.view", case_id)
