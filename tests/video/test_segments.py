@@ -102,3 +102,19 @@ def test_landmarks_read_from_the_wire_equal_attribute_access():
     msg.landmark[5].ClearField("visibility")
     msg.landmark[7].ClearField("z")
     assert _kept_from_wire(msg.SerializeToString(), kept) is None
+
+
+@pytest.mark.shared_data
+def test_a_segment_does_not_start_from_the_previous_clips_face_box(shared_videos):
+    """FaceMesh tracks each frame from the box of the frame before; a worker's next segment
+    must find its face afresh, whatever the worker analysed last (it was off by ~10 % of
+    the frame on the first frame before)."""
+    from hemifacial.video.pipeline import SegmentTask, process_segment
+
+    seg = SegmentTask(probe(shared_videos / "liveportrait_d19.mp4"), 4.0, 4.5, "mediapipe")
+    runs = []
+    for other in ("liveportrait_d13.mp4", "liveportrait_d3.mp4"):
+        process_segment(SegmentTask(probe(shared_videos / other), 0.0, 1.0, "mediapipe"))
+        runs.append(process_segment(seg).points.astype(int))
+    assert runs[0].shape[0] >= 10
+    np.testing.assert_array_equal(runs[0], runs[1])
