@@ -8,9 +8,10 @@ Ours = ``analyze_video`` with ``--jobs 2`` (time segments in two worker processe
 scaled in the decoder, quality gate and analysis included), warm worker pool. Clips: the
 shared ≤720p clips, plus a 60-s clip made by playing ``liveportrait_d6`` back and forth.
 
-Last full run (2026-11-25, both cores idle at the start): median naive 134 fps, ours
-276 fps (2.05×); pooled 133 vs 269 (2.03×); 60-s clip 137 vs 300 (2.19×). Goal ≥ 300 fps
-and ≥ 2.5×: the fps are reached on a quiet machine, the ratio is not (see docs/video.md).
+Last full runs (2026-11-25, both cores idle at the start): median naive 134 fps, ours
+276 fps (2.05×), 60-s clip 137 vs 300 (2.19×); with the per-segment tracker restart, at a
+slower moment of the VM, 112 vs 237 (2.12×). Goal ≥ 300 fps and ≥ 2.5×: the fps are
+reached on a quiet machine, the ratio is not (see docs/video.md).
 """
 
 from __future__ import annotations
