@@ -209,10 +209,18 @@ async def _intake(base: str, n: int, tag: str) -> dict[str, Any]:
 
 WRK_SCRIPT = """
 paths = {%s}
-counter = 0
+-- each request picks a random path, independently in each wrk thread (as the httpx driver
+-- does): round-robin would send both threads through the same cases in lockstep
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
+init = function(args)
+  math.randomseed(7919 * id)
+end
 request = function()
-  counter = counter + 1
-  return wrk.format("GET", paths[(counter %% #paths) + 1], {["Cookie"] = "hf_session=%s"})
+  return wrk.format("GET", paths[math.random(#paths)], {["Cookie"] = "hf_session=%s"})
 end
 done = function(summary, latency, requests)
   local e = summary.errors
