@@ -1,10 +1,12 @@
 """Load benchmark of the clinic app on PostgreSQL.
 
 Seeds 10,000 cases into a fresh PostgreSQL database, starts uvicorn on loopback (separate
-process), logs in, and drives load from a second process with httpx at 32 concurrent
-clients. Prints p50/p95 of the dashboard and the case page next to a trivial baseline
-(/healthz) measured in the same run, then sends 200 consultation requests at 32 concurrent
-clients and counts errors and lost requests (checked in the database).
+process), logs in, and drives load from a second process (wrk, else httpx) at 32
+concurrent clients, each request a random one of 500 case pages or 5 dashboard views.
+Prints p50/p95 of the dashboard and the case page next to a trivial baseline (/healthz)
+measured in the same run, one-client service times (including case pages never viewed
+before, which are rendered rather than cached), then sends 200 consultation requests at 32
+concurrent clients and counts errors and lost requests (checked in the database).
 
     .venv/bin/python benchmarks/web_load.py [--cases 10000] [--workers 2] [--seconds 15]
 
@@ -379,6 +381,12 @@ def main() -> None:
             jobs = {}
         else:
             print("load generator: httpx async (second process)")
+        seen = set(case_paths)
+        unseen = [
+            p for p in (f"/clinic/cases/{i}" for i in range(1, args.cases + 1)) if p not in seen
+        ]
+        # a case page never viewed before is rendered (not cached): its service time apart
+        jobs_all["case page, first view"] = rng.sample(unseen, 100)
         single = sequential(base, cookie_jar(base), jobs_all)
         q: Any = mp.get_context("spawn").Queue()
         proc = mp.get_context("spawn").Process(
