@@ -71,8 +71,8 @@ def check_csrf(request: Request, submitted: str | None) -> None:
         )
 
 
-def current_user(request: Request, s: Session | None = None) -> SessionInfo | None:
-    """The logged-in user, looked up once per request (in ``s`` when the route has one)."""
+def current_user(request: Request) -> SessionInfo | None:
+    """The logged-in user, looked up once per request."""
     if hasattr(request.state, "user"):
         user: SessionInfo | None = request.state.user
         return user
@@ -81,10 +81,7 @@ def current_user(request: Request, s: Session | None = None) -> SessionInfo | No
     user = None
     if token:
         idle = dt.timedelta(minutes=ctx.settings.session_idle_minutes)
-        if s is None:
-            with ctx.tx() as own:
-                user = accounts.current(own, token, idle)
-        else:
+        with ctx.tx() as s:
             user = accounts.current(s, token, idle)
     request.state.user = user
     return user
@@ -104,8 +101,8 @@ def require_user_and(
     return user, value
 
 
-def require_user(request: Request, s: Session | None = None) -> SessionInfo:
-    user = current_user(request, s)
+def require_user(request: Request) -> SessionInfo:
+    user = current_user(request)
     if user is None:
         raise LoginRequiredError("please log in to see the clinic's cases")
     return user

@@ -23,10 +23,6 @@ def api_csrf(request: Request) -> None:
         check_csrf(request, None)
 
 
-def logged_in(request: Request) -> SessionInfo:
-    return require_user(request)
-
-
 def api_user(request: Request) -> SessionInfo:
     user = require_user(request)
     api_csrf(request)
@@ -34,5 +30,5 @@ def api_user(request: Request) -> SessionInfo:
 
 
 Ctx = Annotated[AppContext, Depends(get_ctx)]
-CurrentUser = Annotated[SessionInfo, Depends(logged_in)]
+CurrentUser = Annotated[SessionInfo, Depends(require_user)]
 ApiUser = Annotated[SessionInfo, Depends(api_user)]
