@@ -38,12 +38,11 @@ def bump(conn: Connection, case_ids: Iterable[int]) -> int:
         update(t.ClinicRevision)
         .where(t.ClinicRevision.id == 1)
         .values(value=t.ClinicRevision.value + 1)
-    )
-    if raised.rowcount == 0:  # the row was removed (e.g. a table emptied by hand): restart
+        .returning(t.ClinicRevision.value)
+    ).scalar_one_or_none()
+    if raised is None:  # the row was removed (e.g. a table emptied by hand): restart
         conn.execute(insert(t.ClinicRevision).values(id=1, value=1))
-    value = int(
-        conn.execute(select(t.ClinicRevision.value).where(t.ClinicRevision.id == 1)).scalar_one()
-    )
+    value = 1 if raised is None else int(raised)
     ids = sorted(set(case_ids))
     if ids:
         conn.execute(update(t.Case).where(t.Case.id.in_(ids)).values(revision=value))

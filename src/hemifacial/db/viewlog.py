@@ -34,8 +34,13 @@ class ViewLog:
         self.dropped = 0
 
     def record(self, actor: str, action: str, case_id: int | None = None, **detail: Any) -> None:
-        row = {"at": t.utcnow(), "actor": actor, "action": action, "case_id": case_id}
-        row["detail"] = detail
+        row = {
+            "at": t.utcnow(),
+            "actor": actor,
+            "action": action,
+            "case_id": case_id,
+            "detail": detail,
+        }
         with self._lock:
             self._rows.append(row)
 

@@ -71,18 +71,26 @@ def check_csrf(request: Request, submitted: str | None) -> None:
         )
 
 
+def _idle(request: Request) -> dt.timedelta:
+    return dt.timedelta(minutes=ctx_of(request).settings.session_idle_minutes)
+
+
+def _logged_in(user: SessionInfo | None) -> SessionInfo:
+    if user is None:
+        raise LoginRequiredError("please log in to see the clinic's cases")
+    return user
+
+
 def current_user(request: Request) -> SessionInfo | None:
     """The logged-in user, looked up once per request."""
     if hasattr(request.state, "user"):
         user: SessionInfo | None = request.state.user
         return user
-    ctx = ctx_of(request)
     token = request.cookies.get(SESSION_COOKIE)
     user = None
     if token:
-        idle = dt.timedelta(minutes=ctx.settings.session_idle_minutes)
-        with ctx.tx() as s:
-            user = accounts.current(s, token, idle)
+        with ctx_of(request).tx() as s:
+            user = accounts.current(s, token, _idle(request))
     request.state.user = user
     return user
 
@@ -92,20 +100,14 @@ def require_user_and(
 ) -> tuple[SessionInfo, Any]:
     """:func:`require_user`, and the scalar subquery ``also`` read in the same round trip
     (a page's revision stamp: one query per cached page view)."""
-    ctx = ctx_of(request)
-    idle = dt.timedelta(minutes=ctx.settings.session_idle_minutes)
-    user, value = accounts.current_and(s, request.cookies.get(SESSION_COOKIE), idle, also, **params)
+    token = request.cookies.get(SESSION_COOKIE)
+    user, value = accounts.current_and(s, token, _idle(request), also, **params)
     request.state.user = user
-    if user is None:
-        raise LoginRequiredError("please log in to see the clinic's cases")
-    return user, value
+    return _logged_in(user), value
 
 
 def require_user(request: Request) -> SessionInfo:
-    user = current_user(request)
-    if user is None:
-        raise LoginRequiredError("please log in to see the clinic's cases")
-    return user
+    return _logged_in(current_user(request))
 
 
 def start_session(request: Request, response: Response, token: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from hemifacial.db import repositories as repo
 from hemifacial.db.engine import transaction
 from hemifacial.db.viewlog import ViewLog
 from hemifacial.domain.knowledge.schema import KnowledgeBase
@@ -33,14 +34,15 @@ class AppContext:
     view_log: ViewLog
     cache: dict[str, Any] = field(default_factory=dict)  # per-process, case-independent
 
-    def at_revision(self, key: str, revision: int, compute: Callable[[], Any]) -> Any:
-        """A value computed once per clinic ``revision`` in this process."""
-        hit = self.cache.get(key)
+    def status_counts(self, s: Session, revision: int) -> dict[str, int]:
+        """Cases per status, counted once per clinic ``revision`` in this process."""
+        hit = self.cache.get("status_counts")
         if hit is not None and hit[0] == revision:
-            return hit[1]
-        value = compute()
-        self.cache[key] = (revision, value)
-        return value
+            counts: dict[str, int] = hit[1]
+            return counts
+        counts = repo.status_counts(s)
+        self.cache["status_counts"] = (revision, counts)
+        return counts
 
     @contextmanager
     def tx(self) -> Iterator[Session]:
@@ -53,4 +55,3 @@ class AppContext:
         """A session for pages that only read (autocommit: no BEGIN/COMMIT round trips)."""
         with self.read_factory() as s:
             yield s
-            s.commit()  # flushes what the block left pending (e.g. an expired login removed)

@@ -21,6 +21,7 @@ import tempfile
 import threading
 import zlib
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +69,16 @@ class PageCache:
                 return page
             self.misses += 1
             return None
+
+    def fetch(
+        self, key: str, revision: int, build: Callable[[], dict[str, str]], *, shared: bool = False
+    ) -> CachedPage:
+        """The page for ``key`` at ``revision``; ``build`` makes its blocks when none is kept."""
+        page = self.get(key, revision)
+        if page is None:
+            page = CachedPage(revision, build())
+            self.put(key, page, shared=shared)
+        return page
 
     def put(self, key: str, page: CachedPage, *, shared: bool = False) -> None:
         with self._lock:

@@ -16,7 +16,6 @@ from starlette.responses import Response
 from hemifacial.services import forms
 
 from .auth import csrf_token, ctx_of, current_user, set_csrf_cookie
-from .pagecache import CachedPage
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # The blocks a cached page keeps; the header (user, logout form) is rendered per request.
@@ -82,19 +81,17 @@ def render_cached(
     of bounded number, such as one per case).
     """
     ctx = ctx_of(request)
-    page = ctx.pages.get(key, revision)
-    if page is None:
+
+    def blocks_of_page() -> dict[str, str]:
         tmpl = ctx.templates.env.get_template(template)
         jinja_ctx = tmpl.new_context({**_base_context(request, _CSRF_PLACEHOLDER), **context()})
-        page = CachedPage(
-            revision,
-            {
-                name: "".join(tmpl.blocks[name](jinja_ctx))
-                for name in CACHED_BLOCKS
-                if name in tmpl.blocks
-            },
-        )
-        ctx.pages.put(key, page, shared=shared)
+        return {
+            name: "".join(tmpl.blocks[name](jinja_ctx))
+            for name in CACHED_BLOCKS
+            if name in tmpl.blocks
+        }
+
+    page = ctx.pages.fetch(key, revision, blocks_of_page, shared=shared)
     token = csrf_token(request)
     blocks = {
         name: Markup(text.replace(_CSRF_PLACEHOLDER, token)) for name, text in page.blocks.items()

@@ -15,8 +15,6 @@ from hemifacial.services import accounts, cases, intake, videos, views
 from .. import schemas
 from ..auth import SESSION_COOKIE, end_session, require_user_and, start_session
 from ..deps import ApiUser, Ctx, CurrentUser
-from ..pagecache import CachedPage
-from ..pages.clinic import status_counts
 from ..uploads import check_length, queue_job, receive
 
 router = APIRouter(prefix="/api/v1", tags=["clinic"])
@@ -76,20 +74,19 @@ def list_cases(
         ctx.view_log.record(user.username, "cases.list", q=q, status=status, page=page)
         revision = int(stamp or 0)
         key = f"api-cases\0{status}\0{q}\0{red_flags}\0{page}"
-        cached = ctx.pages.get(key, revision)
-        if cached is None:
+
+        def body() -> dict[str, str]:
             data = repo.dashboard(
                 s,
-                counts=status_counts(ctx, s, revision),
+                counts=ctx.status_counts(s, revision),
                 status=status,
                 query=q,
                 red_flags_only=red_flags,
                 page=page,
             )
-            cached = CachedPage(
-                revision, {"json": schemas.dashboard_public(data).model_dump_json()}
-            )
-            ctx.pages.put(key, cached)
+            return {"json": schemas.dashboard_public(data).model_dump_json()}
+
+        cached = ctx.pages.fetch(key, revision, body)
     return Response(cached.blocks["json"], media_type="application/json")
 
 

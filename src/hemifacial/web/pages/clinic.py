@@ -7,11 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
-from sqlalchemy.orm import Session
 
 from hemifacial.db import repositories as repo
 from hemifacial.db import revisions
-from hemifacial.domain.knowledge.schema import FindingType
+from hemifacial.domain.knowledge.schema import Finding, FindingType
 from hemifacial.domain.reasoning.assess import LIMITS
 from hemifacial.errors import InputError, NotFoundError
 from hemifacial.services import accounts, cases, intake, videos, views
@@ -86,7 +85,7 @@ def dashboard(request: Request, ctx: Ctx) -> Response:
         def context() -> dict[str, Any]:
             data = repo.dashboard(
                 s,
-                counts=status_counts(ctx, s, revision),
+                counts=ctx.status_counts(s, revision),
                 status=status,
                 query=query or None,
                 red_flags_only=red,
@@ -109,12 +108,16 @@ def dashboard(request: Request, ctx: Ctx) -> Response:
         )
 
 
-def status_counts(ctx: Ctx, s: Session, revision: int) -> dict[str, int]:
-    """Cases per status, counted once per clinic revision in this process."""
-    counts: dict[str, int] = ctx.at_revision(
-        "status_counts", revision, lambda: repo.status_counts(s)
-    )
-    return counts
+def _finding_groups(ctx: Ctx) -> dict[str, list[Finding]]:
+    """The findings of the two result forms: test results, and the clinician's exam."""
+    groups: dict[str, list[Finding]] | None = ctx.cache.get("finding_groups")
+    if groups is None:
+        groups = {
+            "test": [f for f in ctx.kb.findings.values() if f.group == "tests"],
+            "clinician": [f for f in ctx.kb.findings.values() if f.group in EXAM_GROUPS],
+        }
+        ctx.cache["finding_groups"] = groups
+    return groups
 
 
 def _blank_grids(ctx: Ctx) -> dict[str, Markup]:
@@ -122,10 +125,6 @@ def _blank_grids(ctx: Ctx) -> dict[str, Markup]:
     cached: dict[str, Markup] | None = ctx.cache.get("blank_grids")
     if cached is None:
         template = ctx.templates.env.get_template("clinic/_finding_input.html")
-        groups = {
-            "test": [f for f in ctx.kb.findings.values() if f.group == "tests"],
-            "clinician": [f for f in ctx.kb.findings.values() if f.group in EXAM_GROUPS],
-        }
         cached = {
             name: Markup("").join(
                 Markup(
@@ -140,21 +139,21 @@ def _blank_grids(ctx: Ctx) -> dict[str, Markup]:
                 )
                 for f in findings
             )
-            for name, findings in groups.items()
+            for name, findings in _finding_groups(ctx).items()
         }
         ctx.cache["blank_grids"] = cached
     return cached
 
 
 def _case_context(ctx: Ctx, view: views.CaseView) -> dict[str, Any]:
-    kb = ctx.kb
+    groups = _finding_groups(ctx)
     return {
         "v": view,
         "c": view.case,
         "a": view.assessment,
         "statuses": cases.STATUSES,
-        "exam_findings": [f for f in kb.findings.values() if f.group in EXAM_GROUPS],
-        "test_findings": [f for f in kb.findings.values() if f.group == "tests"],
+        "exam_findings": groups["clinician"],
+        "test_findings": groups["test"],
         "numeric": FindingType.NUMERIC,
         "limits": LIMITS,
         "chart": Markup(course_svg(view.course)),
