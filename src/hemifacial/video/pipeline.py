@@ -11,6 +11,7 @@ length; frames are never stored.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 from collections.abc import Callable, Sequence
@@ -110,7 +111,8 @@ class _Scale:
         return self.value
 
 
-def _run(task: SegmentTask) -> SegmentResult:
+def process_segment(task: SegmentTask) -> SegmentResult:
+    """Decode and landmark one segment (runs inside a worker process)."""
     lm = _landmarker(task.landmarker)
     lm.reset()  # the segment's first face is found afresh, not from another clip's box
     info = task.info
@@ -194,11 +196,6 @@ def initial_scale(info: VideoInfo) -> float:
     return min(1.0, MAX_SIDE_PX / max(info.width, info.height))
 
 
-def process_segment(task: SegmentTask) -> SegmentResult:
-    """Decode and landmark one segment (runs inside a worker process)."""
-    return _run(task)
-
-
 PREROLL_S_PER_PX = 3.5e-9
 """Decoding cost of one frame a segment decodes and throws away (from the keyframe before
 its start), per source pixel: ~0.5 ms at 480², ~3 ms at 720×1280 (H.264, this VM)."""
@@ -244,7 +241,7 @@ def plan_segments(
                 continue
         cuts.append(_best_cut(a, b, c, kb, ka, r))
     cuts.append(math.inf)
-    return [(x, y) for x, y in itertools_pairwise(cuts) if y > x]
+    return [(x, y) for x, y in itertools.pairwise(cuts) if y > x]
 
 
 def _best_cut(a: float, b: float, c: float, kb: float | None, ka: float | None, r: float) -> float:
@@ -261,11 +258,6 @@ def _best_cut(a: float, b: float, c: float, kb: float | None, ka: float | None, 
     s = min(max((a + c - kb * r) / (2 - r), kb, lo), hi)
     options.append((max(s - a, c - s + (s - kb) * r), s))
     return min(options)[1]
-
-
-def itertools_pairwise(seq: Sequence[float]) -> list[tuple[float, float]]:
-    """Consecutive pairs of ``seq``."""
-    return [(seq[i], seq[i + 1]) for i in range(len(seq) - 1)]
 
 
 def shutdown_pool() -> None:

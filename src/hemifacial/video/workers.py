@@ -33,7 +33,11 @@ class WorkerPool:
         self.n = n
         env = {**os.environ, **_QUIET_ENV}
         debug = bool(os.environ.get("HEMIFACIAL_DEBUG"))
-        cpus = sorted(os.sched_getaffinity(0))
+        cpus = (
+            sorted(os.sched_getaffinity(0))
+            if hasattr(os, "sched_getaffinity")  # Linux; elsewhere the workers float
+            else list(range(os.cpu_count() or 1))
+        )
         self._procs = [
             subprocess.Popen(
                 [sys.executable, "-m", "hemifacial.video._worker"],
