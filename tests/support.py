@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -23,3 +26,14 @@ def require_shared(path: Path) -> Path:
             pytest.fail(message + " — in CI it must be present")
         pytest.skip(message)
     return path
+
+
+def run_cli(*args: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m hemifacial.cli ARGS`` in a fresh process: exit code and captured text."""
+    return subprocess.run(
+        [sys.executable, "-m", "hemifacial.cli", *args],
+        env=None if env is None else dict(env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +10,7 @@ from click.testing import CliRunner
 
 from hemifacial.cli import cli, main
 from hemifacial.domain.knowledge.schema import KnowledgeBase
+from tests.support import run_cli
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "src" / "hemifacial" / "examples"
 
@@ -147,9 +146,6 @@ def test_interactive_workup_in_the_terminal() -> None:
 
 
 def test_console_script_runs_as_a_process() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "hemifacial.cli", "assess", "--demo", "--json"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    result = run_cli("assess", "--demo", "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["ranking"][0]["condition_id"] == "primary_nvc"

@@ -19,6 +19,7 @@ from hemifacial.settings import Settings
 from hemifacial.web.app import create_app
 from tests.db.fixtures import REDIS_URL, client_for, unavailable
 from tests.services.test_videos import fake_analyzer
+from tests.support import run_cli
 from tests.web.helpers import MP4
 
 PASSWORD = "correct horse battery"
@@ -95,13 +96,7 @@ def _worker_env(settings: Settings, queue: str, redis_url: str = REDIS_URL) -> d
 
 def test_worker_says_clearly_when_redis_is_unreachable(settings: Settings) -> None:
     env = _worker_env(settings, "unused", "redis://127.0.0.1:1/0")
-    out = subprocess.run(
-        [sys.executable, "-m", "hemifacial.cli", "worker"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    out = run_cli("worker", env=env)
     assert out.returncode == 5
     assert "Redis at redis://127.0.0.1:1/0 is not reachable" in out.stderr
     assert "Traceback" not in out.stderr

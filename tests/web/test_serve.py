@@ -10,6 +10,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.support import run_cli
+
 from .server import free_port
 
 
@@ -69,13 +71,7 @@ def test_serve_demo_prints_the_login_and_serves_demo_cases(tmp_path: Path) -> No
 def test_serve_refuses_a_missing_secret_and_an_unreachable_database(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HEMIFACIAL_")}
     env["HEMIFACIAL_DATA_DIR"] = str(tmp_path)
-    out = subprocess.run(
-        [sys.executable, "-m", "hemifacial.cli", "serve"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    out = run_cli("serve", env=env)
     assert out.returncode == 2 and "HEMIFACIAL_SECRET_KEY must be set" in out.stderr
     env.update(
         {
@@ -83,13 +79,7 @@ def test_serve_refuses_a_missing_secret_and_an_unreachable_database(tmp_path: Pa
             "HEMIFACIAL_DATABASE_URL": "postgresql+psycopg://u:pw@127.0.0.1:1/x",
         }
     )
-    out = subprocess.run(
-        [sys.executable, "-m", "hemifacial.cli", "serve"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    out = run_cli("serve", env=env)
     assert out.returncode == 5
     assert "is not reachable" in out.stderr and "Traceback" not in out.stderr
     assert ":pw@" not in out.stderr
