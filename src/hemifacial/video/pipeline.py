@@ -17,7 +17,6 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 import numpy.typing as npt
 
@@ -75,6 +74,8 @@ def _landmarker(kind: str) -> Landmarker:
 
 def _face_stats(rgb: npt.NDArray[np.uint8], pts_px: npt.NDArray[np.float32]) -> tuple[float, float]:
     """Mean luma and Laplacian variance of the face box (box scaled to 100 px wide)."""
+    import cv2  # in the workers only (see decode._to_rgb)
+
     h, w = rgb.shape[:2]
     lo, hi = pts_px.min(axis=0), pts_px.max(axis=0)
     x0, y0 = min(max(int(lo[0]), 0), w - 1), min(max(int(lo[1]), 0), h - 1)
