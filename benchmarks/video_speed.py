@@ -17,10 +17,9 @@ frames already decoded and scaled as the workers scale them, back to back). It l
 colour conversion, quality statistics, analysis and the cache misses of alternating decode
 and landmarks, so real runs stay below it.
 
-Last full runs (2026-11-25, both cores idle at the start): median naive 134 fps, ours
-276 fps (2.05×), 60-s clip 137 vs 300 (2.19×); with the per-segment tracker restart, at a
-slower moment of the VM, 112 vs 237 (2.12×). Goal ≥ 300 fps and ≥ 2.5×: the fps are
-reached on a quiet machine, the ratio is not (see docs/video.md).
+Last full run (2026-11-26): median naive 170 fps, ours 382 fps (2.25×; pooled 2.30×), 60-s
+clip 2.70×, ceiling 2.82× at the median. Goal ≥ 300 fps and ≥ 2.5×: the fps are reached,
+the ratio is not (see docs/video.md).
 """
 
 from __future__ import annotations
