@@ -47,6 +47,10 @@ def test_no_face_opening_is_flagged_not_invented(analysed):
     first = a.quality.flags[0]
     assert first.reason == "no face found" and first.start_s == 0.0 and first.end_s > 3.5
     assert 0.3 < a.quality.usable_fraction < 0.5
+    # the note gives the same share as the headline (by time, not frames) and says where
+    pct = f"{100 * a.quality.usable_fraction:.0f}%"
+    [note] = [n for n in a.quality.notes if "could be measured" in n]
+    assert pct in note and "longest gap 0.0–" in note and "no face found" in note
     assert all(e.start_s > 3.5 for e in a.events)
     assert a.inputs["codec"] == "hevc"
     gaps = a.inputs["frame_interval_s"]

@@ -125,21 +125,33 @@ def assess(
         notes.append(
             f"short clip ({duration:.1f} s): rates per minute are imprecise; record 60 s at rest"
         )
-    if usable.mean() < 0.8:
-        notes.append(f"only {100 * usable.mean():.0f}% of the clip could be measured")
+    usable_fraction = usable_s / duration if duration > 0 else 0.0
+    flags = _flags(times, codes)
+    if usable_fraction < 0.8:
+        notes.append(_unusable_note(usable_fraction, flags))
     q = Quality(
         duration_s=duration,
         n_frames=len(times),
-        usable_fraction=float(usable_s / duration) if duration > 0 else 0.0,
+        usable_fraction=usable_fraction,
         face_fraction=float(track.face_found.mean()),
         median_face_px=float(np.nanmedian(iod)) if np.isfinite(iod).any() else float("nan"),
         median_brightness=_nanmed(track.brightness),
         median_sharpness=_nanmed(track.sharpness),
         max_faces=max(max_faces, 1 if track.face_found.any() else 0),
-        flags=_flags(times, codes),
+        flags=flags,
         notes=tuple(notes),
     )
     return q, usable
+
+
+def _unusable_note(fraction: float, flags: tuple[SegmentFlag, ...]) -> str:
+    """How much of the clip was measured (by time, as the headline figure) and the longest
+    stretch that was not, with its reason, so the clinician knows where to look."""
+    note = f"only {100 * fraction:.0f}% of the clip could be measured"
+    if not flags:
+        return note
+    worst = max(flags, key=lambda f: f.end_s - f.start_s)
+    return f"{note}; longest gap {worst.start_s:.1f}–{worst.end_s:.1f} s: {worst.reason}"
 
 
 def _nanmed(v: FloatArray) -> float:
