@@ -63,6 +63,60 @@ def test_vfr_hevc_mov(tmp_path):
     assert len(tonic) == 1 and abs(tonic[0].duration_s - 1.5) < 0.15
 
 
+@pytest.mark.parametrize(
+    ("suffix", "codec", "probed"),
+    [("webm", "libvpx-vp9", "vp9"), ("avi", "mpeg4", "mpeg4"), ("mkv", "libx264", "h264")],
+)
+def test_other_containers_and_codecs(tmp_path, suffix, codec, probed):
+    """WebM/VP9 (Android, browsers), AVI/MPEG-4 part 2 (old cameras), Matroska/H.264; two
+    workers, so each container's seeking to a segment start is exercised too."""
+    path = tmp_path / f"clip.{suffix}"
+    make_clip(path, SPECS, source="blank", duration_s=10, markers=True, motion=0, codec=codec)
+    assert probe(path).codec == probed
+    a = analyze_video(path, landmarker="synthetic", jobs=2)
+    assert _sides(a) == [("right", "clonic"), ("right", "tonic"), ("right", "clonic")]
+    for e, spec in zip(a.one_sided_events, SPECS, strict=True):
+        assert abs(e.start_s - spec.start_s) < 0.15
+    assert a.quality.n_frames == 300
+
+
+def test_4k_clip_is_scaled_in_the_decoder_and_measured(tmp_path):
+    """A 3840×2160 phone clip: frames are shrunk before FaceMesh, the face is measured in
+    the source's pixels, and a left-sided spasm is still found on the left."""
+    import av
+
+    small = tmp_path / "astro.mp4"
+    make_clip(
+        small,
+        [SpasmSpec(1.0, 1.4, "left", "tonic", 0.95, True, False)],
+        source="astronaut",
+        duration_s=3,
+        seed=3,
+        motion=0,
+    )
+    path = tmp_path / "astro_4k.mp4"
+    with av.open(str(path), mode="w") as out:
+        stream = out.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = 3840, 2160, "yuv420p"
+        stream.options = {"preset": "ultrafast", "crf": "18"}
+        for fr in iter_frames(small):
+            canvas = np.full((2160, 3840, 3), 90, np.uint8)
+            face = np.repeat(np.repeat(fr.rgb, 4, axis=0), 4, axis=1)  # 1920 px square
+            canvas[120:2040, 960:2880] = face
+            for pkt in stream.encode(av.VideoFrame.from_ndarray(canvas, format="rgb24")):
+                out.mux(pkt)
+        for pkt in stream.encode():
+            out.mux(pkt)
+    small_a = analyze_video(small, jobs=1)
+    a = analyze_video(path, jobs=2)
+    assert a.inputs["width"] == 3840 and a.inputs["height"] == 2160
+    assert a.quality.usable_fraction > 0.9
+    ratio = a.quality.median_face_px / small_a.quality.median_face_px
+    assert 3.6 < ratio < 4.4  # face size in source pixels, whatever the decode scale
+    assert [e.side for e in a.one_sided_events] == ["left"]
+    assert a.one_sided_events[0].kind == "tonic"
+
+
 def test_zero_byte_file(tmp_path):
     p = tmp_path / "empty.mp4"
     p.write_bytes(b"")

@@ -527,7 +527,8 @@ def make_clip(
     cycle = _cycle(len(src_frames))
     container = av.open(str(path), mode="w")
     stream: Any = None
-    tb = 90000
+    # MPEG-4 part 2 caps the time-base denominator at 65535: frame-rate ticks (no VFR)
+    tb = round(fps) if codec == "mpeg4" else 90000
     t_written = 0.0
     try:
         for i, (t, frame) in enumerate(_source_frames(source, duration_s, fps)):
@@ -589,6 +590,8 @@ def make_clip(
                 stream.codec_context.time_base = Fraction(1, tb)
                 if codec in ("libx264", "libx265"):
                     stream.options = {"crf": "18"}
+                elif codec == "mpeg4":
+                    stream.bit_rate = 4_000_000  # the default 200 kb/s smears the markers
                 if rotation:
                     stream.set_display_rotation(rotation)
             vf = av.VideoFrame.from_ndarray(stored, format="rgb24")
