@@ -6,7 +6,7 @@ processes landmark ~420–480 frames/s together (``../shared/reference/video-ana
 decodes, scales the frame so the face is about :data:`TARGET_IOD_PX` wide in the same
 swscale pass as the RGB conversion, and runs its own FaceMesh. Workers return only the
 kept points (int16, 312 bytes) and two quality numbers per frame, so memory stays flat in clip
-length; frames are never stored.
+length; frames are held only in short bursts (at most :data:`BURST_BYTES`).
 """
 
 from __future__ import annotations
