@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -83,7 +84,6 @@ def test_other_containers_and_codecs(tmp_path, suffix, codec, probed):
 def test_4k_clip_is_scaled_in_the_decoder_and_measured(tmp_path):
     """A 3840×2160 phone clip: frames are shrunk before FaceMesh, the face is measured in
     the source's pixels, and a left-sided spasm is still found on the left."""
-    import av
 
     small = tmp_path / "astro.mp4"
     make_clip(
@@ -94,19 +94,13 @@ def test_4k_clip_is_scaled_in_the_decoder_and_measured(tmp_path):
         seed=3,
         motion=0,
     )
-    path = tmp_path / "astro_4k.mp4"
-    with av.open(str(path), mode="w") as out:
-        stream = out.add_stream("libx264", rate=30)
-        stream.width, stream.height, stream.pix_fmt = 3840, 2160, "yuv420p"
-        stream.options = {"preset": "ultrafast", "crf": "18"}
-        for fr in iter_frames(small):
-            canvas = np.full((2160, 3840, 3), 90, np.uint8)
-            face = np.repeat(np.repeat(fr.rgb, 4, axis=0), 4, axis=1)  # 1920 px square
-            canvas[120:2040, 960:2880] = face
-            for pkt in stream.encode(av.VideoFrame.from_ndarray(canvas, format="rgb24")):
-                out.mux(pkt)
-        for pkt in stream.encode():
-            out.mux(pkt)
+
+    def four_k(rgb: np.ndarray) -> np.ndarray:
+        canvas = np.full((2160, 3840, 3), 90, np.uint8)
+        canvas[120:2040, 960:2880] = np.repeat(np.repeat(rgb, 4, axis=0), 4, axis=1)  # 1920²
+        return canvas
+
+    path = _recompose(small, tmp_path / "astro_4k.mp4", four_k)
     small_a = analyze_video(small, jobs=1)
     a = analyze_video(path, jobs=2)
     assert a.inputs["width"] == 3840 and a.inputs["height"] == 2160
@@ -115,6 +109,27 @@ def test_4k_clip_is_scaled_in_the_decoder_and_measured(tmp_path):
     assert 3.6 < ratio < 4.4  # face size in source pixels, whatever the decode scale
     assert [e.side for e in a.one_sided_events] == ["left"]
     assert a.one_sided_events[0].kind == "tonic"
+
+
+def _recompose(src: Path, dst: Path, compose: Callable[[np.ndarray], np.ndarray]) -> Path:
+    """Write ``dst`` (H.264, 30 fps) from ``src``'s frames passed through ``compose``."""
+    import av
+
+    with av.open(str(dst), mode="w") as out:
+        stream = None
+        for fr in iter_frames(src):
+            canvas = compose(fr.rgb)
+            if stream is None:
+                stream = out.add_stream("libx264", rate=30)
+                stream.width, stream.height = canvas.shape[1], canvas.shape[0]
+                stream.pix_fmt = "yuv420p"
+                stream.options = {"preset": "ultrafast", "crf": "18"}
+            for pkt in stream.encode(av.VideoFrame.from_ndarray(canvas, format="rgb24")):
+                out.mux(pkt)
+        assert stream is not None
+        for pkt in stream.encode():
+            out.mux(pkt)
+    return dst
 
 
 def test_zero_byte_file(tmp_path):
@@ -180,7 +195,6 @@ def test_astronaut_with_mediapipe_end_to_end(tmp_path):
 
 def test_several_faces_the_largest_is_analysed_and_said(tmp_path):
     """A big astronaut with left-sided spasms beside a small still astronaut (no spasm)."""
-    import av
 
     from hemifacial.video.synthetic import astronaut_face
 
@@ -191,18 +205,14 @@ def test_several_faces_the_largest_is_analysed_and_said(tmp_path):
     ]
     make_clip(big, specs, source="astronaut", duration_s=6, seed=2, motion=0.3)
     small = astronaut_face(200)
-    path = tmp_path / "two_faces.mp4"
-    with av.open(str(path), mode="w") as out:
-        stream = out.add_stream("libx264", rate=30)
-        stream.width, stream.height, stream.pix_fmt = 800, 480, "yuv420p"
-        for fr in iter_frames(big):
-            canvas = np.full((480, 800, 3), 120, np.uint8)
-            canvas[:, :480] = fr.rgb
-            canvas[140:340, 560:760] = small
-            for pkt in stream.encode(av.VideoFrame.from_ndarray(canvas, format="rgb24")):
-                out.mux(pkt)
-        for pkt in stream.encode():
-            out.mux(pkt)
+
+    def beside(rgb: np.ndarray) -> np.ndarray:
+        canvas = np.full((480, 800, 3), 120, np.uint8)
+        canvas[:, :480] = rgb
+        canvas[140:340, 560:760] = small
+        return canvas
+
+    path = _recompose(big, tmp_path / "two_faces.mp4", beside)
     a = analyze_video(path, jobs=2)
     assert a.quality.max_faces >= 2
     assert any("faces seen; the largest face was analysed" in n for n in a.notes)
