@@ -58,24 +58,10 @@ def bump_for_job(s: Session, job_id: int) -> None:
         bump(s.connection(), [case_id])
 
 
-# The stamps as scalar subqueries: read with the login check in one round trip
-# (:func:`hemifacial.services.accounts.current_and`), or alone below.
+# The stamps as scalar subqueries, read with the login check in one round trip
+# (:func:`hemifacial.services.accounts.current_and`).
 CLINIC_STAMP = select(t.ClinicRevision.value).where(t.ClinicRevision.id == 1).scalar_subquery()
 CASE_STAMP = select(t.Case.revision).where(t.Case.id == bindparam("case_id")).scalar_subquery()
-_CLINIC = select(CLINIC_STAMP)
-_CASE = select(CASE_STAMP)
-
-
-def clinic_revision(s: Session) -> int:
-    """The counter: changes whenever any case changes."""
-    value = s.connection().execute(_CLINIC).scalar_one_or_none()
-    return int(value or 0)
-
-
-def case_revision(s: Session, case_id: int) -> int | None:
-    """The case's stamp, or None when the case does not exist."""
-    value = s.connection().execute(_CASE, {"case_id": case_id}).scalar_one_or_none()
-    return None if value is None else int(value)
 
 
 def _after_flush(session: Session, _context: Any) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -295,7 +294,7 @@ def shutdown_pool() -> None:
 
 def default_jobs() -> int:
     """One worker per available core."""
-    return max(1, len(os.sched_getaffinity(0)))
+    return len(workers.usable_cpus())
 
 
 def merge(info: VideoInfo, parts: list[SegmentResult]) -> FaceTrack:

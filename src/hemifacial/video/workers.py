@@ -22,6 +22,13 @@ _CPU_ENV = "HEMIFACIAL_WORKER_CPU"
 pinned single-core workers landmark ~1.5× more frames than two free-floating ones."""
 
 
+def usable_cpus() -> list[int]:
+    """The cores this process may run on (Linux); elsewhere all of the machine's cores."""
+    if hasattr(os, "sched_getaffinity"):
+        return sorted(os.sched_getaffinity(0))
+    return list(range(os.cpu_count() or 1))
+
+
 class WorkerError(RuntimeError):
     """A worker process died (not an error in the input)."""
 
@@ -33,11 +40,7 @@ class WorkerPool:
         self.n = n
         env = {**os.environ, **_QUIET_ENV}
         debug = bool(os.environ.get("HEMIFACIAL_DEBUG"))
-        cpus = (
-            sorted(os.sched_getaffinity(0))
-            if hasattr(os, "sched_getaffinity")  # Linux; elsewhere the workers float
-            else list(range(os.cpu_count() or 1))
-        )
+        cpus = usable_cpus()
         self._procs = [
             subprocess.Popen(
                 [sys.executable, "-m", "hemifacial.video._worker"],

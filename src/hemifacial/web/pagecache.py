@@ -53,15 +53,16 @@ class PageCache:
             shutil.rmtree(self.directory, ignore_errors=True)
             self.directory.mkdir(parents=True, exist_ok=True)
 
-    def get(self, key: str, revision: int) -> CachedPage | None:
-        """The page for ``key`` if it was rendered at exactly ``revision``."""
+    def get(self, key: str, revision: int, *, shared: bool = False) -> CachedPage | None:
+        """The page for ``key`` if it was rendered at exactly ``revision`` (looked for in
+        the shared directory too when the page is ``shared``)."""
         with self._lock:
             page = self._pages.get(key)
             if page is not None and page.revision == revision:
                 self._pages.move_to_end(key)
                 self.hits += 1
                 return page
-        page = self._read(key)
+        page = self._read(key) if shared else None
         with self._lock:
             if page is not None and page.revision == revision:
                 self.shared_hits += 1
@@ -74,7 +75,7 @@ class PageCache:
         self, key: str, revision: int, build: Callable[[], dict[str, str]], *, shared: bool = False
     ) -> CachedPage:
         """The page for ``key`` at ``revision``; ``build`` makes its blocks when none is kept."""
-        page = self.get(key, revision)
+        page = self.get(key, revision, shared=shared)
         if page is None:
             page = CachedPage(revision, build())
             self.put(key, page, shared=shared)
