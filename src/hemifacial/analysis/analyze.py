@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import numpy as np
@@ -21,16 +20,23 @@ TRACE_HZ = 10.0
 def _down(
     times: FloatArray, v: FloatArray, grid: FloatArray, reduce_max: bool
 ) -> tuple[float, ...]:
+    """Mean (or max) of the finite values of ``v`` in each bin ``[grid[i], grid[i + 1])``;
+    NaN for a bin without any."""
     idx = np.searchsorted(times, grid)
-    out: list[float] = []
-    for a, b in itertools.pairwise(idx):
-        seg = v[a:b]
-        seg = seg[np.isfinite(seg)]
-        if len(seg) == 0:
-            out.append(float("nan"))
+    lo, hi = idx[:-1], idx[1:]
+    w = v[: idx[-1]]
+    fin = np.isfinite(w)
+    out = np.full(len(lo), np.nan)
+    full = hi > lo  # bins are contiguous: each non-empty bin ends where the next one starts
+    if full.any():
+        starts = lo[full]
+        count = np.add.reduceat(fin, starts)
+        if reduce_max:
+            vals = np.maximum.reduceat(np.where(fin, w, -np.inf), starts)
         else:
-            out.append(round(float(seg.max() if reduce_max else seg.mean()), 4))
-    return tuple(out)
+            vals = np.add.reduceat(np.where(fin, w, 0.0), starts) / np.maximum(count, 1)
+        out[full] = np.where(count > 0, vals, np.nan)
+    return tuple(round(float(x), 4) for x in out)
 
 
 def summarize_traces(sig: Signals) -> TraceSummary:

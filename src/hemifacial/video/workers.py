@@ -52,6 +52,11 @@ class WorkerPool:
             for i in range(n)
         ]
 
+    @property
+    def pids(self) -> list[int]:
+        """Process ids of the workers (for CPU accounting in benchmarks)."""
+        return [p.pid for p in self._procs]
+
     def _send(self, proc: subprocess.Popen[bytes], task: Any) -> None:
         stdin: IO[bytes] | None = proc.stdin
         assert stdin is not None
