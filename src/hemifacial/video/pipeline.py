@@ -117,7 +117,7 @@ class _Scale:
 
 
 BURST_FRAMES = 64
-BURST_BYTES = 16 << 20
+BURST_BYTES = 8 << 20
 
 
 def _in_bursts(frames: Iterator[Frame], scale: _Scale) -> Iterator[Frame]:
@@ -126,9 +126,9 @@ def _in_bursts(frames: Iterator[Frame], scale: _Scale) -> Iterator[Frame]:
 
     Decoding between every two FaceMesh calls evicts the mesh model from the CPU caches:
     on d6, one pinned core, decode + landmarks cost 3.9 ms a frame one by one and 3.4–3.5 ms
-    in bursts of 16–48 (medians of 8 alternated runs). On 2026-11-30's VM (1-MB L2 per
-    core), bursts of 64 (at most 16 MB) cost 2.5–6 % less than bursts of 32 (8 MB) on d6,
-    d19 and d13 (medians of 6 alternated runs)."""
+    in bursts of 16–48 (medians of 8 alternated runs). On 2026-11-30's VM, bursts of up to
+    64 frames cost 2.5–9 % less than bursts of 32 on d6, d19 and d13 (medians of 6
+    alternated runs); raising the 8-MB cap to 16 MB gained nothing and cost 7 MB a worker."""
     while True:
         want = BURST_FRAMES if scale.settled else 1
         burst: list[Frame] = []
