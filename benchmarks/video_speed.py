@@ -20,9 +20,13 @@ frames already decoded and scaled as the workers scale them, back to back). It l
 colour conversion, quality statistics, analysis and the cache misses of alternating decode
 and landmarks, so real runs stay below it.
 
-Last full run (2026-11-26): median naive 170 fps, ours 382 fps (2.25×; pooled 2.30×), 60-s
-clip 2.70×, ceiling 2.82× at the median; four 60-s clips, two runs: median 2.07× and 2.11×.
-Goal ≥ 300 fps and ≥ 2.5×: the fps are reached, the ratio is not (see docs/video.md).
+For each clip it also prints the CPU time per frame of both loops and the cores each kept
+busy: the ratio is (naive CPU / our CPU per frame) × (our cores / naive cores).
+
+Last runs: 2026-11-26, median naive 170 fps, ours 382 fps (2.25×), ceiling 2.82×;
+2026-11-30 (``--rounds 3``), naive 168, ours 352 fps (2.10×; pooled 2.21×), 60-s clip
+2.26–2.57×, ceiling 2.88×; the naive loop spent 1.20× our CPU per frame, ours ran on 1.85
+cores. Goal ≥ 300 fps and ≥ 2.5×: the fps are reached, the ratio is not (docs/video.md).
 """
 
 from __future__ import annotations
