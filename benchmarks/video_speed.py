@@ -168,7 +168,7 @@ def main() -> None:
         rows = []
         ceilings: list[float] = []
         everyone = [os.getpid(), *workers.get_pool(2).pids]
-        cpu_rows: list[tuple[float, float]] = []
+        cpu_rows: list[tuple[float, float, float]] = []
         for rnd, p in itertools.product(range(args.rounds), clips):
             nn, tn, cn = naive(p)
             c2 = cpu_s(everyone)

@@ -89,7 +89,7 @@ def _fit(points: FloatArray, template: FloatArray) -> tuple[FloatArray, FloatArr
     my = y.mean(axis=0)
     xc = x - mx[:, None, :]
     yc = y - my
-    cov = (yc.T @ xc) / len(rig)  # (n, 3, 3); matmul: ~10× faster than the einsum
+    cov = (yc.T @ xc) / len(rig)  # (n, 3, 3): batched matmul, faster than einsum here
     u, dvals, vt = np.linalg.svd(cov)
     sign = np.sign(np.linalg.det(u) * np.linalg.det(vt))
     sfix = np.ones((len(points), 3))
