@@ -34,8 +34,7 @@ def one(path: str) -> None:
     from hemifacial.video.pipeline import shutdown_pool
 
     a = analyze_video(path, jobs=2)
-    pool = workers._POOL
-    kids = [hwm_mb(p.pid) for p in pool._procs] if pool is not None else []
+    kids = [hwm_mb(pid) for pid in workers.get_pool(2).pids]  # the pool analyze_video used
     shutdown_pool()
     me = hwm_mb()
     out = {"frames": a.quality.n_frames, "parent_mb": me, "worker_mb": max(kids, default=0.0)}
