@@ -16,6 +16,7 @@ clear message and a non-zero exit or an HTTP status; nothing else should reach a
     ├── NotFoundError              a record that does not exist (HTTP 404)
     ├── PermissionDeniedError      not allowed (HTTP 403)
     ├── KnowledgeBaseError         the evidence base itself is invalid (a bug, not user input)
+    ├── VideoWorkerError           a video worker process died (crash, out of memory)
     └── ServiceUnavailableError    a server (database, Redis, broker) is not reachable (HTTP 503)
 """
 
@@ -82,6 +83,11 @@ class PermissionDeniedError(HemifacialError):
 
 class KnowledgeBaseError(HemifacialError):
     """The evidence base is invalid: a defect in the package, not in the user's input."""
+
+
+class VideoWorkerError(HemifacialError):
+    """A video worker process stopped mid-analysis (a crash or the system running out of
+    memory). Nothing about the file is implied; the pool is restarted on the next call."""
 
 
 class ServiceUnavailableError(HemifacialError):

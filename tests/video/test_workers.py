@@ -1,11 +1,34 @@
-"""The persistent worker pool."""
+"""The persistent worker pool: what happens when a worker dies or a task fails."""
 
 from __future__ import annotations
 
+import math
 import os
+import shutil
+import signal
+import threading
 from pathlib import Path
 
-from hemifacial.video import workers
+import pytest
+
+from hemifacial.errors import HemifacialError, VideoInputError, VideoWorkerError
+from hemifacial.video import analyze_many, analyze_video, workers
+from hemifacial.video.decode import probe
+from hemifacial.video.pipeline import SegmentTask, track_many
+from hemifacial.video.synthetic import SpasmSpec, make_clip
+
+SPEC = [SpasmSpec(2.0, 0.3, "right", "clonic", 0.9, True, False)]
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("w") / "twin.mp4"
+    make_clip(path, SPEC, source="blank", duration_s=6, markers=True, motion=0, noise=0)
+    return path
+
+
+def _task(path: Path, start: float = 0.0, end: float = math.inf) -> SegmentTask:
+    return SegmentTask(probe(path), start, end, "synthetic")
 
 
 def test_pids_name_the_running_worker_processes():
@@ -17,3 +40,53 @@ def test_pids_name_the_running_worker_processes():
         cmdline = Path(f"/proc/{pid}/cmdline")
         if cmdline.exists():
             assert b"hemifacial.video._worker" in cmdline.read_bytes()
+
+
+def test_a_worker_killed_mid_run_is_a_clear_error_and_the_next_run_starts_afresh(clip):
+    pool = workers.get_pool(2)
+    victim = pool.pids[0]
+    os.kill(victim, signal.SIGSTOP)  # it takes its task but cannot answer before it dies
+    threading.Timer(0.3, os.kill, (victim, signal.SIGKILL)).start()
+    with pytest.raises(VideoWorkerError, match="stopped unexpectedly") as err:
+        list(pool.imap([_task(clip), _task(clip)]))
+    assert isinstance(err.value, HemifacialError)  # the CLI and web turn it into a message
+    assert not pool.usable
+    a = analyze_video(clip, landmarker="synthetic", jobs=2)
+    assert workers.get_pool(2) is not pool
+    assert [(e.side, e.kind) for e in a.one_sided_events] == [("right", "clonic")]
+
+
+def test_a_dead_idle_worker_is_replaced_before_the_next_run(clip):
+    pool = workers.get_pool(2)
+    os.kill(pool.pids[1], signal.SIGKILL)
+    os.waitpid(pool.pids[1], 0)
+    a = analyze_video(clip, landmarker="synthetic", jobs=2)
+    assert workers.get_pool(2) is not pool and a.quality.n_frames == 180
+
+
+def test_a_run_left_with_tasks_out_is_never_reused(clip, tmp_path):
+    """A busy worker's late reply must not be read as the answer to the next task."""
+    pool = workers.get_pool(2)
+    run = pool.imap([_task(clip, 0.0, 1.0), _task(clip)])
+    next(run)
+    run.close()  # the caller stops reading while the other task is still out
+    assert not pool.usable
+    fresh = workers.get_pool(2)
+    assert fresh is not pool
+    replies = sorted(fresh.imap([_task(clip, 0.0, 1.0), _task(clip, 1.0, 3.0)]))
+    assert [(k, s, len(r.times)) for k, s, r in replies] == [(0, "ok", 30), (1, "ok", 60)]
+
+
+def test_a_clip_that_fails_in_a_worker_does_not_stop_the_others(clip, tmp_path):
+    """The probe saw a video, but it is gone by the time the workers open it."""
+    doomed = tmp_path / "doomed.mp4"
+    shutil.copy(clip, doomed)
+    infos = [probe(clip), probe(doomed), probe(clip)]
+    doomed.unlink()
+    for jobs in (1, 2):
+        tracks = track_many(infos, jobs=jobs, landmarker="synthetic")
+        assert isinstance(tracks[1], VideoInputError) and "not found" in str(tracks[1])
+        assert [len(t.times) for t in (tracks[0], tracks[2])] == [180, 180]  # type: ignore[union-attr]
+    shutil.copy(clip, doomed)
+    results = analyze_many([clip, doomed, clip], landmarker="synthetic", jobs=2)
+    assert not any(isinstance(r, Exception) for r in results)

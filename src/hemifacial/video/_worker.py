@@ -40,7 +40,11 @@ def main() -> None:
             reply: tuple[str, object] = ("ok", process_segment(task))
         except Exception as exc:  # sent back and re-raised in the parent
             reply = ("err", exc)
-        pickle.dump(reply, out, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # an exception that cannot be pickled: send its text
+            data = pickle.dumps(("err", RuntimeError(f"{reply[1]!r} ({exc})")))
+        out.write(data)
         out.flush()
 
 

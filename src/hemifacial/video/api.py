@@ -115,6 +115,9 @@ def analyze_many(
             result.append(item)
             continue
         info, track = next(it_infos), next(tracks)
+        if isinstance(track, VideoInputError):
+            result.append(track)
+            continue
         try:
             result.append(_finish(info, track, mirrored, landmarker))
         except VideoInputError as exc:
@@ -149,8 +152,12 @@ def analyze_video(
     ------
     VideoInputError
         The file is missing, empty, not a video, damaged beyond use, or shows no usable face.
+    VideoWorkerError
+        A worker process died (a crash or out of memory); calling again starts new ones.
     """
     info = probe(path)
     jobs = jobs or default_jobs()
     [track] = track_many([info], jobs=jobs, landmarker=landmarker, progress=progress)
+    if isinstance(track, VideoInputError):
+        raise track
     return _finish(info, track, mirrored, landmarker)

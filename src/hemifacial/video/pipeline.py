@@ -21,6 +21,7 @@ import numpy.typing as npt
 
 from hemifacial.analysis import landmark_ids as ids
 from hemifacial.analysis.types import FaceTrack, quantise_points
+from hemifacial.errors import VideoInputError
 
 from . import workers
 from .decode import Frame, VideoInfo, iter_frames, keyframes_near
@@ -348,8 +349,12 @@ def track_many(
     jobs: int,
     landmarker: str = "mediapipe",
     progress: Callable[[float], None] | None = None,
-) -> list[FaceTrack]:
-    """Face tracks of several clips; all their segments share the worker pool."""
+) -> list[FaceTrack | VideoInputError]:
+    """Face tracks of several clips; all their segments share the worker pool.
+
+    A clip whose segment raises VideoInputError (damaged beyond what the probe saw) gets
+    that error in its place; the other clips are still analysed. Other errors are raised.
+    """
     tasks = [
         (k, SegmentTask(info, a, b, landmarker))
         for k, info in enumerate(infos)
@@ -363,23 +368,35 @@ def track_many(
     weights = [min(t.end_s, t.info.duration_s or 1.0) - t.start_s for _, t in tasks]
     total = sum(weights) or 1.0
     done = 0.0
+    failed: dict[int, VideoInputError] = {}
+
+    def record(n: int, status: str, value: object) -> None:
+        nonlocal done
+        k, i = slots[n]
+        if status == "ok" and isinstance(value, SegmentResult):
+            results[k][i] = value
+        elif isinstance(value, VideoInputError):
+            failed.setdefault(k, value)
+        else:
+            raise value if isinstance(value, BaseException) else TypeError(repr(value))
+        done += weights[n]
+        if progress:
+            progress(min(1.0, done / total))
+
     if jobs <= 1:
-        for (k, i), (_, t), wgt in zip(slots, tasks, weights, strict=True):
-            results[k][i] = process_segment(t)
-            done += wgt
-            if progress:
-                progress(min(1.0, done / total))
+        for n, (k, t) in enumerate(tasks):
+            if k in failed:
+                continue
+            try:
+                record(n, "ok", process_segment(t))
+            except VideoInputError as exc:
+                record(n, "err", exc)
     else:
-        pool = workers.get_pool(jobs)
-        for n, res in pool.imap([t for _, t in tasks]):
-            k, i = slots[n]
-            results[k][i] = res
-            done += weights[n]
-            if progress:
-                progress(min(1.0, done / total))
-    tracks = []
-    for info, rs in zip(infos, results, strict=True):
+        for n, status, value in workers.get_pool(jobs).imap([t for _, t in tasks]):
+            record(n, status, value)
+    tracks: list[FaceTrack | VideoInputError] = []
+    for k, (info, rs) in enumerate(zip(infos, results, strict=True)):
         parts = [r for r in rs if r is not None]
         rs.clear()
-        tracks.append(merge(info, parts))
+        tracks.append(failed[k] if k in failed else merge(info, parts))
     return tracks

@@ -3,11 +3,16 @@
 Plain subprocesses speaking pickle over pipes: unlike ``multiprocessing`` they never fork a
 parent that may already run MediaPipe threads (which crashes) and never re-run the
 caller's script, so ``analyze_video`` works from any script, test or web worker.
+
+A pool whose run ended with tasks still out (an error, a worker that died, a caller that
+stopped reading) is never reused: a busy worker's late reply would be read as the answer
+to the next task. :func:`get_pool` starts a fresh pool instead.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import pickle
 import selectors
@@ -15,6 +20,10 @@ import subprocess
 import sys
 from collections.abc import Iterator, Sequence
 from typing import IO, Any
+
+from hemifacial.errors import VideoWorkerError
+
+_DIED = "a video worker process stopped unexpectedly (a crash or out of memory); try again"
 
 _QUIET_ENV = {"GLOG_minloglevel": "2", "TF_CPP_MIN_LOG_LEVEL": "3"}
 _CPU_ENV = "HEMIFACIAL_WORKER_CPU"
@@ -29,15 +38,12 @@ def usable_cpus() -> list[int]:
     return list(range(os.cpu_count() or 1))
 
 
-class WorkerError(RuntimeError):
-    """A worker process died (not an error in the input)."""
-
-
 class WorkerPool:
     """``n`` worker processes running :func:`hemifacial.video.pipeline.process_segment`."""
 
     def __init__(self, n: int) -> None:
         self.n = n
+        self._spoilt = False
         env = {**os.environ, **_QUIET_ENV}
         debug = bool(os.environ.get("HEMIFACIAL_DEBUG"))
         cpus = usable_cpus()
@@ -57,14 +63,26 @@ class WorkerPool:
         """Process ids of the workers (for CPU accounting in benchmarks)."""
         return [p.pid for p in self._procs]
 
+    @property
+    def usable(self) -> bool:
+        """True while every worker runs and none owes a reply from an abandoned run."""
+        return not self._spoilt and all(p.poll() is None for p in self._procs)
+
     def _send(self, proc: subprocess.Popen[bytes], task: Any) -> None:
         stdin: IO[bytes] | None = proc.stdin
         assert stdin is not None
-        pickle.dump(task, stdin, protocol=pickle.HIGHEST_PROTOCOL)
-        stdin.flush()
+        try:
+            pickle.dump(task, stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            stdin.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            raise VideoWorkerError(_DIED) from None
 
-    def imap(self, tasks: Sequence[Any]) -> Iterator[tuple[int, Any]]:
-        """Run ``tasks``; yield ``(index, result)`` as each finishes (errors re-raised)."""
+    def imap(self, tasks: Sequence[Any]) -> Iterator[tuple[int, str, Any]]:
+        """Run ``tasks``; yield ``(index, status, value)`` as each finishes: status ``"ok"``
+        with the result or ``"err"`` with the exception the task raised.
+
+        Raises VideoWorkerError when a worker dies. If the run ends with tasks still out,
+        the pool is marked unusable (see the module docstring)."""
         sel = selectors.DefaultSelector()
         pending = list(enumerate(tasks))[::-1]
         busy: dict[int, int] = {}
@@ -83,8 +101,8 @@ class WorkerPool:
                     proc = self._procs[i]
                     try:
                         status, value = pickle.load(proc.stdout)
-                    except EOFError:
-                        raise WorkerError("a video worker process stopped unexpectedly") from None
+                    except (EOFError, pickle.UnpicklingError, OSError):
+                        raise VideoWorkerError(_DIED) from None
                     k = busy.pop(i)
                     if pending:
                         k2, task = pending.pop()
@@ -92,18 +110,21 @@ class WorkerPool:
                         busy[i] = k2
                     else:
                         sel.unregister(key.fileobj)
-                    if status == "err":
-                        raise value
-                    yield k, value
+                    yield k, status, value
         finally:
             sel.close()
+            if busy:
+                self._spoilt = True
 
     def close(self) -> None:
-        """Stop the workers (closing stdin ends them)."""
+        """Stop the workers (closing stdin ends an idle one; a busy or stuck one is killed)."""
         for p in self._procs:
             if p.stdin:
-                p.stdin.close()
+                with contextlib.suppress(OSError):
+                    p.stdin.close()
         for p in self._procs:
+            if self._spoilt:
+                p.kill()
             try:
                 p.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -118,9 +139,10 @@ _POOL: WorkerPool | None = None
 
 
 def get_pool(n: int) -> WorkerPool:
-    """The shared pool with ``n`` workers (restarted if ``n`` changes)."""
+    """The shared pool with ``n`` workers (a fresh one if ``n`` changed, a worker died or the
+    last run was abandoned with tasks still out)."""
     global _POOL
-    if _POOL is None or _POOL.n != n:
+    if _POOL is None or _POOL.n != n or not _POOL.usable:
         shutdown()
         _POOL = WorkerPool(n)
     return _POOL
