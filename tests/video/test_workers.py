@@ -90,3 +90,38 @@ def test_a_clip_that_fails_in_a_worker_does_not_stop_the_others(clip, tmp_path):
     shutil.copy(clip, doomed)
     results = analyze_many([clip, doomed, clip], landmarker="synthetic", jobs=2)
     assert not any(isinstance(r, Exception) for r in results)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_threads_sharing_the_pool_each_get_their_own_clip(clip, tmp_path, jobs):
+    """A threaded server may analyse two uploads at once: runs take turns on the pool (or,
+    in process, on the landmarker). Without the turns, two workers' replies got mixed."""
+    left = tmp_path / "left.mp4"
+    make_clip(
+        left,
+        [SpasmSpec(1.0, 0.3, "left", "clonic", 0.9, True, False)],
+        source="blank",
+        duration_s=4,
+        markers=True,
+        motion=0,
+        noise=0,
+    )
+    want = {clip: ("right", 180), left: ("left", 120)}
+    got: dict[Path, list[tuple[str, int]]] = {clip: [], left: []}
+    errors: list[BaseException] = []
+
+    def analyse(path: Path) -> None:
+        try:
+            for _ in range(3):
+                a = analyze_video(path, landmarker="synthetic", jobs=jobs)
+                got[path].append((a.one_sided_events[0].side, a.quality.n_frames))
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=analyse, args=(p,)) for p in (clip, left)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors
+    assert got == {p: [w] * 3 for p, w in want.items()}

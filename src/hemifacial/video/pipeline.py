@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -68,6 +69,8 @@ class SegmentResult:
 
 
 _LANDMARKERS: dict[str, Landmarker] = {}
+_IN_PROCESS = threading.Lock()
+"""In-process runs (``jobs=1``) take turns: a landmarker tracks one clip at a time."""
 
 
 def _landmarker(kind: str) -> Landmarker:
@@ -384,16 +387,18 @@ def track_many(
             progress(min(1.0, done / total))
 
     if jobs <= 1:
-        for n, (k, t) in enumerate(tasks):
-            if k in failed:
-                continue
-            try:
-                record(n, "ok", process_segment(t))
-            except VideoInputError as exc:
-                record(n, "err", exc)
+        with _IN_PROCESS:
+            for n, (k, t) in enumerate(tasks):
+                if k in failed:
+                    continue
+                try:
+                    record(n, "ok", process_segment(t))
+                except VideoInputError as exc:
+                    record(n, "err", exc)
     else:
-        for n, status, value in workers.get_pool(jobs).imap([t for _, t in tasks]):
-            record(n, status, value)
+        with workers.lease(jobs) as pool:
+            for n, status, value in pool.imap([t for _, t in tasks]):
+                record(n, status, value)
     tracks: list[FaceTrack | VideoInputError] = []
     for k, (info, rs) in enumerate(zip(infos, results, strict=True)):
         parts = [r for r in rs if r is not None]

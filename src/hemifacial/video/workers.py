@@ -4,6 +4,9 @@ Plain subprocesses speaking pickle over pipes: unlike ``multiprocessing`` they n
 parent that may already run MediaPipe threads (which crashes) and never re-run the
 caller's script, so ``analyze_video`` works from any script, test or web worker.
 
+Runs take turns (:func:`lease`): a threaded server analysing two uploads at once would
+otherwise interleave their tasks on the same pipes and mix their results.
+
 A pool whose run ended with tasks still out (an error, a worker that died, a caller that
 stopped reading) is never reused: a busy worker's late reply would be read as the answer
 to the next task. :func:`get_pool` starts a fresh pool instead.
@@ -18,6 +21,7 @@ import pickle
 import selectors
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
@@ -136,24 +140,34 @@ class WorkerPool:
 
 
 _POOL: WorkerPool | None = None
+_LOCK = threading.RLock()
 
 
 def get_pool(n: int) -> WorkerPool:
     """The shared pool with ``n`` workers (a fresh one if ``n`` changed, a worker died or the
-    last run was abandoned with tasks still out)."""
+    last run was abandoned with tasks still out). Use :func:`lease` to run tasks on it."""
     global _POOL
-    if _POOL is None or _POOL.n != n or not _POOL.usable:
-        shutdown()
-        _POOL = WorkerPool(n)
-    return _POOL
+    with _LOCK:
+        if _POOL is None or _POOL.n != n or not _POOL.usable:
+            shutdown()
+            _POOL = WorkerPool(n)
+        return _POOL
+
+
+@contextlib.contextmanager
+def lease(n: int) -> Iterator[WorkerPool]:
+    """The shared pool, held for one run: runs from other threads wait their turn."""
+    with _LOCK:
+        yield get_pool(n)
 
 
 def shutdown() -> None:
     """Stop the shared pool (it is kept alive between calls otherwise)."""
     global _POOL
-    if _POOL is not None:
-        _POOL.close()
-        _POOL = None
+    with _LOCK:
+        if _POOL is not None:
+            _POOL.close()
+            _POOL = None
 
 
 atexit.register(shutdown)
