@@ -28,6 +28,10 @@ from typing import IO, Any
 from hemifacial.errors import VideoWorkerError
 
 _DIED = "a video worker process stopped unexpectedly (a crash or out of memory); try again"
+_STUCK = "a video worker process stopped answering; it was stopped, try again"
+REPLY_TIMEOUT_S = 600.0
+"""Longest wait for any worker's reply: a 30-s segment of a 4K clip takes well under a
+minute here, so ten minutes of silence means a worker is stuck (it is then killed)."""
 
 _QUIET_ENV = {"GLOG_minloglevel": "2", "TF_CPP_MIN_LOG_LEVEL": "3"}
 _CPU_ENV = "HEMIFACIAL_WORKER_CPU"
@@ -85,7 +89,8 @@ class WorkerPool:
         """Run ``tasks``; yield ``(index, status, value)`` as each finishes: status ``"ok"``
         with the result or ``"err"`` with the exception the task raised.
 
-        Raises VideoWorkerError when a worker dies. If the run ends with tasks still out,
+        Raises VideoWorkerError when a worker dies or none answers within
+        :data:`REPLY_TIMEOUT_S`. If the run ends with tasks still out,
         the pool is marked unusable (see the module docstring)."""
         sel = selectors.DefaultSelector()
         pending = list(enumerate(tasks))[::-1]
@@ -100,7 +105,10 @@ class WorkerPool:
                 assert proc.stdout is not None
                 sel.register(proc.stdout, selectors.EVENT_READ, i)
             while busy:
-                for key, _ in sel.select():
+                ready = sel.select(timeout=REPLY_TIMEOUT_S)
+                if not ready:
+                    raise VideoWorkerError(_STUCK)
+                for key, _ in ready:
                     i = key.data
                     proc = self._procs[i]
                     try:
