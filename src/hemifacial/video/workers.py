@@ -28,7 +28,7 @@ from typing import IO, Any
 from hemifacial.errors import VideoWorkerError
 
 _DIED = "a video worker process stopped unexpectedly (a crash or out of memory); try again"
-_STUCK = "a video worker process stopped answering; it was stopped, try again"
+_STUCK = "a video worker process stopped answering; try again (it will be replaced)"
 REPLY_TIMEOUT_S = 600.0
 """Longest wait for any worker's reply: a 30-s segment of a 4K clip takes well under a
 minute here, so ten minutes of silence means a worker is stuck (it is then killed)."""
