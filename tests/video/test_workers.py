@@ -37,9 +37,9 @@ def test_pids_name_the_running_worker_processes():
     assert len(set(pids)) == 2 and os.getpid() not in pids
     for pid in pids:
         os.kill(pid, 0)  # raises if no such process
-        cmdline = Path(f"/proc/{pid}/cmdline")
-        if cmdline.exists():
-            assert b"hemifacial.video._worker" in cmdline.read_bytes()
+        stat = Path(f"/proc/{pid}/stat")
+        if stat.exists():  # Linux: each is our own child (its parent pid is ours)
+            assert int(stat.read_text().rsplit(")", 1)[1].split()[1]) == os.getpid()
 
 
 def test_a_worker_killed_mid_run_is_a_clear_error_and_the_next_run_starts_afresh(clip):
@@ -135,3 +135,28 @@ def test_a_stuck_worker_times_out_and_is_replaced(clip, monkeypatch):
         list(pool.imap([_task(clip), _task(clip)]))
     a = analyze_video(clip, landmarker="synthetic", jobs=2)
     assert workers.get_pool(2) is not pool and a.quality.n_frames == 180
+
+
+def test_exit_does_not_wait_for_a_run_in_another_thread(clip):
+    """A server stopped mid-analysis (its job thread is a daemon) exits promptly."""
+    import subprocess
+    import sys
+    import time
+
+    script = f"""
+import os, signal, threading, time
+from hemifacial.video import analyze_video, workers
+pool = workers.get_pool(2)
+os.kill(pool.pids[0], signal.SIGSTOP)  # the run below can never finish
+threading.Thread(
+    target=analyze_video, args=({str(clip)!r},), kwargs=dict(landmarker="synthetic", jobs=2),
+    daemon=True,
+).start()
+time.sleep(0.5)
+print("exiting", flush=True)
+"""
+    t0 = time.monotonic()
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "exiting" in out.stdout
+    assert time.monotonic() - t0 < 30

@@ -128,6 +128,11 @@ class WorkerPool:
             if busy:
                 self._spoilt = True
 
+    def abandon(self) -> None:
+        """Kill the workers now, whatever they are doing."""
+        self._spoilt = True
+        self.close()
+
     def close(self) -> None:
         """Stop the workers (closing stdin ends an idle one; a busy or stuck one is killed)."""
         for p in self._procs:
@@ -178,4 +183,16 @@ def shutdown() -> None:
             _POOL = None
 
 
-atexit.register(shutdown)
+def _at_exit() -> None:
+    """Stop the workers when the interpreter exits, without waiting for a run that another
+    (daemon) thread may still have going: its workers are killed instead."""
+    if _LOCK.acquire(blocking=False):
+        try:
+            shutdown()
+        finally:
+            _LOCK.release()
+    elif _POOL is not None:
+        _POOL.abandon()
+
+
+atexit.register(_at_exit)
