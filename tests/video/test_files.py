@@ -13,6 +13,7 @@ import pytest
 from hemifacial.errors import VideoInputError
 from hemifacial.video import analyze_video, compare_visits, render_timeline_png
 from hemifacial.video.decode import iter_frames, probe
+from hemifacial.video.encode import write_h264
 from hemifacial.video.synthetic import SpasmSpec, make_clip
 
 SPECS = [
@@ -113,22 +114,8 @@ def test_4k_clip_is_scaled_in_the_decoder_and_measured(tmp_path):
 
 def _recompose(src: Path, dst: Path, compose: Callable[[np.ndarray], np.ndarray]) -> Path:
     """Write ``dst`` (H.264, 30 fps) from ``src``'s frames passed through ``compose``."""
-    import av
-
-    with av.open(str(dst), mode="w") as out:
-        stream = None
-        for fr in iter_frames(src):
-            canvas = compose(fr.rgb)
-            if stream is None:
-                stream = out.add_stream("libx264", rate=30)
-                stream.width, stream.height = canvas.shape[1], canvas.shape[0]
-                stream.pix_fmt = "yuv420p"
-                stream.options = {"preset": "ultrafast", "crf": "18"}
-            for pkt in stream.encode(av.VideoFrame.from_ndarray(canvas, format="rgb24")):
-                out.mux(pkt)
-        assert stream is not None
-        for pkt in stream.encode():
-            out.mux(pkt)
+    frames = (compose(fr.rgb) for fr in iter_frames(src))
+    write_h264(dst, frames, options={"preset": "ultrafast", "crf": "18"})
     return dst
 
 
@@ -219,3 +206,30 @@ def test_several_faces_the_largest_is_analysed_and_said(tmp_path):
     assert _sides(a) == [("left", "clonic"), ("left", "tonic")]
     # the big face (IOD ~122 px) was measured, not the small one (~51 px)
     assert a.quality.median_face_px > 90
+
+
+def test_annotated_video_has_every_frame_of_the_clip(twin_clip, tmp_path):
+    from hemifacial.video.overlay import write_overlay
+
+    a = analyze_video(twin_clip, landmarker="synthetic", jobs=1)
+    out = tmp_path / "overlay.mp4"
+    write_overlay(twin_clip, a, out)
+    info = probe(out)
+    assert info.codec == "h264" and info.width % 2 == 0 and info.height % 2 == 0
+    assert sum(1 for _ in iter_frames(out)) == sum(1 for _ in iter_frames(twin_clip)) == 300
+
+
+def test_written_clip_keeps_frames_and_evens_odd_sizes(tmp_path):
+    from hemifacial.video.encode import write_h264
+    from hemifacial.video.synthetic import loop_clip
+
+    frames = [np.full((61, 81, 3), 10 * i, np.uint8) for i in range(12)]
+    path = tmp_path / "odd.mp4"
+    assert write_h264(path, iter(frames), fps=24) == 12
+    info = probe(path)
+    assert (info.width, info.height) == (80, 60) and round(info.avg_fps or 0) == 24
+    means = [float(f.rgb.mean()) for f in iter_frames(path)]
+    assert np.allclose(means, [10 * i for i in range(12)], atol=3)
+    looped = tmp_path / "loop.mp4"
+    assert loop_clip(path, looped, 1.0, fps=24) == 24
+    assert probe(looped).duration_s == pytest.approx(1.0, abs=0.05)

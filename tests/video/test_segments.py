@@ -171,28 +171,35 @@ def test_a_segment_does_not_start_from_the_previous_clips_face_box(shared_videos
     np.testing.assert_array_equal(runs[0], runs[1])
 
 
+def _number_the_stats(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Make each face-statistics measurement read as its own number (1, 2, 3 … as the
+    brightness; the real sharpness); returns the counter."""
+    from hemifacial.video import pipeline
+
+    calls = [0]
+    real = pipeline._face_stats
+
+    def numbered(rgb, pts):  # type: ignore[no-untyped-def]
+        calls[0] += 1
+        return float(calls[0]), real(rgb, pts)[1]
+
+    monkeypatch.setattr(pipeline, "_face_stats", numbered)
+    return calls
+
+
 def test_face_statistics_are_measured_every_tenth_of_a_second(tmp_path, monkeypatch):
-    """Brightness and sharpness are sampled at 10 Hz and carried over to the frames between;
-    a face that comes back after frames without one is measured at once."""
+    """Brightness and sharpness are sampled at 10 Hz and carried over to the frames between."""
     from hemifacial.video import pipeline
 
     path = tmp_path / "c.mp4"
     make_clip(path, [], source="blank", duration_s=3, markers=True, motion=0, noise=0)
-    measured: list[int] = []
-    real = pipeline._face_stats
-
-    def counting(rgb, pts):  # type: ignore[no-untyped-def]
-        measured.append(len(measured))
-        return float(len(measured)), real(rgb, pts)[1]
-
-    monkeypatch.setattr(pipeline, "_face_stats", counting)
-    info = probe(path)
-    res = pipeline.process_segment(pipeline.SegmentTask(info, 0.0, math.inf, "synthetic"))
+    calls = _number_the_stats(monkeypatch)
+    res = pipeline.process_segment(pipeline.SegmentTask(probe(path), 0.0, math.inf, "synthetic"))
     assert res.found.all() and len(res.times) == 90
-    assert len(measured) == math.ceil(3 / pipeline.STATS_EVERY_S)
+    assert calls[0] == math.ceil(3 / pipeline.STATS_EVERY_S)
     # each measurement is held until the next one, at least STATS_EVERY_S later
     changes = np.flatnonzero(np.diff(res.brightness)) + 1
-    assert res.brightness[0] == 1.0 and len(changes) == len(measured) - 1
+    assert res.brightness[0] == 1.0 and len(changes) == calls[0] - 1
     gaps = np.diff(res.times[np.r_[0, changes]])
     assert gaps.min() >= pipeline.STATS_EVERY_S - 2e-3 and gaps.max() < 0.15
     assert np.isfinite(res.sharpness).all()
@@ -201,32 +208,19 @@ def test_face_statistics_are_measured_every_tenth_of_a_second(tmp_path, monkeypa
 def test_a_face_coming_back_is_measured_at_once(tmp_path, monkeypatch):
     """Frames 0, 3, 6 … are measured on schedule; the face is missing in frame 22 only, so
     frame 23 is measured at once instead of waiting for frame 24."""
-    from fractions import Fraction
-
-    import av
-
     from hemifacial.video import pipeline
+    from hemifacial.video.encode import write_h264
     from hemifacial.video.landmarks import paint_markers
 
-    path = tmp_path / "gap.mp4"
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("libx264", rate=30)
-        stream.width, stream.height, stream.pix_fmt = 128, 128, "yuv420p"
-        stream.codec_context.time_base = Fraction(1, 30)
+    def frames() -> Iterator[np.ndarray]:
         for i in range(40):
             img = np.full((128, 128, 3), 128, np.uint8)
             paint_markers(img, {"face": 0.0 if i == 22 else 1.0})
-            frame = av.VideoFrame.from_ndarray(img, format="rgb24")
-            frame.pts = i
-            out.mux(stream.encode(frame))
-        out.mux(stream.encode())
-    n = [0]
+            yield img
 
-    def numbered(rgb, pts):  # type: ignore[no-untyped-def]
-        n[0] += 1
-        return float(n[0]), 0.0
-
-    monkeypatch.setattr(pipeline, "_face_stats", numbered)
+    path = tmp_path / "gap.mp4"
+    write_h264(path, frames())
+    _number_the_stats(monkeypatch)
     res = pipeline.process_segment(pipeline.SegmentTask(probe(path), 0.0, math.inf, "synthetic"))
     assert not res.found[22] and np.isnan(res.brightness[22])
     b = np.nan_to_num(res.brightness, nan=-1.0)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
-import av
 import cv2
 import numpy as np
+import numpy.typing as npt
 
 from hemifacial.analysis.types import VideoAnalysis
 
 from .decode import iter_frames, probe
+from .encode import write_h264
 from .landmarks import MediaPipeLandmarker
 from .pipeline import initial_scale
 
@@ -25,9 +27,9 @@ def write_overlay(
     info = probe(src)
     lm = MediaPipeLandmarker()
     events = [e for e in analysis.events if e.kind != "blink"]
-    out = av.open(str(dst), mode="w")
-    stream = None
-    try:
+    note = "patient's R on image left" if not mirrored else "mirrored: R on image right"
+
+    def annotated() -> Iterator[npt.NDArray[np.uint8]]:
         for fr in iter_frames(src, scale=initial_scale(info), info=info):
             img = np.ascontiguousarray(fr.rgb)
             h, w = img.shape[:2]
@@ -41,18 +43,10 @@ def write_overlay(
             )
             colour = (255, 60, 60) if active else (255, 255, 255)
             cv2.putText(img, text, (8, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.5, colour, 1)
-            note = "patient's R on image left" if not mirrored else "mirrored: R on image right"
             cv2.putText(img, note, (8, h - 10), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (255, 255, 0), 1)
-            if stream is None:
-                stream = out.add_stream("libx264", rate=30)
-                stream.width, stream.height = w - w % 2, h - h % 2
-                stream.pix_fmt = "yuv420p"
-            frame = av.VideoFrame.from_ndarray(img[: h - h % 2, : w - w % 2], format="rgb24")
-            for pkt in stream.encode(frame):
-                out.mux(pkt)
-        if stream is not None:
-            for pkt in stream.encode():
-                out.mux(pkt)
+            yield img
+
+    try:
+        write_h264(dst, annotated())
     finally:
-        out.close()
         lm.close()

@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 from ..analysis.runs import true_runs
 from .decode import iter_frames
+from .encode import write_h264
 
 Image = npt.NDArray[np.uint8]
 Mesh = npt.NDArray[np.float64]  # (478, 2) pixel coordinates
@@ -624,22 +625,5 @@ def make_clip(
 
 def loop_clip(src: str | Path, dst: str | Path, duration_s: float, fps: float = 30.0) -> int:
     """Re-encode ``src`` played back and forth to ``duration_s`` (no warping); frame count."""
-    n = 0
-    container = av.open(str(dst), mode="w")
-    try:
-        stream: Any = None
-        for _, img in _source_frames(src, duration_s, fps):
-            if stream is None:
-                stream = container.add_stream("libx264", rate=round(fps))
-                stream.width, stream.height = img.shape[1], img.shape[0]
-                stream.pix_fmt = "yuv420p"
-                stream.options = {"preset": "veryfast", "crf": "20"}
-            for pkt in stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
-                container.mux(pkt)
-            n += 1
-        if stream is not None:
-            for pkt in stream.encode():
-                container.mux(pkt)
-    finally:
-        container.close()
-    return n
+    frames = (img for _, img in _source_frames(src, duration_s, fps))
+    return write_h264(dst, frames, fps=fps, options={"preset": "veryfast", "crf": "20"})
