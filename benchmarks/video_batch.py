@@ -44,7 +44,7 @@ def main() -> None:
     paths = [
         p
         for p in sorted(VIDEOS.glob("*.mp4")) + sorted(VIDEOS.glob("*.mov"))
-        if max(probe(p).width, probe(p).height) <= 1280
+        if max((info := probe(p)).width, info.height) <= 1280
     ]
     run(paths[:1], 2)  # start the worker pool once
     walls: dict[int, list[float]] = {1: [], 2: []}

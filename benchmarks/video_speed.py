@@ -155,7 +155,8 @@ def main() -> None:
     clips = [
         p
         for p in sorted(VIDEOS.glob("*.mp4")) + sorted(VIDEOS.glob("*.mov"))
-        if max(probe(p).width, probe(p).height) <= 1280 and (not args.only or p.name in args.only)
+        if (not args.only or p.name in args.only)
+        and max((info := probe(p)).width, info.height) <= 1280
     ]
     with tempfile.TemporaryDirectory() as tmp:
         longs = (

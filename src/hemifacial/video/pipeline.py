@@ -373,15 +373,15 @@ def track_many(
     done = 0.0
     failed: dict[int, VideoInputError] = {}
 
-    def record(n: int, status: str, value: object) -> None:
+    def record(n: int, value: SegmentResult | BaseException) -> None:
         nonlocal done
         k, i = slots[n]
-        if status == "ok" and isinstance(value, SegmentResult):
+        if isinstance(value, SegmentResult):
             results[k][i] = value
         elif isinstance(value, VideoInputError):
             failed.setdefault(k, value)
         else:
-            raise value if isinstance(value, BaseException) else TypeError(repr(value))
+            raise value
         done += weights[n]
         if progress:
             progress(min(1.0, done / total))
@@ -392,13 +392,13 @@ def track_many(
                 if k in failed:
                     continue
                 try:
-                    record(n, "ok", process_segment(t))
+                    record(n, process_segment(t))
                 except VideoInputError as exc:
-                    record(n, "err", exc)
+                    record(n, exc)
     else:
         with workers.lease(jobs) as pool:
-            for n, status, value in pool.imap([t for _, t in tasks]):
-                record(n, status, value)
+            for n, _, value in pool.imap([t for _, t in tasks]):
+                record(n, value)
     tracks: list[FaceTrack | VideoInputError] = []
     for k, (info, rs) in enumerate(zip(infos, results, strict=True)):
         parts = [r for r in rs if r is not None]
