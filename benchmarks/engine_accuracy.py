@@ -16,7 +16,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from hemifacial.casefile import load_case_file
+from hemifacial.cli.casefile import load_case_file
 from hemifacial.domain.case import parse_case
 from hemifacial.domain.knowledge.loader import load_knowledge_base
 from hemifacial.domain.reasoning.posterior import posterior

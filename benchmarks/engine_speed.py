@@ -16,10 +16,10 @@ import statistics
 import time
 from collections.abc import Callable
 
-from hemifacial.casefile import example_path, load_case_file
+from hemifacial.cli.casefile import example_path, load_case_file
 from hemifacial.domain.case import parse_case
 from hemifacial.domain.knowledge.loader import load_knowledge_base
-from hemifacial.domain.knowledge.schema import KnowledgeBase
+from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.domain.reasoning.assess import assess
 from hemifacial.domain.reasoning.explain import explain
 from hemifacial.domain.reasoning.next_test import plan_tests

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hemifacial.domain.knowledge.loader import load_knowledge_base
-from hemifacial.domain.knowledge.schema import KnowledgeBase
+from hemifacial.domain.knowledge.model import KnowledgeBase
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from hemifacial.cli import cli, main
-from hemifacial.domain.knowledge.schema import KnowledgeBase
+from hemifacial.domain.knowledge.model import KnowledgeBase
 from tests.support import run_cli
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "src" / "hemifacial" / "examples"

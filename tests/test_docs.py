@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hemifacial.domain.knowledge.markdown import evidence_markdown
-from hemifacial.domain.knowledge.schema import KnowledgeBase
+from hemifacial.domain.knowledge.model import KnowledgeBase
 from tests.support import REPO
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from hemifacial.casefile import load_case_file
+from hemifacial.cli.casefile import load_case_file
 from hemifacial.domain.case import parse_case
-from hemifacial.domain.knowledge.schema import KnowledgeBase
+from hemifacial.domain.knowledge.model import KnowledgeBase
 from tests.support import REPO
 
 VIGNETTES = sorted((REPO / "tests" / "data" / "vignettes").glob("*.yaml"))

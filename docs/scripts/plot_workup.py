@@ -14,7 +14,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from hemifacial.casefile import example_path, load_case_file
+from hemifacial.cli.casefile import example_path, load_case_file
 from hemifacial.domain.knowledge.loader import load_knowledge_base
 from hemifacial.domain.reasoning import workup as wu
 from hemifacial.domain.reasoning.posterior import posterior

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hemifacial.domain.case import parse_case
-from hemifacial.domain.knowledge.schema import KnowledgeBase
+from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.errors import ContradictionError, InvalidValueError, UnknownKeyError
 
 

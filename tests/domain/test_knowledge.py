@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from hemifacial.domain.knowledge.loader import DATA_FILES, default_data_dir, load_knowledge_base
-from hemifacial.domain.knowledge.schema import ConditionKind, KnowledgeBase
+from hemifacial.domain.knowledge.model import ConditionKind, KnowledgeBase
 from hemifacial.errors import KnowledgeBaseError
 from tests.support import SHARED, require_shared
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from hemifacial.domain.case import parse_case
-from hemifacial.domain.knowledge.schema import KnowledgeBase
+from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.domain.reasoning.assess import Assessment, assess
 
 TYPICAL_HFS: dict[str, Any] = {

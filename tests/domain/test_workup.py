@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from hemifacial.casefile import load_case_file
-from hemifacial.domain.knowledge.schema import KnowledgeBase
+from hemifacial.cli.casefile import load_case_file
+from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.domain.reasoning import workup as wu
 from hemifacial.domain.reasoning.posterior import posterior
 from hemifacial.errors import ContradictionError, InvalidValueError, UnknownKeyError

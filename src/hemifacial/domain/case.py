@@ -12,7 +12,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from hemifacial.domain.knowledge.schema import FindingType, KnowledgeBase
+from hemifacial.domain.knowledge.model import FindingType, KnowledgeBase
 from hemifacial.domain.types import Case
 from hemifacial.errors import ContradictionError, InvalidValueError, UnknownKeyError, nearest
 

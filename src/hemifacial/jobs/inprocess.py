@@ -8,7 +8,7 @@ import threading
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from hemifacial.domain.knowledge.schema import KnowledgeBase
+from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.services.videos import Analyzer, run_video_job
 from hemifacial.settings import Settings
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from hemifacial.db import repositories as repo
 from hemifacial.db import tables as t
 from hemifacial.domain.case import parse_case, parse_value
-from hemifacial.domain.knowledge.schema import KnowledgeBase
+from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.domain.reasoning.assess import assess
 from hemifacial.errors import InputError, InvalidValueError, UnknownKeyError
 

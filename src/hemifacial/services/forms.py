@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from hemifacial.domain.knowledge.schema import FindingType, KnowledgeBase
+from hemifacial.domain.knowledge.model import FindingType, KnowledgeBase
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hemifacial.db import repositories as repo
 from hemifacial.db import tables as t
 from hemifacial.db.engine import transaction
-from hemifacial.domain.knowledge.schema import KnowledgeBase
+from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.errors import InputError, VideoInputError
 from hemifacial.settings import Settings
 

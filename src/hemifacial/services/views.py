@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from hemifacial.db import repositories as repo
 from hemifacial.db import tables as t
-from hemifacial.domain.knowledge.schema import KnowledgeBase
+from hemifacial.domain.knowledge.model import KnowledgeBase
 
 from .cases import effective_findings
 

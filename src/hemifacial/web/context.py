@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hemifacial.db import repositories as repo
 from hemifacial.db.engine import transaction
 from hemifacial.db.viewlog import ViewLog
-from hemifacial.domain.knowledge.schema import KnowledgeBase
+from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.jobs.base import JobRunner
 from hemifacial.settings import Settings
 

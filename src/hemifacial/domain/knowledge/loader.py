@@ -20,7 +20,7 @@ import numpy as np
 import yaml
 from numpy.typing import NDArray
 
-from hemifacial.domain.knowledge.schema import (
+from hemifacial.domain.knowledge.model import (
     BOOLEAN_VALUES,
     Bin,
     Condition,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hemifacial.domain.knowledge.schema import FindingType, KnowledgeBase, Provenance
+from hemifacial.domain.knowledge.model import FindingType, KnowledgeBase, Provenance
 
 
 def _origin(kb: KnowledgeBase, p: Provenance) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from hemifacial.domain.knowledge.schema import KnowledgeBase
+from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.domain.reasoning.explain import Contribution, explain
 from hemifacial.domain.reasoning.next_test import TestPlan, plan_tests
 from hemifacial.domain.reasoning.posterior import entropy_bits, log_posterior

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hemifacial.domain.knowledge.schema import KnowledgeBase
+from hemifacial.domain.knowledge.model import KnowledgeBase
 
 # Verbal scale for likelihood ratios, after the conventional bedside reading of LRs.
 _WORDS = (

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from hemifacial.domain.knowledge.schema import DiagnosticTest, KnowledgeBase
+from hemifacial.domain.knowledge.model import DiagnosticTest, KnowledgeBase
 from hemifacial.domain.reasoning.explain import percent
 from hemifacial.domain.reasoning.posterior import Vector, log_normalise, log_posterior
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hemifacial.domain.knowledge.schema import Criterion, KnowledgeBase
+from hemifacial.domain.knowledge.model import Criterion, KnowledgeBase
 from hemifacial.domain.types import Case
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hemifacial.domain.case import parse_case, parse_value
-from hemifacial.domain.knowledge.schema import FindingType, KnowledgeBase
+from hemifacial.domain.knowledge.model import FindingType, KnowledgeBase
 from hemifacial.domain.reasoning.next_test import MIN_QUESTION_VALUE, question_values, should_stop
 from hemifacial.domain.reasoning.posterior import log_posterior
 from hemifacial.domain.types import Case, RawValue

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from hemifacial.domain.knowledge.schema import KnowledgeBase
+from hemifacial.domain.knowledge.model import KnowledgeBase
 
 from ..deps import Ctx
 

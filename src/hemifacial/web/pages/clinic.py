@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from hemifacial.db import repositories as repo
 from hemifacial.db import revisions
-from hemifacial.domain.knowledge.schema import Finding, FindingType
+from hemifacial.domain.knowledge.model import Finding, FindingType
 from hemifacial.domain.reasoning.assess import LIMITS
 from hemifacial.errors import InputError, NotFoundError
 from hemifacial.services import accounts, cases, intake, videos, views

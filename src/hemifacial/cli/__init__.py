@@ -18,12 +18,12 @@ from hemifacial.errors import HemifacialError
 # Sub-command groups living in other packages, imported only when used, so that
 # `hemifacial assess` never pays for importing the video or web stacks.
 _LAZY_COMMANDS = {
-    "assess": ("hemifacial.cli_engine", "assess"),
-    "workup": ("hemifacial.cli_engine", "workup"),
-    "kb": ("hemifacial.cli_engine", "kb"),
-    "video": ("hemifacial.video.cli", "video"),
-    "serve": ("hemifacial.web.cli", "serve"),
-    "worker": ("hemifacial.web.cli", "worker"),
+    "assess": ("hemifacial.cli.engine", "assess"),
+    "workup": ("hemifacial.cli.engine", "workup"),
+    "kb": ("hemifacial.cli.engine", "kb"),
+    "video": ("hemifacial.cli.video", "video"),
+    "serve": ("hemifacial.cli.web", "serve"),
+    "worker": ("hemifacial.cli.web", "worker"),
 }
 
 _HELP = {
@@ -88,7 +88,3 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-
-
-if __name__ == "__main__":
-    main()

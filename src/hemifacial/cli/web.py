@@ -42,8 +42,7 @@ def serve(
 
     from hemifacial.db.engine import make_engine, migrate, session_factory, transaction
     from hemifacial.services import accounts
-
-    from .app import create_app
+    from hemifacial.web.app import create_app
 
     if demo:
         env = dict(os.environ)
@@ -64,7 +63,7 @@ def serve(
     app = create_app(settings)
     url = f"http://{host}:{port}"
     if demo:
-        from .demo import seed
+        from hemifacial.web.demo import seed
 
         login = seed(app.state.ctx)
         click.echo(f"hemifacial demo: data in {settings.data_dir}")
@@ -75,7 +74,7 @@ def serve(
     else:
         click.echo(f"hemifacial clinic app on {url} (database {_safe(settings.database_url)})")
     engine.dispose()
-    from .server import LOOP, NoDelayHttpToolsProtocol
+    from hemifacial.web.server import LOOP, NoDelayHttpToolsProtocol
 
     uvicorn.run(
         app, host=host, port=port, log_level="warning", loop=LOOP, http=NoDelayHttpToolsProtocol

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hemifacial.domain.knowledge.schema import KnowledgeBase
+from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.domain.reasoning.assess import LIMITS, Assessment
 from hemifacial.domain.reasoning.explain import percent
 

@@ -58,8 +58,8 @@ def analyze(
     mirrored: bool,
 ) -> None:
     """Analyse one or more face videos."""
-    from .api import analyze_many
-    from .plots import render_timeline_png
+    from hemifacial.video.api import analyze_many
+    from hemifacial.video.plots import render_timeline_png
 
     with click.progressbar(length=1000, label="analysing", file=sys.stderr) as bar:
         state = {"done": 0}
@@ -82,7 +82,7 @@ def analyze(
             target = plot if len(files) == 1 else plot.with_name(f"{plot.stem}_{path.stem}.png")
             render_timeline_png(res, target)
         if overlay:
-            from .overlay import write_overlay
+            from hemifacial.video.overlay import write_overlay
 
             target = (
                 overlay if len(files) == 1 else overlay.with_name(f"{overlay.stem}_{path.stem}.mp4")

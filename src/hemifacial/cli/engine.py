@@ -8,14 +8,14 @@ from typing import Any
 
 import click
 
-from hemifacial.casefile import example_path, load_case_file
+from hemifacial.cli.casefile import example_path, load_case_file
+from hemifacial.cli.render_text import render_assessment
 from hemifacial.domain.case import parse_case
 from hemifacial.domain.knowledge.loader import load_knowledge_base
-from hemifacial.domain.knowledge.schema import FindingType, KnowledgeBase
+from hemifacial.domain.knowledge.model import FindingType, KnowledgeBase
 from hemifacial.domain.reasoning import workup as wu
 from hemifacial.domain.reasoning.assess import assess as run_assessment
 from hemifacial.errors import CaseFileError, InputError, UnknownKeyError
-from hemifacial.render_text import render_assessment
 
 
 @click.command("assess")

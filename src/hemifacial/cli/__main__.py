@@ -1,0 +1,5 @@
+"""``python -m hemifacial.cli``: the same as the ``hemifacial`` command."""
+
+from hemifacial.cli import main
+
+main()
