@@ -1,4 +1,4 @@
-"""``hemifacial assess --from-letter``: suggested findings first, assessment only of confirmed ones."""
+"""``hemifacial assess --from-letter``: suggestions first, then only confirmed findings count."""
 
 from __future__ import annotations
 
@@ -72,7 +72,9 @@ def _pair(item: str) -> tuple[str, str]:
     return key.strip(), value.strip()
 
 
-def _as_dict(reading: LetterReading, confirmed: dict[str, str], result: object) -> dict[str, object]:
+def _as_dict(
+    reading: LetterReading, confirmed: dict[str, str], result: object
+) -> dict[str, object]:
     return {
         "suggestions": [s.__dict__ for s in reading.suggestions],
         "proposed": dict(reading.proposed),
