@@ -107,8 +107,8 @@ def _build(kb: KnowledgeBase) -> Any:
     logger.disable("PyRuSH")  # its per-token debug log would flood the user's terminal
     nlp = spacy.blank("en")
     nlp.add_pipe("medspacy_pyrush")
-    matcher = nlp.add_pipe("medspacy_target_matcher")
-    context = nlp.add_pipe("medspacy_context")
+    matcher: Any = nlp.add_pipe("medspacy_target_matcher")
+    context: Any = nlp.add_pipe("medspacy_context")
     rules = [
         TargetRule(phrase, label)
         for label, phrases in sorted(target_phrases(kb).items())
