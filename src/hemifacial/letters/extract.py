@@ -27,6 +27,12 @@ _EXTRA_CONTEXT = (
     ("in particular no", "NEGATED_EXISTENCE", "FORWARD"),
     ("suspected", "POSSIBLE_EXISTENCE", "FORWARD"),
     ("suspicious", "POSSIBLE_EXISTENCE", "FORWARD"),
+    ("presumed", "POSSIBLE_EXISTENCE", "FORWARD"),
+    # the informant, not the subject: keeps "her husband says ..." from reading as family
+    ("her husband says", "INFORMANT", "FORWARD"),
+    ("his wife says", "INFORMANT", "FORWARD"),
+    ("her husband reports", "INFORMANT", "FORWARD"),
+    ("his wife reports", "INFORMANT", "FORWARD"),
 )
 _PIPELINES: dict[str, Any] = {}
 
@@ -53,9 +59,16 @@ def suggest_findings(kb: KnowledgeBase, text: str) -> tuple[Suggestion, ...]:
     """
     if len(text) > MAX_LETTER_CHARS:
         raise ValueError(f"letter too long: {len(text)} characters (at most {MAX_LETTER_CHARS})")
-    doc = _pipeline(kb)(text)
+    doc = _pipeline(kb)(normalise(text))
     found = (_suggestion(kb, ent) for ent in doc.ents)
     return tuple(s for s in found if s is not None)
+
+
+def normalise(text: str) -> str:
+    """Lines of a paragraph joined with single spaces (letters wrap lines mid-phrase);
+    blank lines between paragraphs kept. Offsets of a :class:`Suggestion` refer to this text."""
+    paragraphs = text.replace("\r\n", "\n").split("\n\n")
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
 
 
 def _suggestion(kb: KnowledgeBase, ent: Any) -> Suggestion | None:
