@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,10 +113,13 @@ def _pipeline(kb: KnowledgeBase) -> Any:
 
 
 def _build(kb: KnowledgeBase) -> Any:
-    import spacy
+    with warnings.catch_warnings():
+        # spaCy 3.7's CLI layer (typer) imports a click helper click 8.5 deprecates; not ours.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import spacy
+        from medspacy.context import ConTextRule
+        from medspacy.target_matcher import TargetRule
     from loguru import logger
-    from medspacy.context import ConTextRule
-    from medspacy.target_matcher import TargetRule
 
     logger.disable("PyRuSH")  # its per-token debug log would flood the user's terminal
     nlp = spacy.blank("en")

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.errors import InvalidValueError, UnknownKeyError
 from hemifacial.letters import Suggestion, suggest_findings
+from hemifacial.letters.extract import MAX_LETTER_CHARS
 
-__all__ = ["LetterReading", "Suggestion", "confirmed_findings", "read_letter"]
+__all__ = ["MAX_LETTER_CHARS", "LetterReading", "Suggestion", "confirmed_findings", "read_letter"]
 
 # A letter gives the age now, not at onset: never proposed, accepted only by name or --value.
 CHECK_BY_HAND = frozenset({"age_at_onset"})
