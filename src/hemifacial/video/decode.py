@@ -82,6 +82,28 @@ def _rotation(stream: av.video.stream.VideoStream, container: av.container.Input
     return 0
 
 
+def _scan_duration(path: Path, start_s: float) -> tuple[float | None, int | None]:
+    """Duration and frame count from the packet headers, for a container that states no
+    duration: a browser's MediaRecorder writes its WebM as a live stream (no Duration, no
+    Cues). Reads packet headers only (~1 ms for 120 packets); None when unreadable."""
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        tb = stream.time_base
+        end, count = None, 0
+        for packet in container.demux(stream):
+            if packet.pts is None or tb is None:
+                continue
+            count += 1
+            stop = float((packet.pts + (packet.duration or 0)) * tb)
+            end = stop if end is None else max(end, stop)
+    except (av.error.FFmpegError, OverflowError, ValueError):
+        return None, None
+    finally:
+        container.close()
+    return (end - start_s if end is not None else None), (count or None)
+
+
 def probe(path: str | Path) -> VideoInfo:
     """Read the container header and first frame; raise VideoInputError if not a video."""
     p = Path(path)
@@ -92,12 +114,13 @@ def probe(path: str | Path) -> VideoInfo:
         if stream.codec_context.width <= 0 or tb is None:
             raise VideoInputError(f"'{p.name}' has a video stream without frames or timing")
         start = float(stream.start_time * tb) if stream.start_time is not None else 0.0
+        n_frames = stream.frames or None
         if stream.duration is not None:
             duration: float | None = float(stream.duration * tb)
         elif container.duration is not None:
             duration = container.duration / 1e6
         else:
-            duration = None
+            duration, n_frames = _scan_duration(p, start)
         rate = float(stream.average_rate) if stream.average_rate else None
         rot = _rotation(stream, container)
         w, h = stream.codec_context.width, stream.codec_context.height
@@ -113,7 +136,7 @@ def probe(path: str | Path) -> VideoInfo:
             start_s=start,
             duration_s=duration,
             avg_fps=rate,
-            n_frames=stream.frames or None,
+            n_frames=n_frames,
             size_bytes=p.stat().st_size,
         )
     finally:
