@@ -2,7 +2,7 @@
 
 Sources are the astronaut (still, with head motion) and shared real clips played back and
 forth from a random start: talking (d13), flutter and blinks (d14), smiles and a smirk
-(d19, glasses), expressions (d6), squeezes with glasses (d9), crying and laughing with
+(d19, glasses), squeezes with glasses (d9), crying and laughing with
 head roll (Pexels), a still face (d18). Conditions drawn per clip: drawn glasses, low
 light, a small face, strong compression. A healthy control has no event.
 """
@@ -28,7 +28,6 @@ REAL_SOURCES = {
     "liveportrait_d13.mp4": "talking",
     "liveportrait_d14.mp4": "flutter",
     "liveportrait_d19.mp4": "smiling",
-    "liveportrait_d6.mp4": "expressions",
     "liveportrait_d9.mp4": "squeezing",
     "pyfeat_WolfgangLanger_Pexels.mp4": "crying",
 }
