@@ -29,7 +29,8 @@ def cache_root() -> Path:
 def _pasted_clip(
     path: Path, seed: int, source: str, seconds: float, healthy: bool
 ) -> dict[str, Any]:
-    from .pasted import make_clip, natural_closures, random_schedule
+    from .closures import natural_closures
+    from .pasted import make_clip, random_schedule
 
     rng = np.random.default_rng(seed)
     side = str(rng.choice(["right", "left"]))
