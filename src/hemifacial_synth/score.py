@@ -91,7 +91,8 @@ def match(truth: Sequence[dict[str, Any]], calls: Iterable[Call]) -> list[int | 
     used: set[int] = set()
     for _, i, k in pairs:
         if out[i] is None and k not in used:
-            out[i], _ = k, used.add(k)
+            out[i] = k
+            used.add(k)
     return out
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 
 from hemifacial.video.encode import write_h264
 
@@ -57,7 +58,7 @@ def draw_glasses(img: Image, mesh: Mesh) -> None:
 
 def _small_face(img: Image, scale: float) -> Image:
     h, w = img.shape[:2]
-    canvas = np.asarray(cv2.GaussianBlur(img, (0, 0), 12), np.uint8) // 2
+    canvas = (np.asarray(cv2.GaussianBlur(img, (0, 0), 12), np.uint8) // 2).astype(np.uint8)
     sw, sh = round(w * scale), round(h * scale)
     small = cv2.resize(img, (sw, sh), interpolation=cv2.INTER_AREA)
     y, x = (h - sh) // 2, (w - sw) // 2
@@ -137,12 +138,14 @@ def make_warp_clip(
             if cond["motion"]:
                 roll, dx, dy = head_motion(t, phase, cond["motion"])
                 h, w = img.shape[:2]
-                m = cv2.getRotationMatrix2D((w / 2, h / 2), roll, 1.0)
+                m = np.asarray(cv2.getRotationMatrix2D((w / 2, h / 2), roll, 1.0), np.float64)
                 m[:, 2] += (dx * w, dy * h)
-                img = cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REFLECT)
+                img = np.asarray(
+                    cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REFLECT), np.uint8
+                )
             if cond["small_face"] < 1:
                 img = _small_face(img, cond["small_face"])
-            f = img.astype(np.float32)
+            f: npt.NDArray[np.float64] = img.astype(np.float64)
             if cond["low_light"]:
                 f = 255 * (f / 255 * 0.35) ** 1.15
             f += rng.normal(0, 5.0 if cond["low_light"] else 2.0, f.shape)
