@@ -48,7 +48,7 @@ def closures(meshes: list[Mesh | None]) -> npt.NDArray[np.float64]:
     return np.stack(cols, axis=1)
 
 
-def naturalclosures(
+def natural_closures(
     source: str | Path, duration_s: float, fps: float = 30.0
 ) -> list[tuple[float, float]]:
     """Time intervals of a generated clip (source played back and forth) where the source

@@ -2,7 +2,7 @@
 
 Sources are the astronaut (still, with head motion) and shared real clips played back and
 forth from a random start: talking (d13), flutter and blinks (d14), smiles and a smirk
-(d19, glasses), expressions (d6), squeezes with glasses (d9), crying and laughing with
+(d19, glasses), squeezes with glasses (d9), crying and laughing with
 head roll (Pexels), a still face (d18). Conditions drawn per clip: drawn glasses, low
 light, a small face, strong compression. A healthy control has no event.
 """
@@ -14,6 +14,7 @@ from typing import Any
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 
 from hemifacial.video.encode import write_h264
 
@@ -28,7 +29,6 @@ REAL_SOURCES = {
     "liveportrait_d13.mp4": "talking",
     "liveportrait_d14.mp4": "flutter",
     "liveportrait_d19.mp4": "smiling",
-    "liveportrait_d6.mp4": "expressions",
     "liveportrait_d9.mp4": "squeezing",
     "pyfeat_WolfgangLanger_Pexels.mp4": "crying",
 }
@@ -58,7 +58,7 @@ def draw_glasses(img: Image, mesh: Mesh) -> None:
 
 def _small_face(img: Image, scale: float) -> Image:
     h, w = img.shape[:2]
-    canvas = np.asarray(cv2.GaussianBlur(img, (0, 0), 12), np.uint8) // 2
+    canvas = (np.asarray(cv2.GaussianBlur(img, (0, 0), 12), np.uint8) // 2).astype(np.uint8)
     sw, sh = round(w * scale), round(h * scale)
     small = cv2.resize(img, (sw, sh), interpolation=cv2.INTER_AREA)
     y, x = (h - sh) // 2, (w - sw) // 2
@@ -138,12 +138,14 @@ def make_warp_clip(
             if cond["motion"]:
                 roll, dx, dy = head_motion(t, phase, cond["motion"])
                 h, w = img.shape[:2]
-                m = cv2.getRotationMatrix2D((w / 2, h / 2), roll, 1.0)
+                m = np.asarray(cv2.getRotationMatrix2D((w / 2, h / 2), roll, 1.0), np.float64)
                 m[:, 2] += (dx * w, dy * h)
-                img = cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REFLECT)
+                img = np.asarray(
+                    cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REFLECT), np.uint8
+                )
             if cond["small_face"] < 1:
                 img = _small_face(img, cond["small_face"])
-            f = img.astype(np.float32)
+            f: npt.NDArray[np.float64] = img.astype(np.float64)
             if cond["low_light"]:
                 f = 255 * (f / 255 * 0.35) ** 1.15
             f += rng.normal(0, 5.0 if cond["low_light"] else 2.0, f.shape)

@@ -75,9 +75,10 @@ def random_events(
             continue
         if end > duration_s - 0.5:
             break
+        pulses = [(round(a, 3), round(b, 3)) for a, b in pulses]
         region = str(rng.choice(REGIONS, p=[0.45, 0.35, 0.2]))
         depth = round(float(rng.uniform(0.3, 1.0)), 2)
-        out.append(WarpEvent(round(t, 3), round(end, 3), side, region, kind, depth, tuple(pulses)))
+        out.append(WarpEvent(pulses[0][0], pulses[-1][1], side, region, kind, depth, tuple(pulses)))
         t = end + float(rng.uniform(0.8, 2.5))
     return out
 
