@@ -5,7 +5,11 @@ calibration table (predicted probability of the top condition vs how often it wa
 next to the published baselines quoted in the reference (symptom checkers 34% top-1,
 physicians 72% top-1 on general vignettes).
 
-Usage: python benchmarks/engine_accuracy.py [--json]
+The 53 original vignettes and the case-report vignettes (``case_reports/``, one published
+patient each) are reported separately. ``--drop-unknown`` drops findings the evidence base does
+not know (the figure "before" findings were added, on the same files).
+
+Usage: python benchmarks/engine_accuracy.py [--json] [--set original|case_reports] [--drop-unknown]
 """
 
 from __future__ import annotations
@@ -22,16 +26,20 @@ from hemifacial.domain.knowledge.loader import load_knowledge_base
 from hemifacial.domain.reasoning.posterior import posterior
 
 VIGNETTES = Path(__file__).resolve().parents[1] / "tests" / "data" / "vignettes"
+SETS = {"original": VIGNETTES, "case_reports": VIGNETTES / "case_reports"}
 BASELINES = {"symptom checkers (top-1)": 0.34, "physicians (top-1)": 0.72}
 BINS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 0.99), (0.99, 1.0001))
 
 
-def evaluate(directory: Path = VIGNETTES) -> dict[str, object]:
+def evaluate(directory: Path = VIGNETTES, drop_unknown: bool = False) -> dict[str, object]:
     kb = load_knowledge_base()
     rows = []
     for path in sorted(directory.glob("*.yaml")):
         doc = load_case_file(path)
-        case = parse_case(kb, doc.findings, doc.setting)
+        findings = doc.findings
+        if drop_unknown:
+            findings = {k: v for k, v in findings.items() if k in kb.findings}
+        case = parse_case(kb, findings, doc.setting)
         probs = posterior(kb, case.values, case.setting)
         ranking = sorted(probs, key=lambda c: -probs[c])
         expected = doc.extra["expected"]
@@ -76,11 +84,21 @@ def evaluate(directory: Path = VIGNETTES) -> dict[str, object]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--set", choices=sorted(SETS), action="append")
+    parser.add_argument("--drop-unknown", action="store_true", help="ignore unknown finding keys")
     args = parser.parse_args()
-    result = evaluate()
-    if args.json:
-        print(json.dumps(result, indent=2))
-        return 0
+    for name in args.set or sorted(SETS, reverse=True):
+        result = evaluate(SETS[name], drop_unknown=args.drop_unknown)
+        if args.json:
+            print(json.dumps({name: result}, indent=2))
+        else:
+            print(f"=== {name} vignettes ({SETS[name].relative_to(VIGNETTES.parents[2])})")
+            report(result)
+    return 0
+
+
+def report(result: dict[str, object]) -> None:
+    """Print one set's figures."""
     print(f"vignettes: {result['n']}")
     print(f"top-1 accuracy: {result['top1']:.1%}   (goal ≥ 85%)")
     print(f"top-3 accuracy: {result['top3']:.1%}   (goal ≥ 95%)")
@@ -104,7 +122,7 @@ def main() -> int:
                 f"  {r['id']}: expected {r['expected']} (rank {r['rank']}, {r['p_expected']:.1%}),"
                 f" got {r['top']} ({r['p_top']:.1%})"
             )
-    return 0
+    print()
 
 
 if __name__ == "__main__":

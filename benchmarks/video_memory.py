@@ -44,7 +44,7 @@ def one(path: str) -> None:
 
 def main() -> None:
     # imported here: the measured child (``--one``) must not carry the clip maker's imports
-    from hemifacial.video.synthetic import loop_clip
+    from hemifacial_synth.sources import loop_clip
 
     print(f"load average (1 min) at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as tmp:

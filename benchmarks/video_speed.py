@@ -49,7 +49,7 @@ from hemifacial.video import analyze_video, workers
 from hemifacial.video.decode import iter_frames, probe
 from hemifacial.video.landmarks import MediaPipeLandmarker
 from hemifacial.video.pipeline import SegmentTask, process_segment
-from hemifacial.video.synthetic import loop_clip
+from hemifacial_synth.sources import loop_clip
 
 VIDEOS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "videos"
 

@@ -11,7 +11,7 @@ fi
 stamp=.venv/.installed-$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -c constraints.txt -e ".[video,web,dev]"
+  .venv/bin/python -m pip install --quiet -c constraints.txt -e ".[video,web,letters,demo,dev]"
   rm -f .venv/.installed-* && touch "$stamp"
 fi
 export PATH="$root/.venv/bin:$PATH"

@@ -119,7 +119,7 @@ def client_for(app: Any) -> TestClient:
 @pytest.fixture(scope="session")
 def synthetic_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 6 s clip with right-sided clonic spasms and the synthetic landmarker's markers."""
-    from hemifacial.video.synthetic import SpasmSpec, make_clip
+    from hemifacial_synth.pasted import SpasmSpec, make_clip
 
     path = tmp_path_factory.mktemp("clips") / "right_hfs.mp4"
     specs = [

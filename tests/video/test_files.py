@@ -14,7 +14,7 @@ from hemifacial.errors import VideoInputError
 from hemifacial.video import analyze_video, compare_visits, render_timeline_png
 from hemifacial.video.decode import iter_frames, probe
 from hemifacial.video.encode import write_h264
-from hemifacial.video.synthetic import SpasmSpec, make_clip
+from hemifacial_synth.pasted import SpasmSpec, make_clip
 
 SPECS = [
     SpasmSpec(2.0, 0.3, "right", "clonic", 0.9, True, False),
@@ -183,7 +183,7 @@ def test_astronaut_with_mediapipe_end_to_end(tmp_path):
 def test_several_faces_the_largest_is_analysed_and_said(tmp_path):
     """A big astronaut with left-sided spasms beside a small still astronaut (no spasm)."""
 
-    from hemifacial.video.synthetic import astronaut_face
+    from hemifacial_synth.sources import astronaut_face
 
     big = tmp_path / "big.mp4"
     specs = [
@@ -221,7 +221,7 @@ def test_annotated_video_has_every_frame_of_the_clip(twin_clip, tmp_path):
 
 def test_written_clip_keeps_frames_and_evens_odd_sizes(tmp_path):
     from hemifacial.video.encode import write_h264
-    from hemifacial.video.synthetic import loop_clip
+    from hemifacial_synth.sources import loop_clip
 
     frames = [np.full((61, 81, 3), 10 * i, np.uint8) for i in range(12)]
     path = tmp_path / "odd.mp4"

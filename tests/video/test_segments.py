@@ -20,7 +20,7 @@ from hemifacial.video.pipeline import (
     _Scale,
     plan_segments,
 )
-from hemifacial.video.synthetic import make_clip
+from hemifacial_synth.pasted import make_clip
 
 
 def _info(duration: float, width: int = 480, height: int = 480) -> VideoInfo:

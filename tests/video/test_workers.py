@@ -15,7 +15,7 @@ from hemifacial.errors import HemifacialError, VideoInputError, VideoWorkerError
 from hemifacial.video import analyze_many, analyze_video, workers
 from hemifacial.video.decode import probe
 from hemifacial.video.pipeline import SegmentTask, track_many
-from hemifacial.video.synthetic import SpasmSpec, make_clip
+from hemifacial_synth.pasted import SpasmSpec, make_clip
 
 SPEC = [SpasmSpec(2.0, 0.3, "right", "clonic", 0.9, True, False)]
 

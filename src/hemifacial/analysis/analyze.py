@@ -6,10 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from .events import detect_events
 from .findings import derive_findings
 from .metrics import compute_metrics
 from .quality import assess
+from .review import detect_events
 from .signals import compute_signals, face_features, unmirror
 from .types import FaceTrack, FloatArray, Signals, TraceSummary, VideoAnalysis
 

@@ -13,12 +13,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .event_model import event_features
 from .runs import true_runs
 from .types import SIDES, BoolArray, Event, EventKind, FloatArray, Side, Signals
 
-CLOSED_ENTER = 0.5
-"""Closure (fraction of the eye's open aperture lost) that starts a closure run."""
-CLOSED_EXIT = 0.35
+CLOSED_ENTER = 0.35
+"""Closure (fraction of the eye's open aperture lost) that starts a one-sided run at the
+least (a full closure behind glasses or a narrowing tonic spasm reads 0.45–0.6; whether a
+run is a spasm is decided later from all its cues, :mod:`.event_model`)."""
+CLOSED_EXIT = 0.25
 """Closure below which a run ends (hysteresis against frame-to-frame jitter)."""
 BOTH_ENTER = 0.6
 BOTH_EXIT = 0.45
@@ -33,18 +36,23 @@ TONIC_MIN_S = 1.0
 closure shorter than this, without flutter, is a normal blink (§6: a few hundred ms)."""
 FLUTTER_MIN_CLOSURES = 3
 """A bilateral episode with this many closures of an eye is flutter (bilateral clonic)."""
-ASYMMETRY_MIN = 0.3
-"""A one-sided run needs the closing eye this much more closed than the other eye (a wink
-narrows the other eye too: 0.8 vs 0.4 on ``liveportrait_d3``)."""
+ASYMMETRY_MIN = 0.25
+"""A one-sided run needs the closing eye at least this much more closed than the other eye
+(a wink narrows the other eye too: 0.8 vs 0.4 on ``liveportrait_d3``)."""
+NOISE_K = 6.0
+"""Thresholds are at least this many times the clip's own frame-to-frame jitter (a
+6-sigma excursion of Gaussian jitter happens about once in 10⁹ frames)."""
 OTHER_EYE_RATIO = 0.5
 """In a one-sided event the other eye's median closure is at most half the closing eye's
 (a wink narrows the other eye to ~0.4 of it; crying squeezes both, ``Pexels`` clip)."""
-ONE_SIDED_MIN_PEAK = 0.6
-"""A one-sided episode must close its eye at least this far at its deepest; shallower ones
-are 'uncertain'. MediaPipe reads a natural full blink as 0.69–0.93 closed (``d13``, ``d14``,
-``d18``, ``single_face``), a smile or smirk narrowing one eye as ≤ 0.55 (``d19``)."""
-MIN_ONE_SIDED_S = 0.1
-"""Shorter one-sided closures (one or two frames at 30 fps) are tracking jitter."""
+SHALLOW_PEAK = 0.6
+"""A one-sided episode shallower than this at its deepest counts only when the same side
+repeats it (:mod:`.review`): MediaPipe reads a natural full blink as 0.69–0.93 closed
+(``d13``, ``d14``, ``d18``, ``single_face``), a smile or smirk narrowing one eye once as
+≤ 0.55 (``d19``), a full closure behind glasses or a narrowing tonic spasm as 0.45–0.6."""
+MIN_ONE_SIDED_S = 0.06
+"""Shorter one-sided closures (a single frame at 30 fps) are tracking jitter; a 0.1-s
+twitch spans three frames."""
 DOMINANT_RATIO = 3.0
 DOMINANT_MIN_S = 0.5
 """A one-sided episode next to bilateral closure stays one-sided when it lasts at least
@@ -56,6 +64,14 @@ CONTRA_MARGIN_IOD = 0.015
 """... and by how much it must exceed the other side's movement."""
 BROW_LIFT_MIN_IOD = 0.02
 """Same-side brow raise (IOD) during the closure for the 'other Babinski' sign."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A one-sided episode before the event model has judged it, with its features."""
+
+    event: Event
+    features: dict[str, float]
 
 
 @dataclass(frozen=True)
@@ -101,14 +117,39 @@ def _runs(sig: Signals, mask: BoolArray, trace: FloatArray, side: str) -> list[_
     return runs
 
 
+def eye_noise(closure: FloatArray) -> float:
+    """Frame-to-frame jitter of one eye's closure in this clip (robust SD of the first
+    differences / √2): a dark, small or bespectacled face reads noisier than a clean one,
+    and the thresholds scale with it."""
+    c = closure[np.isfinite(closure)]
+    if len(c) < 3:
+        return 0.0
+    return float(1.4826 * np.median(np.abs(np.diff(c))) / np.sqrt(2.0))
+
+
+def one_sided_thresholds(noise_self: float, noise_other: float) -> tuple[float, float]:
+    """(closure, asymmetry) that start a one-sided run in this clip: the fixed floors or
+    :data:`NOISE_K` times the clip's own noise, whichever is higher."""
+    asym_noise = float(np.hypot(noise_self, noise_other))
+    return max(CLOSED_ENTER, NOISE_K * noise_self), max(ASYMMETRY_MIN, NOISE_K * asym_noise)
+
+
 def closure_runs(sig: Signals) -> list[_Run]:
-    """One-sided runs (one eye closed, the other clearly less) and bilateral runs."""
+    """One-sided runs (one eye closed, the other clearly less) and bilateral runs.
+
+    One-sided thresholds are relative to the clip: closure above the eye's own open level
+    (``closure`` is already relative to it) by more than the fixed floor and more than
+    :data:`NOISE_K` × that eye's jitter in this clip, and that much more than the other eye.
+    """
     cr = np.nan_to_num(sig.right.closure, nan=0.0)
     cl = np.nan_to_num(sig.left.closure, nan=0.0)
+    noise = {"right": eye_noise(sig.right.closure), "left": eye_noise(sig.left.closure)}
     runs: list[_Run] = []
     for side, a, b in (("right", cr, cl), ("left", cl, cr)):
-        enter = (a >= CLOSED_ENTER) & (a - b >= ASYMMETRY_MIN)
-        stay = (a >= CLOSED_EXIT) & (a - b >= ASYMMETRY_MIN / 2)
+        other = "left" if side == "right" else "right"
+        c_min, d_min = one_sided_thresholds(noise[side], noise[other])
+        enter = (a >= c_min) & (a - b >= d_min)
+        stay = (a >= c_min * CLOSED_EXIT / CLOSED_ENTER) & (a - b >= d_min / 2)
         runs += _runs(sig, _hysteresis(enter, stay), a, side)
     both = np.minimum(cr, cl)
     enter_b, stay_b = both >= BOTH_ENTER, both >= BOTH_EXIT
@@ -156,7 +197,7 @@ def _other(side: Side) -> Side:
     return "left" if side == "right" else "right"
 
 
-def _one_sided(sig: Signals, side: Side, runs: list[_Run]) -> Event:
+def _one_sided(sig: Signals, side: Side, runs: list[_Run]) -> Candidate:
     i0 = min(r.i0 for r in runs)
     i1 = max(r.i1 for r in runs)
     longest = max(r.end - r.start for r in runs)
@@ -166,27 +207,33 @@ def _one_sided(sig: Signals, side: Side, runs: list[_Run]) -> Event:
     this_c = np.nan_to_num(s.closure[frames])
     other_c = np.nan_to_num(o.closure[frames])
     duration = max(r.end for r in runs) - min(r.start for r in runs)
-    shallow = _peak(s.closure, i0, i1) < ONE_SIDED_MIN_PEAK
-    if (
-        np.median(other_c) > OTHER_EYE_RATIO * np.median(this_c)
-        or duration < MIN_ONE_SIDED_S
-        or shallow
-    ):
+    if np.median(other_c) > OTHER_EYE_RATIO * np.median(this_c) or duration < MIN_ONE_SIDED_S:
         kind = "uncertain"
     lower = _peak(s.mouth, i0, i1)
     lower_o = _peak(o.mouth, i0, i1)
     brow, brow_o = _peak(s.brow, i0, i1), _peak(o.brow, i0, i1)
-    return Event(
+    depth = _peak(s.closure, i0, i1)
+    event = Event(
         start_s=min(r.start for r in runs),
         end_s=max(r.end for r in runs),
         side=side,
         kind=kind,
-        depth=_peak(s.closure, i0, i1),
+        depth=depth,
         n_closures=len(runs),
         lower_face=bool(lower >= LOWER_FACE_MIN_IOD and lower - lower_o >= CONTRA_MARGIN_IOD),
         brow_lift=bool(brow >= BROW_LIFT_MIN_IOD and brow - brow_o >= CONTRA_MARGIN_IOD / 2),
         other_side_depth=_peak(o.closure, i0, i1),
     )
+    features = event_features(
+        depth=depth,
+        asymmetry=float(np.median(this_c - other_c)),
+        other_closure=float(np.median(other_c)),
+        duration_s=duration,
+        noise=eye_noise(s.closure),
+        mouth_same_side=lower - lower_o,
+        eye_region=True,
+    )
+    return Candidate(event, features)
 
 
 def _bilateral(sig: Signals, group: list[_Run]) -> Event:
@@ -219,7 +266,7 @@ def _dur(g: list[_Run]) -> float:
     return sum(r.end - r.start for r in g)
 
 
-def _resolve(sig: Signals, runs: list[_Run]) -> list[Event]:
+def _resolve(sig: Signals, runs: list[_Run]) -> tuple[list[Candidate], list[Event]]:
     """One-sided episodes near a bilateral episode: the longer one absorbs the other.
 
     A one-sided flicker at the edge of a blink or inside bilateral flutter (one lid a frame
@@ -228,7 +275,7 @@ def _resolve(sig: Signals, runs: list[_Run]) -> list[Event]:
     """
     one = {s: _group([r for r in runs if r.side == s]) for s in SIDES}
     bil = _group([r for r in runs if r.side == "both"])
-    events: list[Event] = []
+    cands: list[Candidate] = []
     absorbed_b: set[int] = set()
     for side in SIDES:
         for g in one[side]:
@@ -242,23 +289,11 @@ def _resolve(sig: Signals, runs: list[_Run]) -> list[Event]:
             if other and _dur(g) <= max(_dur(h) for h in other):
                 continue
             absorbed_b.update(k for k in near if _dur(bil[k]) < _dur(g))
-            events.append(_one_sided(sig, side, g))
-    events += [_bilateral(sig, b) for k, b in enumerate(bil) if k not in absorbed_b]
-    return sorted(events, key=lambda e: e.start_s)
+            cands.append(_one_sided(sig, side, g))
+    bilateral = [_bilateral(sig, b) for k, b in enumerate(bil) if k not in absorbed_b]
+    return cands, bilateral
 
 
-def detect_events(sig: Signals) -> tuple[Event, ...]:
-    """All eye-closure episodes of the clip, in time order.
-
-    Parameters
-    ----------
-    sig : Signals
-        Per-side signals from :func:`hemifacial.analysis.signals.compute_signals`.
-
-    Returns
-    -------
-    tuple of Event
-        Blinks, one-sided ``clonic``/``tonic`` events, ``bilateral_clonic`` (flutter) and
-        ``bilateral_tonic`` episodes.
-    """
-    return tuple(_resolve(sig, closure_runs(sig)))
+def eye_candidates(sig: Signals) -> tuple[list[Candidate], list[Event]]:
+    """One-sided eye candidates (not yet judged) and the bilateral episodes of the clip."""
+    return _resolve(sig, closure_runs(sig))

@@ -32,6 +32,10 @@ SPREAD_FRACTION = 0.3
 FREQUENT_TONIC_PER_MIN = 1.0
 """Estimate: ≥ 1 tonic spasm per minute closing the eye ≥ 80 % is 'frequent' (SMC III)."""
 VISION_DEPTH = 0.8
+MIN_GRADE_S = 20.0
+"""Estimate: less usable video than this is not enough to grade (rates need time)."""
+MIN_GRADE_EVENTS = 3
+"""Estimate: fewer abnormal events than this are not enough to grade."""
 
 
 def estimate_severity(
@@ -48,6 +52,12 @@ def estimate_severity(
     if not abnormal or minutes <= 0:
         basis.append("no one-sided or bilateral abnormal eye closure seen in the usable video")
         return Severity(0, 0, 0, 0, tuple(basis))
+    if minutes * 60.0 < MIN_GRADE_S or len(abnormal) < MIN_GRADE_EVENTS:
+        basis.append(
+            f"not enough video to grade: {minutes * 60.0:.0f} s usable, {len(abnormal)} abnormal"
+            f" events (grading needs ≥ {MIN_GRADE_S:.0f} s and ≥ {MIN_GRADE_EVENTS} events)"
+        )
+        return Severity(0, 0, 0, 0, tuple(basis), graded=False)
     pct = 100.0 * sum(e.duration_s for e in abnormal) / (minutes * 60.0)
     longest = max(e.duration_s for e in abnormal)
     if pct > 50.0:

@@ -126,7 +126,8 @@ class FaceFeatures:
     ``fitted`` is False without a face or when the rigid fit is poor (occlusion,
     mis-tracking); the other arrays are NaN there. Per side: ``aperture`` (mean lid
     opening), ``brow_h`` and ``cheek_h`` (height, up positive), ``corner`` and ``eye`` (x, y
-    of the mouth corner and outer eye corner). float32 (angles float64): ~90 bytes a frame.
+    of the mouth corner and outer eye corner); ``lip_gap`` is the distance between the
+    middle of the upper and lower lip (talking). float32 (angles float64): ~95 bytes a frame.
     """
 
     fitted: BoolArray
@@ -134,6 +135,7 @@ class FaceFeatures:
     pitch_deg: FloatArray
     roll_deg: FloatArray
     per_side: dict[Side, dict[str, npt.NDArray[np.float32]]]
+    lip_gap: npt.NDArray[np.float32]
 
 
 def _template(track: FaceTrack, ok_idx: npt.NDArray[np.intp]) -> FloatArray:
@@ -166,6 +168,12 @@ def _template(track: FaceTrack, ok_idx: npt.NDArray[np.intp]) -> FloatArray:
     return template
 
 
+def _lip_gap(aligned: FloatArray) -> FloatArray:
+    top, bottom = (aligned[:, ids.pos(m), :2] for m in ids.LIPS_MID)
+    gap: FloatArray = np.linalg.norm(top - bottom, axis=1)
+    return gap
+
+
 def _features_of(aligned: FloatArray) -> dict[Side, dict[str, FloatArray]]:
     out: dict[Side, dict[str, FloatArray]] = {}
     for side in SIDES:
@@ -191,7 +199,8 @@ def face_features(track: FaceTrack) -> FaceFeatures:
         side: {k: np.full((n, *shp), np.nan, dtype=np.float32) for k, shp in shapes.items()}
         for side in SIDES
     }
-    feats = FaceFeatures(np.zeros(n, dtype=bool), nan64, nan64.copy(), nan64.copy(), per_side)
+    lips = np.full(n, np.nan, dtype=np.float32)
+    feats = FaceFeatures(np.zeros(n, dtype=bool), nan64, nan64.copy(), nan64.copy(), per_side, lips)
     ok_idx = np.flatnonzero(track.face_found)
     if len(ok_idx) < 3:
         return feats
@@ -208,6 +217,7 @@ def face_features(track: FaceTrack) -> FaceFeatures:
         feats.yaw_deg[idx], feats.pitch_deg[idx], feats.roll_deg[idx] = y_, p_, r_
         good = resid <= MAX_FIT_RESIDUAL_IOD
         feats.fitted[idx[good]] = True
+        lips[idx[good]] = _lip_gap(al[good])
         for side, vals in _features_of(al[good]).items():
             for k, v in vals.items():
                 per_side[side][k][idx[good]] = v
@@ -299,4 +309,5 @@ def compute_signals(
         roll_deg=feats.roll_deg,
         pitch_deg=feats.pitch_deg,
         face_size_px=float(np.nanmedian(size)) if np.isfinite(size).any() else float("nan"),
+        lip_gap=np.where(use, feats.lip_gap.astype(np.float64), np.nan),
     )

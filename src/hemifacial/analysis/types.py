@@ -135,6 +135,8 @@ class Signals:
     roll_deg: FloatArray
     pitch_deg: FloatArray
     face_size_px: float
+    lip_gap: FloatArray | None = None
+    """Upper-to-lower lip distance (IOD) per frame: changes while talking."""
 
     def side(self, side: Side) -> SideSeries:
         """The series of the patient's ``side``."""
@@ -147,6 +149,7 @@ EventKind = Literal[
     "tonic",
     "bilateral_clonic",
     "bilateral_tonic",
+    "wink",
     "uncertain",
 ]
 
@@ -157,8 +160,12 @@ class Event:
 
     ``side`` is ``"right"``, ``"left"`` or ``"both"``; ``kind`` says whether it is a normal
     blink, a one-sided clonic or tonic contraction, bilateral abnormal activity, or
-    uncertain (not counted). ``depth`` is the deepest closure on ``side`` (0–1; for
-    bilateral events the mean of both sides).
+    uncertain (not counted). ``wink`` is a one-sided closure in a clip where both sides
+    take turns (looks voluntary; not counted as spasm). ``depth`` is the deepest closure on
+    ``side`` (0–1; for bilateral events the mean of both sides). ``region`` is ``"eye"``
+    or ``"lower_face"`` (a one-sided mouth-corner and cheek contraction without the eye).
+    ``confidence`` (0–1) is how sure the analyser is that a one-sided event is a spasm
+    (the event model's probability, after the clip-level checks).
     """
 
     start_s: float
@@ -170,6 +177,8 @@ class Event:
     lower_face: bool
     brow_lift: bool
     other_side_depth: float
+    confidence: float = 1.0
+    region: str = "eye"
 
     @property
     def duration_s(self) -> float:
@@ -240,6 +249,8 @@ class Severity:
     jankovic_total: int
     smc_grade: int
     basis: tuple[str, ...]
+    graded: bool = True
+    """False when the clip was too short or had too few events to grade (grades are 0)."""
     label: str = "estimate from video; not a clinical rating"
 
 

@@ -23,8 +23,44 @@ from hemifacial.errors import CaseFileError, InputError, UnknownKeyError
 @click.option("--demo", is_flag=True, help="Assess the packaged demo case.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
 @click.option("--setting", help="Override the case's setting (referral_clinic, primary_care).")
-def assess(case_file: Path | None, demo: bool, as_json: bool, setting: str | None) -> None:
-    """Rank causes and mimics for CASE_FILE (YAML or JSON); see `hemifacial kb schema`."""
+@click.option(
+    "--from-letter",
+    "letter",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Suggest findings from a referral letter or clinic note (plain text).",
+)
+@click.option(
+    "--accept",
+    default="",
+    help="With --from-letter: findings to count, comma-separated ids, or 'all' proposed ones.",
+)
+@click.option(
+    "--value",
+    "values",
+    multiple=True,
+    help="With --from-letter: FINDING=VALUE, to decide a conflicting or possible finding.",
+)
+def assess(
+    case_file: Path | None,
+    demo: bool,
+    as_json: bool,
+    setting: str | None,
+    letter: Path | None,
+    accept: str,
+    values: tuple[str, ...],
+) -> None:
+    """Rank causes and mimics for CASE_FILE (YAML or JSON); see `hemifacial kb schema`.
+
+    With --from-letter, the letter's suggested findings are printed with their sentences;
+    only those confirmed with --accept count in the assessment.
+    """
+    if letter is not None:
+        if case_file is not None or demo:
+            raise CaseFileError("give either a case file or --from-letter, not both")
+        from hemifacial.cli.letters import assess_letter
+
+        assess_letter(letter, accept, values, setting, as_json)
+        return
     if case_file is None and not demo:
         raise CaseFileError(
             "give a case file (YAML or JSON), or --demo; see `hemifacial kb schema`"

@@ -1,7 +1,9 @@
 """Turn findings as people write them into a validated :class:`Case`.
 
 Accepts booleans as yes/no/true/false, categories case-insensitively with spaces or dashes,
-and numbers as numbers or numeric strings. Anything else raises an
+and numbers as numbers or numeric strings. A value may carry a graded certainty, spelled
+``{value: yes, certainty: 0.6}`` (or ``certainty: suspected``) in a case file, or given as
+:class:`~hemifacial.domain.types.Uncertain`. Anything else raises an
 :class:`~hemifacial.errors.InputError` naming the key, the allowed values and the nearest
 valid key — never a bare ``KeyError``.
 """
@@ -13,12 +15,25 @@ from collections.abc import Mapping
 from typing import Any
 
 from hemifacial.domain.knowledge.model import FindingType, KnowledgeBase
-from hemifacial.domain.types import Case
+from hemifacial.domain.types import Case, Uncertain
 from hemifacial.errors import ContradictionError, InvalidValueError, UnknownKeyError, nearest
 
 UNKNOWN_WORDS = {"", "unknown", "not known", "unsure", "?", "skip", "n/a", "na"}
 YES_WORDS = {"yes", "y", "true", "present", "positive"}
 NO_WORDS = {"no", "n", "false", "absent", "negative"}
+# How sure a reporter is, as the words of a report. A convention of the case schema (expert
+# estimate, no source in the reference): readers take "probable" for roughly four in five,
+# "suspected" for a little over half and "possible" for well under half; give a number
+# whenever the reporter gives one.
+CERTAINTY_WORDS = {
+    "certain": 1.0,
+    "definite": 1.0,
+    "confirmed": 1.0,
+    "probable": 0.8,
+    "likely": 0.8,
+    "suspected": 0.6,
+    "possible": 0.4,
+}
 
 
 def parse_case(kb: KnowledgeBase, findings: Mapping[str, Any], setting: str | None = None) -> Case:
@@ -38,20 +53,59 @@ def parse_case(kb: KnowledgeBase, findings: Mapping[str, Any], setting: str | No
         raise UnknownKeyError("setting", setting, kb.settings)
     values: dict[str, str] = {}
     numbers: dict[str, float] = {}
-    for key, raw in findings.items():
+    certainty: dict[str, float] = {}
+    for key, given in findings.items():
         if key not in kb.findings:
             raise UnknownKeyError("finding", str(key), kb.findings)
+        raw, sure = split_certainty(key, given)
         parsed = parse_value(kb, key, raw)
         if parsed is None:
             continue
+        if sure < 1.0:
+            certainty[key] = sure
         if isinstance(parsed, float):
             numbers[key] = parsed
             values[key] = kb.findings[key].categorise(parsed)
         else:
             values[key] = parsed
-    implied = _imply(values)
-    _check_contradictions(values)
-    return Case(values, numbers, frozenset(implied), setting)
+    implied = _imply(values, certainty)
+    _check_contradictions({k: v for k, v in values.items() if k not in certainty})
+    return Case(values, numbers, frozenset(implied), setting, certainty)
+
+
+def split_certainty(key: str, given: Any) -> tuple[Any, float]:
+    """The raw value and its certainty (1.0 unless one was given).
+
+    Accepts :class:`Uncertain`, a mapping ``{value: ..., certainty: ...}`` and a plain value.
+    """
+    if isinstance(given, Uncertain):
+        return given.value, parse_certainty(key, given.certainty)
+    if isinstance(given, Mapping):
+        if set(given) - {"value", "certainty"} or "value" not in given:
+            raise InvalidValueError(
+                f"'{key}': an uncertain finding is {{value: ..., certainty: ...}}, got "
+                f"keys {sorted(map(str, given))}"
+            )
+        return given["value"], parse_certainty(key, given.get("certainty", 1.0))
+    return given, 1.0
+
+
+def parse_certainty(key: str, raw: Any) -> float:
+    """A certainty in (0, 1], from a number or a word of :data:`CERTAINTY_WORDS`."""
+    if isinstance(raw, str) and raw.strip().lower() in CERTAINTY_WORDS:
+        return CERTAINTY_WORDS[raw.strip().lower()]
+    words = ", ".join(CERTAINTY_WORDS)
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        raise InvalidValueError(f"'{key}': certainty must be a number in (0, 1] or {words}")
+    try:
+        number = float(raw)
+    except ValueError:
+        raise InvalidValueError(
+            f"'{key}': certainty must be a number in (0, 1] or one of {words}, got {raw!r}"
+        ) from None
+    if not (math.isfinite(number) and 0 < number <= 1):
+        raise InvalidValueError(f"'{key}': certainty must lie in (0, 1], got {raw!r}")
+    return number
 
 
 def parse_value(kb: KnowledgeBase, key: str, raw: Any) -> str | float | None:
@@ -101,12 +155,17 @@ def _number(key: str, raw: Any, value_range: tuple[float, float] | None, unit: s
     return number
 
 
-def _imply(values: dict[str, str]) -> set[str]:
-    """Add what a side implies about laterality when laterality was not given."""
+def _imply(values: dict[str, str], certainty: dict[str, float]) -> set[str]:
+    """Add what a side implies about laterality when laterality was not given.
+
+    An uncertain side implies laterality with the same certainty.
+    """
     side = values.get("side")
     if side is None or "laterality" in values:
         return set()
     values["laterality"] = "bilateral" if side == "both" else "unilateral"
+    if "side" in certainty:
+        certainty["laterality"] = certainty["side"]
     return {"laterality"}
 
 

@@ -103,7 +103,7 @@ def video_dir() -> Path | None:
 
 def _synthetic_clip() -> Path | None:
     try:
-        from hemifacial.video.synthetic import SpasmSpec, make_clip
+        from hemifacial_synth.pasted import SpasmSpec, make_clip
     except ImportError:
         return None
     path = Path(tempfile.mkdtemp(prefix="hemifacial-demo-clip-")) / "synthetic_right_hfs.mp4"

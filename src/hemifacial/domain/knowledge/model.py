@@ -13,6 +13,8 @@ from enum import StrEnum
 import numpy as np
 from numpy.typing import NDArray
 
+from hemifacial.domain.knowledge.dependence import EMPTY_NETWORK, DependenceNetwork
+
 
 class ConditionKind(StrEnum):
     """A cause of hemifacial spasm, or a condition that mimics it."""
@@ -208,6 +210,7 @@ class KnowledgeBase:
     log_likelihood: Mapping[str, Mapping[str, NDArray[np.float64]]]
     policy: DecisionPolicy
     default_setting: str = "referral_clinic"
+    network: DependenceNetwork = EMPTY_NETWORK  # declared dependence (knowledge/dependence.py)
 
     def must_not_miss_mask(self) -> NDArray[np.bool_]:
         """True for must-not-miss conditions, in ``condition_ids`` order."""

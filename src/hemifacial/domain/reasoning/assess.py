@@ -6,7 +6,7 @@ next tests and the treatment pathway, with the evidence-base version that produc
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -15,7 +15,7 @@ from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.domain.reasoning.explain import Contribution, explain
 from hemifacial.domain.reasoning.next_test import TestPlan, plan_tests
 from hemifacial.domain.reasoning.posterior import entropy_bits, log_posterior
-from hemifacial.domain.reasoning.red_flags import RedFlag, red_flags
+from hemifacial.domain.reasoning.red_flags import RedFlag, red_flags, urgent_tests
 from hemifacial.domain.types import Case
 
 SCHEMA_VERSION = 1
@@ -59,6 +59,7 @@ class Assessment:
     entropy_bits: float
     findings: dict[str, str]
     implied: tuple[str, ...]
+    certainty: dict[str, float] = field(default_factory=dict)
 
     @property
     def leading(self) -> RankedCondition:
@@ -85,7 +86,7 @@ def _plain(value: Any) -> Any:
 
 def assess(kb: KnowledgeBase, case: Case) -> Assessment:
     """Rank, explain, flag and plan for one case (pure; no I/O)."""
-    log_post = log_posterior(kb, case.values, case.setting)
+    log_post = log_posterior(kb, case.values, case.setting, case.certainty)
     probs = np.exp(log_post)
     priors = np.exp(kb.log_prior(case.setting))
     order = np.argsort(-probs, kind="stable")
@@ -101,22 +102,26 @@ def assess(kb: KnowledgeBase, case: Case) -> Assessment:
         for i in order
     )
     explanations = {
-        r.condition_id: explain(kb, r.condition_id, case.values, case.setting, case.implied)
+        r.condition_id: explain(
+            kb, r.condition_id, case.values, case.setting, case.implied, case.certainty
+        )
         for r in ranking[:EXPLAINED_CONDITIONS]
     }
+    flags = red_flags(kb, case)
     return Assessment(
         kb_version=kb.version,
         kb_hash=kb.content_hash,
         setting=case.setting,
         ranking=ranking,
         explanations=explanations,
-        red_flags=red_flags(kb, case),
-        tests=plan_tests(kb, case.values, case.setting),
+        red_flags=flags,
+        tests=plan_tests(kb, case.values, case.setting, case.certainty, urgent_tests(flags)),
         treatment_for=ranking[0].condition_id,
         status=_status(kb, case, ranking),
         entropy_bits=entropy_bits(probs),
         findings=dict(case.values),
         implied=tuple(sorted(case.implied)),
+        certainty=dict(case.certainty),
     )
 
 

@@ -4,6 +4,11 @@ For a condition *c*, each observed finding value *v* contributes its likelihood 
 ``P(v | c) / P(v | not c)``, where "not c" is the prior-weighted mixture of the other
 conditions. The log10 of that ratio is the finding's weight of evidence (Good's "bans"):
 +1 means the finding is ten times likelier with *c* than without it.
+
+A finding reported with a graded certainty contributes its virtual-evidence factor (shown
+with its certainty); a finding with a declared parent contributes its factor given the
+findings observed before it in its dependence tree (shown as "given …"), so the
+contributions still add up to the whole evidence.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hemifacial.domain.knowledge.model import KnowledgeBase
+from hemifacial.domain.reasoning.evidence import Certainty, conditioned_on, log_terms
 
 # Verbal scale for likelihood ratios, after the conventional bedside reading of LRs.
 _WORDS = (
@@ -43,13 +49,18 @@ class Contribution:
     sources: tuple[str, ...]
     is_estimate: bool
     implied: bool
+    certainty: float = 1.0
+    given: tuple[str, ...] = ()
 
     def sentence(self) -> str:
         """E.g. 'Other Babinski sign: yes — supports (LR 3.2: 53% with it vs 17% without)'."""
+        sure = f" (certainty {self.certainty:.0%})" if self.certainty < 1 else ""
+        given = ", ".join(g.replace("_", " ") for g in self.given)
+        given = f", given {given}" if given else ""
         return (
-            f"{self.label}: {self.value.replace('_', ' ')} — {self.wording} "
-            f"(LR {self.likelihood_ratio:.2g}: {percent(self.p_given_condition)} with it vs "
-            f"{percent(self.p_given_others)} without)"
+            f"{self.label}: {self.value.replace('_', ' ')}{sure} — {self.wording} "
+            f"(LR {self.likelihood_ratio:.2g}{given}: {percent(self.p_given_condition)} with "
+            f"it vs {percent(self.p_given_others)} without)"
         )
 
 
@@ -75,19 +86,22 @@ def explain(
     values: Mapping[str, str],
     setting: str,
     implied: frozenset[str] = frozenset(),
+    certainty: Certainty = None,
 ) -> tuple[Contribution, ...]:
     """Contributions of every informative observed finding, strongest first."""
+    certainty = certainty or {}
     index = kb.condition_ids.index(condition_id)
     prior = np.exp(kb.log_prior(setting))
     others = prior.copy()
     others[index] = 0.0
     others /= others.sum()
+    terms = log_terms(kb, values, certainty)
     out = []
     for finding_id, value in values.items():
         finding = kb.findings[finding_id]
         if not finding.informative or value in finding.noninformative:
             continue
-        likelihoods = np.exp(kb.log_likelihood[finding_id][value])
+        likelihoods = np.exp(terms[finding_id])
         p_c = float(likelihoods[index])
         p_rest = float(np.dot(others, likelihoods))
         lr = p_c / p_rest
@@ -105,6 +119,8 @@ def explain(
                 sources=provenance.sources,
                 is_estimate=provenance.is_estimate,
                 implied=finding_id in implied,
+                certainty=certainty.get(finding_id, 1.0),
+                given=conditioned_on(kb, values, finding_id),
             )
         )
     return tuple(sorted(out, key=lambda c: -abs(c.log10_lr)))

@@ -24,12 +24,13 @@ Lindley DV. On a measure of the information provided by an experiment. Ann Math 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
 from hemifacial.domain.knowledge.model import DiagnosticTest, KnowledgeBase
+from hemifacial.domain.reasoning.evidence import Certainty, outcome_tables
 from hemifacial.domain.reasoning.explain import percent
 from hemifacial.domain.reasoning.posterior import Vector, log_normalise, log_posterior
 
@@ -37,6 +38,9 @@ EXACT_OUTCOMES = 512
 SAMPLES = 384
 MIN_SCORE = 1e-4
 MIN_QUESTION_VALUE = 0.01  # weighted bits: below this a history question is not worth asking
+# Weighted bits below which one finding of a test is not worth proposing (CSF bands once MS is
+# known carry ~1e-4): a tenth of a question's threshold, since a test's findings come together.
+NEGLIGIBLE_FINDING = 0.001
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ class TestValue:
     pending_findings: tuple[str, ...]
     key_outcomes: tuple[Outcome, ...]
     replaces: str | None = None
+    urgent: bool = False
 
     @property
     def reason(self) -> str:
@@ -88,15 +93,14 @@ class TestPlan:
 
 
 def _outcome_table(
-    kb: KnowledgeBase, findings: tuple[str, ...], log_post: Vector, rng: np.random.Generator
+    tables: Sequence[NDArray[np.float64]], log_post: Vector, rng: np.random.Generator
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Log-likelihood sums per outcome (rows) and each outcome's weight.
 
-    Exact enumeration gives weights P(outcome); sampling gives equal weights.
+    ``tables`` are independent groups of results given the condition (each: results ×
+    conditions, from :func:`~.evidence.outcome_tables`). Exact enumeration gives weights
+    P(outcome); sampling gives equal weights.
     """
-    tables = [
-        np.array([kb.log_likelihood[f][v] for v in _values(kb, f)]) for f in findings
-    ]  # each: values × conditions
     n_outcomes = int(np.prod([t.shape[0] for t in tables]))
     if n_outcomes <= EXACT_OUTCOMES:
         rows = np.zeros((1, len(log_post)))
@@ -116,11 +120,6 @@ def _outcome_table(
     return rows, np.full(SAMPLES, 1.0 / SAMPLES)
 
 
-def _values(kb: KnowledgeBase, finding_id: str) -> tuple[str, ...]:
-    f = kb.findings[finding_id]
-    return tuple(v for v in f.values if v not in f.noninformative)
-
-
 def _kl_bits(post: NDArray[np.float64], prior: NDArray[np.float64]) -> NDArray[np.float64]:
     """KL(post || prior) in bits for each row of ``post`` (0·log 0 taken as 0)."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -134,15 +133,19 @@ def value_of_test(
     log_post: Vector,
     findings: tuple[str, ...],
     seed: int = 0,
+    values: Mapping[str, str] | None = None,
+    certainty: Certainty = None,
 ) -> tuple[float, float]:
     """Expected information (bits) about the cause and about must-not-miss causes.
 
-    Both are non-negative by construction: every simulated result contributes a KL
-    divergence, which is never negative.
+    ``values``/``certainty`` are the findings behind ``log_post``; results of findings that
+    depend on them are simulated given them. Both figures are non-negative by
+    construction: every simulated result contributes a KL divergence, never negative.
     """
     if not findings:
         return 0.0, 0.0
-    rows, weights = _outcome_table(kb, findings, log_post, np.random.default_rng(seed))
+    tables = [t for _, _, t in outcome_tables(kb, values or {}, certainty, findings)]
+    rows, weights = _outcome_table(tables, log_post, np.random.default_rng(seed))
     cause_kl, danger_kl = _information_per_row(kb, rows, log_post)
     return max(float(np.dot(weights, cause_kl)), 0.0), max(float(np.dot(weights, danger_kl)), 0.0)
 
@@ -160,7 +163,11 @@ def _information_per_row(
 
 
 def question_values(
-    kb: KnowledgeBase, log_post: Vector, finding_ids: Sequence[str]
+    kb: KnowledgeBase,
+    log_post: Vector,
+    finding_ids: Sequence[str],
+    values: Mapping[str, str] | None = None,
+    certainty: Certainty = None,
 ) -> dict[str, float]:
     """Weighted expected information (bits) of asking each question on its own.
 
@@ -169,7 +176,7 @@ def question_values(
     """
     if not finding_ids:
         return {}
-    tables = [np.array([kb.log_likelihood[f][v] for v in _values(kb, f)]) for f in finding_ids]
+    tables = [_single(kb, values, certainty, f)[1] for f in finding_ids]
     rows = np.concatenate(tables)
     owner = np.repeat(np.arange(len(tables)), [t.shape[0] for t in tables])
     weights = np.exp(rows + log_post).sum(axis=1)  # P(answer) for each row
@@ -179,16 +186,30 @@ def question_values(
     return {f: max(float(v), 0.0) for f, v in zip(finding_ids, totals, strict=True)}
 
 
+def _single(
+    kb: KnowledgeBase, values: Mapping[str, str] | None, certainty: Certainty, finding_id: str
+) -> tuple[tuple[str, ...], NDArray[np.float64]]:
+    """One finding's results and log P(result | evidence, c) (results × conditions)."""
+    ((_, combos, table),) = outcome_tables(kb, values or {}, certainty, (finding_id,))
+    return tuple(c[0] for c in combos), table
+
+
 def key_outcomes(
-    kb: KnowledgeBase, log_post: Vector, findings: tuple[str, ...], limit: int = 2
+    kb: KnowledgeBase,
+    log_post: Vector,
+    findings: tuple[str, ...],
+    limit: int = 2,
+    values: Mapping[str, str] | None = None,
+    certainty: Certainty = None,
 ) -> tuple[Outcome, ...]:
     """For the most telling findings of a test, the result that would move a condition most."""
     prior = np.exp(log_post)
     candidates = []
     for f in findings:
         best: Outcome | None = None
-        for v in _values(kb, f):
-            after = np.exp(log_normalise(log_post + kb.log_likelihood[f][v]))
+        results, table = _single(kb, values, certainty, f)
+        for v, row in zip(results, table, strict=True):
+            after = np.exp(log_normalise(log_post + row))
             i = int(np.argmax(np.abs(after - prior)))
             if best is None or abs(after[i] - prior[i]) > abs(best.after - best.before):
                 cid = kb.condition_ids[i]
@@ -220,75 +241,105 @@ def _contraindication(test: DiagnosticTest, values: Mapping[str, str]) -> str | 
 
 
 def should_stop(kb: KnowledgeBase, log_post: Vector) -> tuple[bool, str]:
-    """Stop once one condition is clear and the must-not-miss causes are excluded."""
+    """Stop once one condition is clear and the other must-not-miss causes are excluded.
+
+    The figure shown ("must-not-miss causes together") includes the leading condition when
+    it is itself must-not-miss; the stopping rule looks at the *other* dangerous causes,
+    since a clear dangerous cause is a reason to act, not to keep testing.
+    """
     prior = np.exp(log_post)
     top = int(np.argmax(prior))
-    residual = sum(
-        float(p)
-        for c, p in zip(kb.condition_ids, prior, strict=True)
-        if kb.conditions[c].must_not_miss and c != kb.condition_ids[top]
-    )
+    mask = kb.must_not_miss_mask()
+    together = float(prior[mask].sum())
+    others = together - (float(prior[top]) if mask[top] else 0.0)
     policy = kb.policy
     name = kb.conditions[kb.condition_ids[top]].name
-    if prior[top] >= policy.stop_top_probability and residual < policy.stop_must_not_miss_residual:
+    included = " (the leading one included)" if mask[top] else ""
+    if prior[top] >= policy.stop_top_probability and others < policy.stop_must_not_miss_residual:
         return True, (
-            f"cause clear: {name} at {prior[top]:.1%}, must-not-miss causes together "
-            f"{residual:.2%} — no further test is expected to change management"
+            f"cause clear: {name} at {prior[top]:.1%}, other must-not-miss causes together "
+            f"{others:.2%} — no further test is expected to change management"
         )
     return False, (
-        f"leading: {name} at {prior[top]:.1%}; must-not-miss causes together {residual:.2%}"
+        f"leading: {name} at {prior[top]:.1%}; must-not-miss causes together "
+        f"{together:.2%}{included}"
     )
 
 
-def plan_tests(kb: KnowledgeBase, values: Mapping[str, str], setting: str) -> TestPlan:
+def plan_tests(
+    kb: KnowledgeBase,
+    values: Mapping[str, str],
+    setting: str,
+    certainty: Certainty = None,
+    urgent: Sequence[str] = (),
+) -> TestPlan:
     """Rank the tests that could still reveal something, best value per cost first.
 
+    Tests named in ``urgent`` (those an urgent red flag calls for, e.g. the MRI) come first
+    whatever their score, marked ``urgent``; a contraindicated urgent test passes its
+    urgency to its alternative. Findings of a test that are no longer worth
+    ``NEGLIGIBLE_FINDING`` on their own (e.g. CSF bands once MS is known) are not proposed.
     Once :func:`should_stop` says the cause is clear, nothing more is recommended.
     """
-    log_post = log_posterior(kb, values, setting)
+    log_post = log_posterior(kb, values, setting, certainty)
     stop, stop_reason = should_stop(kb, log_post)
-    ranked: list[TestValue] = []
     contraindicated: list[tuple[str, str]] = []
     blocked = {}
+    urgent_ids = set(urgent)
     for test in kb.tests.values():
         reason = _contraindication(test, values)
         if reason:
             contraindicated.append((test.id, reason))
             if test.instead:
                 blocked[test.instead] = test.id
+                if test.id in urgent_ids:
+                    urgent_ids.add(test.instead)
     superseded: list[tuple[str, str]] = []
+    ranked: list[TestValue] = []
+    excluded = {t for t, _ in contraindicated}
     for test in kb.tests.values():
-        if stop or any(t == test.id for t, _ in contraindicated):
+        if stop or test.id in excluded:
             continue
         done = [s for s in test.superseded_by if any(f in values for f in kb.tests[s].reveals)]
         if done:
             superseded.append((test.id, f"{kb.tests[done[0]].name} already done"))
             continue
-        pending = tuple(f for f in test.reveals if f not in values and kb.findings[f].informative)
-        if test.asks_questions:
-            worth = question_values(kb, log_post, pending)
-            pending = tuple(f for f in pending if worth[f] >= MIN_QUESTION_VALUE)
-        if not pending:
-            continue
-        info, danger = value_of_test(kb, log_post, pending)
-        weight = kb.policy.must_not_miss_information_weight
-        score = (info + weight * danger) / cost_units(test)
-        if score < MIN_SCORE:
-            continue
-        ranked.append(
-            TestValue(
-                test_id=test.id,
-                name=test.name,
-                information_bits=info,
-                danger_information_bits=danger,
-                score=score,
-                cost=test.cost,
-                burden=test.burden,
-                turnaround_days=test.turnaround_days,
-                pending_findings=pending,
-                key_outcomes=key_outcomes(kb, log_post, pending),
-                replaces=blocked.get(test.id),
-            )
-        )
-    ranked.sort(key=lambda t: -t.score)
+        value = _test_value(kb, test, values, certainty, log_post)
+        if value is not None:
+            flagged = test.id in urgent_ids
+            ranked.append(replace(value, replaces=blocked.get(test.id), urgent=flagged))
+    ranked.sort(key=lambda t: (not t.urgent, -t.score))
     return TestPlan(tuple(ranked), tuple(contraindicated), stop, stop_reason, tuple(superseded))
+
+
+def _test_value(
+    kb: KnowledgeBase,
+    test: DiagnosticTest,
+    values: Mapping[str, str],
+    certainty: Certainty,
+    log_post: Vector,
+) -> TestValue | None:
+    """The value of one test now, or ``None`` when it has nothing worth revealing."""
+    pending = tuple(f for f in test.reveals if f not in values and kb.findings[f].informative)
+    worth = question_values(kb, log_post, pending, values, certainty)
+    floor = MIN_QUESTION_VALUE if test.asks_questions else NEGLIGIBLE_FINDING
+    pending = tuple(f for f in pending if worth[f] >= floor)
+    if not pending:
+        return None
+    info, danger = value_of_test(kb, log_post, pending, values=values, certainty=certainty)
+    weight = kb.policy.must_not_miss_information_weight
+    score = (info + weight * danger) / cost_units(test)
+    if score < MIN_SCORE:
+        return None
+    return TestValue(
+        test_id=test.id,
+        name=test.name,
+        information_bits=info,
+        danger_information_bits=danger,
+        score=score,
+        cost=test.cost,
+        burden=test.burden,
+        turnaround_days=test.turnaround_days,
+        pending_findings=pending,
+        key_outcomes=key_outcomes(kb, log_post, pending, values=values, certainty=certainty),
+    )

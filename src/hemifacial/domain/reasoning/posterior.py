@@ -1,9 +1,10 @@
-"""Posterior probability of each condition given a case (naive Bayes, in log space).
+"""Posterior probability of each condition given a case (Bayes' rule, in log space).
 
-The model assumes exactly one condition explains the presentation and that findings are
-conditionally independent given the condition (see docs/reasoning.md for where this is
-violated). Unobserved findings are simply left out, which is exact marginalisation under
-the model. Working in log space with a log-sum-exp normalisation keeps the result finite
+The model assumes exactly one condition explains the presentation. Findings are
+independent given the condition except where the evidence base declares a dependence; the
+likelihood of the findings (with graded certainty and declared dependence) comes from
+:mod:`.evidence`. Unobserved findings are simply left out, which is exact marginalisation
+under the model. Working in log space with a log-sum-exp normalisation keeps the result finite
 and accurate even when dozens of strong findings push probabilities to 1e-30.
 """
 
@@ -15,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hemifacial.domain.knowledge.model import KnowledgeBase
+from hemifacial.domain.reasoning.evidence import Certainty, log_evidence
 
 Vector = NDArray[np.float64]
 
@@ -31,17 +33,21 @@ def log_normalise(log_weights: Vector) -> Vector:
     return result
 
 
-def log_posterior(kb: KnowledgeBase, values: Mapping[str, str], setting: str) -> Vector:
-    """Normalised log posterior over ``kb.condition_ids``."""
-    total = kb.log_prior(setting).copy()
-    for finding_id, value in values.items():
-        total += kb.log_likelihood[finding_id][value]
-    return log_normalise(total)
+def log_posterior(
+    kb: KnowledgeBase, values: Mapping[str, str], setting: str, certainty: Certainty = None
+) -> Vector:
+    """Normalised log posterior over ``kb.condition_ids``.
+
+    ``certainty`` maps findings reported with a graded certainty to it (soft evidence).
+    """
+    return log_normalise(kb.log_prior(setting) + log_evidence(kb, values, certainty))
 
 
-def posterior(kb: KnowledgeBase, values: Mapping[str, str], setting: str) -> dict[str, float]:
+def posterior(
+    kb: KnowledgeBase, values: Mapping[str, str], setting: str, certainty: Certainty = None
+) -> dict[str, float]:
     """Posterior probability of each condition, keyed by condition id."""
-    probs = np.exp(log_posterior(kb, values, setting))
+    probs = np.exp(log_posterior(kb, values, setting, certainty))
     return dict(zip(kb.condition_ids, probs.tolist(), strict=True))
 
 

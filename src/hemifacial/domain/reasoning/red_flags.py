@@ -1,7 +1,9 @@
 """Red flags: findings that call for action whatever the ranking says.
 
 Kept apart from the probabilities on purpose — a rare but dangerous cause can sit low in
-the ranking and still need an MRI this week.
+the ranking and still need an MRI this week. A finding reported with graded certainty
+("suspected mass") still raises its flag — safety first — and the trigger shows how sure
+the report was.
 """
 
 from __future__ import annotations
@@ -35,8 +37,28 @@ def _holds(criterion: Criterion, case: Case) -> bool:
 
 def _shown(criterion: Criterion, case: Case) -> str:
     if criterion.finding in case.numbers:
-        return f"{case.numbers[criterion.finding]:g}"
-    return case.values[criterion.finding]
+        shown = f"{case.numbers[criterion.finding]:g}"
+    else:
+        shown = case.values[criterion.finding]
+    sure = case.certainty.get(criterion.finding)
+    return shown if sure is None else f"{shown} (certainty {sure:.0%})"
+
+
+# The test each urgent flag asks for first (its `action`), so the work-up puts that test at
+# the top whatever its information value. Flags not listed act without a test of the base
+# (treating hyperglycaemia) or report a test already done (lesion on imaging).
+FIRST_TEST = {
+    "structural_signs": "mri_protocol",
+    "other_neurological": "mri_protocol",
+    "continuous_myokymia": "mri_protocol",
+    "limb_or_awareness": "blood_glucose_test",
+}
+
+
+def urgent_tests(flags: tuple[RedFlag, ...]) -> tuple[str, ...]:
+    """The tests the raised urgent flags call for, in flag order, without repeats."""
+    wanted = (FIRST_TEST.get(f.id) for f in flags if f.level == "urgent")
+    return tuple(dict.fromkeys(t for t in wanted if t))
 
 
 def red_flags(kb: KnowledgeBase, case: Case) -> tuple[RedFlag, ...]:

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from hemifacial.domain.case import parse_case, parse_value
+from hemifacial.domain.case import parse_case, parse_value, split_certainty
 from hemifacial.domain.knowledge.model import FindingType, KnowledgeBase
 from hemifacial.domain.reasoning.next_test import MIN_QUESTION_VALUE, question_values, should_stop
 from hemifacial.domain.reasoning.posterior import log_posterior
@@ -41,7 +41,7 @@ class Question:
 @dataclass(frozen=True)
 class WorkupState:
     setting: str
-    answers: Mapping[str, RawValue] = field(default_factory=dict)
+    answers: Mapping[str, RawValue | Mapping[str, Any]] = field(default_factory=dict)
     skipped: frozenset[str] = frozenset()
 
     def to_dict(self) -> dict[str, Any]:
@@ -85,9 +85,10 @@ def _open_findings(kb: KnowledgeBase, state: WorkupState, case: Case) -> list[st
 def ranked_questions(kb: KnowledgeBase, state: WorkupState) -> list[Question]:
     """Open evidence questions, most valuable first."""
     case = case_of(kb, state)
-    log_post = log_posterior(kb, case.values, case.setting)
+    log_post = log_posterior(kb, case.values, case.setting, case.certainty)
     open_ = [f for f in _open_findings(kb, state, case) if kb.findings[f].informative]
-    scored = [_question(kb, f, v) for f, v in question_values(kb, log_post, open_).items()]
+    worth = question_values(kb, log_post, open_, case.values, case.certainty)
+    scored = [_question(kb, f, v) for f, v in worth.items()]
     scored.sort(key=lambda q: -q.expected_value_bits)
     return scored
 
@@ -95,7 +96,7 @@ def ranked_questions(kb: KnowledgeBase, state: WorkupState) -> list[Question]:
 def next_question(kb: KnowledgeBase, state: WorkupState) -> Question | None:
     """The next question to ask, or ``None`` when the history is complete enough."""
     case = case_of(kb, state)
-    stop, _ = should_stop(kb, log_posterior(kb, case.values, case.setting))
+    stop, _ = should_stop(kb, log_posterior(kb, case.values, case.setting, case.certainty))
     if not stop:
         ranked = ranked_questions(kb, state)
         if ranked and ranked[0].expected_value_bits >= MIN_QUESTION_VALUE:
@@ -108,10 +109,12 @@ def answer(kb: KnowledgeBase, state: WorkupState, finding_id: str, value: Any) -
     """Record an answer; 'unknown' counts as skipping. Raises InputError on bad input."""
     if finding_id not in kb.findings:
         raise UnknownKeyError("finding", finding_id, kb.findings)
-    parsed = parse_value(kb, finding_id, value)
+    raw, sure = split_certainty(finding_id, value)
+    parsed = parse_value(kb, finding_id, raw)
     if parsed is None:
         return skip(kb, state, finding_id)
-    answers = {**state.answers, finding_id: parsed}
+    stored: Any = parsed if sure >= 1.0 else {"value": parsed, "certainty": sure}
+    answers = {**state.answers, finding_id: stored}
     parse_case(kb, answers, state.setting)  # raises on contradictions; state unchanged
     return replace(state, answers=answers, skipped=state.skipped - {finding_id})
 

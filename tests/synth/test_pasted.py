@@ -1,29 +1,25 @@
-"""The ground-truth generator: a drawn shut eye reads shut; events avoid natural blinks."""
+"""The "pasted" ground-truth family: a drawn shut eye reads shut; events avoid natural blinks."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from hemifacial.video.synthetic import (
-    EYE_OUTER,
-    _aperture,
-    _MeshFinder,
-    astronaut_face,
-    random_schedule,
-    synth_closed_eye,
-)
+from hemifacial_synth.closures import aperture
+from hemifacial_synth.pasted import random_schedule
+from hemifacial_synth.pasted_eyes import synth_closed_eye
+from hemifacial_synth.sources import EYE_OUTER, MeshFinder, astronaut_face
 
 
 def test_synthesised_shut_eye_reads_shut_to_mediapipe():
     img = astronaut_face()
-    finder = _MeshFinder()
+    finder = MeshFinder()
     try:
         mesh = finder(img)
         assert mesh is not None
         shut = img
         for side in EYE_OUTER:
             shut = synth_closed_eye(shut, mesh, side)
-        finder2 = _MeshFinder()
+        finder2 = MeshFinder()
         try:
             closed = finder2(shut)
         finally:
@@ -32,7 +28,7 @@ def test_synthesised_shut_eye_reads_shut_to_mediapipe():
         finder.close()
     assert closed is not None
     for side in EYE_OUTER:
-        closure = 1 - _aperture(closed, side) / _aperture(mesh, side)
+        closure = 1 - aperture(closed, side) / aperture(mesh, side)
         assert closure >= 0.7, (side, closure)
     # only the eyes change: the mouth region is untouched
     assert np.array_equal(shut[350:], img[350:])

@@ -1,0 +1,180 @@
+"""How sure a one-sided candidate is a spasm: a small logistic model on event features.
+
+A candidate (a run of one eye closing clearly more than the other, or a one-sided mouth
+corner and cheek pull, found with thresholds relative to the clip's own noise) is scored
+from a handful of named, physiological features. The weights are a logistic regression
+(:func:`fit_event_model`): a person can read which cue pushes the score which way
+(``docs/video.md``). The shipped weights (:data:`DEFAULT_MODEL`, from
+``benchmarks/fit_event_model.py``) were fitted on the paste-generator family only; the
+cross-generator benchmark fits on one family and scores on the other through the same
+function. Pure: no files are read here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from ._event_model_params import FITTED
+
+FEATURES: tuple[str, ...] = (
+    "depth",
+    "asymmetry",
+    "other_closure",
+    "log_duration",
+    "snr",
+    "mouth_same_side",
+    "eye_region",
+)
+"""Event features, in the model's order (see :func:`event_features`)."""
+
+ACCEPT = 0.5
+"""Probability at or above which a candidate is counted as a spasm."""
+
+
+@dataclass(frozen=True)
+class EventModel:
+    """Logistic-regression weights over :data:`FEATURES` (standardised with ``mean``/``scale``).
+
+    ``source`` says what data the weights were fitted on (shown in reports).
+    """
+
+    weights: tuple[float, ...]
+    bias: float
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    source: str
+
+    def probability(self, features: Mapping[str, float]) -> float:
+        """P(spasm) of one candidate."""
+        x = (_vector(features) - np.asarray(self.mean)) / np.asarray(self.scale)
+        z = float(x @ np.asarray(self.weights) + self.bias)
+        return float(1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0))))
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-safe mapping (what ``_event_model_params.py`` holds)."""
+        return {
+            "features": list(FEATURES),
+            "weights": list(self.weights),
+            "bias": self.bias,
+            "mean": list(self.mean),
+            "scale": list(self.scale),
+            "source": self.source,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, object]) -> EventModel:
+        """Inverse of :meth:`to_dict`; the feature list must match :data:`FEATURES`."""
+        if tuple(d["features"]) != FEATURES:  # type: ignore[arg-type]
+            raise ValueError(f"event model features {d['features']} != {list(FEATURES)}")
+        return cls(
+            weights=tuple(float(v) for v in d["weights"]),  # type: ignore[attr-defined]
+            bias=float(d["bias"]),  # type: ignore[arg-type]
+            mean=tuple(float(v) for v in d["mean"]),  # type: ignore[attr-defined]
+            scale=tuple(float(v) for v in d["scale"]),  # type: ignore[attr-defined]
+            source=str(d["source"]),
+        )
+
+
+def _vector(features: Mapping[str, float]) -> npt.NDArray[np.float64]:
+    return np.array([float(features[k]) for k in FEATURES])
+
+
+def event_features(
+    *,
+    depth: float,
+    asymmetry: float,
+    other_closure: float,
+    duration_s: float,
+    noise: float,
+    mouth_same_side: float,
+    eye_region: bool,
+) -> dict[str, float]:
+    """The model's inputs for one candidate.
+
+    Parameters
+    ----------
+    depth : float
+        Deepest closure of the candidate's eye (0 open – 1 shut, relative to its own open level).
+    asymmetry : float
+        Median of (this eye − other eye) closure over the candidate's frames.
+    other_closure : float
+        Median closure of the other eye meanwhile (a spasm leaves it open; a wink or crying
+        narrows it too).
+    duration_s : float
+        Length of the candidate.
+    noise : float
+        The eye's frame-to-frame jitter in this clip (:func:`~.events.eye_noise`).
+    mouth_same_side : float
+        Peak same-side mouth-corner pull minus the other side's (IOD): HFS pulls one
+        corner, a smile both.
+    eye_region : bool
+        True for an eye candidate, False for a lower-face-only one.
+    """
+    return {
+        "depth": depth,
+        "asymmetry": asymmetry,
+        "other_closure": other_closure,
+        "log_duration": float(np.log10(max(duration_s, 0.02))),
+        "snr": float(np.log10(1.0 + max(depth, 0.0) / max(noise, 0.005))),
+        "mouth_same_side": float(np.clip(mouth_same_side, -0.2, 0.2)),
+        "eye_region": 1.0 if eye_region else 0.0,
+    }
+
+
+def fit_event_model(
+    examples: Iterable[tuple[Mapping[str, float], bool]],
+    *,
+    l2: float = 1.0,
+    source: str = "unspecified",
+) -> EventModel:
+    """Fit the logistic model to labelled candidates (Newton's method, L2-penalised).
+
+    Parameters
+    ----------
+    examples : iterable of (features, is_spasm)
+        Candidates from :func:`hemifacial.analysis.analyze.event_candidates` on clips with
+        known ground truth, labelled True when they match a true event.
+    l2 : float
+        Ridge penalty on the standardised weights (keeps them small and readable).
+    source : str
+        What the examples came from (kept with the weights).
+
+    Raises
+    ------
+    ValueError
+        Without at least one positive and one negative example.
+    """
+    rows = [(_vector(f), bool(y)) for f, y in examples]
+    labels = np.array([y for _, y in rows], dtype=float)
+    if len(rows) < 2 or labels.min() == labels.max():
+        raise ValueError("fit_event_model needs both spasm and non-spasm examples")
+    x = np.stack([v for v, _ in rows])
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    xs = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
+    w = np.zeros(xs.shape[1])
+    penalty = np.full(xs.shape[1], l2)
+    penalty[-1] = 0.0
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-np.clip(xs @ w, -30, 30)))
+        grad = xs.T @ (p - labels) + penalty * w
+        hess = (xs.T * (p * (1 - p))) @ xs + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return EventModel(
+        weights=tuple(round(float(v), 6) for v in w[:-1]),
+        bias=round(float(w[-1]), 6),
+        mean=tuple(round(float(v), 6) for v in mean),
+        scale=tuple(round(float(v), 6) for v in scale),
+        source=source,
+    )
+
+
+DEFAULT_MODEL = EventModel.from_dict(FITTED)
+"""The shipped weights (fitted by ``benchmarks/fit_event_model.py``; see its ``source``)."""

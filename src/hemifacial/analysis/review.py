@@ -1,0 +1,60 @@
+"""Clip-level review of one-sided candidates: repetition, alternation, the event model.
+
+HFS repeats on one side; a single shallow narrowing (a smirk) or winks taking turns on both
+sides (``liveportrait_d3``) look voluntary. So: a shallow eye event or a lower-face-only
+event counts only when its side has at least :data:`MIN_REPEAT` counted events; when both
+sides hold at least :data:`ALTERNATION_SHARE` of the counted events, they are relabelled
+``wink`` (reported per side, not counted as spasm). Each event keeps the event model's
+probability as its ``confidence``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .event_model import DEFAULT_MODEL, EventModel
+from .events import SHALLOW_PEAK, Candidate, eye_candidates
+from .lowerface import lower_face_candidates
+from .types import SIDES, Event, Signals
+
+MIN_REPEAT = 2
+"""Counted events a side needs before its shallow or lower-face-only events count."""
+ALTERNATION_SHARE = 0.2
+"""Share of the counted one-sided events both sides must hold for 'alternation'."""
+
+
+def _weak(e: Event) -> bool:
+    return e.region == "lower_face" or e.depth < SHALLOW_PEAK
+
+
+def review(cands: list[Candidate], model: EventModel) -> list[Event]:
+    """Judge candidates in the light of the whole clip (see module docstring)."""
+    events = [replace(c.event, confidence=model.probability(c.features)) for c in cands]
+    counted = [e for e in events if e.one_sided]
+    strong: dict[str, int] = {
+        s: sum(1 for e in counted if e.side == s and not _weak(e)) for s in SIDES
+    }
+    total: dict[str, int] = {s: sum(1 for e in counted if e.side == s) for s in SIDES}
+    out: list[Event] = []
+    for e in events:
+        if e.one_sided and _weak(e) and (total[e.side] < MIN_REPEAT or not strong[e.side]):
+            e = replace(e, kind="uncertain")
+        out.append(e)
+    counted = [e for e in out if e.one_sided]
+    if counted:
+        share = min(sum(1 for e in counted if e.side == s) for s in SIDES) / len(counted)
+        if share >= ALTERNATION_SHARE:
+            out = [
+                replace(e, kind="wink", confidence=e.confidence * 0.3) if e.one_sided else e
+                for e in out
+            ]
+    return out
+
+
+def detect_events(sig: Signals, model: EventModel | None = None) -> tuple[Event, ...]:
+    """All episodes of the clip in time order: blinks, bilateral activity, one-sided eye
+    and lower-face events (clonic/tonic), winks and uncertain candidates."""
+    eye, bilateral = eye_candidates(sig)
+    lower = lower_face_candidates(sig, [c.event for c in eye])
+    judged = review(eye + lower, model or DEFAULT_MODEL)
+    return tuple(sorted(judged + bilateral, key=lambda e: e.start_s))

@@ -1,0 +1,37 @@
+"""Letters API: suggest findings from a pasted referral letter (login needed; nothing stored).
+
+Access policy: any logged-in clinic user, CSRF-checked like every API write. The letter text is
+not stored or logged — the audit line records who asked and the letter's length only. The
+reply only proposes: findings count once the clinician records them on a case.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from hemifacial.services import letters
+
+from ..deps import ApiUser, Ctx
+
+router = APIRouter(prefix="/api/v1", tags=["letters"])
+
+
+class LetterRequest(BaseModel):
+    text: str = Field(min_length=1, max_length=letters.MAX_LETTER_CHARS)
+
+
+@router.post("/letters/suggest")
+def suggest(body: LetterRequest, ctx: Ctx, user: ApiUser) -> dict[str, Any]:
+    """Suggested findings, each with the sentence it came from; none is counted."""
+    reading = letters.read_letter(ctx.kb, body.text)
+    ctx.view_log.record(user.username, "letters.suggest", chars=len(body.text))
+    return {
+        "suggestions": [s.__dict__ for s in reading.suggestions],
+        "proposed": dict(reading.proposed),
+        "conflicts": {k: list(v) for k, v in reading.conflicts.items()},
+        "possible": dict(reading.possible),
+        "counted": False,
+    }
