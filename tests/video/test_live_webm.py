@@ -16,7 +16,7 @@ import pytest
 from hemifacial.video import analyze_video
 from hemifacial.video.decode import iter_frames, probe
 from hemifacial.video.pipeline import plan_segments
-from hemifacial.video.synthetic import SpasmSpec, make_clip
+from hemifacial_synth.pasted import SpasmSpec, make_clip
 
 SPECS = [
     SpasmSpec(2.0, 0.3, "right", "clonic", 0.9, True, False),
