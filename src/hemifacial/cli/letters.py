@@ -76,10 +76,7 @@ def _as_dict(
     reading: LetterReading, confirmed: dict[str, str], result: object
 ) -> dict[str, object]:
     return {
-        "suggestions": [s.__dict__ for s in reading.suggestions],
-        "proposed": dict(reading.proposed),
-        "conflicts": {k: list(v) for k, v in reading.conflicts.items()},
-        "possible": dict(reading.possible),
+        **reading.to_dict(),
         "confirmed": confirmed,
         "assessment": result.to_dict() if result is not None else None,  # type: ignore[attr-defined]
     }

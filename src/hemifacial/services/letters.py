@@ -34,6 +34,15 @@ class LetterReading:
     conflicts: Mapping[str, tuple[str, ...]]
     possible: Mapping[str, str]
 
+    def to_dict(self) -> dict[str, object]:
+        """JSON-safe form, shared by the API and the CLI."""
+        return {
+            "suggestions": [s.__dict__ for s in self.suggestions],
+            "proposed": dict(self.proposed),
+            "conflicts": {k: list(v) for k, v in self.conflicts.items()},
+            "possible": dict(self.possible),
+        }
+
 
 def read_letter(kb: KnowledgeBase, text: str) -> LetterReading:
     """Suggest findings from ``text`` (English free text).

@@ -28,10 +28,4 @@ def suggest(body: LetterRequest, ctx: Ctx, user: ApiUser) -> dict[str, Any]:
     """Suggested findings, each with the sentence it came from; none is counted."""
     reading = letters.read_letter(ctx.kb, body.text)
     ctx.view_log.record(user.username, "letters.suggest", chars=len(body.text))
-    return {
-        "suggestions": [s.__dict__ for s in reading.suggestions],
-        "proposed": dict(reading.proposed),
-        "conflicts": {k: list(v) for k, v in reading.conflicts.items()},
-        "possible": dict(reading.possible),
-        "counted": False,
-    }
+    return {**reading.to_dict(), "counted": False}
