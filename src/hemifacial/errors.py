@@ -23,7 +23,7 @@ clear message and a non-zero exit or an HTTP status; nothing else should reach a
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 
 class HemifacialError(Exception):
@@ -81,6 +81,16 @@ class PermissionDeniedError(HemifacialError):
     http_status = 403
 
 
+class LoginRequiredError(PermissionDeniedError):
+    """No valid session: log in first (HTTP 401)."""
+
+    http_status = 401
+
+
+class CsrfError(PermissionDeniedError):
+    """The form is stale or did not come from this site (HTTP 403)."""
+
+
 class KnowledgeBaseError(HemifacialError):
     """The evidence base is invalid: a defect in the package, not in the user's input."""
 
@@ -101,3 +111,11 @@ def nearest(key: str, valid: Iterable[str]) -> str | None:
     """The valid key closest to ``key`` by spelling, or None when nothing is close."""
     matches = difflib.get_close_matches(key, list(valid), n=1, cutoff=0.5)
     return matches[0] if matches else None
+
+
+class FormError(InvalidValueError):
+    """Several fields are wrong; ``fields`` maps each to its message (HTTP 422)."""
+
+    def __init__(self, fields: Mapping[str, str]) -> None:
+        self.fields = dict(fields)
+        super().__init__("; ".join(f"{k}: {v}" for k, v in self.fields.items()))

@@ -41,12 +41,12 @@ def test_login_session_idle_timeout_and_logout(factory: Any) -> None:
     with transaction(factory) as s:
         token, info = accounts.login(s, "DOC", "long enough")
         assert info.display_name == "Dr Doc"
-        stored = s.scalars(select(t.Session)).one()
+        stored = s.scalars(select(t.LoginSession)).one()
         assert stored.token_hash == accounts.token_hash(token) and token not in stored.token_hash
     with transaction(factory) as s:
         assert accounts.current(s, token, IDLE) is not None
         assert accounts.current(s, "forged", IDLE) is None
-        s.scalars(select(t.Session)).one().last_seen = t.utcnow() - dt.timedelta(hours=1)
+        s.scalars(select(t.LoginSession)).one().last_seen = t.utcnow() - dt.timedelta(hours=1)
     with transaction(factory) as s:
         assert accounts.current(s, token, IDLE) is None  # idle too long: ended
         token2, _ = accounts.login(s, "doc", "long enough")

@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 
-from hemifacial.db.engine import migrate
 from hemifacial.services import accounts
 from hemifacial.settings import from_env
 from hemifacial.web.app import create_app
@@ -70,8 +69,8 @@ def base_url(tmp_path: Path) -> Iterator[str]:
         mode="dev",
     )
     app = create_app(settings)
-    migrate(app.state.ctx.engine)
-    with app.state.ctx.tx() as s:
+    app.state.ctx.db.open()
+    with app.state.ctx.db.unit_of_work() as s:
         accounts.create_user(s, "doc", "correct horse battery", "Dr Doc")
     with running(app) as url:
         yield url

@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from hemifacial.web.pagecache import CachedPage, PageCache
+
 from hemifacial.db import repositories as repo
 from hemifacial.db import tables as t
-from hemifacial.web.pagecache import CachedPage, PageCache
 from tests.db.fixtures import client_for
 
 from .helpers import TYPICAL, YOUNG, csrf, intake

@@ -10,24 +10,17 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from hemifacial.db import repositories as repo
 from hemifacial.db import tables as t
-from hemifacial.errors import InvalidValueError, PermissionDeniedError
+from hemifacial.errors import InvalidValueError, LoginRequiredError
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 MIN_PASSWORD = 8
 ROLES = ("clinician", "admin")
-
-
-class LoginRequiredError(PermissionDeniedError):
-    """No valid session: log in first (HTTP 401)."""
-
-    http_status = 401
 
 
 def hash_password(password: str) -> str:
@@ -106,42 +99,32 @@ def login(s: Session, username: str, password: str) -> tuple[str, SessionInfo]:
         raise LoginRequiredError("wrong username or password")
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(24)
-    s.add(t.Session(token_hash=token_hash(token), user_id=user.id, csrf_token=csrf))
+    s.add(t.LoginSession(token_hash=token_hash(token), user_id=user.id, csrf_token=csrf))
     repo.audit(s, user.username, "login")
     return token, SessionInfo(user.id, user.username, user.display_name, user.role, csrf)
 
 
 def current(s: Session, token: str | None, idle: dt.timedelta) -> SessionInfo | None:
     """The session of a cookie token, or None when missing, unknown or idle too long."""
-    return current_and(s, token, idle)[0]
-
-
-def current_and(
-    s: Session, token: str | None, idle: dt.timedelta, also: Any = None, **params: Any
-) -> tuple[SessionInfo | None, Any]:
-    """:func:`current`, and the scalar subquery ``also`` read in the same round trip (see
-    :func:`hemifacial.db.repositories.session_by_hash`)."""
     if not token:
-        return None, None
-    found = repo.session_by_hash(s, token_hash(token), also, **params)
-    if found is None:
-        return None, None
-    login, value = found
+        return None
+    login = repo.session_by_hash(s, token_hash(token))
+    if login is None:
+        return None
     now = t.utcnow()
     if now - login.last_seen > idle:
         repo.end_session(s, login.session_id)
-        return None, None
+        return None
     if now - login.last_seen > dt.timedelta(seconds=60):
         repo.touch_session(s, login.session_id, now)
-    info = SessionInfo(
+    return SessionInfo(
         login.user_id, login.username, login.display_name, login.role, login.csrf_token
     )
-    return info, value
 
 
 def logout(s: Session, token: str | None) -> None:
     if token:
-        s.execute(delete(t.Session).where(t.Session.token_hash == token_hash(token)))
+        s.execute(delete(t.LoginSession).where(t.LoginSession.token_hash == token_hash(token)))
 
 
 @functools.cache

@@ -15,26 +15,16 @@ from hemifacial.db import tables as t
 from hemifacial.domain.case import parse_case, parse_value
 from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.domain.reasoning.assess import assess
-from hemifacial.errors import InputError, InvalidValueError, UnknownKeyError
+from hemifacial.domain.status import STATUS_LABELS, CaseStatus
+from hemifacial.errors import FormError, InputError, InvalidValueError, UnknownKeyError
 
-STATUSES = dict(
-    zip(
-        t.CASE_STATUSES,
-        ("New", "Awaiting history", "Awaiting imaging/tests", "Under treatment", "Closed"),
-        strict=True,
-    )
-)
+from .stored import case_header, note_view, stored_assessment, visit_view
+from .views import CaseHeader, NoteView, StoredAssessment, VisitView
+
+STATUSES = STATUS_LABELS  # status id → label, for forms and filters
 # Higher number wins when two sources give the same finding.
 SOURCE_RANK = {"patient": 0, "video": 1, "clinician": 2, "test": 3}
 RED_FLAG_LEVEL = {"soon": 1, "urgent": 2}
-
-
-class FormError(InvalidValueError):
-    """Several fields are wrong; ``fields`` maps each to its message (HTTP 422)."""
-
-    def __init__(self, fields: Mapping[str, str]) -> None:
-        self.fields = dict(fields)
-        super().__init__("; ".join(f"{k}: {v}" for k, v in self.fields.items()))
 
 
 @dataclass(frozen=True)
@@ -156,7 +146,7 @@ def record_findings(
     source: str,
     actor: str,
     video_id: int | None = None,
-) -> t.Assessment:
+) -> StoredAssessment:
     """Store findings from one source and re-rank, all or nothing."""
     if source not in SOURCE_RANK:
         raise InvalidValueError(f"source must be one of {', '.join(SOURCE_RANK)}, got {source!r}")
@@ -186,21 +176,29 @@ def record_findings(
         )
     repo.audit(s, actor, "findings.record", case_id, source=source, findings=values)
     s.flush()
-    return reassess(s, kb, case, f"{source} findings: {', '.join(sorted(values))}")
+    row = reassess(s, kb, case, f"{source} findings: {', '.join(sorted(values))}")
+    return stored_assessment(row)
 
 
-def set_status(s: Session, case_id: int, status: str, actor: str) -> t.Case:
+def parse_status(status: str) -> CaseStatus:
+    """A status a clinician may set (any but draft), or an error listing them."""
     if status not in STATUSES:
         raise InvalidValueError(f"status must be one of {', '.join(STATUSES)}, got {status!r}")
+    return CaseStatus(status)
+
+
+def set_status(s: Session, case_id: int, status: str, actor: str) -> CaseHeader:
+    new = parse_status(status)
     case = repo.get_case(s, case_id)
-    if case.status == "draft":
+    if case.status == CaseStatus.DRAFT:
         raise InvalidValueError("this request has not been submitted yet")
-    old, case.status, case.updated_at = case.status, status, t.utcnow()
-    repo.audit(s, actor, "case.status", case_id, old=old, new=status)
-    return case
+    old, case.status, case.updated_at = case.status, new.value, t.utcnow()
+    repo.audit(s, actor, "case.status", case_id, old=old, new=new.value)
+    s.flush()
+    return case_header(case)
 
 
-def add_note(s: Session, case_id: int, text: str, actor: str) -> t.Note:
+def add_note(s: Session, case_id: int, text: str, actor: str) -> NoteView:
     text = text.strip()
     if not text:
         raise FormError({"text": "the note is empty"})
@@ -211,12 +209,12 @@ def add_note(s: Session, case_id: int, text: str, actor: str) -> t.Note:
     s.add(note)
     repo.audit(s, actor, "note.add", case_id)
     s.flush()
-    return note
+    return note_view(note)
 
 
 def add_visit(
     s: Session, case_id: int, visited_on: str, label: str, treatment: str, actor: str
-) -> t.Visit:
+) -> VisitView:
     try:
         day = dt.date.fromisoformat(visited_on.strip())
     except ValueError:
@@ -233,4 +231,4 @@ def add_visit(
     s.add(visit)
     repo.audit(s, actor, "visit.add", case_id, visited_on=day.isoformat())
     s.flush()
-    return visit
+    return visit_view(visit)

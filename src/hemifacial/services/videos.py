@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import os
 import re
 import tempfile
@@ -12,18 +13,22 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from hemifacial.analysis.types import VideoAnalysis
 from hemifacial.db import repositories as repo
 from hemifacial.db import tables as t
 from hemifacial.db.engine import transaction
 from hemifacial.domain.knowledge.model import KnowledgeBase
-from hemifacial.errors import InputError, VideoInputError
+from hemifacial.errors import InputError, NotFoundError, ServiceUnavailableError, VideoInputError
 from hemifacial.settings import Settings
 
 from .cases import record_findings
+from .database import UnitOfWork, on_commit
+from .stored import job_view
+from .views import JobView
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -105,17 +110,20 @@ def store_upload(settings: Settings, chunks: Iterable[bytes], filename: str) -> 
 
 
 def add_video(
-    s: Session,
+    s: UnitOfWork,
     case_id: int,
     stored: StoredFile,
     filename: str,
     *,
     mirrored: bool,
     actor: str,
+    submit: Callable[[int], object],
     visit_id: int | None = None,
-) -> t.Job:
-    """Record the video and queue its analysis (the caller submits the job after commit)."""
+) -> JobView:
+    """Record the video and queue its analysis: ``submit(job_id)`` runs once committed."""
     repo.get_case(s, case_id)
+    if visit_id is not None and repo.visit_of(s, visit_id, case_id) is None:
+        raise InputError(f"visit {visit_id} is not a visit of case {case_id}")
     video = t.Video(
         case_id=case_id,
         visit_id=visit_id,
@@ -131,15 +139,31 @@ def add_video(
     s.add(job)
     repo.audit(s, actor, "video.upload", case_id, video_id=video.id, sha256=stored.sha256)
     s.flush()
-    return job
+    job_id = job.id
+    on_commit(s, lambda: _hand_over(submit, job_id))
+    return job_view(job)
 
 
-Analyzer = Callable[..., Any]
+def _hand_over(submit: Callable[[int], object], job_id: int) -> None:
+    """Give the committed job to the runner; a missing broker leaves it queued (it is sent
+    again when the app starts), so the upload itself still succeeds."""
+    try:
+        submit(job_id)
+    except ServiceUnavailableError:
+        log.warning("job %s stays queued: the job broker is not reachable", job_id)
+
+
+class Analyzer(Protocol):
+    """What turns a stored video file into a typed analysis (the real one: PyAV+MediaPipe)."""
+
+    def __call__(
+        self, path: Path, *, mirrored: bool, progress: Callable[[float], None], settings: Settings
+    ) -> VideoAnalysis: ...
 
 
 def _default_analyzer(
     path: Path, *, mirrored: bool, progress: Callable[[float], None], settings: Settings
-) -> Any:
+) -> VideoAnalysis:
     from hemifacial.video import analyze_video
 
     return analyze_video(
@@ -209,38 +233,38 @@ def run_video_job(
         if repo.analysis_of(s, video_id) is not None:  # another worker finished first
             job.status, job.progress = "done", 1.0
             return "done"
-        save_analysis(s, kb, case_id, video_id, analysis.to_dict(), plot, analysis.findings)
+        save_analysis(s, kb, case_id, video_id, analysis, plot)
         job.status, job.progress, job.error, job.updated_at = "done", 1.0, None, t.utcnow()
     return "done"
 
 
 def save_analysis(
-    s: Session,
+    s: UnitOfWork,
     kb: KnowledgeBase,
     case_id: int,
     video_id: int,
-    result: dict[str, Any],
+    analysis: VideoAnalysis,
     plot: str | None,
-    findings: dict[str, str],
 ) -> t.Analysis:
-    metrics = result.get("metrics", {})
-    side = str(metrics.get("affected_side", "none"))
-    side_m = metrics.get(side, {}) if side in ("left", "right") else {}
-    if not side_m:  # no clear side: report the busier side
-        both = [metrics.get("left", {}), metrics.get("right", {})]
-        side_m = max(both, key=lambda m: m.get("events_per_min") or 0.0)
+    """Store the analysis and its summary columns; its findings join the case as "video"."""
+    metrics = analysis.metrics
+    side = metrics.affected_side
+    if side in ("left", "right"):
+        side_m = metrics.side(side)
+    else:  # no clear side: report the busier one
+        side_m = max((metrics.right, metrics.left), key=lambda m: _finite(m.events_per_min))
     row = t.Analysis(
         video_id=video_id,
-        result=result,
+        result=analysis.to_dict(),
         plot_file=plot,
         affected_side=side,
-        events_per_min=side_m.get("events_per_min"),
-        time_in_spasm_pct=side_m.get("time_in_spasm_pct"),
-        severity=(metrics.get("severity") or {}).get("jankovic_total"),
+        events_per_min=_or_none(side_m.events_per_min),
+        time_in_spasm_pct=_or_none(side_m.time_in_spasm_pct),
+        severity=metrics.severity.jankovic_total if metrics.severity.graded else None,
     )
     s.add(row)
     s.flush()
-    usable = {k: v for k, v in findings.items() if k in kb.findings}
+    usable = {k: v for k, v in analysis.findings.items() if k in kb.findings}
     if usable:
         try:
             record_findings(
@@ -252,7 +276,15 @@ def save_analysis(
     return row
 
 
-def _plot(settings: Settings, analysis: Any, video_id: int) -> str | None:
+def _finite(x: float) -> float:
+    return x if math.isfinite(x) else 0.0
+
+
+def _or_none(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def _plot(settings: Settings, analysis: VideoAnalysis, video_id: int) -> str | None:
     try:
         from hemifacial.video import render_timeline_png
 
@@ -271,10 +303,30 @@ def _fail(factory: sessionmaker[Session], job_id: int, message: str) -> None:
         job.status, job.error, job.updated_at = "failed", message, t.utcnow()
 
 
-def retry(s: Session, job_id: int, actor: str) -> t.Job:
+def retry(s: UnitOfWork, job_id: int, actor: str, submit: Callable[[int], object]) -> JobView:
+    """Queue a failed job again (``submit`` runs once committed)."""
     job = repo.get_job(s, job_id)
     if job.status != "failed":
         raise InputError(f"job {job_id} is {job.status}; only failed jobs can be retried")
     job.status, job.attempts, job.error, job.progress = "queued", 0, None, 0.0
-    repo.audit(s, actor, "job.retry", None, job_id=job_id)
-    return job
+    case_id = repo.get_video(s, job.video_id).case_id
+    repo.audit(s, actor, "job.retry", case_id, job_id=job_id)
+    on_commit(s, lambda: _hand_over(submit, job_id))
+    return job_view(job)
+
+
+def case_of_job(s: UnitOfWork, job_id: int) -> int:
+    """The case a job's video belongs to."""
+    return repo.get_video(s, repo.get_job(s, job_id).video_id).case_id
+
+
+def timeline_file(s: UnitOfWork, settings: Settings, video_id: int) -> Path:
+    """The timeline plot of an analysed video (NotFoundError while there is none)."""
+    repo.get_video(s, video_id)
+    a = repo.analysis_of(s, video_id)
+    if a is None or not a.plot_file:
+        raise NotFoundError(f"video {video_id} has no timeline plot yet")
+    path = settings.plot_dir / a.plot_file
+    if not path.is_file():
+        raise NotFoundError(f"the timeline plot of video {video_id} is missing")
+    return path

@@ -3,14 +3,21 @@ that maps rows and read models to them."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hemifacial.db import repositories as repo
-from hemifacial.db import tables as t
-from hemifacial.services.cases import STATUSES
-from hemifacial.services.views import CaseView
+from hemifacial.domain.status import CaseStatus
+from hemifacial.services.views import (
+    CaseHeader,
+    CaseView,
+    Dashboard,
+    DashboardRow,
+    JobView,
+    StoredAssessment,
+    VideoView,
+)
 
 FindingValue = str | float | bool | None
 
@@ -72,7 +79,7 @@ class NoteCreate(_Strict):
 
 
 class CaseUpdate(_Strict):
-    status: Literal["new", "awaiting_history", "awaiting_tests", "under_treatment", "closed"]
+    status: CaseStatus
 
 
 class VisitCreate(_Strict):
@@ -141,7 +148,40 @@ class CasePublic(BaseModel):
     visits: list[dict[str, Any]]
 
 
-def job_public(j: t.Job) -> JobPublic:
+class AssessmentPublic(BaseModel):
+    assessment_id: int
+    kb_version: str
+    kb_hash: str
+    created_at: str
+    assessment: dict[str, Any]
+
+
+def assessment_public(a: StoredAssessment) -> AssessmentPublic:
+    """The stored assessment as the API has always shown it (the engine's JSON form plus
+    where each finding came from and the plain names of the conditions)."""
+    data = a.result.to_dict()
+    data["explanations"] = {
+        cid: [
+            {**c, "sentence": contrib.sentence()}
+            for c, contrib in zip(items, a.result.explanations[cid], strict=True)
+        ]
+        for cid, items in data["explanations"].items()
+    }
+    data |= {
+        "sources": dict(a.sources),
+        "conflicts": list(a.conflicts),
+        "conditions": dict(a.plain_names),
+    }
+    return AssessmentPublic(
+        assessment_id=a.id,
+        kb_version=a.kb_version,
+        kb_hash=a.kb_hash,
+        created_at=a.created_at.isoformat(timespec="seconds"),
+        assessment=data,
+    )
+
+
+def job_public(j: JobView) -> JobPublic:
     return JobPublic(
         id=j.id,
         video_id=j.video_id,
@@ -152,30 +192,31 @@ def job_public(j: t.Job) -> JobPublic:
     )
 
 
-def case_summary(c: t.Case) -> CaseSummary:
+def case_summary(c: CaseHeader | DashboardRow) -> CaseSummary:
+    top = (c.top_condition, c.top_probability) if isinstance(c, DashboardRow) else (None, None)
     return CaseSummary(
         id=c.id,
-        status=c.status,
-        status_label=STATUSES.get(c.status, c.status),
+        status=c.status.value,
+        status_label=c.status.label,
         patient_name=c.patient_name,
-        red_flag_level=c.red_flag_level,
-        top_condition=c.top_condition,
-        top_probability=c.top_probability,
+        red_flag_level=c.red_flag_level if isinstance(c, DashboardRow) else 0,
+        top_condition=top[0],
+        top_probability=top[1],
         updated_at=c.updated_at.isoformat(timespec="seconds"),
     )
 
 
-def dashboard_public(p: repo.DashboardPage) -> DashboardPublic:
+def dashboard_public(p: Dashboard) -> DashboardPublic:
     return DashboardPublic(
         total=p.total,
         page=p.page,
         pages=p.pages,
-        counts=p.counts,
+        counts=dict(p.counts),
         cases=[case_summary(c) for c in p.rows],
     )
 
 
-def video_public(v: repo.VideoRecord, with_result: bool = True) -> VideoPublic:
+def video_public(v: VideoView) -> VideoPublic:
     a = v.analysis
     return VideoPublic(
         id=v.video.id,
@@ -186,28 +227,42 @@ def video_public(v: repo.VideoRecord, with_result: bool = True) -> VideoPublic:
         uploaded_by=v.video.uploaded_by,
         visit_id=v.video.visit_id,
         job=job_public(v.job) if v.job else None,
-        analysis=(a.result if with_result else None) if a else None,
+        analysis=a.result.to_dict() if a else None,
         timeline_png=f"/api/v1/videos/{v.video.id}/timeline.png" if a and a.plot_file else None,
     )
 
 
 def case_public(view: CaseView) -> CasePublic:
     c = view.case
+    stored = view.assessment
     return CasePublic(
         id=c.id,
-        status=c.status,
+        status=c.status.value,
         patient_name=c.patient_name,
         email=c.email,
         phone=c.phone,
         birth_year=c.birth_year,
         submitted_at=c.submitted_at.isoformat(timespec="seconds") if c.submitted_at else None,
-        extras=dict(c.extras or {}),
-        findings=[f.__dict__ for f in view.findings],
-        assessment=view.assessment,
-        assessment_meta=view.assessment_meta,
-        assessments=view.history,
+        extras=dict(c.extras),
+        findings=[asdict(f) for f in view.findings],
+        assessment=assessment_public(stored).assessment if stored else None,
+        assessment_meta=(
+            {
+                "id": stored.id,
+                "kb_version": stored.kb_version,
+                "kb_hash": stored.kb_hash,
+                "created_at": stored.created_at.strftime("%Y-%m-%d %H:%M"),
+                "trigger": stored.trigger,
+            }
+            if stored
+            else None
+        ),
+        assessments=[
+            {**asdict(h), "created_at": h.created_at.strftime("%Y-%m-%d %H:%M")}
+            for h in view.history
+        ],
         videos=[video_public(v) for v in view.videos],
-        course=[r.__dict__ for r in view.course],
+        course=[asdict(r) for r in view.course],
         notes=[
             {
                 "id": n.id,
