@@ -56,7 +56,11 @@ class InvalidValueError(InputError):
 
 
 class ContradictionError(InputError):
-    """Answers that cannot all be true at once."""
+    """Answers that cannot all be true at once; ``field`` is the answer to change, if one."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        self.field = field
+        super().__init__(message)
 
 
 class CaseFileError(InputError):

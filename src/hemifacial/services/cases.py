@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from hemifacial.db import repositories as repo
 from hemifacial.db import tables as t
-from hemifacial.domain.case import parse_case, parse_value
+from hemifacial.domain.case import parse_case, stored_value
 from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.domain.reasoning.assess import assess
 from hemifacial.domain.status import STATUS_LABELS, CaseStatus
@@ -123,15 +123,9 @@ def validate_findings(kb: KnowledgeBase, raw: Mapping[str, Any]) -> dict[str, st
             errors[key] = str(UnknownKeyError("finding", key, kb.findings))
             continue
         try:
-            parsed = parse_value(kb, key, value)
+            out[key] = stored_value(kb, key, value)
         except InputError as exc:
             errors[key] = str(exc)
-            continue
-        out[key] = (
-            "unknown"
-            if parsed is None
-            else (f"{parsed:g}" if isinstance(parsed, float) else parsed)
-        )
     if errors:
         raise FormError(errors)
     return out

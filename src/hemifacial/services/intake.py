@@ -14,11 +14,17 @@ from sqlalchemy.orm import Session
 
 from hemifacial.db import repositories as repo
 from hemifacial.db import tables as t
-from hemifacial.domain.case import parse_case, parse_value
+from hemifacial.domain.case import parse_case, stored_value
 from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.domain.reasoning import workup
 from hemifacial.domain.status import CaseStatus
-from hemifacial.errors import FormError, InputError, NotFoundError, PermissionDeniedError
+from hemifacial.errors import (
+    ContradictionError,
+    FormError,
+    InputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 
 from . import forms
 from .accounts import token_hash
@@ -158,20 +164,20 @@ def validate_answers(
         if not fld.is_finding:
             extras[fld.key] = value[: forms.TEXT_MAX]
             continue
-        if value == "unknown":
-            continue
         try:
-            parsed = parse_value(kb, fld.key, value)
+            stored = stored_value(kb, fld.key, value)
         except InputError as exc:
             errors[fld.key] = _plain(str(exc), fld)
             continue
-        if parsed is not None:
-            findings[fld.key] = f"{parsed:g}" if isinstance(parsed, float) else parsed
+        if stored != "unknown":
+            findings[fld.key] = stored
     if not errors:
         try:
             parse_case(kb, findings)
+        except ContradictionError as exc:
+            errors[exc.field or "_form"] = str(exc)
         except InputError as exc:
-            errors["laterality" if "laterality" in str(exc) else "_form"] = str(exc)
+            errors["_form"] = str(exc)
     return findings, extras, errors
 
 

@@ -175,15 +175,18 @@ def _default_analyzer(
     )
 
 
-def run_video_job(
-    factory: sessionmaker[Session],
-    settings: Settings,
-    kb: KnowledgeBase,
-    job_id: int,
-    *,
-    analyzer: Analyzer | None = None,
-) -> str:
-    """Run one analysis job to completion; returns its final status. Idempotent."""
+@dataclass(frozen=True)
+class _Claimed:
+    """A job this worker now runs: where its video is and which case it belongs to."""
+
+    path: Path
+    mirrored: bool
+    case_id: int
+    video_id: int
+
+
+def _claim(factory: sessionmaker[Session], settings: Settings, job_id: int) -> _Claimed | str:
+    """Mark the job running, or return its final status when there is nothing to run."""
     with transaction(factory) as s:
         job = repo.get_job(s, job_id)
         if job.status in ("done", "failed"):
@@ -197,24 +200,41 @@ def run_video_job(
             job.status, job.error = "failed", "the analysis was interrupted too many times"
             return "failed"
         job.status, job.progress, job.updated_at = "running", 0.0, t.utcnow()
-        path, mirrored, case_id, video_id = (
-            blob_path(settings, video.sha256),
-            video.mirrored,
-            video.case_id,
-            video.id,
-        )
+        return _Claimed(blob_path(settings, video.sha256), video.mirrored, video.case_id, video.id)
+
+
+def _progress_writer(factory: sessionmaker[Session], job_id: int) -> Callable[[float], None]:
+    """At most one progress write per PROGRESS_EVERY_S (it changes no page: no revision)."""
     last = [0.0]
 
     def progress(fraction: float) -> None:
         now = time.monotonic()
         if now - last[0] >= PROGRESS_EVERY_S:
             last[0] = now
-            with transaction(factory) as s2:
-                repo.set_job_progress(s2, job_id, round(min(max(fraction, 0.0), 0.99), 3))
+            with transaction(factory) as s:
+                repo.set_job_progress(s, job_id, round(min(max(fraction, 0.0), 0.99), 3))
 
+    return progress
+
+
+def run_video_job(
+    factory: sessionmaker[Session],
+    settings: Settings,
+    kb: KnowledgeBase,
+    job_id: int,
+    *,
+    analyzer: Analyzer | None = None,
+) -> str:
+    """Run one analysis job to completion; returns its final status. Idempotent."""
+    claimed = _claim(factory, settings, job_id)
+    if isinstance(claimed, str):
+        return claimed
     try:
         run = analyzer or _default_analyzer
-        analysis = run(path, mirrored=mirrored, progress=progress, settings=settings)
+        progress = _progress_writer(factory, job_id)
+        analysis = run(
+            claimed.path, mirrored=claimed.mirrored, progress=progress, settings=settings
+        )
     except VideoInputError as exc:
         _fail(factory, job_id, str(exc))
         return "failed"
@@ -227,13 +247,11 @@ def run_video_job(
             "the clinic has been told and can retry it",
         )
         return "failed"
-    plot = _plot(settings, analysis, video_id)
+    plot = _plot(settings, analysis, claimed.video_id)
     with transaction(factory) as s:
         job = repo.get_job(s, job_id)
-        if repo.analysis_of(s, video_id) is not None:  # another worker finished first
-            job.status, job.progress = "done", 1.0
-            return "done"
-        save_analysis(s, kb, case_id, video_id, analysis, plot)
+        if repo.analysis_of(s, claimed.video_id) is None:  # else another worker finished first
+            save_analysis(s, kb, claimed.case_id, claimed.video_id, analysis, plot)
         job.status, job.progress, job.error, job.updated_at = "done", 1.0, None, t.utcnow()
     return "done"
 
@@ -272,7 +290,7 @@ def save_analysis(
             )
         except InputError as exc:  # a contradiction with the clinician's findings: keep both
             log.info("video %s findings not applied: %s", video_id, type(exc).__name__)
-    repo.audit(s, "video analysis", "video.analysed", case_id, video_id=video_id)
+    repo.audit(s, "video analysis", "video.analyzed", case_id, video_id=video_id)
     return row
 
 

@@ -50,15 +50,20 @@ def require_user(request: Request) -> SessionInfo:
     return user
 
 
-def start_session(request: Request, response: Response, token: str) -> None:
+def set_cookie(request: Request, response: Response, name: str, value: str) -> None:
+    """An HttpOnly, SameSite=Lax cookie for the whole site (Secure when configured)."""
     response.set_cookie(
-        SESSION_COOKIE,
-        token,
+        name,
+        value,
         httponly=True,
         samesite="lax",
         secure=ctx_of(request).settings.secure_cookies,
         path="/",
     )
+
+
+def start_session(request: Request, response: Response, token: str) -> None:
+    set_cookie(request, response, SESSION_COOKIE, token)
 
 
 def end_session(response: Response) -> None:

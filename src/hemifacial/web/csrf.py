@@ -19,7 +19,7 @@ from fastapi import Request, Response
 
 from hemifacial.errors import CsrfError
 
-from .auth import SESSION_COOKIE, ctx_of
+from .auth import SESSION_COOKIE, ctx_of, set_cookie
 
 NONCE_COOKIE = "hf_csrf"
 CSRF_FIELD = "csrf_token"
@@ -67,14 +67,7 @@ def set_nonce_cookie(request: Request, response: Response) -> None:
     """Send the browser cookie :func:`csrf_token` made for this request, if it made one."""
     nonce = getattr(request.state, "csrf_nonce", None)
     if nonce:
-        response.set_cookie(
-            NONCE_COOKIE,
-            nonce,
-            httponly=True,
-            samesite="lax",
-            secure=ctx_of(request).settings.secure_cookies,
-            path="/",
-        )
+        set_cookie(request, response, NONCE_COOKIE, nonce)
 
 
 async def csrf_protect(request: Request) -> None:

@@ -107,13 +107,8 @@ class DashboardPublic(BaseModel):
     cases: list[CaseSummary]
 
 
-class JobPublic(BaseModel):
-    id: int
-    video_id: int
-    status: str
-    progress: float
-    attempts: int
-    error: str | None
+# A job as the API shows it: exactly the read model (a frozen dataclass FastAPI can serve).
+JobPublic = JobView
 
 
 class VideoPublic(BaseModel):
@@ -181,17 +176,6 @@ def assessment_public(a: StoredAssessment) -> AssessmentPublic:
     )
 
 
-def job_public(j: JobView) -> JobPublic:
-    return JobPublic(
-        id=j.id,
-        video_id=j.video_id,
-        status=j.status,
-        progress=j.progress,
-        attempts=j.attempts,
-        error=j.error,
-    )
-
-
 def case_summary(c: CaseHeader | DashboardRow) -> CaseSummary:
     top = (c.top_condition, c.top_probability) if isinstance(c, DashboardRow) else (None, None)
     return CaseSummary(
@@ -226,7 +210,7 @@ def video_public(v: VideoView) -> VideoPublic:
         mirrored=v.video.mirrored,
         uploaded_by=v.video.uploaded_by,
         visit_id=v.video.visit_id,
-        job=job_public(v.job) if v.job else None,
+        job=v.job,
         analysis=a.result.to_dict() if a else None,
         timeline_png=f"/api/v1/videos/{v.video.id}/timeline.png" if a and a.plot_file else None,
     )

@@ -151,7 +151,7 @@ def upload_video(
 ) -> schemas.JobPublic:
     check_length(request, ctx)
     stored, name = receive(ctx, file)
-    job = videos.add_video(
+    return videos.add_video(
         tx,
         case_id,
         stored,
@@ -161,17 +161,16 @@ def upload_video(
         submit=ctx.runner.submit,
         visit_id=visit_id,
     )
-    return schemas.job_public(job)
 
 
 @router.get("/jobs/{job_id}", response_model=schemas.JobPublic)
 def get_job(job_id: int, read: Read, user: CurrentUser) -> schemas.JobPublic:
-    return schemas.job_public(reads.job(read, job_id))
+    return reads.job(read, job_id)
 
 
 @router.post("/jobs/{job_id}/retry", response_model=schemas.JobPublic)
 def retry_job(job_id: int, ctx: Ctx, tx: Tx, user: CurrentUser) -> schemas.JobPublic:
-    return schemas.job_public(videos.retry(tx, job_id, user.username, ctx.runner.submit))
+    return videos.retry(tx, job_id, user.username, ctx.runner.submit)
 
 
 @router.get("/videos/{video_id}/analysis")
