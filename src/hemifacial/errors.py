@@ -55,6 +55,10 @@ class InvalidValueError(InputError):
     """A value of the wrong type or outside the allowed set."""
 
 
+class SettingsError(InvalidValueError):
+    """An environment variable (``HEMIFACIAL_*``) with a value the app cannot use."""
+
+
 class ContradictionError(InputError):
     """Answers that cannot all be true at once."""
 
