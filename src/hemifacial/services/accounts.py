@@ -17,17 +17,14 @@ from sqlalchemy.orm import Session
 
 from hemifacial.db import repositories as repo
 from hemifacial.db import tables as t
-from hemifacial.errors import InvalidValueError, PermissionDeniedError
+from hemifacial.errors import InvalidValueError
+from hemifacial.errors import (
+    LoginRequiredError as LoginRequiredError,  # re-exported (defined in errors.py)
+)
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 MIN_PASSWORD = 8
 ROLES = ("clinician", "admin")
-
-
-class LoginRequiredError(PermissionDeniedError):
-    """No valid session: log in first (HTTP 401)."""
-
-    http_status = 401
 
 
 def hash_password(password: str) -> str:

@@ -15,6 +15,7 @@ from hemifacial.db import tables as t
 from hemifacial.domain.case import parse_case, parse_value
 from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.domain.reasoning.assess import assess
+from hemifacial.errors import FormError as FormError  # re-export
 from hemifacial.errors import InputError, InvalidValueError, UnknownKeyError
 
 STATUSES = dict(
@@ -27,14 +28,6 @@ STATUSES = dict(
 # Higher number wins when two sources give the same finding.
 SOURCE_RANK = {"patient": 0, "video": 1, "clinician": 2, "test": 3}
 RED_FLAG_LEVEL = {"soon": 1, "urgent": 2}
-
-
-class FormError(InvalidValueError):
-    """Several fields are wrong; ``fields`` maps each to its message (HTTP 422)."""
-
-    def __init__(self, fields: Mapping[str, str]) -> None:
-        self.fields = dict(fields)
-        super().__init__("; ".join(f"{k}: {v}" for k, v in self.fields.items()))
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from hemifacial.db import tables as t
 from hemifacial.db.engine import transaction
 from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.errors import InputError, VideoInputError
+from hemifacial.errors import UploadTooLargeError as UploadTooLargeError  # re-export
 from hemifacial.settings import Settings
 
 from .cases import record_findings
@@ -28,12 +29,6 @@ from .cases import record_findings
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 PROGRESS_EVERY_S = 0.5
-
-
-class UploadTooLargeError(InputError):
-    """The upload is bigger than the configured limit (HTTP 413)."""
-
-    http_status = 413
 
 
 def _looks_like_video(head: bytes) -> bool:

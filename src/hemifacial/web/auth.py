@@ -18,7 +18,7 @@ from typing import Any
 from fastapi import Request, Response
 from sqlalchemy.orm import Session
 
-from hemifacial.errors import PermissionDeniedError
+from hemifacial.errors import CsrfError as CsrfError  # re-export
 from hemifacial.services import accounts
 from hemifacial.services.accounts import LoginRequiredError, SessionInfo
 
@@ -28,10 +28,6 @@ SESSION_COOKIE = "hf_session"
 CSRF_COOKIE = "hf_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
-
-
-class CsrfError(PermissionDeniedError):
-    """The form is stale or did not come from this site."""
 
 
 def ctx_of(request: Request) -> AppContext:
