@@ -23,6 +23,7 @@ from hemifacial.db import tables as t
 from hemifacial.db.engine import transaction
 from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.errors import InputError, NotFoundError, ServiceUnavailableError, VideoInputError
+from hemifacial.errors import UploadTooLargeError as UploadTooLargeError  # re-export
 from hemifacial.settings import Settings
 
 from .cases import record_findings
@@ -33,12 +34,6 @@ from .views import JobView
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 PROGRESS_EVERY_S = 0.5
-
-
-class UploadTooLargeError(InputError):
-    """The upload is bigger than the configured limit (HTTP 413)."""
-
-    http_status = 413
 
 
 def _looks_like_video(head: bytes) -> bool:
