@@ -260,10 +260,9 @@ def _finding(
 
 
 def _stated(probabilities: Mapping[str, float]) -> dict[str, float]:
-    """The numbers an entry states: P(yes) for yes/no findings, else every value's."""
-    if set(probabilities) == set(BOOLEAN_VALUES):
-        return {"yes": probabilities["yes"]}
-    return dict(probabilities)
+    """The numbers an entry states; of two values only the first (the other is 1 − it)."""
+    first = next(iter(probabilities))
+    return {first: probabilities[first]} if len(probabilities) == 2 else dict(probabilities)
 
 
 def _distribution(
