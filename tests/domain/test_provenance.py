@@ -58,8 +58,8 @@ def test_a_fake_quote_is_rejected_when_the_reference_is_given(data_copy: Path) -
     require_shared(REFERENCE)
 
     def fake(data: dict[str, Any]) -> None:
-        entry = data["other_babinski"]["likelihood"]["post_paralytic_hfs"]
-        entry["support"] = "23.5% of post-paralytic patients showed the sign in our series"
+        entry = data["other_babinski"]["likelihood"]["postparalytic_synkinesis"]
+        entry["support"] = "23.5% of synkinesis patients showed the sign in our series"
 
     _edit(data_copy, "findings_history.yaml", fake)
     assert load_knowledge_base(str(data_copy))  # without the reference the quote is not checked
@@ -84,7 +84,7 @@ def test_figures_reads_percentages_fractions_and_decimals() -> None:
 
 def test_a_cited_number_without_support_is_rejected(data_copy: Path) -> None:
     def drop(data: dict[str, Any]) -> None:
-        data["other_babinski"]["likelihood"]["post_paralytic_hfs"].pop("support")
+        data["other_babinski"]["likelihood"]["postparalytic_synkinesis"].pop("support")
 
     _edit(data_copy, "findings_history.yaml", drop)
     assert "a cited number needs its support" in _problems(data_copy)
@@ -92,7 +92,7 @@ def test_a_cited_number_without_support_is_rejected(data_copy: Path) -> None:
 
 def test_a_measured_number_must_be_a_quoted_figure(data_copy: Path) -> None:
     def change(data: dict[str, Any]) -> None:
-        data["other_babinski"]["likelihood"]["post_paralytic_hfs"]["p"] = 0.3
+        data["other_babinski"]["likelihood"]["postparalytic_synkinesis"]["p"] = 0.3
 
     _edit(data_copy, "findings_history.yaml", change)
     assert "yes = 0.3 is not a figure of the quoted support" in _problems(data_copy)
