@@ -20,6 +20,7 @@ import numpy as np
 import yaml
 from numpy.typing import NDArray
 
+from hemifacial.domain.knowledge import provenance as prov
 from hemifacial.domain.knowledge.model import (
     BOOLEAN_VALUES,
     Bin,
@@ -52,7 +53,6 @@ DATA_FILES = (
     "red_flags.yaml",
 )
 TOLERANCE = 1e-6
-MIN_REASONING = 25  # characters: a reason, not a label
 
 
 class _Problems:
@@ -81,8 +81,14 @@ def default_data_dir() -> Traversable:
 
 
 @lru_cache(maxsize=4)
-def load_knowledge_base(directory: str | None = None) -> KnowledgeBase:
+def load_knowledge_base(
+    directory: str | None = None, reference: str | None = None
+) -> KnowledgeBase:
     """Load and validate the evidence base (the packaged one unless ``directory`` is given).
+
+    With ``reference`` (the path of ``clinical-evidence.md``), every quoted support must also
+    occur in that file; without it the quotes are not checked, so the packaged base loads
+    where the reference is absent.
 
     Raises
     ------
@@ -95,7 +101,11 @@ def load_knowledge_base(directory: str | None = None) -> KnowledgeBase:
     digest = hashlib.sha256()
     for name in DATA_FILES:
         digest.update(name.encode() + b"\0" + raw[name])
-    return _build(docs, digest.hexdigest()[:16])
+    kb = _build(docs, digest.hexdigest()[:16])
+    missing = prov.missing_quotes(kb, Path(reference).read_text("utf-8")) if reference else []
+    if missing:
+        raise KnowledgeBaseError("invalid evidence base:\n" + "\n".join(f"- {m}" for m in missing))
+    return kb
 
 
 def _build(docs: Mapping[str, Any], content_hash: str) -> KnowledgeBase:
@@ -154,14 +164,10 @@ def _policy(d: Mapping[str, Any]) -> DecisionPolicy:
     )
 
 
-def _provenance(where: str, entry: Mapping[str, Any], problems: _Problems) -> Provenance:
-    sources = problems.cite(where, entry.get("sources") or ())
-    estimate = entry.get("estimate")
-    if estimate is not None and (not isinstance(estimate, str) or len(estimate) < MIN_REASONING):
-        problems.add(f"{where}: an expert estimate needs its reasoning, not just a word")
-    if not sources and not estimate:
-        problems.add(f"{where}: number without a source or an expert estimate with reasoning")
-    return Provenance(sources=sources, estimate=estimate, note=entry.get("note"))
+def _provenance(
+    where: str, entry: Mapping[str, Any], problems: _Problems, numbers: Mapping[str, float]
+) -> Provenance:
+    return prov.parse(where, entry, numbers, problems.cite, problems.add)
 
 
 def _condition(cid: str, c: Mapping[str, Any], problems: _Problems) -> Condition:
@@ -228,7 +234,9 @@ def _finding(
             at = f"{where} given '{cid}'"
             probabilities = _distribution(at, entry.get("p"), ftype, informative_values, problems)
             likelihoods[cid] = Likelihood(
-                probabilities, _provenance(at, entry, problems), is_default=cid not in table
+                probabilities,
+                _provenance(at, entry, problems, _stated(probabilities)),
+                is_default=cid not in table,
             )
     elif table:
         problems.add(f"{where}: non-informative finding must not carry likelihoods")
@@ -249,6 +257,12 @@ def _finding(
         likelihoods=likelihoods,
         comment=f.get("comment"),
     )
+
+
+def _stated(probabilities: Mapping[str, float]) -> dict[str, float]:
+    """The numbers an entry states; of two values only the first (the other is 1 − it)."""
+    first = next(iter(probabilities))
+    return {first: probabilities[first]} if len(probabilities) == 2 else dict(probabilities)
 
 
 def _distribution(
@@ -278,7 +292,8 @@ def _setting(
             problems.add(f"setting '{sid}': prior for unknown condition '{cid}'")
             continue
         priors[cid] = float(entry["p"])
-        provenance[cid] = _provenance(f"setting '{sid}' prior of '{cid}'", entry, problems)
+        where = f"setting '{sid}' prior of '{cid}'"
+        provenance[cid] = _provenance(where, entry, problems, {"p": priors[cid]})
     missing = set(condition_ids) - set(priors)
     if missing:
         problems.add(f"setting '{sid}': no prior for {sorted(missing)}")

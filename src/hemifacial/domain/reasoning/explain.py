@@ -51,6 +51,11 @@ class Contribution:
     implied: bool
     certainty: float = 1.0
     given: tuple[str, ...] = ()
+    # Provenance of P(value | condition): "measured", "derived" or "estimate" (knowledge/
+    # provenance.py), the figures quoted from the reference, and the arithmetic if derived.
+    tier: str = "estimate"
+    support: tuple[str, ...] = ()
+    arithmetic: str | None = None
 
     def sentence(self) -> str:
         """E.g. 'Other Babinski sign: yes — supports (LR 3.2: 53% with it vs 17% without)'."""
@@ -121,6 +126,9 @@ def explain(
                 implied=finding_id in implied,
                 certainty=certainty.get(finding_id, 1.0),
                 given=conditioned_on(kb, values, finding_id),
+                tier=provenance.tier.value,
+                support=provenance.support,
+                arithmetic=provenance.arithmetic,
             )
         )
     return tuple(sorted(out, key=lambda c: -abs(c.log10_lr)))
