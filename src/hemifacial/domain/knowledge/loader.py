@@ -20,6 +20,8 @@ import numpy as np
 import yaml
 from numpy.typing import NDArray
 
+from hemifacial.domain.knowledge.coherence import check_coherence
+from hemifacial.domain.knowledge.dependence import build_network
 from hemifacial.domain.knowledge.model import (
     BOOLEAN_VALUES,
     Bin,
@@ -50,6 +52,7 @@ DATA_FILES = (
     "settings.yaml",
     "tests.yaml",
     "red_flags.yaml",
+    "dependence.yaml",
 )
 TOLERANCE = 1e-6
 MIN_REASONING = 25  # characters: a reason, not a label
@@ -112,6 +115,11 @@ def _build(docs: Mapping[str, Any], content_hash: str) -> KnowledgeBase:
             if fid in findings:
                 problems.add(f"finding '{fid}' is defined twice")
             findings[fid] = _finding(fid, f, condition_ids, problems)
+    network = build_network(  # declared dependence, then coherence (knowledge/coherence.py)
+        docs["dependence.yaml"], findings, condition_ids, problems.add,
+        lambda where, entry: _provenance(where, entry, problems),
+    )  # fmt: skip
+    problems.messages += check_coherence(findings, network, condition_ids)
     settings = {
         sid: _setting(sid, s, condition_ids, problems) for sid, s in docs["settings.yaml"].items()
     }
@@ -141,6 +149,7 @@ def _build(docs: Mapping[str, Any], content_hash: str) -> KnowledgeBase:
         condition_ids=condition_ids,
         log_likelihood={fid: _log_table(f, condition_ids) for fid, f in findings.items()},
         policy=_policy(docs["meta.yaml"]["decision"]),
+        network=network,
     )
 
 

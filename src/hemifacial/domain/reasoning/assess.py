@@ -26,8 +26,9 @@ LIMITS = (
     "Decision support only: it does not examine the patient and cannot replace the "
     "clinician's judgement.",
     "Assumes one condition explains the presentation and that findings are independent "
-    "given the condition; related findings (e.g. weakness and synkinesis after a palsy) "
-    "can be over-counted.",
+    "given the condition, except the dependences the evidence base declares (onset site and "
+    "lower-face involvement, a past palsy and its sequels, known MS and its MRI and CSF); "
+    "other related findings can still be over-counted.",
     "Probabilities are only as good as the cited studies; many numbers are expert "
     "estimates, marked as such in the evidence base.",
     "Conditions outside its list (e.g. other movement disorders, drug effects not listed) "
