@@ -41,6 +41,7 @@ from hemifacial.domain.knowledge.model import (
     Treatment,
     TreatmentOption,
 )
+from hemifacial.domain.knowledge.ranges import build_ranges, point_lookup
 from hemifacial.errors import KnowledgeBaseError
 
 FINDING_FILES = ("findings_history.yaml", "findings_associated.yaml", "findings_tests.yaml")
@@ -53,6 +54,7 @@ DATA_FILES = (
     "tests.yaml",
     "red_flags.yaml",
     "dependence.yaml",
+    "ranges.yaml",
 )
 TOLERANCE = 1e-6
 MIN_REASONING = 25  # characters: a reason, not a label
@@ -123,6 +125,10 @@ def _build(docs: Mapping[str, Any], content_hash: str) -> KnowledgeBase:
     settings = {
         sid: _setting(sid, s, condition_ids, problems) for sid, s in docs["settings.yaml"].items()
     }
+    ranges = build_ranges(  # plausible ranges for the robustness analysis
+        docs["ranges.yaml"], point_lookup(findings, settings), problems.add,
+        lambda where, entry: _provenance(where, entry, problems),
+    )  # fmt: skip
     tests = {tid: _test(tid, t, findings, problems) for tid, t in docs["tests.yaml"].items()}
     for test in tests.values():
         for other in (test.instead, *test.superseded_by):
@@ -150,6 +156,7 @@ def _build(docs: Mapping[str, Any], content_hash: str) -> KnowledgeBase:
         log_likelihood={fid: _log_table(f, condition_ids) for fid, f in findings.items()},
         policy=_policy(docs["meta.yaml"]["decision"]),
         network=network,
+        ranges=ranges,
     )
 
 

@@ -16,6 +16,7 @@ from hemifacial.domain.reasoning.explain import Contribution, explain
 from hemifacial.domain.reasoning.next_test import TestPlan, plan_tests
 from hemifacial.domain.reasoning.posterior import entropy_bits, log_posterior
 from hemifacial.domain.reasoning.red_flags import RedFlag, red_flags, urgent_tests
+from hemifacial.domain.reasoning.robustness import Robustness, robustness
 from hemifacial.domain.types import Case
 
 SCHEMA_VERSION = 1
@@ -61,6 +62,7 @@ class Assessment:
     findings: dict[str, str]
     implied: tuple[str, ...]
     certainty: dict[str, float] = field(default_factory=dict)
+    robustness: Robustness | None = None  # one-at-a-time sensitivity (reasoning/robustness.py)
 
     @property
     def leading(self) -> RankedCondition:
@@ -123,6 +125,7 @@ def assess(kb: KnowledgeBase, case: Case) -> Assessment:
         findings=dict(case.values),
         implied=tuple(sorted(case.implied)),
         certainty=dict(case.certainty),
+        robustness=robustness(kb, case.values, case.setting, case.certainty),
     )
 
 
