@@ -64,6 +64,7 @@ class DependenceNetwork:
     members: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     children: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     root_table: Mapping[str, Array] = field(default_factory=dict)
+    below: Mapping[str, frozenset[str]] = field(default_factory=dict)  # subtree, precomputed
 
     def tree_of(self, finding_id: str) -> str | None:
         """The root of the tree a finding belongs to, or ``None`` if it is independent."""
@@ -193,7 +194,15 @@ def _assemble(
         members=members,
         children={k: tuple(v) for k, v in children.items()},
         root_table={r: marginal(findings[r], condition_ids) for r in roots},
+        below={node: frozenset(_below(node, children)) for node in root_of},
     )
+
+
+def _below(node: str, children: Mapping[str, list[str]]) -> list[str]:
+    out = [node]
+    for child in children.get(node, ()):
+        out += _below(child, children)
+    return out
 
 
 def network_markdown(network: DependenceNetwork, condition_ids: tuple[str, ...]) -> list[str]:
