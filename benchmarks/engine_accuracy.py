@@ -27,6 +27,7 @@ from hemifacial.cli.casefile import load_case_file
 from hemifacial.domain.case import parse_case
 from hemifacial.domain.knowledge.loader import load_knowledge_base
 from hemifacial.domain.reasoning.posterior import posterior
+from hemifacial.domain.reasoning.robustness import robustness
 
 VIGNETTES = Path(__file__).resolve().parents[1] / "tests" / "data" / "vignettes"
 SETS = {"original": VIGNETTES, "case_reports": VIGNETTES / "case_reports"}
@@ -88,6 +89,7 @@ def evaluate(directory: Path = VIGNETTES, drop_unknown: bool = False) -> dict[st
                 "rank": ranking.index(expected) + 1,
                 "p_expected": probs[expected],
                 "difficulty": doc.extra.get("difficulty", "typical"),
+                "holds": robustness(kb, case.values, case.setting, case.certainty).top1_holds,
             }
         )
     n = len(rows)
@@ -114,6 +116,11 @@ def evaluate(directory: Path = VIGNETTES, drop_unknown: bool = False) -> dict[st
         "per_condition": {c: ranks for c, ranks in sorted(per_condition.items())},
         "calibration": calibration,
         "reliability": reliability(scored),
+        "robust": {
+            flag: {"n": len(group), "top1": sum(r["rank"] == 1 for r in group) / len(group)}
+            for flag in (True, False)
+            if (group := [r for r in rows if r["holds"] is flag])
+        },
         "misses": [r for r in rows if r["rank"] != 1],
     }
 
@@ -164,6 +171,9 @@ def report(result: dict[str, object]) -> None:
         f"  Brier score {rel['brier']:.3f} (the setting's prior alone: "  # type: ignore[index]
         f"{rel['brier_prior']:.3f}; 0 is perfect)"  # type: ignore[index]
     )
+    for flag, row in result["robust"].items():  # type: ignore[attr-defined]
+        said = "holds" if flag else "depends on a number"
+        print(f"  robustness says '{said}': {row['n']} vignettes, top-1 right in {row['top1']:.0%}")
     if result["misses"]:
         print("\nmisses:")
         for r in result["misses"]:  # type: ignore[attr-defined]
