@@ -29,6 +29,7 @@ def render_assessment(kb: KnowledgeBase, a: Assessment, title: str | None = None
     lines += [f"status: {a.status}", ""]
     lines += _red_flags(a)
     lines += _ranking(kb, a)
+    lines += render_robustness(a)
     lines += _explanations(kb, a)
     lines += _tests(kb, a)
     lines += _treatment(kb, a)
@@ -62,6 +63,17 @@ def _ranking(kb: KnowledgeBase, a: Assessment) -> list[str]:
         )
     rest = sum(r.probability for r in a.ranking[SHOWN_CONDITIONS:])
     out.append(f"  … {len(a.ranking) - SHOWN_CONDITIONS} more conditions together {percent(rest)}")
+    return [*out, ""]
+
+
+def render_robustness(a: Assessment) -> list[str]:
+    """How far the leading and the must-not-miss probabilities move with uncertain numbers."""
+    r = a.robustness
+    if r is None:
+        return []
+    out = [f"ROBUSTNESS: {r.wording}"]
+    out += [f"  {c.wording}" for c in r.conditions[1:]]
+    out.append(f"  ({r.parameters} numbers moved, {r.method})")
     return [*out, ""]
 
 

@@ -21,6 +21,8 @@ import yaml
 from numpy.typing import NDArray
 
 from hemifacial.domain.knowledge import provenance as prov
+from hemifacial.domain.knowledge.coherence import check_coherence
+from hemifacial.domain.knowledge.dependence import build_network
 from hemifacial.domain.knowledge.model import (
     BOOLEAN_VALUES,
     Bin,
@@ -40,6 +42,7 @@ from hemifacial.domain.knowledge.model import (
     Treatment,
     TreatmentOption,
 )
+from hemifacial.domain.knowledge.ranges import build_ranges, point_lookup
 from hemifacial.errors import KnowledgeBaseError
 
 FINDING_FILES = ("findings_history.yaml", "findings_associated.yaml", "findings_tests.yaml")
@@ -51,6 +54,8 @@ DATA_FILES = (
     "settings.yaml",
     "tests.yaml",
     "red_flags.yaml",
+    "dependence.yaml",
+    "ranges.yaml",
 )
 TOLERANCE = 1e-6
 
@@ -122,9 +127,18 @@ def _build(docs: Mapping[str, Any], content_hash: str) -> KnowledgeBase:
             if fid in findings:
                 problems.add(f"finding '{fid}' is defined twice")
             findings[fid] = _finding(fid, f, condition_ids, problems)
+    network = build_network(  # declared dependence, then coherence (knowledge/coherence.py)
+        docs["dependence.yaml"], findings, condition_ids, problems.add,
+        lambda where, entry: _provenance(where, entry, problems, _numbers_of(entry)),
+    )  # fmt: skip
+    problems.messages += check_coherence(findings, network, condition_ids)
     settings = {
         sid: _setting(sid, s, condition_ids, problems) for sid, s in docs["settings.yaml"].items()
     }
+    ranges = build_ranges(  # plausible ranges for the robustness analysis
+        docs["ranges.yaml"], point_lookup(findings, settings), problems.add,
+        lambda where, entry: _provenance(where, entry, problems, _numbers_of(entry)),
+    )  # fmt: skip
     tests = {tid: _test(tid, t, findings, problems) for tid, t in docs["tests.yaml"].items()}
     for test in tests.values():
         for other in (test.instead, *test.superseded_by):
@@ -151,6 +165,8 @@ def _build(docs: Mapping[str, Any], content_hash: str) -> KnowledgeBase:
         condition_ids=condition_ids,
         log_likelihood={fid: _log_table(f, condition_ids) for fid, f in findings.items()},
         policy=_policy(docs["meta.yaml"]["decision"]),
+        network=network,
+        ranges=ranges,
     )
 
 
@@ -257,6 +273,13 @@ def _finding(
         likelihoods=likelihoods,
         comment=f.get("comment"),
     )
+
+
+def _numbers_of(entry: Mapping[str, Any]) -> dict[str, float]:
+    """The numbers a dependence or range entry states (its ``p`` table or its bounds)."""
+    table = entry.get("p", entry)
+    items = table.items() if isinstance(table, Mapping) else ()
+    return {str(k): float(v) for k, v in items if isinstance(v, int | float) and k != "p"}
 
 
 def _stated(probabilities: Mapping[str, float]) -> dict[str, float]:

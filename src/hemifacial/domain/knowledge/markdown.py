@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hemifacial.domain.knowledge.dependence import network_markdown
 from hemifacial.domain.knowledge.model import FindingType, KnowledgeBase, Provenance, Tier
 from hemifacial.domain.knowledge.provenance import tier_counts
 
@@ -98,6 +99,7 @@ def evidence_markdown(kb: KnowledgeBase) -> str:
                 f"| {label} | {_fmt(dict(lk.probabilities))} | {_origin(kb, lk.provenance)} |"
             )
         out.append("")
+    out += network_markdown(kb.network, kb.condition_ids)  # declared dependence
     out += ["## Diagnostic tests", "", "| test | reveals | cost | burden | days | why |",
             "|---|---|---|---|---|---|"]  # fmt: skip
     for t in kb.tests.values():

@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hemifacial.domain.knowledge.dependence import EMPTY_NETWORK, DependenceNetwork
+from hemifacial.domain.knowledge.ranges import NO_RANGES, PlausibleRanges
 
 
 class ConditionKind(StrEnum):
@@ -236,6 +237,7 @@ class KnowledgeBase:
     policy: DecisionPolicy
     default_setting: str = "referral_clinic"
     network: DependenceNetwork = EMPTY_NETWORK  # declared dependence (knowledge/dependence.py)
+    ranges: PlausibleRanges = NO_RANGES  # published ranges for robustness (knowledge/ranges.py)
 
     def must_not_miss_mask(self) -> NDArray[np.bool_]:
         """True for must-not-miss conditions, in ``condition_ids`` order."""
