@@ -96,6 +96,8 @@ def _converter(tp: Any) -> Convert:
     if dataclasses.is_dataclass(tp) and isinstance(tp, type):
         return _dataclass(tp)
     origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis and args[0] is float:
+        return lambda data: tuple(math.nan if v is None else float(v) for v in data)  # traces
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         item = _converter(args[0])
         return lambda data: tuple(item(v) for v in data)

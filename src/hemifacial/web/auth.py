@@ -37,7 +37,8 @@ def current_user(request: Request) -> SessionInfo | None:
     token = request.cookies.get(SESSION_COOKIE)
     user = None
     if token:
-        with ctx_of(request).db.unit_of_work() as s:
+        # autocommit: one round trip; the rare touch of an old session commits by itself
+        with ctx_of(request).db.reader() as s:
             user = accounts.current(s, token, _idle(request))
     request.state.user = user
     return user
