@@ -145,6 +145,16 @@ def test_kb_check_counts_tiers_per_condition(kb: KnowledgeBase) -> None:
     assert all(f"  {cid} " in out for cid in kb.conditions)
 
 
+def test_kb_check_without_the_reference_says_quotes_were_not_checked(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from hemifacial.cli import engine
+
+    monkeypatch.setattr(engine, "REFERENCE", tmp_path / "absent.md")
+    code, out, _ = run("kb", "check")
+    assert code == 0 and "quotes NOT checked" in out and "valid" in out
+
+
 def test_kb_check_rejects_quotes_missing_from_the_reference(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

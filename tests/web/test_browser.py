@@ -116,11 +116,12 @@ def test_patient_request_then_clinician_work_up(
     assert not page.locator("#field-laterality").is_visible()  # only asked for both sides
     page.get_by_role("group", name="During a spasm, does the eyebrow").get_by_label("Yes").check()
     page.get_by_role("group", name="Does the cheek or the corner").get_by_label("Yes").check()
-    # young onset is a red flag only with a sudden start or rippling (issue 10 §4)
-    page.get_by_role("group", name="Did it come on suddenly").get_by_label("Yes").check()
     page.evaluate("window.scrollTo(0, 0)")
     shot(page, tmp_path, "intake_phone")
     page.get_by_role("button", name="Next").click()
+    # her "soon" flag: age 35 alone no longer raises one (issue 10 §4), face pain attacks do
+    pain = page.get_by_role("group", name="Are there attacks of electric-shock")
+    pain.get_by_label("Yes").check()
     page.get_by_role("button", name="Next").click()
     injury = page.get_by_role("group", name="Has the patient had an injury to the head")
     injury.get_by_label("Yes").check()

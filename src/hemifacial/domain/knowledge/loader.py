@@ -2,8 +2,9 @@
 
 Validation collects every problem before failing, so a broken edit reports all its
 mistakes at once. Rules: every probability lies strictly between 0 and 1, distributions sum
-to 1, every number cites known references or gives an expert estimate with its reasoning,
-every reference is used, and every id referred to exists.
+to 1, every number cites known references with the figures it rests on (see
+:mod:`.provenance`) or gives an expert estimate with its reasoning, every reference is used,
+and every id referred to exists.
 """
 
 from __future__ import annotations
