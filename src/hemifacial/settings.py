@@ -17,6 +17,8 @@ Environment variables (all optional; the defaults need no configuration):
 ``HEMIFACIAL_SESSION_IDLE_MINUTES``  idle timeout of a clinician session (default 30).
 ``HEMIFACIAL_SECURE_COOKIES`` ``true`` behind HTTPS (default false).
 ``HEMIFACIAL_PAGE_CACHE_MB``  rendered clinic pages kept per web process (default 64).
+``HEMIFACIAL_MEDIAPIPE_INTERNALS``  ``true`` drives MediaPipe through private attributes
+                              (default false; read by the video workers, see docs/video.md).
 
 The variables are parsed and checked by ``pydantic-settings``; a bad value raises one
 :class:`~hemifacial.errors.SettingsError` naming each bad variable and what it accepts
@@ -117,6 +119,7 @@ class EnvSettings(BaseSettings):
     session_idle_minutes: int = Field(30, ge=1)
     secure_cookies: bool = False
     page_cache_mb: int = Field(64, ge=0)
+    mediapipe_internals: bool = False  # checked here; the video workers read it themselves
 
     @classmethod
     def settings_customise_sources(
