@@ -55,3 +55,11 @@ def test_labels_are_escaped_and_never_read_as_markup_or_maths() -> None:
     texts = ["".join(t.itertext()) for t in ET.fromstring(svg).iter(f"{SVG}text")]
     assert "baseline <b>&" in texts
     assert "botox $50 <script>x</s" in texts  # the treatment note, cut at 22 characters
+
+
+def test_a_course_without_spasm_is_a_flat_line_on_a_readable_scale() -> None:
+    rows = [CourseRow(i, f"2026-0{i}-01", f"v{i}", "", "none", 0.0, 0.0, 0) for i in (1, 2)]
+    root = ET.fromstring(course_svg(rows))
+    texts = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+    assert "1.0" in texts  # the axis reaches 1, so zero is not blown up into a scale of 0.05
+    assert len({y for _, y in _series(root, 0)}) == 1

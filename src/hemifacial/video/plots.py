@@ -109,12 +109,14 @@ def course_svg(
         if pts:
             px, py = zip(*pts, strict=True)
             ax.plot(px, py, color=colour, lw=2, marker="o", ms=5, label=name, gid=f"series-{i}")
+            ax.lines[-1].set_clip_on(False)  # dots at 0 drawn whole
     ax.set_xticks(xs, [f"{a}\n{b}" if b else a for a, b in zip(labels, notes, strict=True)])
     for text in ax.get_xticklabels():
         text.set_parse_math(False)
         text.set_fontsize(8)
     ax.set_xlim(-0.5, len(labels) - 0.5)
-    ax.set_ylim(bottom=0)
+    top = max([v for _, values, _ in series for v in values if v is not None] + [1.0])
+    ax.set_ylim(0, 1.15 * top)  # no spasm at all reads as a flat line at 0, not as noise
     ax.tick_params(axis="y", labelsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     if series:
