@@ -15,6 +15,8 @@ Environment variables (all optional; the defaults need no configuration):
 ``HEMIFACIAL_LINK_DAYS``      lifetime of a patient's private link (default 30).
 ``HEMIFACIAL_SESSION_IDLE_MINUTES``  idle timeout of a clinician session (default 30).
 ``HEMIFACIAL_SECURE_COOKIES`` ``true`` behind HTTPS (default false).
+``HEMIFACIAL_MEDIAPIPE_INTERNALS``  ``true`` drives MediaPipe through private attributes
+                              (default false; read by the video workers, see docs/video.md).
 
 The variables are parsed and checked by ``pydantic-settings``; a bad value raises one
 :class:`~hemifacial.errors.SettingsError` naming each bad variable and what it accepts
@@ -113,6 +115,7 @@ class EnvSettings(BaseSettings):
     link_days: int = Field(30, ge=1)
     session_idle_minutes: int = Field(30, ge=1)
     secure_cookies: bool = False
+    mediapipe_internals: bool = False  # checked here; the video workers read it themselves
 
     @classmethod
     def settings_customise_sources(

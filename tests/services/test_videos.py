@@ -16,9 +16,10 @@ from hemifacial.errors import VideoInputError
 from hemifacial.services import intake, videos
 from hemifacial.settings import Settings
 from tests.doubles import FINDINGS, fake_analyzer
+from tests.support import tiny_mp4
 
 KB = load_knowledge_base()
-MP4_HEAD = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 100
+MP4_HEAD = tiny_mp4()
 
 
 def stored(settings: Settings, data: bytes, name: str = "clip.mp4") -> videos.StoredFile:
@@ -36,7 +37,13 @@ def test_uploads_are_stored_once_by_content_hash_outside_the_web_root(settings: 
 
 @pytest.mark.parametrize(
     ("data", "message"),
-    [(b"", "is empty"), (b"%PDF-1.7 this is a pdf" * 3, "not a video file")],
+    [
+        (b"", "is empty"),
+        (b"%PDF-1.7 this is a pdf" * 3, "not a video file"),
+        (b"not a video, a text file renamed .mp4\n" * 5, "not a video file we can read"),
+        (b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 100, "not a video file"),  # a header only
+        (tiny_mp4()[:300], "not a video file"),  # corrupt: cut before any frame
+    ],
 )
 def test_files_that_are_not_videos_are_refused_and_not_kept(
     settings: Settings, data: bytes, message: str

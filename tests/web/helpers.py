@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-MP4 = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 200
+from tests.support import tiny_mp4
+
+MP4 = tiny_mp4()
 TYPICAL = {
     "age_at_onset": "58",
     "side": "left",

@@ -36,15 +36,6 @@ MAX_ATTEMPTS = 3
 PROGRESS_EVERY_S = 0.5
 
 
-def _looks_like_video(head: bytes) -> bool:
-    """Magic bytes of the containers phones and webcams write (MP4/MOV, WebM/MKV, AVI)."""
-    return (
-        head[4:8] in (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip")
-        or head.startswith(b"\x1a\x45\xdf\xa3")
-        or (head.startswith(b"RIFF") and head[8:12] == b"AVI ")
-    )
-
-
 def safe_name(name: str) -> str:
     base = Path(name or "video").name
     return re.sub(r"[^A-Za-z0-9._-]+", "_", base)[:120] or "video"
@@ -66,7 +57,6 @@ def store_upload(settings: Settings, chunks: Iterable[bytes], filename: str) -> 
     settings.upload_dir.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
-    head = b""
     fd, tmp_name = tempfile.mkstemp(dir=settings.upload_dir, prefix=".incoming-")
     tmp = Path(tmp_name)
     try:
@@ -79,13 +69,11 @@ def store_upload(settings: Settings, chunks: Iterable[bytes], filename: str) -> 
                         f"the file is larger than the {limit} MB limit; record a shorter clip "
                         "(30–60 seconds is enough)"
                     )
-                if len(head) < 16:
-                    head += chunk[: 16 - len(head)]
                 digest.update(chunk)
                 out.write(chunk)
         if size == 0:
             raise VideoInputError(f"'{safe_name(filename)}' is empty")
-        if not _looks_like_video(head):
+        if not _is_video(tmp):
             raise VideoInputError(
                 f"'{safe_name(filename)}' is not a video file we can read; please upload the "
                 "recording as it came from the phone (MP4, MOV or WebM)"
@@ -102,6 +90,13 @@ def store_upload(settings: Settings, chunks: Iterable[bytes], filename: str) -> 
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def _is_video(path: Path) -> bool:
+    """PyAV decides (imported here: only an upload pays for loading FFmpeg)."""
+    from hemifacial.video.decode import is_video
+
+    return is_video(path)
 
 
 def add_video(
