@@ -27,6 +27,9 @@ FEATURES: tuple[str, ...] = (
     "log_duration",
     "snr",
     "mouth_same_side",
+    "mouth_both",
+    "onset_rate",
+    "lip_change",
     "eye_region",
 )
 """Event features, in the model's order (see :func:`event_features`)."""
@@ -92,6 +95,9 @@ def event_features(
     noise: float,
     mouth_same_side: float,
     eye_region: bool,
+    mouth_both: float = 0.0,
+    onset_rate: float = 0.0,
+    lip_change: float = 0.0,
 ) -> dict[str, float]:
     """The model's inputs for one candidate.
 
@@ -113,6 +119,14 @@ def event_features(
         corner, a smile both.
     eye_region : bool
         True for an eye candidate, False for a lower-face-only one.
+    mouth_both : float
+        Peak pull of the *less* pulled mouth corner (IOD): a smile pulls both corners.
+    onset_rate : float
+        Fastest rise of the candidate's signal on its way to the peak, in peak heights per
+        second: a spasm contracts within tens of milliseconds, a smile or a look down over
+        hundreds.
+    lip_change : float
+        Range of the lip gap during the candidate (IOD): talking opens and shuts the lips.
     """
     return {
         "depth": depth,
@@ -121,6 +135,9 @@ def event_features(
         "log_duration": float(np.log10(max(duration_s, 0.02))),
         "snr": float(np.log10(1.0 + max(depth, 0.0) / max(noise, 0.005))),
         "mouth_same_side": float(np.clip(mouth_same_side, -0.2, 0.2)),
+        "mouth_both": float(np.clip(mouth_both, -0.2, 0.2)),
+        "onset_rate": float(np.log10(max(onset_rate, 0.1))),
+        "lip_change": float(np.clip(lip_change, 0.0, 0.3)),
         "eye_region": 1.0 if eye_region else 0.0,
     }
 

@@ -1,18 +1,19 @@
 """Clip-level review of one-sided candidates: repetition, alternation, the event model.
 
-HFS repeats on one side; a single shallow narrowing (a smirk) or winks taking turns on both
-sides (``liveportrait_d3``) look voluntary. So: a shallow eye event or a lower-face-only
-event counts only when its side has at least :data:`MIN_REPEAT` counted events; when both
-sides hold at least :data:`ALTERNATION_SHARE` of the counted events, they are relabelled
-``wink`` (reported per side, not counted as spasm). Each event keeps the event model's
-probability as its ``confidence``.
+Each candidate first gets the event model's probability as its ``confidence``; below
+:data:`~.event_model.ACCEPT` it is ``uncertain``. Then the clip as a whole: HFS repeats on
+one side, while a single shallow narrowing (a smirk) or winks taking turns on both sides
+(``liveportrait_d3``) look voluntary. So a shallow eye event or a lower-face-only event
+counts only when its side has at least :data:`MIN_REPEAT` accepted events; when both sides
+hold at least :data:`ALTERNATION_SHARE` of the accepted events, they are relabelled
+``wink`` (reported per side, not counted as spasm, confidence × :data:`WINK_DISCOUNT`).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from .event_model import DEFAULT_MODEL, EventModel
+from .event_model import ACCEPT, DEFAULT_MODEL, EventModel
 from .events import SHALLOW_PEAK, Candidate, eye_candidates
 from .lowerface import lower_face_candidates
 from .types import SIDES, Event, Signals
@@ -21,6 +22,8 @@ MIN_REPEAT = 2
 """Counted events a side needs before its shallow or lower-face-only events count."""
 ALTERNATION_SHARE = 0.2
 """Share of the counted one-sided events both sides must hold for 'alternation'."""
+WINK_DISCOUNT = 0.3
+"""Confidence factor of a one-sided closure in an alternating clip (looks voluntary)."""
 
 
 def _weak(e: Event) -> bool:
@@ -29,15 +32,16 @@ def _weak(e: Event) -> bool:
 
 def review(cands: list[Candidate], model: EventModel) -> list[Event]:
     """Judge candidates in the light of the whole clip (see module docstring)."""
-    events = [replace(c.event, confidence=model.probability(c.features)) for c in cands]
-    counted = [e for e in events if e.one_sided]
-    strong: dict[str, int] = {
-        s: sum(1 for e in counted if e.side == s and not _weak(e)) for s in SIDES
-    }
-    total: dict[str, int] = {s: sum(1 for e in counted if e.side == s) for s in SIDES}
+    events = []
+    for c in cands:
+        e = replace(c.event, confidence=model.probability(c.features))
+        if e.one_sided and e.confidence < ACCEPT:
+            e = replace(e, kind="uncertain")
+        events.append(e)
+    total: dict[str, int] = {s: sum(1 for e in events if e.one_sided and e.side == s) for s in SIDES}
     out: list[Event] = []
     for e in events:
-        if e.one_sided and _weak(e) and (total[e.side] < MIN_REPEAT or not strong[e.side]):
+        if e.one_sided and _weak(e) and total[e.side] < MIN_REPEAT:
             e = replace(e, kind="uncertain")
         out.append(e)
     counted = [e for e in out if e.one_sided]
@@ -45,7 +49,7 @@ def review(cands: list[Candidate], model: EventModel) -> list[Event]:
         share = min(sum(1 for e in counted if e.side == s) for s in SIDES) / len(counted)
         if share >= ALTERNATION_SHARE:
             out = [
-                replace(e, kind="wink", confidence=e.confidence * 0.3) if e.one_sided else e
+                replace(e, kind="wink", confidence=e.confidence * WINK_DISCOUNT) if e.one_sided else e
                 for e in out
             ]
     return out
