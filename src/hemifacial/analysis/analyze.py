@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .event_model import EventModel
-from .findings import derive_findings
+from .findings import EMITS, derive_findings, video_findings
 from .metrics import compute_metrics
 from .quality import assess
 from .review import detect_events
@@ -96,7 +96,12 @@ def analyze_track(
         quality=quality,
         events=events,
         metrics=metrics,
-        findings=derive_findings(events, metrics),
+        findings=(findings := derive_findings(events, metrics)),
+        finding_certainty={
+            k: u.certainty
+            for k, u in video_findings(events, metrics, EMITS).items()
+            if k in findings
+        },
         traces=summarize_traces(sig),
         software=dict(software or {}),
         mirrored=mirrored,

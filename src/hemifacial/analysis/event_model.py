@@ -26,6 +26,7 @@ FEATURES: tuple[str, ...] = (
     "other_closure",
     "log_duration",
     "snr",
+    "asymmetry_snr",
     "mouth_same_side",
     "mouth_both",
     "onset_rate",
@@ -50,6 +51,8 @@ class EventModel:
     mean: tuple[float, ...]
     scale: tuple[float, ...]
     source: str
+    threshold: float = ACCEPT
+    """Probability at or above which a candidate counts (the fit may choose it)."""
 
     def probability(self, features: Mapping[str, float]) -> float:
         """P(spasm) of one candidate."""
@@ -66,6 +69,7 @@ class EventModel:
             "mean": list(self.mean),
             "scale": list(self.scale),
             "source": self.source,
+            "threshold": self.threshold,
         }
 
     @classmethod
@@ -79,6 +83,7 @@ class EventModel:
             mean=tuple(float(v) for v in d["mean"]),  # type: ignore[attr-defined]
             scale=tuple(float(v) for v in d["scale"]),  # type: ignore[attr-defined]
             source=str(d["source"]),
+            threshold=float(d.get("threshold", ACCEPT)),  # type: ignore[arg-type]
         )
 
 
@@ -98,6 +103,8 @@ def event_features(
     mouth_both: float = 0.0,
     onset_rate: float = 0.0,
     lip_change: float = 0.0,
+    contrast: float = 0.0,
+    contrast_noise: float = 0.0,
 ) -> dict[str, float]:
     """The model's inputs for one candidate.
 
@@ -127,6 +134,10 @@ def event_features(
         hundreds.
     lip_change : float
         Range of the lip gap during the candidate (IOD): talking opens and shuts the lips.
+    contrast, contrast_noise : float
+        Median of (this side − other side) of the candidate's own signal (closure for an
+        eye candidate, mouth-corner pull for a lower-face one) and the clip's jitter of
+        that difference: how far above its own noise the one-sidedness is.
     """
     return {
         "depth": depth,
@@ -134,6 +145,7 @@ def event_features(
         "other_closure": other_closure,
         "log_duration": float(np.log10(max(duration_s, 0.02))),
         "snr": float(np.log10(1.0 + max(depth, 0.0) / max(noise, 0.005))),
+        "asymmetry_snr": float(np.log10(1.0 + max(contrast, 0.0) / max(contrast_noise, 0.005))),
         "mouth_same_side": float(np.clip(mouth_same_side, -0.2, 0.2)),
         "mouth_both": float(np.clip(mouth_both, -0.2, 0.2)),
         "onset_rate": float(np.log10(max(onset_rate, 0.1))),

@@ -48,9 +48,11 @@ NOISE_K = 4.0
 """Thresholds are at least this many times the clip's own frame-to-frame jitter (a
 4-sigma excursion of Gaussian jitter happens in about 3 of 10⁵ frames, well under one a
 minute at 30 fps; what crosses is only a candidate, judged by :mod:`.event_model`)."""
-OTHER_EYE_RATIO = 0.5
-"""In a one-sided event the other eye's median closure is at most half the closing eye's
-(a wink narrows the other eye to ~0.4 of it; crying squeezes both, ``Pexels`` clip)."""
+OTHER_EYE_RATIO = 0.7
+"""In a one-sided event the other eye's median closure is at most this fraction of the
+closing eye's (crying squeezes both, ``Pexels`` clip). Not lower: MediaPipe couples the
+eyes, so a closure of one eye drags the other eye's lid points to 0.25–0.55 of it (warp
+clips); how much the other eye narrows is weighed by the event model."""
 SHALLOW_PEAK = 0.6
 """A one-sided episode shallower than this at its deepest counts only when the same side
 repeats it (:mod:`.review`): MediaPipe reads a natural full blink as 0.69–0.93 closed
@@ -287,6 +289,8 @@ def _one_sided(sig: Signals, side: Side, runs: list[_Run]) -> Candidate:
         mouth_both=min(lower, lower_o),
         onset_rate=onset_rate(sig.times, s.closure, i0, i1),
         lip_change=lip_change(sig, i0, i1),
+        contrast=float(np.median(this_c - other_c)),
+        contrast_noise=float(np.hypot(eye_noise(s.closure), eye_noise(o.closure))),
     )
     return Candidate(event, features)
 

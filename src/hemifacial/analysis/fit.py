@@ -13,6 +13,7 @@ clip, is a non-spasm example.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from hemifacial.errors import VideoInputError
@@ -82,6 +83,25 @@ def fit(
     rows = labelled(examples)
     n_pos = sum(y for _, y in rows)
     what = source or "ground-truth clips"
-    return fit_event_model(
+    model = fit_event_model(
         rows, l2=l2, source=f"fitted on {what}: {n_pos} spasm / {len(rows) - n_pos} other candidates"
     )
+    return replace(model, threshold=best_threshold(model, rows))
+
+
+THRESHOLDS = tuple(round(0.2 + 0.05 * k, 2) for k in range(11))
+"""Candidate thresholds the fit chooses from (0.2–0.7)."""
+
+
+def best_threshold(model: EventModel, rows: Sequence[tuple[Mapping[str, float], bool]]) -> float:
+    """The threshold of :data:`THRESHOLDS` with the best candidate-level F1 on ``rows``
+    (the training family; ties go to the higher, more cautious one)."""
+    probs = [(model.probability(f), y) for f, y in rows]
+
+    def f1(thr: float) -> tuple[float, float]:
+        tp = sum(p >= thr and y for p, y in probs)
+        fp = sum(p >= thr and not y for p, y in probs)
+        fn = sum(p < thr and y for p, y in probs)
+        return (2 * tp / (2 * tp + fp + fn) if tp else 0.0, thr)
+
+    return max(THRESHOLDS, key=f1)

@@ -1,7 +1,7 @@
 """Clip-level review of one-sided candidates: repetition, alternation, the event model.
 
 Each candidate first gets the event model's probability as its ``confidence``; below
-:data:`~.event_model.ACCEPT` it is ``uncertain``. Then the clip as a whole: HFS repeats on
+the model's threshold it is ``uncertain``. Then the clip as a whole: HFS repeats on
 one side, while a single shallow narrowing (a smirk) or winks taking turns on both sides
 (``liveportrait_d3``) look voluntary. So a shallow eye event or a lower-face-only event
 counts only when its side has at least :data:`MIN_REPEAT` accepted events; when both sides
@@ -13,13 +13,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .event_model import ACCEPT, DEFAULT_MODEL, EventModel
+from .event_model import DEFAULT_MODEL, EventModel
 from .events import SHALLOW_PEAK, Candidate, eye_candidates
 from .lowerface import lower_face_candidates
 from .types import SIDES, Event, Signals
 
 MIN_REPEAT = 2
-"""Counted events a side needs before its shallow or lower-face-only events count."""
+"""Accepted events a side needs before its shallow or lower-face-only events count."""
+MIN_REPEAT_DEEP = 2
+"""... and before a deep one counts: HFS repeats, one closure of one eye in a clip is as
+likely a wink (``liveportrait_d13``, ``d3``)."""
 ALTERNATION_SHARE = 0.2
 """Share of the counted one-sided events both sides must hold for 'alternation'."""
 WINK_DISCOUNT = 0.3
@@ -35,13 +38,13 @@ def review(cands: list[Candidate], model: EventModel) -> list[Event]:
     events = []
     for c in cands:
         e = replace(c.event, confidence=model.probability(c.features))
-        if e.one_sided and e.confidence < ACCEPT:
+        if e.one_sided and e.confidence < model.threshold:
             e = replace(e, kind="uncertain")
         events.append(e)
     total: dict[str, int] = {s: sum(1 for e in events if e.one_sided and e.side == s) for s in SIDES}
     out: list[Event] = []
     for e in events:
-        if e.one_sided and _weak(e) and total[e.side] < MIN_REPEAT:
+        if e.one_sided and total[e.side] < (MIN_REPEAT if _weak(e) else MIN_REPEAT_DEEP):
             e = replace(e, kind="uncertain")
         out.append(e)
     counted = [e for e in out if e.one_sided]
