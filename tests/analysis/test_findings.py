@@ -33,7 +33,9 @@ def test_findings_carry_a_certainty_and_feed_the_engine(kb):
     a = _right_sided()
     found = video_findings(a.events, a.metrics, vocabulary_of(kb))
     assert found["side"].value == "right" and found["laterality"].value == "unilateral"
-    assert all(isinstance(u, Uncertain) and 0 < u.certainty <= MAX_CERTAINTY for u in found.values())
+    assert all(
+        isinstance(u, Uncertain) and 0 < u.certainty <= MAX_CERTAINTY for u in found.values()
+    )
     assert {k: u.value for k, u in found.items()} == a.findings
     assert a.finding_certainty == {k: u.certainty for k, u in found.items()}
     case = parse_case(kb, found)

@@ -106,7 +106,9 @@ def _one_sided(one: list[Event], metrics: Metrics) -> dict[str, Uncertain]:
         out["laterality"] = Uncertain("bilateral_asynchronous", sure)
     pattern = _pattern({e.kind for e in used})
     if pattern:
-        out["contraction_pattern"] = Uncertain(pattern, _cap(_support(len(used)) * _mean_conf(used)))
+        out["contraction_pattern"] = Uncertain(
+            pattern, _cap(_support(len(used)) * _mean_conf(used))
+        )
     for key, attr in (("spread_to_lower_face", "lower_face"), ("other_babinski", "brow_lift")):
         value = _sign(used, attr)
         if value:

@@ -80,7 +80,9 @@ def _candidate(sig: Signals, side: Side, i0: int, i1: int, d: FloatArray) -> Can
         noise=_pull_noise(d),
         mouth_same_side=peak,
         eye_region=False,
-        mouth_both=min(float(np.nan_to_num(s.mouth[seg]).max()), float(np.nan_to_num(o.mouth[seg]).max())),
+        mouth_both=min(
+            float(np.nan_to_num(s.mouth[seg]).max()), float(np.nan_to_num(o.mouth[seg]).max())
+        ),
         onset_rate=onset_rate(t, d, i0, i1),
         lip_change=lip_change(sig, i0, i1),
         contrast=float(np.nanmedian(d[seg])) if np.isfinite(d[seg]).any() else 0.0,

@@ -5,8 +5,9 @@ the model's threshold it is ``uncertain``. Then the clip as a whole: HFS repeats
 one side, while a single shallow narrowing (a smirk) or winks taking turns on both sides
 (``liveportrait_d3``) look voluntary. So a shallow eye event or a lower-face-only event
 counts only when its side has at least :data:`MIN_REPEAT` accepted events; when both sides
-hold at least :data:`ALTERNATION_SHARE` of the accepted events, they are relabelled
-``wink`` (reported per side, not counted as spasm, confidence × :data:`WINK_DISCOUNT`).
+hold at least :data:`ALTERNATION_SHARE` of the accepted events — or of the deep
+one-sided closures, accepted or not (a wink is a full, voluntary closure) — they are
+relabelled ``wink`` (reported per side, not counted as spasm, confidence × :data:`WINK_DISCOUNT`).
 """
 
 from __future__ import annotations
@@ -41,21 +42,33 @@ def review(cands: list[Candidate], model: EventModel) -> list[Event]:
         if e.one_sided and e.confidence < model.threshold:
             e = replace(e, kind="uncertain")
         events.append(e)
-    total: dict[str, int] = {s: sum(1 for e in events if e.one_sided and e.side == s) for s in SIDES}
+    total: dict[str, int] = {
+        s: sum(1 for e in events if e.one_sided and e.side == s) for s in SIDES
+    }
     out: list[Event] = []
     for e in events:
         if e.one_sided and total[e.side] < (MIN_REPEAT if _weak(e) else MIN_REPEAT_DEEP):
             e = replace(e, kind="uncertain")
         out.append(e)
+    deep = [c.event for c in cands if c.event.one_sided and not _weak(c.event)]
     counted = [e for e in out if e.one_sided]
-    if counted:
-        share = min(sum(1 for e in counted if e.side == s) for s in SIDES) / len(counted)
-        if share >= ALTERNATION_SHARE:
-            out = [
-                replace(e, kind="wink", confidence=e.confidence * WINK_DISCOUNT) if e.one_sided else e
-                for e in out
-            ]
+    if _alternates(counted) or _alternates(deep):
+        deep_ids = {(e.side, e.start_s) for e in deep}
+        out = [
+            replace(e, kind="wink", confidence=e.confidence * WINK_DISCOUNT)
+            if e.one_sided or (e.side, e.start_s) in deep_ids
+            else e
+            for e in out
+        ]
     return out
+
+
+def _alternates(events: list[Event]) -> bool:
+    """Do both sides hold at least :data:`ALTERNATION_SHARE` of these one-sided events?"""
+    if not events:
+        return False
+    share = min(sum(1 for e in events if e.side == s) for s in SIDES) / len(events)
+    return share >= ALTERNATION_SHARE
 
 
 def detect_events(sig: Signals, model: EventModel | None = None) -> tuple[Event, ...]:
