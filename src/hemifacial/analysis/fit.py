@@ -27,10 +27,9 @@ from .types import FaceTrack
 
 OVERLAP_PAD_S = 0.05
 """Slack (s) when deciding that a candidate overlaps a true event."""
-L2 = 10.0
-"""Ridge penalty of the shipped fit (see :func:`~.event_model.fit_event_model`): strong, as
-the data are a few dozen candidates; with 1.0 the weights fitted on one family did worse
-on the other (cross-family F1 0.33 vs 0.69 fitted on warp; chosen looking at both families)."""
+L2 = 1.0
+"""Ridge penalty of the shipped fit (see :func:`~.event_model.fit_event_model`). With a few
+dozen candidates the weights are unstable from one set to the next (docs/video.md)."""
 
 
 def candidates(track: FaceTrack) -> list[Candidate]:
