@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -154,11 +155,43 @@ def event_features(
     }
 
 
+SIGNS: dict[str, int] = {
+    "depth": 1,
+    "asymmetry": 1,
+    "asymmetry_snr": 1,
+    "snr": 1,
+    "other_closure": -1,
+    "onset_rate": 1,
+    "mouth_both": -1,
+}
+"""Physiological direction of a feature's effect (+1: more of it, more likely a spasm):
+a deeper, more one-sided, faster closure with the other eye open is never *less* likely
+a spasm, and a pull of both mouth corners (a smile) never more. A fit whose weight comes
+out with the wrong sign (a quirk of one generated family) drops that feature."""
+
+
+def _newton(xs: npt.NDArray[np.float64], labels: npt.NDArray[np.float64], l2: float) -> Any:
+    """L2-penalised logistic regression by Newton's method (last column: the bias)."""
+    w = np.zeros(xs.shape[1])
+    penalty = np.full(xs.shape[1], l2)
+    penalty[-1] = 0.0
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-np.clip(xs @ w, -30, 30)))
+        grad = xs.T @ (p - labels) + penalty * w
+        hess = (xs.T * (p * (1 - p))) @ xs + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return w
+
+
 def fit_event_model(
     examples: Iterable[tuple[Mapping[str, float], bool]],
     *,
     l2: float = 1.0,
     source: str = "unspecified",
+    signed: bool = True,
 ) -> EventModel:
     """Fit the logistic model to labelled candidates (Newton's method, L2-penalised).
 
@@ -171,6 +204,8 @@ def fit_event_model(
         Ridge penalty on the standardised weights (keeps them small and readable).
     source : str
         What the examples came from (kept with the weights).
+    signed : bool
+        Keep the weights of :data:`SIGNS` in their physiological direction.
 
     Raises
     ------
@@ -185,17 +220,17 @@ def fit_event_model(
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale < 1e-6] = 1.0
     xs = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
-    w = np.zeros(xs.shape[1])
-    penalty = np.full(xs.shape[1], l2)
-    penalty[-1] = 0.0
-    for _ in range(50):
-        p = 1.0 / (1.0 + np.exp(-np.clip(xs @ w, -30, 30)))
-        grad = xs.T @ (p - labels) + penalty * w
-        hess = (xs.T * (p * (1 - p))) @ xs + np.diag(penalty + 1e-9)
-        step = np.linalg.solve(hess, grad)
-        w -= step
-        if np.abs(step).max() < 1e-8:
+    free = np.ones(xs.shape[1], bool)
+    sign = np.array([SIGNS.get(k, 0) for k in FEATURES] + [0]) if signed else np.zeros(len(free))
+    for _ in range(len(FEATURES)):  # drop features whose weight has the wrong sign, refit
+        w = _newton(xs[:, free], labels, l2)
+        full = np.zeros(xs.shape[1])
+        full[free] = w
+        wrong = free & (sign * full < 0)
+        if not wrong.any():
             break
+        free &= ~wrong
+    w = full
     return EventModel(
         weights=tuple(round(float(v), 6) for v in w[:-1]),
         bias=round(float(w[-1]), 6),
