@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from hemifacial.analysis.analyze import analyze_track
-from hemifacial.analysis.findings import FINDING_VALUES
 from hemifacial.analysis.types import FaceTrack
 from hemifacial.errors import VideoInputError
 from hemifacial.video.landmarks import template_points
@@ -118,12 +117,12 @@ def test_no_face_at_all_is_a_clear_error():
         analyze_track(make_track(T, T * 0, T * 0, found=np.zeros(len(T), bool)))
 
 
-def test_result_is_json_safe_versioned_and_uses_engine_vocabulary():
+def test_result_is_json_safe_versioned_and_uses_engine_vocabulary(kb):
     c_l = pulse(T, 2, 0.3) + pulse(T, 8, 1.5) + pulse(T, 14, 0.3)
     a, _ = analyze_track(make_track(T, np.zeros_like(T), c_l))
     d = json.loads(json.dumps(a.to_dict(), allow_nan=False))
     assert d["schema_version"] == "1.0.0"
     assert d["events"][0]["side"] == "left"
     for k, v in a.findings.items():
-        assert v in FINDING_VALUES[k]
+        assert v in kb.findings[k].accepted_values
     assert len(json.dumps(d)) < 60_000

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from hemifacial.analysis.analyze import analyze_track
-from hemifacial.analysis.event_model import FEATURES, fit_event_model
+from hemifacial.analysis.event_model import FEATURES, EventModel, fit_event_model
 
 from .test_events import make_track, pulse
 
@@ -35,14 +35,25 @@ def test_single_shallow_narrowing_is_not_counted_but_a_repeated_one_is():
     assert [e.side for e in a.one_sided_events] == ["right"] * 3
 
 
+def _trusting_mouth_pull() -> EventModel:
+    """A model that accepts a one-sided corner pull and refuses a two-sided one (the
+    clip-level rules are under test here, not the shipped weights)."""
+    w = {k: 0.0 for k in FEATURES} | {"mouth_same_side": 60.0, "mouth_both": -60.0}
+    n = len(FEATURES)
+    return EventModel(tuple(w[k] for k in FEATURES), -1.0, (0.0,) * n, (1.0,) * n, "test")
+
+
 def test_repeated_one_sided_mouth_pull_is_a_lower_face_event_but_a_smile_is_not():
+    model = _trusting_mouth_pull()
     pull = 0.1 * (pulse(T, 4, 0.4) + pulse(T, 11, 0.4) + pulse(T, 19, 0.5))
-    eye = pulse(T, 25, 0.3)  # one deep same-side eye twitch
-    a, _ = analyze_track(make_track(T, eye, Z, pull, Z))
+    a, _ = analyze_track(make_track(T, Z, Z, pull, Z), params=model)
     lower = [e for e in a.one_sided_events if e.region == "lower_face"]
     assert [round(e.start_s) for e in lower] == [4, 11, 19]
     assert all(e.side == "right" for e in lower)
-    a, _ = analyze_track(make_track(T, eye, Z, pull, pull))  # both corners: a smile
+    once = 0.1 * pulse(T, 4, 0.4)  # a single one-sided pull: not repeated, not counted
+    a, _ = analyze_track(make_track(T, Z, Z, once, Z), params=model)
+    assert a.one_sided_events == ()
+    a, _ = analyze_track(make_track(T, Z, Z, pull, pull), params=model)  # a smile
     assert not [e for e in a.events if e.region == "lower_face" and e.one_sided]
 
 
@@ -72,3 +83,20 @@ def test_fit_event_model_learns_which_feature_separates():
     assert model.probability({**base, "asymmetry": 0.0}) < 0.1
     with pytest.raises(ValueError):
         fit_event_model([(base, True)])
+
+
+def test_fit_keeps_physiological_signs():
+    # in this made-up family deeper closures are *less* often spasm: the signed fit refuses
+    # to learn that (depth weight 0), the unsigned fit learns it
+    rng = np.random.default_rng(2)
+    examples = []
+    for _ in range(300):
+        y = bool(rng.random() < 0.5)
+        f = {k: float(rng.normal()) for k in FEATURES}
+        f["depth"] = float(rng.normal(0.3 if y else 0.7, 0.1))
+        f["onset_rate"] = float(rng.normal(1.3 if y else 0.9, 0.2))
+        examples.append((f, y))
+    w = dict(zip(FEATURES, fit_event_model(examples).weights, strict=True))
+    assert w["depth"] == 0.0 and w["onset_rate"] > 0
+    w = dict(zip(FEATURES, fit_event_model(examples, signed=False).weights, strict=True))
+    assert w["depth"] < 0

@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from .findings import derive_findings
+from .event_model import EventModel
+from .findings import EMITS, derive_findings, video_findings
 from .metrics import compute_metrics
 from .quality import assess
 from .review import detect_events
@@ -66,8 +67,12 @@ def analyze_track(
     mirrored: bool = False,
     inputs: dict[str, Any] | None = None,
     software: dict[str, str] | None = None,
+    params: EventModel | None = None,
 ) -> tuple[VideoAnalysis, Signals]:
     """Quality gate, signals, events, metrics and findings of one face track.
+
+    ``params`` is an event model to judge one-sided candidates with (default: the shipped
+    one); the cross-generator benchmark passes one fitted on the other family.
 
     Raises :class:`~hemifacial.errors.VideoInputError` when too little of the clip is usable.
     """
@@ -77,7 +82,7 @@ def analyze_track(
     quality, usable = assess(track, feats.fitted, feats.yaw_deg, feats.pitch_deg)
     sig = compute_signals(track, usable, feats)
     del feats
-    events = detect_events(sig)
+    events = detect_events(sig, params)
     metrics = compute_metrics(sig, events)
     notes = list(quality.notes)
     notes.append(
@@ -91,7 +96,12 @@ def analyze_track(
         quality=quality,
         events=events,
         metrics=metrics,
-        findings=derive_findings(events, metrics),
+        findings=(findings := derive_findings(events, metrics)),
+        finding_certainty={
+            k: u.certainty
+            for k, u in video_findings(events, metrics, EMITS).items()
+            if k in findings
+        },
         traces=summarize_traces(sig),
         software=dict(software or {}),
         mirrored=mirrored,

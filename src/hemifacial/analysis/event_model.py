@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -26,7 +27,11 @@ FEATURES: tuple[str, ...] = (
     "other_closure",
     "log_duration",
     "snr",
+    "asymmetry_snr",
     "mouth_same_side",
+    "mouth_both",
+    "onset_rate",
+    "lip_change",
     "eye_region",
 )
 """Event features, in the model's order (see :func:`event_features`)."""
@@ -47,6 +52,8 @@ class EventModel:
     mean: tuple[float, ...]
     scale: tuple[float, ...]
     source: str
+    threshold: float = ACCEPT
+    """Probability at or above which a candidate counts (the fit may choose it)."""
 
     def probability(self, features: Mapping[str, float]) -> float:
         """P(spasm) of one candidate."""
@@ -63,6 +70,7 @@ class EventModel:
             "mean": list(self.mean),
             "scale": list(self.scale),
             "source": self.source,
+            "threshold": self.threshold,
         }
 
     @classmethod
@@ -76,6 +84,7 @@ class EventModel:
             mean=tuple(float(v) for v in d["mean"]),  # type: ignore[attr-defined]
             scale=tuple(float(v) for v in d["scale"]),  # type: ignore[attr-defined]
             source=str(d["source"]),
+            threshold=float(d.get("threshold", ACCEPT)),  # type: ignore[arg-type]
         )
 
 
@@ -92,6 +101,11 @@ def event_features(
     noise: float,
     mouth_same_side: float,
     eye_region: bool,
+    mouth_both: float = 0.0,
+    onset_rate: float = 0.0,
+    lip_change: float = 0.0,
+    contrast: float = 0.0,
+    contrast_noise: float = 0.0,
 ) -> dict[str, float]:
     """The model's inputs for one candidate.
 
@@ -113,6 +127,18 @@ def event_features(
         corner, a smile both.
     eye_region : bool
         True for an eye candidate, False for a lower-face-only one.
+    mouth_both : float
+        Peak pull of the *less* pulled mouth corner (IOD): a smile pulls both corners.
+    onset_rate : float
+        Fastest rise of the candidate's signal on its way to the peak, in peak heights per
+        second: a spasm contracts within tens of milliseconds, a smile or a look down over
+        hundreds.
+    lip_change : float
+        Range of the lip gap during the candidate (IOD): talking opens and shuts the lips.
+    contrast, contrast_noise : float
+        Median of (this side − other side) of the candidate's own signal (closure for an
+        eye candidate, mouth-corner pull for a lower-face one) and the clip's jitter of
+        that difference: how far above its own noise the one-sidedness is.
     """
     return {
         "depth": depth,
@@ -120,9 +146,44 @@ def event_features(
         "other_closure": other_closure,
         "log_duration": float(np.log10(max(duration_s, 0.02))),
         "snr": float(np.log10(1.0 + max(depth, 0.0) / max(noise, 0.005))),
+        "asymmetry_snr": float(np.log10(1.0 + max(contrast, 0.0) / max(contrast_noise, 0.005))),
         "mouth_same_side": float(np.clip(mouth_same_side, -0.2, 0.2)),
+        "mouth_both": float(np.clip(mouth_both, -0.2, 0.2)),
+        "onset_rate": float(np.log10(max(onset_rate, 0.1))),
+        "lip_change": float(np.clip(lip_change, 0.0, 0.3)),
         "eye_region": 1.0 if eye_region else 0.0,
     }
+
+
+SIGNS: dict[str, int] = {
+    "depth": 1,
+    "asymmetry": 1,
+    "asymmetry_snr": 1,
+    "snr": 1,
+    "other_closure": -1,
+    "onset_rate": 1,
+    "mouth_both": -1,
+}
+"""Physiological direction of a feature's effect (+1: more of it, more likely a spasm):
+a deeper, more one-sided, faster closure with the other eye open is never *less* likely
+a spasm, and a pull of both mouth corners (a smile) never more. A fit whose weight comes
+out with the wrong sign (a quirk of one generated family) drops that feature."""
+
+
+def _newton(xs: npt.NDArray[np.float64], labels: npt.NDArray[np.float64], l2: float) -> Any:
+    """L2-penalised logistic regression by Newton's method (last column: the bias)."""
+    w = np.zeros(xs.shape[1])
+    penalty = np.full(xs.shape[1], l2)
+    penalty[-1] = 0.0
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-np.clip(xs @ w, -30, 30)))
+        grad = xs.T @ (p - labels) + penalty * w
+        hess = (xs.T * (p * (1 - p))) @ xs + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return w
 
 
 def fit_event_model(
@@ -130,6 +191,7 @@ def fit_event_model(
     *,
     l2: float = 1.0,
     source: str = "unspecified",
+    signed: bool = True,
 ) -> EventModel:
     """Fit the logistic model to labelled candidates (Newton's method, L2-penalised).
 
@@ -142,6 +204,8 @@ def fit_event_model(
         Ridge penalty on the standardised weights (keeps them small and readable).
     source : str
         What the examples came from (kept with the weights).
+    signed : bool
+        Keep the weights of :data:`SIGNS` in their physiological direction.
 
     Raises
     ------
@@ -156,17 +220,17 @@ def fit_event_model(
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale < 1e-6] = 1.0
     xs = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
-    w = np.zeros(xs.shape[1])
-    penalty = np.full(xs.shape[1], l2)
-    penalty[-1] = 0.0
-    for _ in range(50):
-        p = 1.0 / (1.0 + np.exp(-np.clip(xs @ w, -30, 30)))
-        grad = xs.T @ (p - labels) + penalty * w
-        hess = (xs.T * (p * (1 - p))) @ xs + np.diag(penalty + 1e-9)
-        step = np.linalg.solve(hess, grad)
-        w -= step
-        if np.abs(step).max() < 1e-8:
+    free = np.ones(xs.shape[1], bool)
+    sign = np.array([SIGNS.get(k, 0) for k in FEATURES] + [0]) if signed else np.zeros(len(free))
+    for _ in range(len(FEATURES)):  # drop features whose weight has the wrong sign, refit
+        w = _newton(xs[:, free], labels, l2)
+        full = np.zeros(xs.shape[1])
+        full[free] = w
+        wrong = free & (sign * full < 0)
+        if not wrong.any():
             break
+        free &= ~wrong
+    w = full
     return EventModel(
         weights=tuple(round(float(v), 6) for v in w[:-1]),
         bias=round(float(w[-1]), 6),

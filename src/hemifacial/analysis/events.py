@@ -17,18 +17,22 @@ from .event_model import event_features
 from .runs import true_runs
 from .types import SIDES, BoolArray, Event, EventKind, FloatArray, Side, Signals
 
-CLOSED_ENTER = 0.35
+CLOSED_ENTER = 0.15
 """Closure (fraction of the eye's open aperture lost) that starts a one-sided run at the
-least (a full closure behind glasses or a narrowing tonic spasm reads 0.45–0.6; whether a
-run is a spasm is decided later from all its cues, :mod:`.event_model`)."""
-CLOSED_EXIT = 0.25
+least. Low on purpose: MediaPipe reads a natural full blink as 0.69–0.93 closed but a full
+closure behind glasses, a narrowing tonic spasm or a warped lid as 0.45–0.6 and a half
+closure as 0.2–0.3 (``docs/video.md``); whether a run is a spasm is decided later from all
+its cues (:mod:`.event_model`) and the clip as a whole (:mod:`.review`)."""
+CLOSED_EXIT = 0.10
 """Closure below which a run ends (hysteresis against frame-to-frame jitter)."""
 BOTH_ENTER = 0.6
 BOTH_EXIT = 0.45
 """Bilateral closure thresholds (higher than one-sided ones: looking down lowers both lids
 by about half, ``liveportrait_d3``, and must not read as bilateral spasm)."""
 MOVE_FLOOR = 0.12
-"""Closure taken as 'lid at rest' when tracing a run back to its onset and on to its end."""
+"""Closure taken as 'lid at rest' when tracing a run back to its onset and on to its end
+(at most; for a shallow run a quarter of its entry threshold, and never below 2 × the
+eye's jitter)."""
 MERGE_GAP_S = 0.25
 """Runs (either eye) closer than this are one episode, e.g. bilateral flutter (§5.2)."""
 TONIC_MIN_S = 1.0
@@ -36,15 +40,19 @@ TONIC_MIN_S = 1.0
 closure shorter than this, without flutter, is a normal blink (§6: a few hundred ms)."""
 FLUTTER_MIN_CLOSURES = 3
 """A bilateral episode with this many closures of an eye is flutter (bilateral clonic)."""
-ASYMMETRY_MIN = 0.25
+ASYMMETRY_MIN = 0.12
 """A one-sided run needs the closing eye at least this much more closed than the other eye
-(a wink narrows the other eye too: 0.8 vs 0.4 on ``liveportrait_d3``)."""
-NOISE_K = 6.0
+(a wink narrows the other eye too: 0.8 vs 0.4 on ``liveportrait_d3``; the other-eye ratio
+below and the event model judge that)."""
+NOISE_K = 4.0
 """Thresholds are at least this many times the clip's own frame-to-frame jitter (a
-6-sigma excursion of Gaussian jitter happens about once in 10⁹ frames)."""
-OTHER_EYE_RATIO = 0.5
-"""In a one-sided event the other eye's median closure is at most half the closing eye's
-(a wink narrows the other eye to ~0.4 of it; crying squeezes both, ``Pexels`` clip)."""
+4-sigma excursion of Gaussian jitter happens in about 3 of 10⁵ frames, well under one a
+minute at 30 fps; what crosses is only a candidate, judged by :mod:`.event_model`)."""
+OTHER_EYE_RATIO = 0.7
+"""In a one-sided event the other eye's median closure is at most this fraction of the
+closing eye's (crying squeezes both, ``Pexels`` clip). Not lower: MediaPipe couples the
+eyes, so a closure of one eye drags the other eye's lid points to 0.25–0.55 of it (warp
+clips); how much the other eye narrows is weighed by the event model."""
 SHALLOW_PEAK = 0.6
 """A one-sided episode shallower than this at its deepest counts only when the same side
 repeats it (:mod:`.review`): MediaPipe reads a natural full blink as 0.69–0.93 closed
@@ -102,16 +110,19 @@ def _edges(times: FloatArray) -> tuple[FloatArray, FloatArray]:
     return lo, hi
 
 
-def _runs(sig: Signals, mask: BoolArray, trace: FloatArray, side: str) -> list[_Run]:
+def _runs(
+    sig: Signals, mask: BoolArray, trace: FloatArray, side: str, floor: float = MOVE_FLOOR
+) -> list[_Run]:
     """Runs of ``mask``, traced back along ``trace`` to the onset of lid movement and on to
-    its end (the lid starts moving before it crosses the closed threshold)."""
+    its end (the lid starts moving before it crosses the closed threshold): while the
+    trace keeps falling and stays above ``floor``."""
     lo, hi = _edges(sig.times)
     runs: list[_Run] = []
     n = len(mask)
     for a, b in true_runs(mask):
-        while a > 0 and np.isfinite(trace[a - 1]) and MOVE_FLOOR < trace[a - 1] <= trace[a]:
+        while a > 0 and np.isfinite(trace[a - 1]) and floor < trace[a - 1] <= trace[a]:
             a -= 1
-        while b + 1 < n and np.isfinite(trace[b + 1]) and MOVE_FLOOR < trace[b + 1] <= trace[b]:
+        while b + 1 < n and np.isfinite(trace[b + 1]) and floor < trace[b + 1] <= trace[b]:
             b += 1
         runs.append(_Run(side, a, b, float(lo[a]), float(hi[b])))
     return runs
@@ -150,7 +161,8 @@ def closure_runs(sig: Signals) -> list[_Run]:
         c_min, d_min = one_sided_thresholds(noise[side], noise[other])
         enter = (a >= c_min) & (a - b >= d_min)
         stay = (a >= c_min * CLOSED_EXIT / CLOSED_ENTER) & (a - b >= d_min / 2)
-        runs += _runs(sig, _hysteresis(enter, stay), a, side)
+        floor = max(2 * noise[side], min(MOVE_FLOOR, c_min / 2))
+        runs += _runs(sig, _hysteresis(enter, stay), a, side, floor)
     both = np.minimum(cr, cl)
     enter_b, stay_b = both >= BOTH_ENTER, both >= BOTH_EXIT
     runs += _runs(sig, _hysteresis(enter_b, stay_b), both, "both")
@@ -193,11 +205,53 @@ def _peak(v: FloatArray, i0: int, i1: int) -> float:
     return float(seg.max()) if len(seg) else 0.0
 
 
+def onset_rate(times: FloatArray, v: FloatArray, i0: int, i1: int) -> float:
+    """Fastest rise of ``v`` between ``i0`` and its peak before ``i1``, in peak heights per
+    second (0 when it has no rise)."""
+    seg = np.nan_to_num(v[i0 : i1 + 1])
+    if len(seg) < 2:
+        return 0.0
+    k = int(np.argmax(seg))
+    peak = float(seg[k])
+    lo = max(0, i0 - 1)
+    rise = np.nan_to_num(v[lo : i0 + k + 1])
+    if peak <= 0 or len(rise) < 2:
+        return 0.0
+    dt = np.maximum(np.diff(times[lo : i0 + k + 1]), 1e-3)
+    return float(np.max(np.diff(rise) / dt) / peak)
+
+
+def lip_change(sig: Signals, i0: int, i1: int) -> float:
+    """Range of the lip gap over frames ``i0..i1`` (IOD; 0 without a lip trace)."""
+    if sig.lip_gap is None:
+        return 0.0
+    seg = sig.lip_gap[i0 : i1 + 1]
+    seg = seg[np.isfinite(seg)]
+    return float(seg.max() - seg.min()) if len(seg) else 0.0
+
+
 def _other(side: Side) -> Side:
     return "left" if side == "right" else "right"
 
 
+LEAD_FRACTION = 0.5
+"""Leading and trailing runs of a group shallower than this fraction of its deepest run
+are noise before or after the contraction, not its onset (lower thresholds catch them)."""
+
+
+def _trim(sig: Signals, side: Side, runs: list[_Run]) -> list[_Run]:
+    """Drop shallow runs at either end of a group (the onset is the first real twitch)."""
+    c = sig.side(side).closure
+    runs = sorted(runs, key=lambda r: r.start)
+    peaks = [_peak(c, r.i0, r.i1) for r in runs]
+    keep = [p >= LEAD_FRACTION * max(peaks) for p in peaks]
+    first = keep.index(True)
+    last = len(keep) - 1 - keep[::-1].index(True)
+    return runs[first : last + 1]
+
+
 def _one_sided(sig: Signals, side: Side, runs: list[_Run]) -> Candidate:
+    runs = _trim(sig, side, runs)
     i0 = min(r.i0 for r in runs)
     i1 = max(r.i1 for r in runs)
     longest = max(r.end - r.start for r in runs)
@@ -232,6 +286,11 @@ def _one_sided(sig: Signals, side: Side, runs: list[_Run]) -> Candidate:
         noise=eye_noise(s.closure),
         mouth_same_side=lower - lower_o,
         eye_region=True,
+        mouth_both=min(lower, lower_o),
+        onset_rate=onset_rate(sig.times, s.closure, i0, i1),
+        lip_change=lip_change(sig, i0, i1),
+        contrast=float(np.median(this_c - other_c)),
+        contrast_noise=float(np.hypot(eye_noise(s.closure), eye_noise(o.closure))),
     )
     return Candidate(event, features)
 

@@ -13,14 +13,15 @@ from __future__ import annotations
 import numpy as np
 
 from .event_model import event_features
-from .events import NOISE_K, Candidate, eye_noise
+from .events import NOISE_K, Candidate, eye_noise, lip_change, onset_rate
 from .runs import true_runs
 from .types import SIDES, BoolArray, Event, EventKind, FloatArray, Side, Signals
 
-PULL_ENTER_IOD = 0.04
-"""Same-side corner pull (IOD) that can start a lower-face run (the paste generator pulls
-0.08 IOD; a corner moving 0.04 IOD is about 2.5 mm on an adult face)."""
-PULL_DIFF_IOD = 0.03
+PULL_ENTER_IOD = 0.025
+"""Same-side corner pull (IOD) that can start a lower-face run at the least (about 1.5 mm
+on an adult face, IOD ≈ 6 cm; the clip's own jitter raises it, and what starts a run is
+only a candidate, judged by the event model and the repetition rule)."""
+PULL_DIFF_IOD = 0.02
 """... and by how much it must exceed the other corner's pull at least."""
 MIN_S, MAX_S = 0.1, 4.0
 """Lower-face runs shorter than this are jitter; longer ones are a held expression."""
@@ -79,6 +80,13 @@ def _candidate(sig: Signals, side: Side, i0: int, i1: int, d: FloatArray) -> Can
         noise=_pull_noise(d),
         mouth_same_side=peak,
         eye_region=False,
+        mouth_both=min(
+            float(np.nan_to_num(s.mouth[seg]).max()), float(np.nan_to_num(o.mouth[seg]).max())
+        ),
+        onset_rate=onset_rate(t, d, i0, i1),
+        lip_change=lip_change(sig, i0, i1),
+        contrast=float(np.nanmedian(d[seg])) if np.isfinite(d[seg]).any() else 0.0,
+        contrast_noise=_pull_noise(d),
     )
     return Candidate(event, feats)
 

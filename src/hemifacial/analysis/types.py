@@ -303,6 +303,8 @@ class VideoAnalysis:
     mirrored: bool
     notes: tuple[str, ...] = field(default=())
     schema_version: str = SCHEMA_VERSION
+    finding_certainty: dict[str, float] = field(default_factory=dict)
+    """Certainty in (0, 1) of each of ``findings`` (see :func:`~.findings.video_findings`)."""
 
     @property
     def one_sided_events(self) -> tuple[Event, ...]:
@@ -319,6 +321,7 @@ class VideoAnalysis:
             "events": [e.to_dict() for e in self.events],
             "metrics": asdict(self.metrics),
             "findings": dict(self.findings),
+            "finding_certainty": dict(self.finding_certainty),
             "traces": asdict(self.traces),
             "software": dict(self.software),
             "notes": list(self.notes),
