@@ -23,7 +23,9 @@ def _side(events_per_min: float, time_in_spasm_pct: float) -> SideMetrics:
     return SideMetrics(events_per_min, 1.2, 2.0, time_in_spasm_pct, 0.9, 0.5, 0.3)
 
 
-def video_analysis(findings: dict[str, str] | None = None) -> VideoAnalysis:
+def video_analysis(
+    findings: dict[str, str] | None = None, certainty: dict[str, float] | None = None
+) -> VideoAnalysis:
     """A right-sided analysis: 12 events/min, 8.5 % of the time, Jankovic 4."""
     severity = Severity(2, 2, 4, 2, ("estimated from 60 s of video",))
     metrics = Metrics(
@@ -42,6 +44,7 @@ def video_analysis(findings: dict[str, str] | None = None) -> VideoAnalysis:
         traces=traces,
         software={"hemifacial": "test double"},
         mirrored=False,
+        finding_certainty=dict(certainty or {}),
     )
 
 

@@ -114,6 +114,8 @@ class Finding(Base):
     source: Mapped[str] = mapped_column(String(20))
     recorded_by: Mapped[str] = mapped_column(String(120))
     video_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Certainty in (0, 1) of a finding reported as uncertain; None means certain.
+    certainty: Mapped[float | None] = mapped_column(Float, nullable=True)
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 

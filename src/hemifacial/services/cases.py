@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from hemifacial.db import repositories as repo
 from hemifacial.db import tables as t
-from hemifacial.domain.case import parse_case, stored_value
+from hemifacial.domain.case import parse_case, split_certainty, stored_value
 from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.domain.reasoning.assess import assess
 from hemifacial.domain.status import STATUS_LABELS, CaseStatus
@@ -34,38 +34,68 @@ class Effective:
     values: dict[str, str]
     sources: dict[str, str]
     conflicts: list[str]
+    certainty: dict[str, float] = field(default_factory=dict)  # findings reported uncertain
+
+    def case_input(self) -> dict[str, Any]:
+        """The findings as :func:`parse_case` takes them (uncertain ones with certainty)."""
+        return with_certainty(self.values, self.certainty)
+
+
+def with_certainty(values: Mapping[str, str], certainty: Mapping[str, float]) -> dict[str, Any]:
+    return {
+        k: {"value": v, "certainty": certainty[k]} if k in certainty else v
+        for k, v in values.items()
+    }
 
 
 def effective_findings(kb: KnowledgeBase, rows: Sequence[t.Finding]) -> Effective:
-    """Merge rows: tests over clinician over video over patient; the latest within a source.
+    """Merge rows: tests over clinician over video over patient; the latest within a source;
+    certain answers before uncertain readings.
 
     A lower-ranked finding that would contradict the ones already accepted is set aside and
-    reported, so a patient's answer can never block a clinician's result.
+    reported, so a patient's answer can never block a clinician's result; an uncertain
+    reading that differs from a certain answer is reported too.
     """
-    ordered = sorted(rows, key=lambda r: (SOURCE_RANK.get(r.source, 0), r.id), reverse=True)
+    # certain answers first: a reading reported as uncertain (a video's, a "suspected"
+    # result) never replaces a certain answer from another source, it only fills a gap
+    ordered = sorted(
+        rows,
+        key=lambda r: (r.certainty is None, SOURCE_RANK.get(r.source, 0), r.id),
+        reverse=True,
+    )
     values: dict[str, str] = {}
     sources: dict[str, str] = {}
+    certainty: dict[str, float] = {}
     conflicts: list[str] = []
     for row in ordered:
-        if row.finding_id in values or row.finding_id not in kb.findings:
+        if row.finding_id not in kb.findings:
             continue
-        if row.value == "unknown":
-            values[row.finding_id] = "unknown"
-            sources[row.finding_id] = row.source
+        if row.finding_id in values:
+            if row.certainty and row.value not in ("unknown", values[row.finding_id]):
+                conflicts.append(
+                    f"{row.source} reading '{row.finding_id}: {row.value}' (certainty "
+                    f"{row.certainty:.0%}) differs from the {sources[row.finding_id]} answer "
+                    f"'{values[row.finding_id]}', which is used"
+                )
             continue
-        trial = {k: v for k, v in values.items() if v != "unknown"}
-        trial[row.finding_id] = row.value
-        try:
-            parse_case(kb, trial)
-        except InputError as exc:
-            conflicts.append(
-                f"{row.source} answer '{row.finding_id}: {row.value}' set aside: {exc}"
+        if row.value != "unknown":
+            trial = with_certainty({k: v for k, v in values.items() if v != "unknown"}, certainty)
+            trial[row.finding_id] = (
+                {"value": row.value, "certainty": row.certainty} if row.certainty else row.value
             )
-            continue
+            try:
+                parse_case(kb, trial)
+            except InputError as exc:
+                conflicts.append(
+                    f"{row.source} answer '{row.finding_id}: {row.value}' set aside: {exc}"
+                )
+                continue
+            if row.certainty:
+                certainty[row.finding_id] = row.certainty
         values[row.finding_id] = row.value
         sources[row.finding_id] = row.source
     known = {k: v for k, v in values.items() if v != "unknown"}
-    return Effective(known, {k: sources[k] for k in known}, conflicts)
+    return Effective(known, {k: sources[k] for k in known}, conflicts, certainty)
 
 
 def assessment_dict(
@@ -74,9 +104,10 @@ def assessment_dict(
     setting: str,
     sources: Mapping[str, str] | None = None,
     conflicts: Sequence[str] = (),
+    certainty: Mapping[str, float] | None = None,
 ) -> dict[str, Any]:
     """The engine's assessment as stored JSON (explanations with their sentences)."""
-    result = assess(kb, parse_case(kb, values, setting))
+    result = assess(kb, parse_case(kb, with_certainty(values, certainty or {}), setting))
     data = result.to_dict()
     data["explanations"] = {
         cid: [
@@ -96,7 +127,7 @@ def assessment_dict(
 def reassess(s: Session, kb: KnowledgeBase, case: t.Case, trigger: str) -> t.Assessment:
     """Assess ``case`` from its current findings and store the result with the KB version."""
     eff = effective_findings(kb, repo.findings_of(s, case.id))
-    data = assessment_dict(kb, eff.values, case.setting, eff.sources, eff.conflicts)
+    data = assessment_dict(kb, eff.values, case.setting, eff.sources, eff.conflicts, eff.certainty)
     row = t.Assessment(
         case_id=case.id,
         kb_version=kb.version,
@@ -114,16 +145,19 @@ def reassess(s: Session, kb: KnowledgeBase, case: t.Case, trigger: str) -> t.Ass
     return row
 
 
-def validate_findings(kb: KnowledgeBase, raw: Mapping[str, Any]) -> dict[str, str]:
-    """Values normalised to stored text ('unknown' kept); FormError lists every bad field."""
-    out: dict[str, str] = {}
+def validate_findings(kb: KnowledgeBase, raw: Mapping[str, Any]) -> dict[str, tuple[str, float]]:
+    """Each value normalised to stored text ('unknown' kept) with its certainty (1 when
+    none was given: a plain value, or ``{value, certainty}``); FormError lists every bad
+    field."""
+    out: dict[str, tuple[str, float]] = {}
     errors: dict[str, str] = {}
-    for key, value in raw.items():
+    for key, given in raw.items():
         if key not in kb.findings:
             errors[key] = str(UnknownKeyError("finding", key, kb.findings))
             continue
         try:
-            out[key] = stored_value(kb, key, value)
+            value, sure = split_certainty(key, given)
+            out[key] = (stored_value(kb, key, value), sure)
         except InputError as exc:
             errors[key] = str(exc)
     if errors:
@@ -144,20 +178,21 @@ def record_findings(
     """Store findings from one source and re-rank, all or nothing."""
     if source not in SOURCE_RANK:
         raise InvalidValueError(f"source must be one of {', '.join(SOURCE_RANK)}, got {source!r}")
-    values = {k: v for k, v in validate_findings(kb, raw).items()}
-    if not values:
+    given = validate_findings(kb, raw)
+    if not given:
         raise InvalidValueError("no findings given: choose at least one value")
     case = repo.get_case(s, case_id)
-    merged = {
-        **effective_findings(kb, repo.findings_of(s, case_id)).values,
-        **{k: v for k, v in values.items() if v != "unknown"},
-    }
+    eff = effective_findings(kb, repo.findings_of(s, case_id))
+    merged = eff.case_input()
+    for key, (value, sure) in given.items():
+        if value != "unknown":
+            merged[key] = {"value": value, "certainty": sure} if sure < 1 else value
     try:
         parse_case(kb, merged, case.setting)
     except InputError as exc:
-        key = next(iter(values))
+        key = next(iter(given))
         raise FormError({key: f"contradicts the case's other findings: {exc}"}) from None
-    for key, value in values.items():
+    for key, (value, sure) in given.items():
         s.add(
             t.Finding(
                 case_id=case_id,
@@ -166,8 +201,12 @@ def record_findings(
                 source=source,
                 recorded_by=actor,
                 video_id=video_id,
+                certainty=sure if sure < 1 else None,
             )
         )
+    values = {
+        k: v if sure == 1 else {"value": v, "certainty": sure} for k, (v, sure) in given.items()
+    }
     repo.audit(s, actor, "findings.record", case_id, source=source, findings=values)
     s.flush()
     row = reassess(s, kb, case, f"{source} findings: {', '.join(sorted(values))}")

@@ -92,6 +92,7 @@ def _findings(kb: KnowledgeBase, rows: Sequence[t.Finding]) -> tuple[FindingView
             r.recorded_by,
             r.recorded_at.strftime("%Y-%m-%d %H:%M"),
             (r.finding_id, r.value, r.source) in in_use,
+            r.certainty,
         )
         for r in rows
     )

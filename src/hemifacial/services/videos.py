@@ -272,7 +272,13 @@ def save_analysis(
     )
     s.add(row)
     s.flush()
-    usable = {k: v for k, v in analysis.findings.items() if k in kb.findings}
+    # each video finding with its certainty (virtual evidence): it shifts what the patient
+    # said instead of overriding it
+    usable = {
+        k: {"value": v, "certainty": analysis.finding_certainty.get(k, 1.0)}
+        for k, v in analysis.findings.items()
+        if k in kb.findings
+    }
     if usable:
         try:
             record_findings(

@@ -47,6 +47,7 @@ class FindingView:
     recorded_by: str
     recorded_at: str
     in_use: bool
+    certainty: float | None = None  # None: reported as certain
 
 
 @dataclass(frozen=True)

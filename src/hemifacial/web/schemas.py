@@ -19,7 +19,17 @@ from hemifacial.services.views import (
     VideoView,
 )
 
-FindingValue = str | float | bool | None
+
+class UncertainValue(BaseModel):
+    """A finding reported with a graded certainty: a number in (0, 1] or a word
+    (suspected, possible, probable, certain)."""
+
+    model_config = ConfigDict(extra="forbid")
+    value: str | float | bool
+    certainty: float | str
+
+
+FindingValue = str | float | bool | UncertainValue | None
 
 
 class _Strict(BaseModel):
@@ -69,7 +79,8 @@ class DraftUpdate(_Strict):
 
 class FindingsCreate(_Strict):
     findings: dict[str, FindingValue] = Field(
-        description="finding id → value (yes/no/unknown, a category, or a number)"
+        description="finding id → value (yes/no/unknown, a category, or a number), or "
+        "{value, certainty} for a result reported as uncertain"
     )
     source: Literal["clinician", "test", "patient"] = "clinician"
 

@@ -103,8 +103,12 @@ def add_findings(
     case_id: int, body: schemas.FindingsCreate, ctx: Ctx, tx: Tx, user: CurrentUser
 ) -> dict[str, Any]:
     """Record exam findings or test results; the case is re-ranked at once."""
+    findings = {
+        k: v.model_dump() if isinstance(v, schemas.UncertainValue) else v
+        for k, v in body.findings.items()
+    }
     stored = cases.record_findings(
-        tx, ctx.kb, case_id, body.findings, source=body.source, actor=user.username
+        tx, ctx.kb, case_id, findings, source=body.source, actor=user.username
     )
     out = schemas.assessment_public(stored)
     return out.model_dump(exclude={"created_at"})

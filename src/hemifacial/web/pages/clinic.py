@@ -184,11 +184,15 @@ def record(
 ) -> Response:
     """Exam or test results: the form's finding fields are named ``f.<finding id>``."""
     source = form.get("source", "clinician")
-    raw = {k[2:]: v for k, v in form.items() if k.startswith("f.") and v.strip()}
+    raw: dict[str, Any] = {k[2:]: v for k, v in form.items() if k.startswith("f.") and v.strip()}
+    for key, word in form.items():  # "c.<finding>": how sure the report is (test results)
+        if key.startswith("c.") and word and key[2:] in raw:
+            raw[key[2:]] = {"value": raw[key[2:]], "certainty": word}
     try:
         cases.record_findings(tx, ctx.kb, case_id, raw, source=source, actor=user.username)
     except InputError as exc:
-        return _refused(request, ctx, tx, case_id, exc, {"form": source, "submitted": raw})
+        typed = {k: v["value"] if isinstance(v, dict) else v for k, v in raw.items()}
+        return _refused(request, ctx, tx, case_id, exc, {"form": source, "submitted": typed})
     return _see(f"/clinic/cases/{case_id}#ranking")
 
 
