@@ -11,7 +11,8 @@ detector runs only when the track is lost: ~1.4× faster than detecting every fr
 
 FaceMesh is driven through its public ``process`` by default. ``HEMIFACIAL_MEDIAPIPE_INTERNALS
 =true`` (off by default) feeds its graph through private attributes instead, skipping the
-per-frame result object; ``docs/video.md`` ("MediaPipe's public API") has the measured gain.
+per-frame result object; ``docs/video.md`` ("MediaPipe's public API") has the measurements
+(no reliable gain on the 2-core machine, so it stays off).
 """
 
 from __future__ import annotations

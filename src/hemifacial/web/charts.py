@@ -6,6 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from hemifacial.services.views import CourseRow
+from hemifacial.video.plots import course_svg as draw
+
+# matplotlib is imported with this module, when the app is built: importing it on the first
+# case page made that page take seconds on a busy machine.
 
 TITLE = "Course over visits: spasm rate and time in spasm"
 
@@ -14,8 +18,6 @@ def course_svg(rows: Sequence[CourseRow]) -> str:
     """Spasm rate and % time in spasm per analysed video, in date order ("" without any)."""
     if not rows:
         return ""
-    from hemifacial.video.plots import course_svg as draw  # matplotlib only when drawn
-
     return draw(
         tuple((r.visit or r.date)[:18] for r in rows),
         tuple(r.treatment[:22] for r in rows),
