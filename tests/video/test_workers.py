@@ -102,7 +102,10 @@ def test_threads_sharing_the_pool_each_get_their_own_clip(clip, tmp_path, jobs):
     left = tmp_path / "left.mp4"
     make_clip(
         left,
-        [SpasmSpec(1.0, 0.3, "left", "clonic", 0.9, True, False)],
+        [
+            SpasmSpec(1.0, 0.3, "left", "clonic", 0.9, True, False),
+            SpasmSpec(2.5, 0.3, "left", "clonic", 0.9, True, False),
+        ],
         source="blank",
         duration_s=4,
         markers=True,
