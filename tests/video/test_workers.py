@@ -17,10 +17,7 @@ from hemifacial.video.decode import probe
 from hemifacial.video.pipeline import SegmentTask, track_many
 from hemifacial_synth.pasted import SpasmSpec, make_clip
 
-SPEC = [  # two: HFS repeats, a single one-sided closure is not counted as spasm
-    SpasmSpec(2.0, 0.3, "right", "clonic", 0.9, True, False),
-    SpasmSpec(4.0, 0.3, "right", "clonic", 0.9, True, False),
-]
+SPEC = [SpasmSpec(2.0, 0.3, "right", "clonic", 0.9, True, False)]
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +53,8 @@ def test_a_worker_killed_mid_run_is_a_clear_error_and_the_next_run_starts_afresh
     assert not pool.usable
     a = analyze_video(clip, landmarker="synthetic", jobs=2)
     assert workers.get_pool(2) is not pool
-    assert [(e.side, e.kind) for e in a.one_sided_events] == [("right", "clonic")] * 2
+    # the clip's one closure is found on the right (not counted as spasm: it is not repeated)
+    assert [(e.side, round(e.start_s)) for e in a.events if e.side != "both"] == [("right", 2)]
 
 
 def test_a_dead_idle_worker_is_replaced_before_the_next_run(clip):
@@ -102,10 +100,7 @@ def test_threads_sharing_the_pool_each_get_their_own_clip(clip, tmp_path, jobs):
     left = tmp_path / "left.mp4"
     make_clip(
         left,
-        [
-            SpasmSpec(1.0, 0.3, "left", "clonic", 0.9, True, False),
-            SpasmSpec(2.5, 0.3, "left", "clonic", 0.9, True, False),
-        ],
+        [SpasmSpec(1.0, 0.3, "left", "clonic", 0.9, True, False)],
         source="blank",
         duration_s=4,
         markers=True,
@@ -120,7 +115,8 @@ def test_threads_sharing_the_pool_each_get_their_own_clip(clip, tmp_path, jobs):
         try:
             for _ in range(3):
                 a = analyze_video(path, landmarker="synthetic", jobs=jobs)
-                got[path].append((a.one_sided_events[0].side, a.quality.n_frames))
+                [e] = [e for e in a.events if e.side != "both"]  # its one closure
+                got[path].append((e.side, a.quality.n_frames))
         except BaseException as exc:  # reported below, in the test's thread
             errors.append(exc)
 
@@ -136,9 +132,12 @@ def test_threads_sharing_the_pool_each_get_their_own_clip(clip, tmp_path, jobs):
 def test_a_stuck_worker_times_out_and_is_replaced(clip, monkeypatch):
     pool = workers.get_pool(2)
     os.kill(pool.pids[0], signal.SIGSTOP)  # alive but silent
+    usual = workers.REPLY_TIMEOUT_S
     monkeypatch.setattr(workers, "REPLY_TIMEOUT_S", 0.5)
     with pytest.raises(VideoWorkerError, match="stopped answering"):
         list(pool.imap([_task(clip), _task(clip)]))
+    # the replacement works with the usual timeout (0.5 s is too short on a loaded machine)
+    monkeypatch.setattr(workers, "REPLY_TIMEOUT_S", usual)
     a = analyze_video(clip, landmarker="synthetic", jobs=2)
     assert workers.get_pool(2) is not pool and a.quality.n_frames == 180
 
