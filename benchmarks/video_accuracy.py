@@ -132,7 +132,10 @@ def baseline_section(data: dict[str, list[Example]]) -> None:
 
 def real_section() -> None:
     """One-sided events and grades on the real healthy clips (no event expected)."""
-    print("\nREAL HEALTHY CLIPS (../shared/data/videos; held-out, never tuned on): expect 0")
+    print(
+        "\nREAL HEALTHY CLIPS (../shared/data/videos; never fitted on, but looked at while"
+        " the rules were written): expect 0"
+    )
     paths = [VIDEOS / n for n in REAL_HEALTHY if (VIDEOS / n).is_file()]
     failed = []
     for path, tr in zip(paths, tracks(paths), strict=True):

@@ -89,9 +89,12 @@ def test_4k_clip_is_scaled_in_the_decoder_and_measured(tmp_path):
     small = tmp_path / "astro.mp4"
     make_clip(
         small,
-        [SpasmSpec(1.0, 1.4, "left", "tonic", 0.95, True, False)],
+        [  # two: HFS repeats, a single one-sided closure is not counted as spasm
+            SpasmSpec(1.0, 1.4, "left", "tonic", 0.95, True, False),
+            SpasmSpec(3.2, 0.3, "left", "clonic", 0.95, True, False),
+        ],
         source="astronaut",
-        duration_s=3,
+        duration_s=4.5,
         seed=3,
         motion=0,
     )
@@ -108,7 +111,7 @@ def test_4k_clip_is_scaled_in_the_decoder_and_measured(tmp_path):
     assert a.quality.usable_fraction > 0.9
     ratio = a.quality.median_face_px / small_a.quality.median_face_px
     assert 3.6 < ratio < 4.4  # face size in source pixels, whatever the decode scale
-    assert [e.side for e in a.one_sided_events] == ["left"]
+    assert [e.side for e in a.one_sided_events] == ["left", "left"]
     assert a.one_sided_events[0].kind == "tonic"
 
 

@@ -33,6 +33,9 @@ def test_winks_are_found_on_the_correct_side(analysed):
     # manifest: frame 15 (0.5 s) left eye shut, frame 45 (1.5 s) right eye shut
     assert any(s == "left" and st <= 0.5 for s, st in sides)
     assert any(s == "right" and 0.5 < st <= 1.5 for s, st in sides)
+    # and the clip feeds no bilateral finding at full weight (nothing plain, soft ≤ 0.3)
+    assert "laterality" not in a.findings
+    assert a.metrics.severity.jankovic_total == 0
 
 
 def test_flutter_is_reported_as_bilateral(analysed):

@@ -54,10 +54,11 @@ closing eye's (crying squeezes both, ``Pexels`` clip). Not lower: MediaPipe coup
 eyes, so a closure of one eye drags the other eye's lid points to 0.25–0.55 of it (warp
 clips); how much the other eye narrows is weighed by the event model."""
 SHALLOW_PEAK = 0.6
-"""A one-sided episode shallower than this at its deepest counts only when the same side
-repeats it (:mod:`.review`): MediaPipe reads a natural full blink as 0.69–0.93 closed
-(``d13``, ``d14``, ``d18``, ``single_face``), a smile or smirk narrowing one eye once as
-≤ 0.55 (``d19``), a full closure behind glasses or a narrowing tonic spasm as 0.45–0.6."""
+"""Deep vs shallow one-sided episode (:mod:`.review`: deep ones on both sides in turn are
+winks; every counted episode needs its side to repeat): MediaPipe reads a natural full
+blink as 0.69–0.93 closed (``d13``, ``d14``, ``d18``, ``single_face``), a smile or smirk
+narrowing one eye once as ≤ 0.55 (``d19``), a full closure behind glasses or a narrowing
+tonic spasm as 0.45–0.6."""
 MIN_ONE_SIDED_S = 0.06
 """Shorter one-sided closures (a single frame at 30 fps) are tracking jitter; a 0.1-s
 twitch spans three frames."""

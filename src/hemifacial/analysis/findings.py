@@ -30,6 +30,7 @@ from typing import Any
 
 from hemifacial.domain.types import Uncertain
 
+from .review import WINK_DISCOUNT
 from .types import Event, Metrics
 
 MIN_EVENTS = 2
@@ -116,13 +117,22 @@ def _one_sided(one: list[Event], metrics: Metrics) -> dict[str, Uncertain]:
     return out
 
 
+def _alternating(events: tuple[Event, ...]) -> bool:
+    """Winks on both sides: the clip looks like voluntary alternation (:mod:`.review`)."""
+    return len({e.side for e in events if e.kind == "wink"}) == 2
+
+
 def _bilateral(bil: list[Event], winks: list[Event]) -> dict[str, Uncertain]:
     """Bilateral flutter or tonic closure; or, with only alternating winks, a low-weight
     'bilateral, asynchronous' (voluntary-looking: certainty ≤ the winks' discounted
-    confidence, so the engine barely moves)."""
+    confidence, so the engine barely moves). Bilateral episodes in a clip of alternating
+    winks (``liveportrait_d3``: both eyes shut between the winks) look voluntary too and
+    are discounted by the same :data:`~.review.WINK_DISCOUNT`."""
     out: dict[str, Uncertain] = {}
     if bil:
-        sure = _cap(_support(len(bil)))
+        sure = _cap(
+            _support(len(bil)) * (WINK_DISCOUNT if len({e.side for e in winks}) == 2 else 1)
+        )
         out["side"] = Uncertain("both", sure)
         out["laterality"] = Uncertain("bilateral_synchronous", sure)
         pattern = _pattern({e.kind for e in bil})
@@ -163,10 +173,11 @@ def video_findings(
 
 def derive_findings(events: tuple[Event, ...], metrics: Metrics) -> dict[str, str]:
     """The plain values of :func:`video_findings` (stored with the analysis JSON), without
-    the low-weight reading of alternating winks, which is only offered with its certainty."""
+    the low-weight readings of a clip of alternating winks, which are only offered with
+    their certainty."""
     full = video_findings(events, metrics, EMITS)
-    if not any(e.one_sided for e in events) and not any(
-        e.kind in ("bilateral_clonic", "bilateral_tonic") for e in events
-    ):
+    one = any(e.one_sided for e in events)
+    bil = any(e.kind in ("bilateral_clonic", "bilateral_tonic") for e in events)
+    if not one and (not bil or _alternating(events)):
         return {}
     return {k: str(u.value) for k, u in full.items()}
