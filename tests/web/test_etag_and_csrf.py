@@ -113,3 +113,16 @@ def test_every_view_of_patient_data_is_audited_even_when_unchanged(app: Any, cli
         ("doc", "cases.list", None),
         ("doc", "case.view", 4040),
     ]
+
+
+def test_a_failed_login_is_audited_on_the_page_and_the_api(app: Any, client: Any) -> None:
+    page = client.post(
+        "/login", data={"csrf_token": csrf(client), "username": "doc", "password": "wrong"}
+    )
+    api = client.post("/api/v1/session", json={"username": "doc", "password": "wrong"})
+    assert page.status_code == 401 and api.status_code == 401
+    with app.state.ctx.db.unit_of_work() as s:
+        failed = s.scalars(
+            select(t.AuditEvent.actor).where(t.AuditEvent.action == "login.failed")
+        ).all()
+    assert failed == ["doc", "doc"]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 
 from hemifacial.domain.status import CaseStatus
-from hemifacial.errors import FormError
+from hemifacial.errors import FormError, LoginRequiredError
 from hemifacial.services import accounts, cases, intake, reads, videos
 
 from .. import schemas
@@ -23,11 +23,14 @@ router = APIRouter(prefix="/api/v1", tags=["clinic"])
 
 @router.post("/session", response_model=schemas.SessionPublic)
 def login(
-    body: schemas.LoginRequest, request: Request, response: Response, ctx: Ctx
+    body: schemas.LoginRequest, request: Request, response: Response, tx: Tx
 ) -> schemas.SessionPublic:
     """Log in; the session cookie is set, and the CSRF token to echo is returned."""
-    with ctx.db.unit_of_work() as s:  # its own unit: a failed login is audited and raises
-        token, info = accounts.login(s, body.username, body.password)
+    try:
+        token, info = accounts.login(tx, body.username, body.password)
+    except LoginRequiredError:
+        tx.commit()  # the failed attempt stays audited although the request fails
+        raise
     start_session(request, response, token)
     return schemas.SessionPublic(
         username=info.username,

@@ -47,12 +47,11 @@ def login_form(request: Request) -> Response:
 
 
 @router.post("/login")
-def login(request: Request, ctx: Ctx, form: Annotated[LoginForm, Form()]) -> Response:
+def login(request: Request, tx: Tx, form: Annotated[LoginForm, Form()]) -> Response:
     nxt = _safe_next(form.next)
     try:
-        with ctx.db.unit_of_work() as s:
-            token, _ = accounts.login(s, form.username, form.password)
-    except LoginRequiredError as exc:
+        token, _ = accounts.login(tx, form.username, form.password)
+    except LoginRequiredError as exc:  # the failed attempt's audit row is committed
         return render(request, "clinic/login.html", {"next": nxt, "error": str(exc)}, 401)
     response = _see(nxt)
     start_session(request, response, token)
