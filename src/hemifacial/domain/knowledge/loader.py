@@ -130,7 +130,7 @@ def _build(docs: Mapping[str, Any], content_hash: str) -> KnowledgeBase:
             findings[fid] = _finding(fid, f, condition_ids, problems)
     network = build_network(  # declared dependence, then coherence (knowledge/coherence.py)
         docs["dependence.yaml"], findings, condition_ids, problems.add,
-        lambda where, entry: _provenance(where, entry, problems, _numbers_of(entry)),
+        lambda where, entry: _provenance(where, entry, problems, prov.numbers_of(entry)),
     )  # fmt: skip
     problems.messages += check_coherence(findings, network, condition_ids)
     settings = {
@@ -138,7 +138,7 @@ def _build(docs: Mapping[str, Any], content_hash: str) -> KnowledgeBase:
     }
     ranges = build_ranges(  # plausible ranges for the robustness analysis
         docs["ranges.yaml"], point_lookup(findings, settings), problems.add,
-        lambda where, entry: _provenance(where, entry, problems, _numbers_of(entry)),
+        lambda where, entry: _provenance(where, entry, problems, prov.numbers_of(entry)),
     )  # fmt: skip
     tests = {tid: _test(tid, t, findings, problems) for tid, t in docs["tests.yaml"].items()}
     for test in tests.values():
@@ -252,7 +252,7 @@ def _finding(
             probabilities = _distribution(at, entry.get("p"), ftype, informative_values, problems)
             likelihoods[cid] = Likelihood(
                 probabilities,
-                _provenance(at, entry, problems, _stated(probabilities)),
+                _provenance(at, entry, problems, prov.stated(probabilities)),
                 is_default=cid not in table,
             )
     elif table:
@@ -274,19 +274,6 @@ def _finding(
         likelihoods=likelihoods,
         comment=f.get("comment"),
     )
-
-
-def _numbers_of(entry: Mapping[str, Any]) -> dict[str, float]:
-    """The numbers a dependence or range entry states (its ``p`` table or its bounds)."""
-    table = entry.get("p", entry)
-    items = table.items() if isinstance(table, Mapping) else ()
-    return {str(k): float(v) for k, v in items if isinstance(v, int | float) and k != "p"}
-
-
-def _stated(probabilities: Mapping[str, float]) -> dict[str, float]:
-    """The numbers an entry states; of two values only the first (the other is 1 − it)."""
-    first = next(iter(probabilities))
-    return {first: probabilities[first]} if len(probabilities) == 2 else dict(probabilities)
 
 
 def _distribution(

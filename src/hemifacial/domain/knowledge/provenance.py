@@ -158,3 +158,16 @@ def tier_counts(kb: KnowledgeBase) -> dict[str, Counter[str]]:
         counts["all"][p.tier.value] += 1
         counts.setdefault(cid, Counter())[p.tier.value] += 1
     return counts
+
+
+def numbers_of(entry: Mapping[str, Any]) -> dict[str, float]:
+    """The numbers a dependence or range entry states (its ``p`` table or its bounds)."""
+    table = entry.get("p", entry)
+    items = table.items() if isinstance(table, Mapping) else ()
+    return {str(k): float(v) for k, v in items if isinstance(v, int | float) and k != "p"}
+
+
+def stated(probabilities: Mapping[str, float]) -> dict[str, float]:
+    """The numbers an entry states; of two values only the first (the other is 1 − it)."""
+    first = next(iter(probabilities))
+    return {first: probabilities[first]} if len(probabilities) == 2 else dict(probabilities)
