@@ -1,7 +1,9 @@
 """Diagnostic accuracy of the cause engine on the literature vignettes.
 
-Prints top-1 / top-3 accuracy, mean reciprocal rank, a per-condition table and a
-calibration table (predicted probability of the top condition vs how often it was right),
+Prints top-1 / top-3 accuracy, mean reciprocal rank, a per-condition table, a
+calibration table (predicted probability of the top condition vs how often it was right), a
+reliability table over every (vignette, condition) pair with the multi-class Brier score
+(against the Brier score of the setting's prior alone, in the same run),
 next to the published baselines quoted in the reference (symptom checkers 34% top-1,
 physicians 72% top-1 on general vignettes).
 
@@ -15,6 +17,7 @@ Usage: python benchmarks/engine_accuracy.py [--json] [--set original|case_report
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 from collections import defaultdict
@@ -24,25 +27,59 @@ from hemifacial.cli.casefile import load_case_file
 from hemifacial.domain.case import parse_case
 from hemifacial.domain.knowledge.loader import load_knowledge_base
 from hemifacial.domain.reasoning.posterior import posterior
+from hemifacial.domain.reasoning.robustness import robustness
 
 VIGNETTES = Path(__file__).resolve().parents[1] / "tests" / "data" / "vignettes"
 SETS = {"original": VIGNETTES, "case_reports": VIGNETTES / "case_reports"}
 BASELINES = {"symptom checkers (top-1)": 0.34, "physicians (top-1)": 0.72}
 BINS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 0.99), (0.99, 1.0001))
+RELIABILITY_BINS = (0.0, 0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0001)
+
+
+def reliability(scored: list[tuple[dict[str, float], str, dict[str, float]]]) -> dict[str, object]:
+    """Predicted vs observed over every (vignette, condition) pair, and Brier scores.
+
+    ``scored`` holds (posterior, expected condition, prior) per vignette. The multi-class
+    Brier score is the mean over vignettes of Σ_c (p_c − [c is the answer])²: 0 is perfect,
+    and the prior's own score is the no-skill baseline.
+    """
+    pairs = [(p, float(c == expected)) for post, expected, _ in scored for c, p in post.items()]
+    table = []
+    for low, high in itertools.pairwise(RELIABILITY_BINS):
+        inside = [(p, y) for p, y in pairs if low <= p < high]
+        if inside:
+            table.append(
+                {
+                    "bin": f"{low:.2f}–{min(high, 1):.2f}",
+                    "n": len(inside),
+                    "mean_predicted": sum(p for p, _ in inside) / len(inside),
+                    "observed": sum(y for _, y in inside) / len(inside),
+                }
+            )
+
+    def brier(index: int) -> float:
+        return sum(
+            sum((p - float(c == row[1])) ** 2 for c, p in row[index].items())  # type: ignore[union-attr]
+            for row in scored
+        ) / len(scored)
+
+    return {"table": table, "brier": brier(0), "brier_prior": brier(2)}
 
 
 def evaluate(directory: Path = VIGNETTES, drop_unknown: bool = False) -> dict[str, object]:
     kb = load_knowledge_base()
     rows = []
+    scored: list[tuple[dict[str, float], str, dict[str, float]]] = []
     for path in sorted(directory.glob("*.yaml")):
         doc = load_case_file(path)
         findings = doc.findings
         if drop_unknown:
             findings = {k: v for k, v in findings.items() if k in kb.findings}
         case = parse_case(kb, findings, doc.setting)
-        probs = posterior(kb, case.values, case.setting)
+        probs = posterior(kb, case.values, case.setting, case.certainty)
         ranking = sorted(probs, key=lambda c: -probs[c])
         expected = doc.extra["expected"]
+        scored.append((probs, expected, dict(kb.settings[case.setting].priors)))
         rows.append(
             {
                 "id": path.stem,
@@ -52,6 +89,7 @@ def evaluate(directory: Path = VIGNETTES, drop_unknown: bool = False) -> dict[st
                 "rank": ranking.index(expected) + 1,
                 "p_expected": probs[expected],
                 "difficulty": doc.extra.get("difficulty", "typical"),
+                "holds": robustness(kb, case.values, case.setting, case.certainty).top1_holds,
             }
         )
     n = len(rows)
@@ -77,6 +115,12 @@ def evaluate(directory: Path = VIGNETTES, drop_unknown: bool = False) -> dict[st
         "mrr": sum(1 / int(r["rank"]) for r in rows) / n,  # type: ignore[call-overload]
         "per_condition": {c: ranks for c, ranks in sorted(per_condition.items())},
         "calibration": calibration,
+        "reliability": reliability(scored),
+        "robust": {
+            flag: {"n": len(group), "top1": sum(r["rank"] == 1 for r in group) / len(group)}
+            for flag in (True, False)
+            if (group := [r for r in rows if r["holds"] is flag])
+        },
         "misses": [r for r in rows if r["rank"] != 1],
     }
 
@@ -115,6 +159,21 @@ def report(result: dict[str, object]) -> None:
             f"  {row['bin']:<11} {row['n']:>2}   {row['mean_predicted']:>13.1%}"
             f"   {row['observed']:>14.1%}"
         )
+    rel = result["reliability"]
+    print("\nreliability over every (vignette, condition) pair:")
+    print("  bin          n   mean predicted   observed")
+    for row in rel["table"]:  # type: ignore[index]
+        print(
+            f"  {row['bin']:<11} {row['n']:>3}  {row['mean_predicted']:>13.1%}"
+            f"   {row['observed']:>8.1%}"
+        )
+    print(
+        f"  Brier score {rel['brier']:.3f} (the setting's prior alone: "  # type: ignore[index]
+        f"{rel['brier_prior']:.3f}; 0 is perfect)"  # type: ignore[index]
+    )
+    for flag, row in result["robust"].items():  # type: ignore[attr-defined]
+        said = "holds" if flag else "depends on a number"
+        print(f"  robustness says '{said}': {row['n']} vignettes, top-1 right in {row['top1']:.0%}")
     if result["misses"]:
         print("\nmisses:")
         for r in result["misses"]:  # type: ignore[attr-defined]

@@ -1,9 +1,11 @@
 """End-to-end speed: naive decode-then-landmark loop vs our pipeline, side by side.
 
 Run: ``.venv/bin/python benchmarks/video_speed.py [--only NAME ...] [--long-from NAME ...]
-[--no-long] [--no-ceiling] [--rounds N]`` (``--only``: a subset of the shared clips while
-iterating; ``--long-from``: the shared clips to loop into 60-s clips, default d6;
-``--no-long``: none; ``--rounds N``: every clip N times, medians over all runs).
+[--no-long] [--no-ceiling] [--rounds N] [--mediapipe-api]`` (``--only``: a subset of the
+shared clips while iterating; ``--long-from``: the shared clips to loop into 60-s clips,
+default d6; ``--no-long``: none; ``--rounds N``: every clip N times, medians over all runs;
+``--mediapipe-api``: only the landmark step, MediaPipe's public ``process`` against the
+private graph path, see :func:`mediapipe_api`).
 
 Naive = one process: PyAV decode, full-size RGB, MediaPipe FaceMesh (refine, tracking).
 Ours = ``analyze_video`` with ``--jobs 2`` (time segments in two worker processes, frames
@@ -144,6 +146,46 @@ def _ceiling_steps(path: Path, scale: float, cpu: int, barrier: Any, results: An
     results.put((decode_ms, landmark_ms))
 
 
+API_FRAMES = 300
+"""Frames per clip timed through each MediaPipe path."""
+
+
+def mediapipe_api(clips: list[Path], rounds: int) -> None:
+    """Landmark ms per frame through FaceMesh's public ``process`` (the default) and through
+    its private graph attributes (``HEMIFACIAL_MEDIAPIPE_INTERNALS``), on the same frames
+    (decoded and scaled as the workers do), one core as a worker has, the two paths
+    alternating round by round; medians over clips × rounds, and their ratio."""
+    os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    paths = {"public": MediaPipeLandmarker(), "private": MediaPipeLandmarker(internals=True)}
+    ms: dict[str, list[float]] = {name: [] for name in paths}
+    for p in clips:
+        info = probe(p)
+        scale = process_segment(SegmentTask(info, 0.0, math.inf, "synthetic")).scale
+        frames = [
+            f.rgb for f in itertools.islice(iter_frames(p, scale=scale, fast=True), API_FRAMES)
+        ]
+        for _, (name, lm) in itertools.product(range(rounds), paths.items()):
+            lm.reset()
+            lm.process(frames[0])  # the first detection, not timed
+            t0 = time.perf_counter()
+            for rgb in frames[1:]:
+                lm.process(rgb)
+            ms[name].append(1e3 * (time.perf_counter() - t0) / (len(frames) - 1))
+        print(
+            f"{p.name:34s} "
+            + "  ".join(
+                f"{n} {statistics.median(v[-rounds:]):5.2f} ms/frame" for n, v in ms.items()
+            )
+        )
+    pub, priv = statistics.median(ms["public"]), statistics.median(ms["private"])
+    print(
+        f"\nMediaPipe landmark step, median of {len(clips)} clips × {rounds} rounds: public "
+        f"{pub:.2f} ms/frame, private {priv:.2f} ms/frame; public / private = {pub / priv:.3f}"
+    )
+    for lm in paths.values():
+        lm.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--only", nargs="+", metavar="NAME", help="only these shared clips")
@@ -151,6 +193,7 @@ def main() -> None:
     ap.add_argument("--no-long", action="store_true", help="no 60-s clips")
     ap.add_argument("--no-ceiling", action="store_true", help="skip the ceiling measurement")
     ap.add_argument("--rounds", type=int, default=1, help="measure every clip this many times")
+    ap.add_argument("--mediapipe-api", action="store_true", help="public vs private MediaPipe")
     args = ap.parse_args()
     print(f"load average (1 min) at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     clips = [
@@ -159,6 +202,10 @@ def main() -> None:
         if (not args.only or p.name in args.only)
         and max((info := probe(p)).width, info.height) <= 1280
     ]
+    if args.mediapipe_api:
+        mediapipe_api(clips, max(args.rounds, 3))
+        print(f"load average (1 min) at end: {os.getloadavg()[0]:.2f}")
+        return
     with tempfile.TemporaryDirectory() as tmp:
         longs = (
             [] if args.no_long else [Path(tmp) / f"{n[:-4]}_loop_60s.mp4" for n in args.long_from]

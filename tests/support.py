@@ -37,3 +37,19 @@ def run_cli(*args: str, env: Mapping[str, str] | None = None) -> subprocess.Comp
         text=True,
         timeout=120,
     )
+
+
+def tiny_mp4(frames: int = 3, size: int = 16) -> bytes:
+    """The bytes of a real (tiny, H.264) MP4 clip: uploads are checked by PyAV, so a test
+    upload must be a video FFmpeg can decode, not a fake header."""
+    import tempfile
+
+    import numpy as np
+
+    from hemifacial.video.encode import write_h264
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "tiny.mp4"
+        images = [np.full((size, size, 3), 40 * i, np.uint8) for i in range(frames)]
+        write_h264(path, images, fps=10)
+        return path.read_bytes()

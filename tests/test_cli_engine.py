@@ -131,6 +131,75 @@ def test_kb_check_show_schema(kb: KnowledgeBase) -> None:
     assert set(schema["properties"]["findings"]["properties"]) == set(kb.findings)
 
 
+def test_kb_check_counts_tiers_per_condition(kb: KnowledgeBase) -> None:
+    from hemifacial.domain.knowledge.provenance import tier_counts
+
+    code, out, _ = run("kb", "check")
+    assert code == 0
+    counts = tier_counts(kb)["all"]
+    total = sum(counts.values())
+    assert (
+        f"{total} — {counts['measured']} measured, {counts['derived']} derived, "
+        f"{counts['estimate']} estimate" in out
+    )
+    assert all(f"  {cid} " in out for cid in kb.conditions)
+
+
+def test_kb_check_without_the_reference_says_quotes_were_not_checked(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from hemifacial.cli import engine
+
+    monkeypatch.setattr(engine, "REFERENCE", tmp_path / "absent.md")
+    code, out, _ = run("kb", "check")
+    assert code == 0 and "quotes NOT checked" in out and "valid" in out
+
+
+def test_kb_check_rejects_quotes_missing_from_the_reference(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    other = tmp_path / "other-reference.md"
+    other.write_text("# a reference without any of the quoted figures\n", "utf-8")
+    code, _, err = run_main(["kb", "check", "--reference", str(other)], capsys)
+    assert code != 0 and "quote not in the reference" in err and "64.9%" in err
+
+
+def test_kb_show_gives_each_numbers_tier_and_support() -> None:
+    code, out, _ = run("kb", "show", "emg_lateral_spread")
+    assert code == 0
+    assert "[measured: ppfs_emg2025]" in out and "“HFS vs PPFS: AMR 100% vs 79.5%”" in out
+    assert "[derived: lsr_preop2020" in out and "arithmetic: mean of the four series" in out
+
+
+def test_assess_shows_tiers_in_text_and_json(tmp_path: Path) -> None:
+    code, out, _ = run("assess", "--demo")
+    assert code == 0 and "(prior 64% derived, cause)" in out and "[derived: batla2012]" in out
+    case = tmp_path / "case.yaml"
+    case.write_text("findings:\n  ear_clicking: 'yes'\n  east_asian_ancestry: 'yes'\n")
+    code, out, _ = run("assess", str(case), "--json")
+    why = {c["finding_id"]: c for c in json.loads(out)["explanations"]["primary_nvc"]}
+    assert why["ear_clicking"]["tier"] == "derived" and why["ear_clicking"]["arithmetic"]
+    ancestry = why["east_asian_ancestry"]
+    assert ancestry["tier"] == "measured" and ancestry["support"]
+
+
+def test_assess_asian_share_moves_the_ancestry_weight(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    case = tmp_path / "case.yaml"
+    case.write_text("findings:\n  east_asian_ancestry: 'yes'\n")
+
+    def ancestry_lr(*extra: str) -> float:
+        code, out, _ = run_main(["assess", str(case), "--json", *extra], capsys)
+        assert code == 0
+        (why,) = json.loads(out)["explanations"]["primary_nvc"]
+        return float(why["likelihood_ratio"])
+
+    assert ancestry_lr() > ancestry_lr("--asian-share", "0.5") > 1
+    code, _, err = run_main(["assess", str(case), "--asian-share", "2"], capsys)
+    assert code == 2 and "strictly between 0 and 1" in err
+
+
 def test_kb_show_unknown(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run_main(["kb", "show", "primary_nv"], capsys)
     assert code == 2 and "did you mean 'primary_nvc'" in err

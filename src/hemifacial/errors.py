@@ -10,20 +10,28 @@ clear message and a non-zero exit or an HTTP status; nothing else should reach a
     ├── InputError                 bad input from a person or a file (HTTP 422, exit 2)
     │   ├── UnknownKeyError        a key that does not exist (with the nearest valid key)
     │   ├── InvalidValueError      a value of the wrong type or outside the allowed set
+    │   │   ├── SettingsError      a HEMIFACIAL_* environment variable with a bad value
+    │   │   └── FormError          several form fields wrong, each with its message
     │   ├── ContradictionError     answers that cannot all be true
     │   ├── CaseFileError          a case file that cannot be read or parsed
-    │   └── VideoInputError        a file that is not a usable video
+    │   ├── VideoInputError        a file that is not a usable video
+    │   └── UploadTooLargeError    an upload over the configured limit (HTTP 413)
     ├── NotFoundError              a record that does not exist (HTTP 404)
     ├── PermissionDeniedError      not allowed (HTTP 403)
+    │   ├── LoginRequiredError     no valid clinician session: log in first (HTTP 401)
+    │   └── CsrfError              a form that is stale or did not come from this site
     ├── KnowledgeBaseError         the evidence base itself is invalid (a bug, not user input)
     ├── VideoWorkerError           a video worker process died (crash, out of memory)
     └── ServiceUnavailableError    a server (database, Redis, broker) is not reachable (HTTP 503)
+
+Every exception class of the package is defined here (``tests/test_errors.py`` checks it);
+modules that used to define one re-export it from here so old imports keep working.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 
 class HemifacialError(Exception):
@@ -55,8 +63,24 @@ class InvalidValueError(InputError):
     """A value of the wrong type or outside the allowed set."""
 
 
+class SettingsError(InvalidValueError):
+    """An environment variable (``HEMIFACIAL_*``) with a value the app cannot use."""
+
+
+class FormError(InvalidValueError):
+    """Several fields are wrong; ``fields`` maps each to its message (HTTP 422)."""
+
+    def __init__(self, fields: Mapping[str, str]) -> None:
+        self.fields = dict(fields)
+        super().__init__("; ".join(f"{k}: {v}" for k, v in self.fields.items()))
+
+
 class ContradictionError(InputError):
-    """Answers that cannot all be true at once."""
+    """Answers that cannot all be true at once; ``field`` is the answer to change, if one."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        self.field = field
+        super().__init__(message)
 
 
 class CaseFileError(InputError):
@@ -65,6 +89,12 @@ class CaseFileError(InputError):
 
 class VideoInputError(InputError):
     """A file that is not a usable video (corrupt, empty, not a video, no usable face)."""
+
+
+class UploadTooLargeError(InputError):
+    """The upload is bigger than the configured limit (HTTP 413)."""
+
+    http_status = 413
 
 
 class NotFoundError(HemifacialError):
@@ -79,6 +109,16 @@ class PermissionDeniedError(HemifacialError):
 
     exit_code = 4
     http_status = 403
+
+
+class LoginRequiredError(PermissionDeniedError):
+    """No valid session: log in first (HTTP 401)."""
+
+    http_status = 401
+
+
+class CsrfError(PermissionDeniedError):
+    """The form is stale or did not come from this site (HTTP 403)."""
 
 
 class KnowledgeBaseError(HemifacialError):

@@ -7,15 +7,20 @@ Environment variables (all optional; the defaults need no configuration):
 ``HEMIFACIAL_JOBS``           ``inprocess`` (default) or ``celery``.
 ``HEMIFACIAL_REDIS_URL``      Celery broker; default ``redis://127.0.0.1:6379/0``.
 ``HEMIFACIAL_CELERY_QUEUE``   queue name (default ``hemifacial``).
-``HEMIFACIAL_SECRET_KEY``     signs nothing secret-bearing itself but keys CSRF/session
-                              derivations; required outside demo/dev mode.
+``HEMIFACIAL_SECRET_KEY``     keys the CSRF tokens (HMAC); required outside demo/dev mode.
 ``HEMIFACIAL_MODE``           ``production`` (default), ``dev`` or ``demo``.
 ``HEMIFACIAL_MAX_UPLOAD_MB``  upload size limit (default 200).
 ``HEMIFACIAL_LANDMARKER``     ``mediapipe`` (default) or ``synthetic`` (test twin).
 ``HEMIFACIAL_VIDEO_JOBS``     processes per video analysis (default: one per core).
 ``HEMIFACIAL_LINK_DAYS``      lifetime of a patient's private link (default 30).
 ``HEMIFACIAL_SESSION_IDLE_MINUTES``  idle timeout of a clinician session (default 30).
-``HEMIFACIAL_PAGE_CACHE_MB``  rendered clinic pages kept per web process (default 64).
+``HEMIFACIAL_SECURE_COOKIES`` ``true`` behind HTTPS (default false).
+``HEMIFACIAL_MEDIAPIPE_INTERNALS``  ``true`` drives MediaPipe through private attributes
+                              (default false; read by the video workers, see docs/video.md).
+
+The variables are parsed and checked by ``pydantic-settings``; a bad value raises one
+:class:`~hemifacial.errors.SettingsError` naming each bad variable and what it accepts
+(never a traceback at the CLI). The result is the frozen :class:`Settings` value.
 """
 
 from __future__ import annotations
@@ -24,12 +29,24 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, Literal
 
-from hemifacial.errors import InvalidValueError
+from pydantic import Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from pydantic_settings.sources.utils import parse_env_vars
+
+from hemifacial.errors import SettingsError
 
 PLACEHOLDER_SECRETS = frozenset({"", "changethis", "change-me", "secret", "dev", "demo"})
 MODES = ("production", "dev", "demo")
 JOB_BACKENDS = ("inprocess", "celery")
+LANDMARKERS = ("mediapipe", "synthetic")
+PREFIX = "HEMIFACIAL_"
 
 
 @dataclass(frozen=True)
@@ -47,7 +64,6 @@ class Settings:
     link_days: int = 30
     session_idle_minutes: int = 30
     secure_cookies: bool = False
-    page_cache_mb: int = 64
 
     @property
     def upload_dir(self) -> Path:
@@ -61,21 +77,106 @@ class Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
 
     def validate(self) -> Settings:
+        """Checks across fields (the per-variable ones are done when parsing)."""
         if self.mode not in MODES:
-            raise InvalidValueError(f"HEMIFACIAL_MODE must be one of {', '.join(MODES)}")
+            raise SettingsError(f"{PREFIX}MODE must be one of {', '.join(MODES)}")
         if self.jobs not in JOB_BACKENDS:
-            raise InvalidValueError(
-                f"HEMIFACIAL_JOBS must be one of {', '.join(JOB_BACKENDS)}, got {self.jobs!r}"
+            raise SettingsError(
+                f"{PREFIX}JOBS must be one of {', '.join(JOB_BACKENDS)}, got {self.jobs!r}"
             )
         if self.mode == "production" and (
             self.secret_key.lower() in PLACEHOLDER_SECRETS or len(self.secret_key) < 16
         ):
-            raise InvalidValueError(
-                "HEMIFACIAL_SECRET_KEY must be set to a random value of at least 16 characters "
+            raise SettingsError(
+                f"{PREFIX}SECRET_KEY must be set to a random value of at least 16 characters "
                 "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`); "
                 "use --demo or HEMIFACIAL_MODE=dev to run without one"
             )
         return self
+
+
+class EnvSettings(BaseSettings):
+    """The raw environment variables, typed; :func:`from_env` turns them into Settings."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=PREFIX, env_ignore_empty=True, extra="ignore", frozen=True
+    )
+
+    data_dir: Path | None = None
+    database_url: str | None = None
+    secret_key: str = ""
+    mode: Literal["production", "dev", "demo"] = "production"
+    jobs: Literal["inprocess", "celery"] = "inprocess"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    celery_queue: str = Field("hemifacial", min_length=1)
+    max_upload_mb: float = Field(200.0, gt=0)
+    landmarker: Literal["mediapipe", "synthetic"] = "mediapipe"
+    video_jobs: int | None = Field(None, ge=1)
+    link_days: int = Field(30, ge=1)
+    session_idle_minutes: int = Field(30, ge=1)
+    secure_cookies: bool = False
+    mediapipe_internals: bool = False  # checked here; the video workers read it themselves
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Only the values :func:`read_env` passes in (from its :class:`_MappingSource`)."""
+        return (init_settings,)
+
+
+class _MappingSource(EnvSettingsSource):
+    """The standard environment source, reading a given mapping instead of ``os.environ``
+    (so that tests and the demo pass their own variables without touching the process)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], env: Mapping[str, str]) -> None:
+        self._env = env
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return parse_env_vars(
+            self._env, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str
+        )
+
+
+_SECRET_FIELDS = frozenset({"secret_key", "database_url", "redis_url"})
+_EXPECTED = {
+    "int_parsing": "a whole number",
+    "float_parsing": "a number",
+    "bool_parsing": "true or false",
+    "greater_than": "a number greater than {gt}",
+    "greater_than_equal": "a number of at least {ge}",
+    "string_too_short": "a non-empty text",
+    "literal_error": "one of {expected}",
+}
+
+
+def _message(exc: ValidationError) -> str:
+    """One line per bad variable: its name, what it accepts and (unless secret) its value."""
+    lines = []
+    for err in exc.errors(include_url=False):
+        field = str(err["loc"][0]) if err["loc"] else "?"
+        name = PREFIX + field.upper()
+        template = _EXPECTED.get(err["type"])
+        ctx = {k: f"{v:g}" if isinstance(v, float) else v for k, v in err.get("ctx", {}).items()}
+        expected = template.format(**ctx) if template else err["msg"]
+        got = "" if field in _SECRET_FIELDS else f", got {err['input']!r}"
+        lines.append(f"{name} must be {expected}{got}")
+    return "invalid setting: " + "; ".join(lines)
+
+
+def read_env(env: Mapping[str, str]) -> EnvSettings:
+    """The HEMIFACIAL_* variables of ``env`` parsed and checked, or one SettingsError."""
+    try:
+        values: dict[str, Any] = _MappingSource(EnvSettings, env)()
+        return EnvSettings(**values)
+    except ValidationError as exc:
+        raise SettingsError(_message(exc)) from None
 
 
 def default_data_dir() -> Path:
@@ -84,27 +185,24 @@ def default_data_dir() -> Path:
 
 def from_env(env: Mapping[str, str] | None = None, *, mode: str | None = None) -> Settings:
     """Settings from environment variables (``env`` defaults to ``os.environ``)."""
-    e = os.environ if env is None else env
-    mode = mode or e.get("HEMIFACIAL_MODE", "production")
-    data_dir = Path(e.get("HEMIFACIAL_DATA_DIR") or default_data_dir()).expanduser()
-    url = e.get("HEMIFACIAL_DATABASE_URL") or f"sqlite:///{data_dir / 'hemifacial.sqlite3'}"
-    secret = e.get("HEMIFACIAL_SECRET_KEY", "")
-    if not secret and mode in ("dev", "demo"):
-        secret = "dev"
-    video_jobs = e.get("HEMIFACIAL_VIDEO_JOBS")
+    e = dict(os.environ if env is None else env)
+    if mode is not None:
+        e[PREFIX + "MODE"] = mode
+    raw = read_env(e)
+    data_dir = (raw.data_dir or default_data_dir()).expanduser()
+    secret = raw.secret_key or ("dev" if raw.mode in ("dev", "demo") else "")
     return Settings(
         data_dir=data_dir,
-        database_url=url,
+        database_url=raw.database_url or f"sqlite:///{data_dir / 'hemifacial.sqlite3'}",
         secret_key=secret,
-        mode=mode,
-        jobs=e.get("HEMIFACIAL_JOBS", "inprocess"),
-        redis_url=e.get("HEMIFACIAL_REDIS_URL", "redis://127.0.0.1:6379/0"),
-        celery_queue=e.get("HEMIFACIAL_CELERY_QUEUE", "hemifacial"),
-        max_upload_bytes=int(float(e.get("HEMIFACIAL_MAX_UPLOAD_MB", "200")) * 1024 * 1024),
-        landmarker=e.get("HEMIFACIAL_LANDMARKER", "mediapipe"),
-        video_jobs=int(video_jobs) if video_jobs else None,
-        link_days=int(e.get("HEMIFACIAL_LINK_DAYS", "30")),
-        session_idle_minutes=int(e.get("HEMIFACIAL_SESSION_IDLE_MINUTES", "30")),
-        secure_cookies=e.get("HEMIFACIAL_SECURE_COOKIES", "") in ("1", "true"),
-        page_cache_mb=int(e.get("HEMIFACIAL_PAGE_CACHE_MB", "64")),
+        mode=raw.mode,
+        jobs=raw.jobs,
+        redis_url=raw.redis_url,
+        celery_queue=raw.celery_queue,
+        max_upload_bytes=int(raw.max_upload_mb * 1024 * 1024),
+        landmarker=raw.landmarker,
+        video_jobs=raw.video_jobs,
+        link_days=raw.link_days,
+        session_idle_minutes=raw.session_idle_minutes,
+        secure_cookies=raw.secure_cookies,
     ).validate()

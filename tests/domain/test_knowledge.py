@@ -169,7 +169,7 @@ def test_improper_distribution_and_unknown_condition_are_rejected(data_copy: Pat
 
 def test_changed_number_changes_the_hash(data_copy: Path, kb: KnowledgeBase) -> None:
     def tweak(data):  # type: ignore[no-untyped-def]
-        data["ear_clicking"]["likelihood"]["primary_nvc"]["p"] = 0.3
+        data["ear_clicking"]["likelihood"]["vascular_anomaly"]["p"] = 0.3  # an estimate
 
     _edit(data_copy, "findings_history.yaml", tweak)
     assert load_knowledge_base(str(data_copy)).content_hash != kb.content_hash

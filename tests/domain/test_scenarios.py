@@ -162,10 +162,15 @@ def test_setting_changes_the_prior(kb: KnowledgeBase) -> None:
 
 
 def test_red_flags_with_numeric_thresholds(kb: KnowledgeBase) -> None:
-    flags = {f.id: f for f in run(kb, {"age_at_onset": 25, "blood_glucose": 22}).red_flags}
-    assert flags["young_onset"].triggered_by == (("age_at_onset", "25"),)
+    young = {"age_at_onset": 25, "spread_to_lower_face": "yes", "acute_onset": "yes"}
+    flags = {f.id: f for f in run(kb, {**young, "blood_glucose": 22}).red_flags}
+    assert flags["young_onset"].triggered_by == (
+        ("age_at_onset", "25"),
+        ("spread_to_lower_face", "yes"),
+        ("acute_onset", "yes"),
+    )
     assert flags["hyperglycaemia"].level == "urgent"
-    assert "young_onset" not in {f.id for f in run(kb, {"age_at_onset": 55}).red_flags}
+    assert "young_onset" not in {f.id for f in run(kb, {**young, "age_at_onset": 55}).red_flags}
 
 
 def test_assessment_serialises_with_versions(kb: KnowledgeBase) -> None:

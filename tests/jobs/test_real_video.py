@@ -32,8 +32,10 @@ def test_mediapipe_analysis_of_a_real_clip_is_stored_with_its_plot(tmp_path: Pat
         stored = videos.store_upload(settings, iter(lambda: fh.read(1 << 16), b""), CLIP.name)
     with transaction(factory) as s:
         case, _ = intake.start(s, intake.Contact("Real", "r@example.org", "", "", True), 30)
-        intake.submit(s, kb, case)
-        job_id = videos.add_video(s, case.id, stored, CLIP.name, mirrored=False, actor="test").id
+        intake.submit(s, kb, case.id)
+        job_id = videos.add_video(
+            s, case.id, stored, CLIP.name, mirrored=False, actor="test", submit=lambda _j: None
+        ).id
     assert videos.run_video_job(factory, settings, kb, job_id) == "done"
     with transaction(factory) as s:
         job = repo.get_job(s, job_id)

@@ -18,7 +18,7 @@ from hemifacial.services import accounts
 from hemifacial.settings import Settings
 from hemifacial.web.app import create_app
 from tests.db.fixtures import REDIS_URL, client_for, unavailable
-from tests.services.test_videos import fake_analyzer
+from tests.doubles import fake_analyzer
 from tests.support import run_cli
 from tests.web.helpers import MP4
 
@@ -45,7 +45,7 @@ def test_a_job_interrupted_by_a_restart_is_run_on_the_next_start(
     settings: Settings, engine: Any
 ) -> None:
     first = create_app(settings, runner=NullRunner())
-    with first.state.ctx.tx() as s:
+    with first.state.ctx.db.unit_of_work() as s:
         accounts.create_user(s, "doc", PASSWORD, "Doc")
     with client_for(first) as c:
         _login(c)
@@ -53,13 +53,13 @@ def test_a_job_interrupted_by_a_restart_is_run_on_the_next_start(
         job = c.post(
             f"/api/v1/cases/{case_id}/videos", files={"file": ("a.mp4", MP4, "video/mp4")}
         ).json()
-        with first.state.ctx.tx() as s:  # the process dies while analysing
+        with first.state.ctx.db.unit_of_work() as s:  # the process dies while analysing
             from hemifacial.db import repositories as repo
 
             repo.get_job(s, job["id"]).status = "running"
     second = create_app(settings, runner=None)
     ctx = second.state.ctx
-    runner = InProcessRunner(ctx.factory, settings, ctx.kb, analyzer=fake_analyzer)
+    runner = InProcessRunner(ctx.db.factory, settings, ctx.kb, analyzer=fake_analyzer)
     ctx.runner = runner
     with client_for(second) as c:
         runner.join()
@@ -110,7 +110,7 @@ def test_celery_worker_runs_the_real_analysis(
     queue = f"hemifacial-test-{secrets.token_hex(4)}"
     settings = settings.with_(jobs="celery", redis_url=REDIS_URL, celery_queue=queue)
     app = create_app(settings)
-    with app.state.ctx.tx() as s:
+    with app.state.ctx.db.unit_of_work() as s:
         accounts.create_user(s, "doc", PASSWORD, "Doc")
     worker = subprocess.Popen(
         [sys.executable, "-m", "hemifacial.cli", "worker"],

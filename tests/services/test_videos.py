@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -15,39 +15,11 @@ from hemifacial.domain.knowledge.loader import load_knowledge_base
 from hemifacial.errors import VideoInputError
 from hemifacial.services import intake, videos
 from hemifacial.settings import Settings
+from tests.doubles import FINDINGS, fake_analyzer
+from tests.support import tiny_mp4
 
 KB = load_knowledge_base()
-MP4_HEAD = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 100
-
-
-class FakeAnalysis:
-    """Stands in for VideoAnalysis: the job only needs to_dict() and findings."""
-
-    findings: ClassVar[dict[str, str]] = {
-        "side": "right",
-        "laterality": "unilateral",
-        "other_babinski": "yes",
-    }
-
-    def to_dict(self) -> dict[str, Any]:
-        side = {"events_per_min": 12.0, "time_in_spasm_pct": 8.5}
-        return {
-            "schema_version": "1",
-            "metrics": {
-                "affected_side": "right",
-                "right": side,
-                "left": {"events_per_min": 0.0, "time_in_spasm_pct": 0.0},
-                "severity": {"jankovic_total": 4},
-            },
-            "findings": self.findings,
-            "notes": [],
-        }
-
-
-def fake_analyzer(path: Path, *, mirrored: bool, progress: Any, settings: Settings) -> Any:
-    assert path.is_file()
-    progress(0.5)
-    return FakeAnalysis()
+MP4_HEAD = tiny_mp4()
 
 
 def stored(settings: Settings, data: bytes, name: str = "clip.mp4") -> videos.StoredFile:
@@ -65,7 +37,13 @@ def test_uploads_are_stored_once_by_content_hash_outside_the_web_root(settings: 
 
 @pytest.mark.parametrize(
     ("data", "message"),
-    [(b"", "is empty"), (b"%PDF-1.7 this is a pdf" * 3, "not a video file")],
+    [
+        (b"", "is empty"),
+        (b"%PDF-1.7 this is a pdf" * 3, "not a video file"),
+        (b"not a video, a text file renamed .mp4\n" * 5, "not a video file we can read"),
+        (b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 100, "not a video file"),  # a header only
+        (tiny_mp4()[:300], "not a video file"),  # corrupt: cut before any frame
+    ],
 )
 def test_files_that_are_not_videos_are_refused_and_not_kept(
     settings: Settings, data: bytes, message: str
@@ -88,15 +66,44 @@ def test_safe_names() -> None:
     assert videos.safe_name("") == "video"
 
 
-def _queued_job(factory: Any, settings: Settings) -> tuple[int, int]:
+def _queued_job(
+    factory: Any, settings: Settings, submitted: list[int] | None = None
+) -> tuple[int, int]:
     with transaction(factory) as s:
         case, _ = intake.start(s, intake.Contact("Vid", "v@example.org", "", "", True), 30)
-        intake.save_draft(s, KB, case, {"age_at_onset": "60"})
-        intake.submit(s, KB, case)
+        intake.save_draft(s, KB, case.id, {"age_at_onset": "60"})
+        intake.submit(s, KB, case.id)
         job = videos.add_video(
-            s, case.id, stored(settings, MP4_HEAD), "clip.mp4", mirrored=False, actor="patient"
+            s,
+            case.id,
+            stored(settings, MP4_HEAD),
+            "clip.mp4",
+            mirrored=False,
+            actor="patient",
+            submit=(submitted if submitted is not None else []).append,
         )
+        assert not submitted, "handed to the runner before the upload was committed"
         return case.id, job.id
+
+
+def test_a_job_reaches_the_runner_only_once_its_video_is_committed(
+    factory: Any, settings: Settings
+) -> None:
+    submitted: list[int] = []
+    case_id, job_id = _queued_job(factory, settings, submitted)
+    assert submitted == [job_id]
+    with pytest.raises(RuntimeError), transaction(factory) as s:
+        videos.add_video(
+            s,
+            case_id,
+            stored(settings, MP4_HEAD),
+            "again.mp4",
+            mirrored=False,
+            actor="patient",
+            submit=submitted.append,
+        )
+        raise RuntimeError("the request failed after the upload")
+    assert submitted == [job_id]
 
 
 def test_job_stores_the_analysis_adds_video_findings_and_re_ranks(
@@ -113,7 +120,7 @@ def test_job_stores_the_analysis_adds_video_findings_and_re_ranks(
         video_rows = {
             r.finding_id: r.value for r in repo.findings_of(s, case_id) if r.source == "video"
         }
-        assert video_rows == FakeAnalysis.findings
+        assert video_rows == FINDINGS
         latest = repo.latest_assessment(s, case_id)
         assert latest is not None and latest.trigger.startswith("video findings")
     # idempotent: a second delivery changes nothing
@@ -146,7 +153,7 @@ def test_an_internal_error_is_reported_without_details_and_can_be_retried(
     with transaction(factory) as s:
         error = repo.get_job(s, job_id).error or ""
         assert "internal error" in error and "Ann" not in error
-        videos.retry(s, job_id, "dr")
+        videos.retry(s, job_id, "dr", submit=lambda _job: None)
     assert videos.run_video_job(factory, settings, KB, job_id, analyzer=fake_analyzer) == "done"
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from hemifacial.services.views import CourseRow, course_change
+from hemifacial.services.reads import course_change
+from hemifacial.services.views import CourseRow
 
 
 def row(video_id: int, date: str, rate: float | None, pct: float, sev: int | None) -> CourseRow:

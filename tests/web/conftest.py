@@ -13,7 +13,7 @@ from hemifacial.settings import Settings
 from hemifacial.web.app import create_app
 from tests.db.fixtures import *  # noqa: F403
 from tests.db.fixtures import client_for
-from tests.services.test_videos import FakeAnalysis, fake_analyzer
+from tests.doubles import fake_analyzer
 
 PASSWORD = "correct horse battery"
 
@@ -22,8 +22,8 @@ PASSWORD = "correct horse battery"
 def app(settings: Settings, engine: Any) -> Any:
     application = create_app(settings, runner=None)
     ctx = application.state.ctx
-    ctx.runner = InProcessRunner(ctx.factory, settings, ctx.kb, analyzer=fake_analyzer)
-    with ctx.tx() as s:
+    ctx.runner = InProcessRunner(ctx.db.factory, settings, ctx.kb, analyzer=fake_analyzer)
+    with ctx.db.unit_of_work() as s:
         accounts.create_user(s, "doc", PASSWORD, "Dr Doc")
     return application
 
@@ -42,6 +42,3 @@ def clinician(app: Any) -> Iterator[Any]:
         assert r.status_code == 200, r.text
         c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
         yield c
-
-
-__all__ = ["FakeAnalysis"]

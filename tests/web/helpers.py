@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-MP4 = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 200
+from tests.support import tiny_mp4
+
+MP4 = tiny_mp4()
 TYPICAL = {
     "age_at_onset": "58",
     "side": "left",
@@ -34,6 +37,8 @@ def intake(client: Any, name: str, answers: dict[str, str]) -> dict[str, Any]:
 
 
 def csrf(client: Any) -> str:
-    if "hf_csrf" not in client.cookies:
-        client.get("/request")
-    return str(client.cookies["hf_csrf"])
+    """The CSRF token a page of this site gives this client (as a browser would read it)."""
+    page = client.get("/login").text
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, "the login page carries no CSRF token"
+    return found.group(1)

@@ -195,7 +195,9 @@ def test_video_upload_job_and_analysis(clinician: Any, app: Any) -> None:
     assert got["status"] == "done" and got["progress"] == 1.0
     analysis = clinician.get(f"/api/v1/videos/{job['video_id']}/analysis").json()
     assert analysis["metrics"]["affected_side"] == "right"
-    assert clinician.get(f"/api/v1/videos/{job['video_id']}/timeline.png").status_code == 404
+    plot = clinician.get(f"/api/v1/videos/{job['video_id']}/timeline.png")
+    assert plot.status_code == 200 and plot.content.startswith(b"\x89PNG")
+    assert clinician.get("/api/v1/videos/999/timeline.png").status_code == 404
     case = clinician.get(f"/api/v1/cases/{case_id}").json()
     assert case["videos"][0]["mirrored"] is True
     assert case["course"][0]["events_per_min"] == 12.0

@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 
-from hemifacial.db.engine import migrate
 from hemifacial.services import accounts
 from hemifacial.settings import from_env
 from hemifacial.web.app import create_app
@@ -70,8 +69,8 @@ def base_url(tmp_path: Path) -> Iterator[str]:
         mode="dev",
     )
     app = create_app(settings)
-    migrate(app.state.ctx.engine)
-    with app.state.ctx.tx() as s:
+    app.state.ctx.db.open()
+    with app.state.ctx.db.unit_of_work() as s:
         accounts.create_user(s, "doc", "correct horse battery", "Dr Doc")
     with running(app) as url:
         yield url
@@ -120,6 +119,9 @@ def test_patient_request_then_clinician_work_up(
     page.evaluate("window.scrollTo(0, 0)")
     shot(page, tmp_path, "intake_phone")
     page.get_by_role("button", name="Next").click()
+    # her "soon" flag: age 35 alone no longer raises one (issue 10 §4), face pain attacks do
+    pain = page.get_by_role("group", name="Are there attacks of electric-shock")
+    pain.get_by_label("Yes").check()
     page.get_by_role("button", name="Next").click()
     injury = page.get_by_role("group", name="Has the patient had an injury to the head")
     injury.get_by_label("Yes").check()

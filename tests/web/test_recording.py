@@ -21,7 +21,6 @@ import httpx
 import numpy as np
 import pytest
 
-from hemifacial.db.engine import migrate
 from hemifacial.services import accounts
 from hemifacial.settings import from_env
 from hemifacial.video.decode import probe
@@ -77,8 +76,8 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         mode="dev",
     )
     app = create_app(settings)  # in-process job runner, MediaPipe landmarker
-    migrate(app.state.ctx.engine)
-    with app.state.ctx.tx() as s:
+    app.state.ctx.db.open()
+    with app.state.ctx.db.unit_of_work() as s:
         accounts.create_user(s, "doc", "correct horse battery", "Dr Doc")
     with running(app) as url:
         yield url, data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +12,13 @@ import click
 from hemifacial.cli.casefile import example_path, load_case_file
 from hemifacial.cli.render_text import render_assessment
 from hemifacial.domain.case import parse_case
+from hemifacial.domain.knowledge import provenance
 from hemifacial.domain.knowledge.loader import load_knowledge_base
-from hemifacial.domain.knowledge.model import FindingType, KnowledgeBase
+from hemifacial.domain.knowledge.model import FindingType, KnowledgeBase, Provenance, Tier
+from hemifacial.domain.knowledge.population import for_population
 from hemifacial.domain.reasoning import workup as wu
 from hemifacial.domain.reasoning.assess import assess as run_assessment
-from hemifacial.errors import CaseFileError, InputError, UnknownKeyError
+from hemifacial.errors import CaseFileError, InputError, KnowledgeBaseError, UnknownKeyError
 
 
 @click.command("assess")
@@ -23,6 +26,12 @@ from hemifacial.errors import CaseFileError, InputError, UnknownKeyError
 @click.option("--demo", is_flag=True, help="Assess the packaged demo case.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
 @click.option("--setting", help="Override the case's setting (referral_clinic, primary_care).")
+@click.option(
+    "--asian-share",
+    type=float,
+    help="The clinic population's Asian share (0–1) instead of Houston's 5.48%: moves the "
+    "ancestry likelihoods, keeping the published odds ratio.",
+)
 @click.option(
     "--from-letter",
     "letter",
@@ -45,6 +54,7 @@ def assess(
     demo: bool,
     as_json: bool,
     setting: str | None,
+    asian_share: float | None,
     letter: Path | None,
     accept: str,
     values: tuple[str, ...],
@@ -66,6 +76,8 @@ def assess(
             "give a case file (YAML or JSON), or --demo; see `hemifacial kb schema`"
         )
     kb = load_knowledge_base()
+    if asian_share is not None:
+        kb = for_population(kb, asian_share)
     document = load_case_file(case_file or example_path())
     case = parse_case(kb, document.findings, setting or document.setting)
     result = run_assessment(kb, case)
@@ -112,24 +124,47 @@ def kb() -> None:
     """Show, check or describe the evidence base."""
 
 
+REFERENCE = Path(__file__).resolve().parents[3].parent / "shared/reference/clinical-evidence.md"
+
+
 @kb.command("check")
-def kb_check() -> None:
-    """Validate the evidence base and print its version and content hash."""
+@click.option(
+    "--reference",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="clinical-evidence.md to check every quoted figure against "
+    "(default: ../shared/reference/clinical-evidence.md next to the repository).",
+)
+def kb_check(reference: Path | None) -> None:
+    """Validate the evidence base; count its numbers per tier, overall and per condition."""
     base = load_knowledge_base()
-    estimates = sum(
-        1
-        for f in base.findings.values()
-        for lk in f.likelihoods.values()
-        if lk.provenance.is_estimate
-    )
-    total = sum(len(f.likelihoods) for f in base.findings.values())
+    path = reference or (REFERENCE if REFERENCE.exists() else None)
+    if path is not None:
+        missing = provenance.missing_quotes(base, path.read_text("utf-8"))
+        if missing:
+            raise KnowledgeBaseError(
+                "quoted support not found in the reference:\n"
+                + "\n".join(f"- {m}" for m in missing)
+            )
+    counts = provenance.tier_counts(base)
     click.echo(
         f"evidence base {base.version} ({base.content_hash}): valid — "
         f"{len(base.conditions)} conditions, {len(base.findings)} findings, "
         f"{len(base.tests)} tests, "
-        f"{len(base.red_flags)} red flags, {len(base.references)} references; "
-        f"{total} likelihoods of which {estimates} rest on expert estimates"
+        f"{len(base.red_flags)} red flags, {len(base.references)} references"
     )
+    click.echo(
+        f"quotes checked against {path}" if path else "quotes NOT checked: reference not found"
+    )
+    click.echo(f"numbers (priors and likelihoods): {_tiers(counts['all'])}")
+    click.echo("per condition (its priors and its own likelihoods; 'default' is shared):")
+    for cid in [*base.conditions, "default"]:
+        click.echo(f"  {cid:<26} {_tiers(counts.get(cid, Counter()))}")
+
+
+def _tiers(counts: Counter[str]) -> str:
+    total = sum(counts.values())
+    parts = ", ".join(f"{counts[t.value]} {t.value}" for t in Tier)
+    return f"{total} — {parts}"
 
 
 @kb.command("show")
@@ -223,7 +258,11 @@ def _show_condition(base: KnowledgeBase, cid: str) -> str:
         f"  in plain words: {c.plain}",
         f"  clinically: {c.clinical}",
         f"  codes: {codes}",
-        "  priors: " + ", ".join(f"{s.id} {s.priors[cid]:.1%}" for s in base.settings.values()),
+        "  priors: "
+        + ", ".join(
+            f"{s.id} {s.priors[cid]:.1%} ({s.provenance[cid].tier.value})"
+            for s in base.settings.values()
+        ),
         f"  treatment: {c.treatment.summary}",
     ]
     out += [f"    - {o.text} [{', '.join(o.sources)}]" for o in c.treatment.options]
@@ -237,11 +276,25 @@ def _show_finding(base: KnowledgeBase, fid: str) -> str:
     out = [f"{f.label} ({fid}, {f.type.value}): {f.question}", f"  values: {_allowed(f)}"]
     if not f.informative:
         out.append("  not evidence about the cause; it steers the choice of tests")
+    shown_default = False
     for cid, lk in f.likelihoods.items():
         dist = ", ".join(f"{v} {p:.1%}" for v, p in lk.probabilities.items())
-        origin = ", ".join(lk.provenance.sources) or ""
-        if lk.provenance.is_estimate:
-            origin = (origin + "; " if origin else "") + "expert estimate"
+        origin = ", ".join(lk.provenance.sources) or "no source"
         default = " (default)" if lk.is_default else ""
-        out.append(f"  {cid:<26} {dist}  [{origin}]{default}")
+        out.append(f"  {cid:<26} {dist}  [{lk.provenance.tier.value}: {origin}]{default}")
+        if not (lk.is_default and shown_default):
+            out += _provenance_lines(lk.provenance)
+        shown_default = shown_default or lk.is_default
     return "\n".join(out)
+
+
+def _provenance_lines(p: Provenance) -> list[str]:
+    """The quoted figures, the arithmetic and the reasoning behind one number, indented."""
+    out = [f"      source: “{q}”" for q in p.support]
+    if p.arithmetic:
+        out.append(f"      arithmetic: {p.arithmetic}")
+    if p.estimate:
+        out.append(f"      estimate: {' '.join(p.estimate.split())}")
+    if p.note:
+        out.append(f"      note: {' '.join(p.note.split())}")
+    return out

@@ -28,7 +28,8 @@ def render_assessment(kb: KnowledgeBase, a: Assessment, title: str | None = None
         lines.append(f"case: {title}")
     lines += [f"status: {a.status}", ""]
     lines += _red_flags(a)
-    lines += _ranking(a)
+    lines += _ranking(kb, a)
+    lines += render_robustness(a)
     lines += _explanations(kb, a)
     lines += _tests(kb, a)
     lines += _treatment(kb, a)
@@ -50,21 +51,38 @@ def _red_flags(a: Assessment) -> list[str]:
     return [*out, ""]
 
 
-def _ranking(a: Assessment) -> list[str]:
-    out = ["CAUSES AND MIMICS (probability now, prior for the setting)"]
+def _ranking(kb: KnowledgeBase, a: Assessment) -> list[str]:
+    out = ["CAUSES AND MIMICS (probability now, prior for the setting and its tier)"]
+    priors = kb.settings[a.setting].provenance
     for r in a.ranking[:SHOWN_CONDITIONS]:
         name = r.name if len(r.name) <= NAME_WIDTH else r.name[: NAME_WIDTH - 1] + "…"
+        tier = priors[r.condition_id].tier.value
         out.append(
             f"  {name:<{NAME_WIDTH}} {bar(r.probability)} {percent(r.probability):>6}"
-            f"  (prior {percent(r.prior)}, {r.kind})"
+            f"  (prior {percent(r.prior)} {tier}, {r.kind})"
         )
     rest = sum(r.probability for r in a.ranking[SHOWN_CONDITIONS:])
     out.append(f"  … {len(a.ranking) - SHOWN_CONDITIONS} more conditions together {percent(rest)}")
     return [*out, ""]
 
 
+def render_robustness(a: Assessment) -> list[str]:
+    """How far the leading and the must-not-miss probabilities move with uncertain numbers."""
+    r = a.robustness
+    if r is None:
+        return []
+    out = [f"ROBUSTNESS: {r.wording}"]
+    out += [f"  {c.wording}" for c in r.conditions[1:]]
+    out.append(f"  ({r.parameters} numbers moved, {r.method})")
+    return [*out, ""]
+
+
 def _explanations(kb: KnowledgeBase, a: Assessment) -> list[str]:
-    out = ["WHY (each finding's likelihood ratio for the condition against the others)"]
+    out = [
+        "WHY (each finding's likelihood ratio for the condition against the others; "
+        "[tier: source] — measured: the figure is in the source; derived: arithmetic from "
+        "figures in the source; estimate: judgement, reasoning in `hemifacial kb show`)"
+    ]
     for cid, contributions in a.explanations.items():
         name = kb.conditions[cid].name
         out.append(f"  {name}:")
@@ -72,9 +90,7 @@ def _explanations(kb: KnowledgeBase, a: Assessment) -> list[str]:
             out.append("    no findings yet — the prior alone")
         for c in contributions[:SHOWN_CONTRIBUTIONS]:
             sign = "+" if c.log10_lr > 0.1 else "-" if c.log10_lr < -0.1 else "="
-            cite = ", ".join(c.sources) if c.sources else "expert estimate"
-            if c.sources and c.is_estimate:
-                cite += "; expert estimate"
+            cite = f"{c.tier}: " + (", ".join(c.sources) if c.sources else "expert judgement")
             implied = " (implied)" if c.implied else ""
             out.append(f"    {sign} {c.sentence()}{implied} [{cite}]")
         hidden = len(contributions) - SHOWN_CONTRIBUTIONS

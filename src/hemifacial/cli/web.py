@@ -63,9 +63,10 @@ def serve(
     app = create_app(settings)
     url = f"http://{host}:{port}"
     if demo:
-        from hemifacial.web.demo import seed
+        from hemifacial.services.demo import seed
 
-        login = seed(app.state.ctx)
+        ctx = app.state.ctx
+        login = seed(ctx.db, ctx.kb, settings)
         click.echo(f"hemifacial demo: data in {settings.data_dir}")
         click.echo(f"  patient request form:  {url}/request")
         click.echo(f"  clinic dashboard:      {url}/clinic")
@@ -74,11 +75,8 @@ def serve(
     else:
         click.echo(f"hemifacial clinic app on {url} (database {_safe(settings.database_url)})")
     engine.dispose()
-    from hemifacial.web.server import LOOP, NoDelayHttpToolsProtocol
-
-    uvicorn.run(
-        app, host=host, port=port, log_level="warning", loop=LOOP, http=NoDelayHttpToolsProtocol
-    )
+    # uvloop and the C HTTP parser (httptools): public uvicorn options, no subclassing.
+    uvicorn.run(app, host=host, port=port, log_level="warning", loop="uvloop", http="httptools")
 
 
 def _safe(url: str) -> str:

@@ -116,6 +116,14 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back everything on any error."""
-    with factory() as session, session.begin():
-        yield session
+    """One unit of work: commit on success, roll back everything on any error.
+
+    The block may roll back itself (a form with errors) and go on reading; the commit at
+    the end then has nothing to write."""
+    with factory() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session, load_only
 from hemifacial.errors import NotFoundError
 
 from . import tables as t
-from .revisions import bump_for_job
 
 DASHBOARD_PAGE = 50
 DASHBOARD_COLUMNS = (
@@ -189,7 +188,6 @@ def set_job_progress(s: Session, job_id: int, progress: float) -> None:
         .where(t.Job.id == job_id, t.Job.status == "running")
         .values(progress=progress, updated_at=t.utcnow())
     )
-    bump_for_job(s, job_id)
 
 
 @dataclass(frozen=True)
@@ -265,7 +263,7 @@ def user_by_name(s: Session, username: str) -> t.User | None:
 
 
 @dataclass(frozen=True)
-class LoginSession:
+class LoginRecord:
     session_id: int
     last_seen: dt.datetime
     csrf_token: str
@@ -275,44 +273,47 @@ class LoginSession:
     role: str
 
 
+# Plain SQL built once: it runs on every clinic request.
 _SESSION_BY_HASH = (
     select(
-        t.Session.id,
-        t.Session.last_seen,
-        t.Session.csrf_token,
+        t.LoginSession.id,
+        t.LoginSession.last_seen,
+        t.LoginSession.csrf_token,
         t.User.id,
         t.User.username,
         t.User.display_name,
         t.User.role,
     )
-    .join(t.User, t.User.id == t.Session.user_id)
-    .where(t.Session.token_hash == bindparam("token_hash"))
+    .join(t.User, t.User.id == t.LoginSession.user_id)
+    .where(t.LoginSession.token_hash == bindparam("token_hash"))
 )
 
 
-def session_by_hash(
-    s: Session, token_hash: str, also: Any = None, **params: Any
-) -> tuple[LoginSession, Any] | None:
-    """The login session of a token hash, and the value of the scalar subquery ``also``
-    (with its ``params``) read in the same round trip; plain SQL, as it runs on every
-    clinic request. ``also`` must be a module-level constant (its statement is kept)."""
-    stmt: Any = _SESSION_BY_HASH
-    if also is not None:
-        stmt = _WITH_ALSO.get(id(also))
-        if stmt is None:
-            stmt = _WITH_ALSO.setdefault(id(also), _SESSION_BY_HASH.add_columns(also))
-    row = s.connection().execute(stmt, {"token_hash": token_hash, **params}).first()
-    if row is None:
-        return None
-    return LoginSession(*row[:7]), (row[7] if also is not None else None)
+def session_by_hash(s: Session, token_hash: str) -> LoginRecord | None:
+    """The login session of a cookie token's hash, with its user."""
+    row = s.connection().execute(_SESSION_BY_HASH, {"token_hash": token_hash}).first()
+    return None if row is None else LoginRecord(*row)
 
 
-_WITH_ALSO: dict[int, Any] = {}
+_CASE_REVISION = select(t.Case.revision).where(t.Case.id == _CASE_ID)
+
+
+def case_revision(s: Session, case_id: int) -> int | None:
+    """The case's revision (see :mod:`.revisions`), None if there is no such case."""
+    value = s.connection().execute(_CASE_REVISION, {"case_id": case_id}).scalar_one_or_none()
+    return None if value is None else int(value)
 
 
 def end_session(s: Session, session_id: int) -> None:
-    s.execute(delete(t.Session).where(t.Session.id == session_id))
+    s.execute(delete(t.LoginSession).where(t.LoginSession.id == session_id))
 
 
 def touch_session(s: Session, session_id: int, when: dt.datetime) -> None:
-    s.execute(update(t.Session).where(t.Session.id == session_id).values(last_seen=when))
+    s.execute(update(t.LoginSession).where(t.LoginSession.id == session_id).values(last_seen=when))
+
+
+def visit_of(s: Session, visit_id: int, case_id: int) -> t.Visit | None:
+    """The visit ``visit_id`` if it belongs to ``case_id``."""
+    return s.scalars(
+        select(t.Visit).where(t.Visit.id == visit_id, t.Visit.case_id == case_id)
+    ).first()

@@ -21,8 +21,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from hemifacial.domain.status import SUBMITTED
+
 # Statuses of a submitted case (a request being filled in is "draft").
-CASE_STATUSES = ("new", "awaiting_history", "awaiting_tests", "under_treatment", "closed")
+CASE_STATUSES = tuple(s.value for s in SUBMITTED)
 
 
 def utcnow() -> dt.datetime:
@@ -44,7 +46,9 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class Session(Base):
+class LoginSession(Base):
+    """A clinician's login (the cookie token's hash), not a database session."""
+
     __tablename__ = "sessions"
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -73,21 +77,13 @@ class Case(Base):
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    # The clinic revision of this case's last change (see hemifacial.db.revisions).
+    # Raised by every change to the case (see hemifacial.db.revisions): its pages' ETag.
     revision: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     __table_args__ = (
         Index("ix_cases_dashboard", "red_flag_level", "updated_at"),
         Index("ix_cases_status_dashboard", "status", "red_flag_level", "updated_at"),
     )
-
-
-class ClinicRevision(Base):
-    """One row: a counter raised by every change to any case (keys the page caches)."""
-
-    __tablename__ = "clinic_revision"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    value: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class PatientLink(Base):
@@ -118,6 +114,8 @@ class Finding(Base):
     source: Mapped[str] = mapped_column(String(20))
     recorded_by: Mapped[str] = mapped_column(String(120))
     video_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Certainty in (0, 1) of a finding reported as uncertain; None means certain.
+    certainty: Mapped[float | None] = mapped_column(Float, nullable=True)
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 

@@ -132,6 +132,15 @@ def parse_value(kb: KnowledgeBase, key: str, raw: Any) -> str | float | None:
     return word
 
 
+def stored_value(kb: KnowledgeBase, key: str, raw: Any) -> str:
+    """One finding's value as stored and shown: the normalised word, a number in its
+    shortest form, or 'unknown'. The one normaliser of the forms and the API."""
+    parsed = parse_value(kb, key, raw)
+    if parsed is None:
+        return "unknown"
+    return f"{parsed:g}" if isinstance(parsed, float) else parsed
+
+
 def _allowed(key: str, got: str, allowed: tuple[str, ...]) -> str:
     hint = nearest(got.strip("'\""), allowed)
     suffix = f"; did you mean '{hint}'?" if hint else ""
@@ -174,12 +183,14 @@ def _check_contradictions(values: Mapping[str, str]) -> None:
     if side in ("left", "right") and laterality not in (None, "unilateral"):
         raise ContradictionError(
             f"side '{side}' contradicts laterality '{laterality}': a one-sided spasm is "
-            "'unilateral'; use side 'both' for bilateral spasm"
+            "'unilateral'; use side 'both' for bilateral spasm",
+            field="laterality",
         )
     if side == "both" and laterality == "unilateral":
         raise ContradictionError(
             "side 'both' contradicts laterality 'unilateral': choose left or right, or a "
-            "bilateral laterality"
+            "bilateral laterality",
+            field="laterality",
         )
     if (
         values.get("only_with_voluntary_movement") == "yes"

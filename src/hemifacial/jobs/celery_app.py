@@ -14,7 +14,7 @@ from celery import Celery
 from hemifacial.errors import ServiceUnavailableError
 from hemifacial.settings import Settings
 
-TASK = "hemifacial.analyse_video"
+TASK = "hemifacial.analyze_video"
 
 
 def check_redis(url: str) -> None:
@@ -43,7 +43,7 @@ def make_celery(settings: Settings) -> Celery:
     )
 
     @app.task(name=TASK, bind=True, max_retries=3)  # type: ignore[untyped-decorator]
-    def analyse_video(self: Any, job_id: int) -> str:
+    def analyze_video(self: Any, job_id: int) -> str:
         from hemifacial.services.videos import run_video_job
 
         factory, kb = _worker_context(settings)

@@ -5,36 +5,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from hemifacial.db import repositories as repo
 from hemifacial.db import tables as t
-from hemifacial.domain.case import parse_case, parse_value
+from hemifacial.domain.case import parse_case, split_certainty, stored_value
 from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.domain.reasoning.assess import assess
-from hemifacial.errors import InputError, InvalidValueError, UnknownKeyError
+from hemifacial.domain.status import STATUS_LABELS, CaseStatus
+from hemifacial.errors import FormError, InputError, InvalidValueError, UnknownKeyError
 
-STATUSES = dict(
-    zip(
-        t.CASE_STATUSES,
-        ("New", "Awaiting history", "Awaiting imaging/tests", "Under treatment", "Closed"),
-        strict=True,
-    )
-)
+from .stored import case_header, note_view, stored_assessment, visit_view
+from .views import CaseHeader, NoteView, StoredAssessment, VisitView
+
+STATUSES = STATUS_LABELS  # status id → label, for forms and filters
 # Higher number wins when two sources give the same finding.
 SOURCE_RANK = {"patient": 0, "video": 1, "clinician": 2, "test": 3}
 RED_FLAG_LEVEL = {"soon": 1, "urgent": 2}
-
-
-class FormError(InvalidValueError):
-    """Several fields are wrong; ``fields`` maps each to its message (HTTP 422)."""
-
-    def __init__(self, fields: Mapping[str, str]) -> None:
-        self.fields = dict(fields)
-        super().__init__("; ".join(f"{k}: {v}" for k, v in self.fields.items()))
 
 
 @dataclass(frozen=True)
@@ -44,38 +34,68 @@ class Effective:
     values: dict[str, str]
     sources: dict[str, str]
     conflicts: list[str]
+    certainty: dict[str, float] = field(default_factory=dict)  # findings reported uncertain
+
+    def case_input(self) -> dict[str, Any]:
+        """The findings as :func:`parse_case` takes them (uncertain ones with certainty)."""
+        return with_certainty(self.values, self.certainty)
+
+
+def with_certainty(values: Mapping[str, str], certainty: Mapping[str, float]) -> dict[str, Any]:
+    return {
+        k: {"value": v, "certainty": certainty[k]} if k in certainty else v
+        for k, v in values.items()
+    }
 
 
 def effective_findings(kb: KnowledgeBase, rows: Sequence[t.Finding]) -> Effective:
-    """Merge rows: tests over clinician over video over patient; the latest within a source.
+    """Merge rows: tests over clinician over video over patient; the latest within a source;
+    certain answers before uncertain readings.
 
     A lower-ranked finding that would contradict the ones already accepted is set aside and
-    reported, so a patient's answer can never block a clinician's result.
+    reported, so a patient's answer can never block a clinician's result; an uncertain
+    reading that differs from a certain answer is reported too.
     """
-    ordered = sorted(rows, key=lambda r: (SOURCE_RANK.get(r.source, 0), r.id), reverse=True)
+    # certain answers first: a reading reported as uncertain (a video's, a "suspected"
+    # result) never replaces a certain answer from another source, it only fills a gap
+    ordered = sorted(
+        rows,
+        key=lambda r: (r.certainty is None, SOURCE_RANK.get(r.source, 0), r.id),
+        reverse=True,
+    )
     values: dict[str, str] = {}
     sources: dict[str, str] = {}
+    certainty: dict[str, float] = {}
     conflicts: list[str] = []
     for row in ordered:
-        if row.finding_id in values or row.finding_id not in kb.findings:
+        if row.finding_id not in kb.findings:
             continue
-        if row.value == "unknown":
-            values[row.finding_id] = "unknown"
-            sources[row.finding_id] = row.source
+        if row.finding_id in values:
+            if row.certainty and row.value not in ("unknown", values[row.finding_id]):
+                conflicts.append(
+                    f"{row.source} reading '{row.finding_id}: {row.value}' (certainty "
+                    f"{row.certainty:.0%}) differs from the {sources[row.finding_id]} answer "
+                    f"'{values[row.finding_id]}', which is used"
+                )
             continue
-        trial = {k: v for k, v in values.items() if v != "unknown"}
-        trial[row.finding_id] = row.value
-        try:
-            parse_case(kb, trial)
-        except InputError as exc:
-            conflicts.append(
-                f"{row.source} answer '{row.finding_id}: {row.value}' set aside: {exc}"
+        if row.value != "unknown":
+            trial = with_certainty({k: v for k, v in values.items() if v != "unknown"}, certainty)
+            trial[row.finding_id] = (
+                {"value": row.value, "certainty": row.certainty} if row.certainty else row.value
             )
-            continue
+            try:
+                parse_case(kb, trial)
+            except InputError as exc:
+                conflicts.append(
+                    f"{row.source} answer '{row.finding_id}: {row.value}' set aside: {exc}"
+                )
+                continue
+            if row.certainty:
+                certainty[row.finding_id] = row.certainty
         values[row.finding_id] = row.value
         sources[row.finding_id] = row.source
     known = {k: v for k, v in values.items() if v != "unknown"}
-    return Effective(known, {k: sources[k] for k in known}, conflicts)
+    return Effective(known, {k: sources[k] for k in known}, conflicts, certainty)
 
 
 def assessment_dict(
@@ -84,9 +104,10 @@ def assessment_dict(
     setting: str,
     sources: Mapping[str, str] | None = None,
     conflicts: Sequence[str] = (),
+    certainty: Mapping[str, float] | None = None,
 ) -> dict[str, Any]:
     """The engine's assessment as stored JSON (explanations with their sentences)."""
-    result = assess(kb, parse_case(kb, values, setting))
+    result = assess(kb, parse_case(kb, with_certainty(values, certainty or {}), setting))
     data = result.to_dict()
     data["explanations"] = {
         cid: [
@@ -106,7 +127,7 @@ def assessment_dict(
 def reassess(s: Session, kb: KnowledgeBase, case: t.Case, trigger: str) -> t.Assessment:
     """Assess ``case`` from its current findings and store the result with the KB version."""
     eff = effective_findings(kb, repo.findings_of(s, case.id))
-    data = assessment_dict(kb, eff.values, case.setting, eff.sources, eff.conflicts)
+    data = assessment_dict(kb, eff.values, case.setting, eff.sources, eff.conflicts, eff.certainty)
     row = t.Assessment(
         case_id=case.id,
         kb_version=kb.version,
@@ -124,24 +145,21 @@ def reassess(s: Session, kb: KnowledgeBase, case: t.Case, trigger: str) -> t.Ass
     return row
 
 
-def validate_findings(kb: KnowledgeBase, raw: Mapping[str, Any]) -> dict[str, str]:
-    """Values normalised to stored text ('unknown' kept); FormError lists every bad field."""
-    out: dict[str, str] = {}
+def validate_findings(kb: KnowledgeBase, raw: Mapping[str, Any]) -> dict[str, tuple[str, float]]:
+    """Each value normalised to stored text ('unknown' kept) with its certainty (1 when
+    none was given: a plain value, or ``{value, certainty}``); FormError lists every bad
+    field."""
+    out: dict[str, tuple[str, float]] = {}
     errors: dict[str, str] = {}
-    for key, value in raw.items():
+    for key, given in raw.items():
         if key not in kb.findings:
             errors[key] = str(UnknownKeyError("finding", key, kb.findings))
             continue
         try:
-            parsed = parse_value(kb, key, value)
+            value, sure = split_certainty(key, given)
+            out[key] = (stored_value(kb, key, value), sure)
         except InputError as exc:
             errors[key] = str(exc)
-            continue
-        out[key] = (
-            "unknown"
-            if parsed is None
-            else (f"{parsed:g}" if isinstance(parsed, float) else parsed)
-        )
     if errors:
         raise FormError(errors)
     return out
@@ -156,24 +174,25 @@ def record_findings(
     source: str,
     actor: str,
     video_id: int | None = None,
-) -> t.Assessment:
+) -> StoredAssessment:
     """Store findings from one source and re-rank, all or nothing."""
     if source not in SOURCE_RANK:
         raise InvalidValueError(f"source must be one of {', '.join(SOURCE_RANK)}, got {source!r}")
-    values = {k: v for k, v in validate_findings(kb, raw).items()}
-    if not values:
+    given = validate_findings(kb, raw)
+    if not given:
         raise InvalidValueError("no findings given: choose at least one value")
     case = repo.get_case(s, case_id)
-    merged = {
-        **effective_findings(kb, repo.findings_of(s, case_id)).values,
-        **{k: v for k, v in values.items() if v != "unknown"},
-    }
+    eff = effective_findings(kb, repo.findings_of(s, case_id))
+    merged = eff.case_input()
+    for key, (value, sure) in given.items():
+        if value != "unknown":
+            merged[key] = {"value": value, "certainty": sure} if sure < 1 else value
     try:
         parse_case(kb, merged, case.setting)
     except InputError as exc:
-        key = next(iter(values))
+        key = next(iter(given))
         raise FormError({key: f"contradicts the case's other findings: {exc}"}) from None
-    for key, value in values.items():
+    for key, (value, sure) in given.items():
         s.add(
             t.Finding(
                 case_id=case_id,
@@ -182,25 +201,37 @@ def record_findings(
                 source=source,
                 recorded_by=actor,
                 video_id=video_id,
+                certainty=sure if sure < 1 else None,
             )
         )
+    values = {
+        k: v if sure == 1 else {"value": v, "certainty": sure} for k, (v, sure) in given.items()
+    }
     repo.audit(s, actor, "findings.record", case_id, source=source, findings=values)
     s.flush()
-    return reassess(s, kb, case, f"{source} findings: {', '.join(sorted(values))}")
+    row = reassess(s, kb, case, f"{source} findings: {', '.join(sorted(values))}")
+    return stored_assessment(row)
 
 
-def set_status(s: Session, case_id: int, status: str, actor: str) -> t.Case:
+def parse_status(status: str) -> CaseStatus:
+    """A status a clinician may set (any but draft), or an error listing them."""
     if status not in STATUSES:
         raise InvalidValueError(f"status must be one of {', '.join(STATUSES)}, got {status!r}")
+    return CaseStatus(status)
+
+
+def set_status(s: Session, case_id: int, status: str, actor: str) -> CaseHeader:
+    new = parse_status(status)
     case = repo.get_case(s, case_id)
-    if case.status == "draft":
+    if case.status == CaseStatus.DRAFT:
         raise InvalidValueError("this request has not been submitted yet")
-    old, case.status, case.updated_at = case.status, status, t.utcnow()
-    repo.audit(s, actor, "case.status", case_id, old=old, new=status)
-    return case
+    old, case.status, case.updated_at = case.status, new.value, t.utcnow()
+    repo.audit(s, actor, "case.status", case_id, old=old, new=new.value)
+    s.flush()
+    return case_header(case)
 
 
-def add_note(s: Session, case_id: int, text: str, actor: str) -> t.Note:
+def add_note(s: Session, case_id: int, text: str, actor: str) -> NoteView:
     text = text.strip()
     if not text:
         raise FormError({"text": "the note is empty"})
@@ -211,12 +242,12 @@ def add_note(s: Session, case_id: int, text: str, actor: str) -> t.Note:
     s.add(note)
     repo.audit(s, actor, "note.add", case_id)
     s.flush()
-    return note
+    return note_view(note)
 
 
 def add_visit(
     s: Session, case_id: int, visited_on: str, label: str, treatment: str, actor: str
-) -> t.Visit:
+) -> VisitView:
     try:
         day = dt.date.fromisoformat(visited_on.strip())
     except ValueError:
@@ -233,4 +264,4 @@ def add_visit(
     s.add(visit)
     repo.audit(s, actor, "visit.add", case_id, visited_on=day.isoformat())
     s.flush()
-    return visit
+    return visit_view(visit)

@@ -105,11 +105,12 @@ _LAYOUT: tuple[tuple[str, str, str, tuple[object, ...]], ...] = (
                 "What happened, and when?",
                 ("head_face_neck_injury", "yes"),
             ),
+            "back_injury_history",
             (
                 "text",
                 "back_injury",
-                "Any injury of the neck or back (spine)? Describe briefly, or leave empty.",
-                None,
+                "What happened to your back or spine, and when?",
+                ("back_injury_history", "yes"),
             ),
             "prior_bells_palsy",
             (

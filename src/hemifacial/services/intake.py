@@ -14,14 +14,23 @@ from sqlalchemy.orm import Session
 
 from hemifacial.db import repositories as repo
 from hemifacial.db import tables as t
-from hemifacial.domain.case import parse_case, parse_value
+from hemifacial.domain.case import parse_case, stored_value
 from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.domain.reasoning import workup
-from hemifacial.errors import InputError, NotFoundError, PermissionDeniedError
+from hemifacial.domain.status import CaseStatus
+from hemifacial.errors import (
+    ContradictionError,
+    FormError,
+    InputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 
 from . import forms
 from .accounts import token_hash
-from .cases import FormError, reassess
+from .cases import effective_findings, reassess
+from .stored import case_header, stored_assessment
+from .views import CaseHeader, PatientHome, PatientVideo, StoredAssessment
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^[+()\d][\d\s()./-]{5,24}$")
@@ -72,7 +81,15 @@ def new_link(s: Session, case_id: int, days: int) -> str:
     return token
 
 
-def start(s: Session, contact: Contact, link_days: int) -> tuple[t.Case, str]:
+def new_link_for(s: Session, case_id: int, days: int, actor: str) -> str:
+    """A new private link for an existing case, made by ``actor`` (audited)."""
+    repo.get_case(s, case_id)
+    token = new_link(s, case_id, days)
+    repo.audit(s, actor, "link.create", case_id)
+    return token
+
+
+def start(s: Session, contact: Contact, link_days: int) -> tuple[CaseHeader, str]:
     """Create the draft request from contact and consent; returns (case, private token)."""
     errors = validate_contact(contact)
     if errors:
@@ -92,11 +109,15 @@ def start(s: Session, contact: Contact, link_days: int) -> tuple[t.Case, str]:
     s.flush()
     token = new_link(s, case.id, link_days)
     repo.audit(s, "patient", "request.start", case.id)
-    return case, token
+    return case_header(case), token
 
 
-def case_for_token(s: Session, token: str) -> t.Case:
+def case_for_token(s: Session, token: str) -> CaseHeader:
     """The one case a private link opens; expired or revoked links are refused."""
+    return case_header(_case_row(s, token))
+
+
+def _case_row(s: Session, token: str) -> t.Case:
     link = repo.link_by_hash(s, token_hash(token))
     if link is None:
         raise NotFoundError("this link is not valid; please ask the clinic for a new one")
@@ -113,11 +134,16 @@ def clean_draft(kb: KnowledgeBase, raw: Mapping[str, Any]) -> dict[str, str]:
     return {k: str(v)[: forms.TEXT_MAX] for k, v in raw.items() if k in known and v is not None}
 
 
-def save_draft(s: Session, kb: KnowledgeBase, case: t.Case, raw: Mapping[str, Any]) -> None:
-    """Save partial answers exactly as typed, without judging them (nothing is lost)."""
-    if case.status != "draft":
+def save_draft(
+    s: Session, kb: KnowledgeBase, case_id: int, raw: Mapping[str, Any]
+) -> dict[str, str]:
+    """Save partial answers exactly as typed, without judging them (nothing is lost);
+    returns the whole draft as saved."""
+    case = repo.get_case(s, case_id)
+    if case.status != CaseStatus.DRAFT:
         raise InputError("this request was already sent; use the follow-up questions instead")
     case.draft = {**(case.draft or {}), **clean_draft(kb, raw)}
+    return dict(case.draft)
 
 
 def visible(field: forms.Field, answers: Mapping[str, str]) -> bool:
@@ -138,20 +164,20 @@ def validate_answers(
         if not fld.is_finding:
             extras[fld.key] = value[: forms.TEXT_MAX]
             continue
-        if value == "unknown":
-            continue
         try:
-            parsed = parse_value(kb, fld.key, value)
+            stored = stored_value(kb, fld.key, value)
         except InputError as exc:
             errors[fld.key] = _plain(str(exc), fld)
             continue
-        if parsed is not None:
-            findings[fld.key] = f"{parsed:g}" if isinstance(parsed, float) else parsed
+        if stored != "unknown":
+            findings[fld.key] = stored
     if not errors:
         try:
             parse_case(kb, findings)
+        except ContradictionError as exc:
+            errors[exc.field or "_form"] = str(exc)
         except InputError as exc:
-            errors["laterality" if "laterality" in str(exc) else "_form"] = str(exc)
+            errors["_form"] = str(exc)
     return findings, extras, errors
 
 
@@ -163,9 +189,10 @@ def _plain(message: str, fld: forms.Field) -> str:
     return message
 
 
-def submit(s: Session, kb: KnowledgeBase, case: t.Case) -> t.Assessment:
+def submit(s: Session, kb: KnowledgeBase, case_id: int) -> StoredAssessment:
     """Turn the saved draft into findings and a first assessment, all or nothing."""
-    if case.status != "draft":
+    case = repo.get_case(s, case_id)
+    if case.status != CaseStatus.DRAFT:
         raise InputError("this request was already sent")
     findings, extras, errors = validate_answers(kb, case.draft or {})
     if errors:
@@ -181,14 +208,41 @@ def submit(s: Session, kb: KnowledgeBase, case: t.Case) -> t.Assessment:
             )
         )
     case.extras = extras
-    case.status = "new"
+    case.status = CaseStatus.NEW.value
     case.submitted_at = t.utcnow()
     repo.audit(s, "patient", "request.submit", case.id, findings=sorted(findings))
     s.flush()
-    return reassess(s, kb, case, "consultation request submitted")
+    return stored_assessment(reassess(s, kb, case, "consultation request submitted"))
 
 
-def follow_ups(kb: KnowledgeBase, case: t.Case, values: Mapping[str, str]) -> list[workup.Question]:
+def follow_ups(
+    kb: KnowledgeBase, setting: str, values: Mapping[str, str]
+) -> tuple[workup.Question, ...]:
     """The few open history questions that would help most (the clinic's follow-ups)."""
-    state = workup.WorkupState(case.setting, dict(values), frozenset())
-    return workup.ranked_questions(kb, state)[:MAX_FOLLOW_UPS]
+    state = workup.WorkupState(setting, dict(values), frozenset())
+    return tuple(workup.ranked_questions(kb, state)[:MAX_FOLLOW_UPS])
+
+
+def patient_home(s: Session, kb: KnowledgeBase, token: str) -> PatientHome:
+    """What the patient sees on their private link: status, follow-ups, their videos."""
+    case = _case_row(s, token)
+    draft = case.status == CaseStatus.DRAFT
+    values = {} if draft else effective_findings(kb, repo.findings_of(s, case.id)).values
+    videos = tuple(
+        PatientVideo(
+            v.video.filename,
+            v.job.status if v.job else "stored",
+            v.job.progress if v.job else 1.0,
+            v.job.error if v.job else None,
+            v.analysis is not None,
+        )
+        for v in repo.videos_of(s, case.id)
+    )
+    return PatientHome(
+        case.id,
+        case.patient_name,
+        CaseStatus(case.status),
+        dict(case.draft or {}) if draft else {},
+        () if draft else follow_ups(kb, case.setting, values),
+        videos,
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import os
 import re
 import tempfile
@@ -12,37 +13,27 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from hemifacial.analysis.types import VideoAnalysis
 from hemifacial.db import repositories as repo
 from hemifacial.db import tables as t
 from hemifacial.db.engine import transaction
 from hemifacial.domain.knowledge.model import KnowledgeBase
-from hemifacial.errors import InputError, VideoInputError
+from hemifacial.errors import InputError, NotFoundError, ServiceUnavailableError, VideoInputError
+from hemifacial.errors import UploadTooLargeError as UploadTooLargeError  # re-export
 from hemifacial.settings import Settings
 
 from .cases import record_findings
+from .database import UnitOfWork, on_commit
+from .stored import job_view
+from .views import JobView
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 PROGRESS_EVERY_S = 0.5
-
-
-class UploadTooLargeError(InputError):
-    """The upload is bigger than the configured limit (HTTP 413)."""
-
-    http_status = 413
-
-
-def _looks_like_video(head: bytes) -> bool:
-    """Magic bytes of the containers phones and webcams write (MP4/MOV, WebM/MKV, AVI)."""
-    return (
-        head[4:8] in (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip")
-        or head.startswith(b"\x1a\x45\xdf\xa3")
-        or (head.startswith(b"RIFF") and head[8:12] == b"AVI ")
-    )
 
 
 def safe_name(name: str) -> str:
@@ -66,7 +57,6 @@ def store_upload(settings: Settings, chunks: Iterable[bytes], filename: str) -> 
     settings.upload_dir.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
-    head = b""
     fd, tmp_name = tempfile.mkstemp(dir=settings.upload_dir, prefix=".incoming-")
     tmp = Path(tmp_name)
     try:
@@ -79,13 +69,11 @@ def store_upload(settings: Settings, chunks: Iterable[bytes], filename: str) -> 
                         f"the file is larger than the {limit} MB limit; record a shorter clip "
                         "(30–60 seconds is enough)"
                     )
-                if len(head) < 16:
-                    head += chunk[: 16 - len(head)]
                 digest.update(chunk)
                 out.write(chunk)
         if size == 0:
             raise VideoInputError(f"'{safe_name(filename)}' is empty")
-        if not _looks_like_video(head):
+        if not _is_video(tmp):
             raise VideoInputError(
                 f"'{safe_name(filename)}' is not a video file we can read; please upload the "
                 "recording as it came from the phone (MP4, MOV or WebM)"
@@ -104,18 +92,28 @@ def store_upload(settings: Settings, chunks: Iterable[bytes], filename: str) -> 
             tmp.unlink()
 
 
+def _is_video(path: Path) -> bool:
+    """PyAV decides (imported here: only an upload pays for loading FFmpeg)."""
+    from hemifacial.video.decode import is_video
+
+    return is_video(path)
+
+
 def add_video(
-    s: Session,
+    s: UnitOfWork,
     case_id: int,
     stored: StoredFile,
     filename: str,
     *,
     mirrored: bool,
     actor: str,
+    submit: Callable[[int], object],
     visit_id: int | None = None,
-) -> t.Job:
-    """Record the video and queue its analysis (the caller submits the job after commit)."""
+) -> JobView:
+    """Record the video and queue its analysis: ``submit(job_id)`` runs once committed."""
     repo.get_case(s, case_id)
+    if visit_id is not None and repo.visit_of(s, visit_id, case_id) is None:
+        raise InputError(f"visit {visit_id} is not a visit of case {case_id}")
     video = t.Video(
         case_id=case_id,
         visit_id=visit_id,
@@ -131,15 +129,31 @@ def add_video(
     s.add(job)
     repo.audit(s, actor, "video.upload", case_id, video_id=video.id, sha256=stored.sha256)
     s.flush()
-    return job
+    job_id = job.id
+    on_commit(s, lambda: _hand_over(submit, job_id))
+    return job_view(job)
 
 
-Analyzer = Callable[..., Any]
+def _hand_over(submit: Callable[[int], object], job_id: int) -> None:
+    """Give the committed job to the runner; a missing broker leaves it queued (it is sent
+    again when the app starts), so the upload itself still succeeds."""
+    try:
+        submit(job_id)
+    except ServiceUnavailableError:
+        log.warning("job %s stays queued: the job broker is not reachable", job_id)
+
+
+class Analyzer(Protocol):
+    """What turns a stored video file into a typed analysis (the real one: PyAV+MediaPipe)."""
+
+    def __call__(
+        self, path: Path, *, mirrored: bool, progress: Callable[[float], None], settings: Settings
+    ) -> VideoAnalysis: ...
 
 
 def _default_analyzer(
     path: Path, *, mirrored: bool, progress: Callable[[float], None], settings: Settings
-) -> Any:
+) -> VideoAnalysis:
     from hemifacial.video import analyze_video
 
     return analyze_video(
@@ -151,15 +165,18 @@ def _default_analyzer(
     )
 
 
-def run_video_job(
-    factory: sessionmaker[Session],
-    settings: Settings,
-    kb: KnowledgeBase,
-    job_id: int,
-    *,
-    analyzer: Analyzer | None = None,
-) -> str:
-    """Run one analysis job to completion; returns its final status. Idempotent."""
+@dataclass(frozen=True)
+class _Claimed:
+    """A job this worker now runs: where its video is and which case it belongs to."""
+
+    path: Path
+    mirrored: bool
+    case_id: int
+    video_id: int
+
+
+def _claim(factory: sessionmaker[Session], settings: Settings, job_id: int) -> _Claimed | str:
+    """Mark the job running, or return its final status when there is nothing to run."""
     with transaction(factory) as s:
         job = repo.get_job(s, job_id)
         if job.status in ("done", "failed"):
@@ -173,24 +190,41 @@ def run_video_job(
             job.status, job.error = "failed", "the analysis was interrupted too many times"
             return "failed"
         job.status, job.progress, job.updated_at = "running", 0.0, t.utcnow()
-        path, mirrored, case_id, video_id = (
-            blob_path(settings, video.sha256),
-            video.mirrored,
-            video.case_id,
-            video.id,
-        )
+        return _Claimed(blob_path(settings, video.sha256), video.mirrored, video.case_id, video.id)
+
+
+def _progress_writer(factory: sessionmaker[Session], job_id: int) -> Callable[[float], None]:
+    """At most one progress write per PROGRESS_EVERY_S (it changes no page: no revision)."""
     last = [0.0]
 
     def progress(fraction: float) -> None:
         now = time.monotonic()
         if now - last[0] >= PROGRESS_EVERY_S:
             last[0] = now
-            with transaction(factory) as s2:
-                repo.set_job_progress(s2, job_id, round(min(max(fraction, 0.0), 0.99), 3))
+            with transaction(factory) as s:
+                repo.set_job_progress(s, job_id, round(min(max(fraction, 0.0), 0.99), 3))
 
+    return progress
+
+
+def run_video_job(
+    factory: sessionmaker[Session],
+    settings: Settings,
+    kb: KnowledgeBase,
+    job_id: int,
+    *,
+    analyzer: Analyzer | None = None,
+) -> str:
+    """Run one analysis job to completion; returns its final status. Idempotent."""
+    claimed = _claim(factory, settings, job_id)
+    if isinstance(claimed, str):
+        return claimed
     try:
         run = analyzer or _default_analyzer
-        analysis = run(path, mirrored=mirrored, progress=progress, settings=settings)
+        progress = _progress_writer(factory, job_id)
+        analysis = run(
+            claimed.path, mirrored=claimed.mirrored, progress=progress, settings=settings
+        )
     except VideoInputError as exc:
         _fail(factory, job_id, str(exc))
         return "failed"
@@ -203,44 +237,48 @@ def run_video_job(
             "the clinic has been told and can retry it",
         )
         return "failed"
-    plot = _plot(settings, analysis, video_id)
+    plot = _plot(settings, analysis, claimed.video_id)
     with transaction(factory) as s:
         job = repo.get_job(s, job_id)
-        if repo.analysis_of(s, video_id) is not None:  # another worker finished first
-            job.status, job.progress = "done", 1.0
-            return "done"
-        save_analysis(s, kb, case_id, video_id, analysis.to_dict(), plot, analysis.findings)
+        if repo.analysis_of(s, claimed.video_id) is None:  # else another worker finished first
+            save_analysis(s, kb, claimed.case_id, claimed.video_id, analysis, plot)
         job.status, job.progress, job.error, job.updated_at = "done", 1.0, None, t.utcnow()
     return "done"
 
 
 def save_analysis(
-    s: Session,
+    s: UnitOfWork,
     kb: KnowledgeBase,
     case_id: int,
     video_id: int,
-    result: dict[str, Any],
+    analysis: VideoAnalysis,
     plot: str | None,
-    findings: dict[str, str],
 ) -> t.Analysis:
-    metrics = result.get("metrics", {})
-    side = str(metrics.get("affected_side", "none"))
-    side_m = metrics.get(side, {}) if side in ("left", "right") else {}
-    if not side_m:  # no clear side: report the busier side
-        both = [metrics.get("left", {}), metrics.get("right", {})]
-        side_m = max(both, key=lambda m: m.get("events_per_min") or 0.0)
+    """Store the analysis and its summary columns; its findings join the case as "video"."""
+    metrics = analysis.metrics
+    side = metrics.affected_side
+    if side in ("left", "right"):
+        side_m = metrics.side(side)
+    else:  # no clear side: report the busier one
+        side_m = max((metrics.right, metrics.left), key=lambda m: _finite(m.events_per_min))
     row = t.Analysis(
         video_id=video_id,
-        result=result,
+        result=analysis.to_dict(),
         plot_file=plot,
         affected_side=side,
-        events_per_min=side_m.get("events_per_min"),
-        time_in_spasm_pct=side_m.get("time_in_spasm_pct"),
-        severity=(metrics.get("severity") or {}).get("jankovic_total"),
+        events_per_min=_or_none(side_m.events_per_min),
+        time_in_spasm_pct=_or_none(side_m.time_in_spasm_pct),
+        severity=metrics.severity.jankovic_total if metrics.severity.graded else None,
     )
     s.add(row)
     s.flush()
-    usable = {k: v for k, v in findings.items() if k in kb.findings}
+    # each video finding with its certainty (virtual evidence): it shifts what the patient
+    # said instead of overriding it
+    usable = {
+        k: {"value": v, "certainty": analysis.finding_certainty.get(k, 1.0)}
+        for k, v in analysis.findings.items()
+        if k in kb.findings
+    }
     if usable:
         try:
             record_findings(
@@ -248,11 +286,19 @@ def save_analysis(
             )
         except InputError as exc:  # a contradiction with the clinician's findings: keep both
             log.info("video %s findings not applied: %s", video_id, type(exc).__name__)
-    repo.audit(s, "video analysis", "video.analysed", case_id, video_id=video_id)
+    repo.audit(s, "video analysis", "video.analyzed", case_id, video_id=video_id)
     return row
 
 
-def _plot(settings: Settings, analysis: Any, video_id: int) -> str | None:
+def _finite(x: float) -> float:
+    return x if math.isfinite(x) else 0.0
+
+
+def _or_none(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def _plot(settings: Settings, analysis: VideoAnalysis, video_id: int) -> str | None:
     try:
         from hemifacial.video import render_timeline_png
 
@@ -271,10 +317,30 @@ def _fail(factory: sessionmaker[Session], job_id: int, message: str) -> None:
         job.status, job.error, job.updated_at = "failed", message, t.utcnow()
 
 
-def retry(s: Session, job_id: int, actor: str) -> t.Job:
+def retry(s: UnitOfWork, job_id: int, actor: str, submit: Callable[[int], object]) -> JobView:
+    """Queue a failed job again (``submit`` runs once committed)."""
     job = repo.get_job(s, job_id)
     if job.status != "failed":
         raise InputError(f"job {job_id} is {job.status}; only failed jobs can be retried")
     job.status, job.attempts, job.error, job.progress = "queued", 0, None, 0.0
-    repo.audit(s, actor, "job.retry", None, job_id=job_id)
-    return job
+    case_id = repo.get_video(s, job.video_id).case_id
+    repo.audit(s, actor, "job.retry", case_id, job_id=job_id)
+    on_commit(s, lambda: _hand_over(submit, job_id))
+    return job_view(job)
+
+
+def case_of_job(s: UnitOfWork, job_id: int) -> int:
+    """The case a job's video belongs to."""
+    return repo.get_video(s, repo.get_job(s, job_id).video_id).case_id
+
+
+def timeline_file(s: UnitOfWork, settings: Settings, video_id: int) -> Path:
+    """The timeline plot of an analysed video (NotFoundError while there is none)."""
+    repo.get_video(s, video_id)
+    a = repo.analysis_of(s, video_id)
+    if a is None or not a.plot_file:
+        raise NotFoundError(f"video {video_id} has no timeline plot yet")
+    path = settings.plot_dir / a.plot_file
+    if not path.is_file():
+        raise NotFoundError(f"the timeline plot of video {video_id} is missing")
+    return path

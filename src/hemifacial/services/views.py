@@ -1,17 +1,41 @@
-"""Read models: everything a case page or the API shows, built in one place."""
+"""Read models: the typed, frozen values pages and the API show (built in :mod:`.reads`).
+
+No ORM row and no loose dict leaves the services: a template or an API schema reads these
+and the domain values inside them (:class:`Assessment`, :class:`VideoAnalysis`).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy.orm import Session
+from hemifacial.analysis.types import VideoAnalysis
+from hemifacial.domain.reasoning.assess import Assessment
+from hemifacial.domain.reasoning.workup import Question
+from hemifacial.domain.status import CaseStatus
 
-from hemifacial.db import repositories as repo
-from hemifacial.db import tables as t
-from hemifacial.domain.knowledge.model import KnowledgeBase
 
-from .cases import effective_findings
+@dataclass(frozen=True)
+class CaseHeader:
+    """Who the case is and where it stands (no clinical content)."""
+
+    id: int
+    status: CaseStatus
+    patient_name: str
+    email: str
+    phone: str
+    birth_year: int | None
+    setting: str
+    submitted_at: dt.datetime | None
+    updated_at: dt.datetime
+    revision: int
+    extras: Mapping[str, str]
+    draft: Mapping[str, str]
+
+    @property
+    def status_label(self) -> str:
+        return self.status.label
 
 
 @dataclass(frozen=True)
@@ -23,6 +47,88 @@ class FindingView:
     recorded_by: str
     recorded_at: str
     in_use: bool
+    certainty: float | None = None  # None: reported as certain
+
+
+@dataclass(frozen=True)
+class StoredAssessment:
+    """An assessment as stored: the engine's typed result and where its findings came from."""
+
+    id: int
+    created_at: dt.datetime
+    trigger: str
+    kb_version: str
+    kb_hash: str
+    result: Assessment
+    sources: Mapping[str, str]
+    conflicts: tuple[str, ...]
+    plain_names: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    id: int
+    created_at: dt.datetime
+    trigger: str
+    kb_version: str
+    kb_hash: str
+    top: str
+    top_probability: float
+
+
+@dataclass(frozen=True)
+class NoteView:
+    id: int
+    author: str
+    text: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class VisitView:
+    id: int
+    visited_on: dt.date
+    label: str
+    treatment: str
+
+
+@dataclass(frozen=True)
+class JobView:
+    id: int
+    video_id: int
+    status: str
+    progress: float
+    attempts: int
+    error: str | None
+
+
+@dataclass(frozen=True)
+class VideoMeta:
+    id: int
+    filename: str
+    sha256: str
+    size: int
+    mirrored: bool
+    uploaded_by: str
+    visit_id: int | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class AnalysisView:
+    """A finished analysis: the typed result and the file name of its timeline plot."""
+
+    video_id: int
+    result: VideoAnalysis
+    plot_file: str | None
+
+
+@dataclass(frozen=True)
+class VideoView:
+    video: VideoMeta
+    job: JobView | None
+    analysis: AnalysisView | None
+    visit: VisitView | None
 
 
 @dataclass(frozen=True)
@@ -48,107 +154,57 @@ class CourseChange:
     lines: tuple[str, ...]
 
 
-def course_change(course: list[CourseRow]) -> CourseChange | None:
-    """How the spasm changed from the first to the latest measured video, in words."""
-    if len(course) < 2:
-        return None
-    first, latest = course[0], course[-1]
+@dataclass(frozen=True)
+class CaseView:
+    """Everything the case page shows."""
 
-    def pair(a: float | None, b: float | None, fmt: str) -> str:
-        return " → ".join("–" if x is None else format(x, fmt) for x in (a, b))
-
-    return CourseChange(
-        first,
-        latest,
-        (
-            f"spasm events per minute {pair(first.events_per_min, latest.events_per_min, '.1f')}",
-            f"time in spasm {pair(first.time_in_spasm_pct, latest.time_in_spasm_pct, '.1f')} %",
-            f"estimated severity (Jankovic) {pair(first.severity, latest.severity, 'd')}",
-        ),
-    )
+    case: CaseHeader
+    findings: tuple[FindingView, ...]
+    assessment: StoredAssessment | None
+    history: tuple[HistoryRow, ...]
+    videos: tuple[VideoView, ...]
+    course: tuple[CourseRow, ...]
+    change: CourseChange | None
+    notes: tuple[NoteView, ...]
+    visits: tuple[VisitView, ...]
 
 
 @dataclass(frozen=True)
-class CaseView:
-    case: t.Case
-    findings: list[FindingView]
-    assessment: dict[str, Any] | None
-    assessment_meta: dict[str, Any] | None
-    history: list[dict[str, Any]]
-    videos: list[repo.VideoRecord]
-    course: list[CourseRow]
-    change: CourseChange | None
-    notes: list[t.Note]
-    visits: list[t.Visit]
+class DashboardRow:
+    id: int
+    patient_name: str
+    status: CaseStatus
+    red_flag_level: int
+    top_condition: str | None
+    top_probability: float | None
+    updated_at: dt.datetime
 
 
-def case_view(s: Session, kb: KnowledgeBase, case_id: int) -> CaseView:
-    record = repo.case_record(s, case_id)
-    case, rows = record.case, record.findings
-    eff = effective_findings(kb, rows)
-    in_use = {(k, v, src) for k, v in eff.values.items() for src in [eff.sources[k]]}
-    findings = [
-        FindingView(
-            r.finding_id,
-            kb.findings[r.finding_id].label if r.finding_id in kb.findings else r.finding_id,
-            r.value,
-            r.source,
-            r.recorded_by,
-            r.recorded_at.strftime("%Y-%m-%d %H:%M"),
-            (r.finding_id, r.value, r.source) in in_use,
-        )
-        for r in rows
-    ]
-    assessments = record.assessments
-    latest = assessments[-1] if assessments else None
-    history = [
-        {
-            "id": a.id,
-            "created_at": a.created_at.strftime("%Y-%m-%d %H:%M"),
-            "trigger": a.trigger,
-            "kb_version": a.kb_version,
-            "kb_hash": a.kb_hash,
-            "top": a.result["ranking"][0]["name"],
-            "top_probability": a.result["ranking"][0]["probability"],
-        }
-        for a in assessments
-    ]
-    videos = record.videos
-    course = [
-        CourseRow(
-            v.video.id,
-            (v.visit.visited_on.isoformat() if v.visit else v.video.created_at.date().isoformat()),
-            v.visit.label if v.visit else "",
-            v.visit.treatment if v.visit else "",
-            v.analysis.affected_side,
-            v.analysis.events_per_min,
-            v.analysis.time_in_spasm_pct,
-            v.analysis.severity,
-        )
-        for v in videos
-        if v.analysis is not None
-    ]
-    course.sort(key=lambda c: (c.date, c.video_id))
-    meta = (
-        {
-            "id": latest.id,
-            "kb_version": latest.kb_version,
-            "kb_hash": latest.kb_hash,
-            "created_at": latest.created_at.strftime("%Y-%m-%d %H:%M"),
-            "trigger": latest.trigger,
-        }
-        if latest
-        else None
-    )
-    return CaseView(
-        case,
-        findings,
-        latest.result if latest else None,
-        meta,
-        history,
-        videos,
-        course,
-        course_change(course),
-        list(record.notes),
-        list(record.visits),
-    )
+@dataclass(frozen=True)
+class Dashboard:
+    rows: tuple[DashboardRow, ...]
+    total: int
+    counts: Mapping[str, int]
+    page: int
+    pages: int
+
+
+@dataclass(frozen=True)
+class PatientVideo:
+    filename: str
+    status: str
+    progress: float
+    error: str | None
+    analysed: bool
+
+
+@dataclass(frozen=True)
+class PatientHome:
+    """What a patient may see of their own case through the private link."""
+
+    case_id: int
+    name: str
+    status: CaseStatus
+    draft: Mapping[str, str]
+    questions: tuple[Question, ...]
+    videos: tuple[PatientVideo, ...]

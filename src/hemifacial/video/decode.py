@@ -143,6 +143,26 @@ def probe(path: str | Path) -> VideoInfo:
         container.close()
 
 
+def is_video(path: str | Path) -> bool:
+    """Whether FFmpeg, through PyAV, finds a moving picture in the file: a video stream with
+    at least two decodable frames. This is the one test of "is this a video" (no magic
+    bytes): it accepts every container FFmpeg reads, and refuses text, PDFs, a lone header,
+    a corrupt file and a still image (which FFmpeg opens as a one-frame stream)."""
+    try:
+        container = _open(Path(path))
+    except VideoInputError:
+        return False
+    try:
+        for n, _ in enumerate(container.decode(container.streams.video[0]), start=1):
+            if n >= 2:
+                return True
+    except (av.error.FFmpegError, OverflowError, ValueError):
+        pass
+    finally:
+        container.close()
+    return False
+
+
 def scaled_size(width: int, height: int, scale: float) -> tuple[int, int]:
     """Even pixel sizes after scaling (swscale and codecs like even sizes)."""
     return max(2, 2 * round(width * scale / 2)), max(2, 2 * round(height * scale / 2))

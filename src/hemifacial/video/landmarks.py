@@ -8,10 +8,16 @@ sparse multi-face check.
 MediaPipe 0.10.21's legacy FaceMesh ships its models inside the wheel, so nothing is
 downloaded (``../shared/reference/video-analysis.md`` §1, §5.1). Tracking mode is used (the
 detector runs only when the track is lost: ~1.4× faster than detecting every frame).
+
+FaceMesh is driven through its public ``process`` by default. ``HEMIFACIAL_MEDIAPIPE_INTERNALS
+=true`` (off by default) feeds its graph through private attributes instead, skipping the
+per-frame result object; ``docs/video.md`` ("MediaPipe's public API") has the measurements
+(no reliable gain on the 2-core machine, so it stays off).
 """
 
 from __future__ import annotations
 
+import os
 from typing import Protocol
 
 import numpy as np
@@ -48,14 +54,15 @@ class Landmarker(Protocol):
 
 
 class MediaPipeLandmarker:
-    """MediaPipe 0.10.21 legacy FaceMesh, tracking mode, iris refinement on, one face."""
+    """MediaPipe 0.10.21 legacy FaceMesh, tracking mode, iris refinement on, one face.
+
+    ``internals=True`` uses the private graph path of :meth:`_faces_from_graph`."""
 
     name = "mediapipe-facemesh"
 
-    def __init__(self, *, refine: bool = True) -> None:
+    def __init__(self, *, refine: bool = True, internals: bool = False) -> None:
         import mediapipe as mp  # imported here: only worker processes pay for it
         from mediapipe.framework.formats import landmark_pb2
-        from mediapipe.python._framework_bindings import _packet_getter
 
         self.version = str(mp.__version__)
         self._mesh = mp.solutions.face_mesh.FaceMesh(
@@ -69,22 +76,32 @@ class MediaPipeLandmarker:
             model_selection=1, min_detection_confidence=0.5
         )
         self._kept = list(ids.KEPT)
-        self._serialized = _packet_getter._get_serialized_proto_list
         self._landmark_list = landmark_pb2.NormalizedLandmarkList
         self._kept_arr = np.array(self._kept)
         self._used = False
         self._blank = np.zeros((64, 64, 3), np.uint8)
+        self.internals = internals
+        if internals:
+            from mediapipe.python._framework_bindings import _packet_getter
+
+            self._serialized = _packet_getter._get_serialized_proto_list
 
     def _faces(self, rgb: npt.NDArray[np.uint8]) -> list[bytes]:
-        """The serialised ``NormalizedLandmarkList`` of each face in one frame.
-
-        Same steps as ``SolutionBase.process`` without building a new namedtuple class per
-        frame (~0.4 ms, ~7 % of a frame's cost) and without parsing the landmarks into
-        Python messages (the kept points are read from the bytes); falls back to
-        ``process`` if MediaPipe's internals differ from 0.10.21's.
-        """
-        m = self._mesh
+        """The serialised ``NormalizedLandmarkList`` of each face in one frame (the kept
+        points are then read from the bytes, ~15 µs instead of ~100 µs point by point)."""
         self._used = True
+        if self.internals:
+            faces = self._faces_from_graph(rgb)
+            if faces is not None:
+                return faces
+        found = self._mesh.process(rgb).multi_face_landmarks or []
+        return [face.SerializeToString() for face in found]
+
+    def _faces_from_graph(self, rgb: npt.NDArray[np.uint8]) -> list[bytes] | None:
+        """The same through private attributes: the steps of ``SolutionBase.process``
+        without building a namedtuple class per frame or parsing the landmarks into Python
+        messages; None (use ``process``) if MediaPipe's internals differ from 0.10.21's."""
+        m = self._mesh
         try:
             m._graph_outputs.clear()
             m._simulated_timestamp += 33333
@@ -98,8 +115,8 @@ class MediaPipeLandmarker:
                 return []
             return list(self._serialized(out))
         except (AttributeError, KeyError, TypeError):  # pragma: no cover - other versions
-            faces = m.process(rgb).multi_face_landmarks or []
-            return [f.SerializeToString() for f in faces]
+            self.internals = False
+            return None
 
     def process(self, rgb: npt.NDArray[np.uint8]) -> Points | None:
         faces = self._faces(rgb)
@@ -233,10 +250,20 @@ class SyntheticLandmarker:
         return None
 
 
+INTERNALS_ENV = "HEMIFACIAL_MEDIAPIPE_INTERNALS"
+"""Opt-in to MediaPipe's private graph path (read in each worker: workers inherit it)."""
+
+
+def internals_enabled(env: dict[str, str] | None = None) -> bool:
+    """Whether :data:`INTERNALS_ENV` asks for the private path (``1``/``true``/``yes``/``on``)."""
+    value = (os.environ if env is None else env).get(INTERNALS_ENV, "")
+    return value.strip().lower() in ("1", "t", "true", "y", "yes", "on")  # as pydantic reads it
+
+
 def make_landmarker(kind: str) -> Landmarker:
     """``"mediapipe"`` or ``"synthetic"``."""
     if kind == "synthetic":
         return SyntheticLandmarker()
     if kind == "mediapipe":
-        return MediaPipeLandmarker()
+        return MediaPipeLandmarker(internals=internals_enabled())
     raise ValueError(f"unknown landmarker '{kind}'; use 'mediapipe' or 'synthetic'")

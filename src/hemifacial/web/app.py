@@ -7,22 +7,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import anyio
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hemifacial import __version__
-from hemifacial.db.engine import make_engine, migrate, session_factory
-from hemifacial.db.viewlog import ViewLog
 from hemifacial.domain.knowledge.loader import load_knowledge_base
 from hemifacial.jobs.base import JobRunner, recover
+from hemifacial.services.database import Database
 from hemifacial.settings import Settings
 
 from . import errors
 from .context import AppContext
-from .pagecache import PageCache
+from .csrf import csrf_protect
 from .render import make_templates
 
 log = logging.getLogger("hemifacial.web")
@@ -36,50 +34,34 @@ def make_runner(settings: Settings, ctx: AppContext) -> JobRunner:
         return CeleryRunner(settings)
     from hemifacial.jobs.inprocess import InProcessRunner
 
-    return InProcessRunner(ctx.factory, settings, ctx.kb)
-
-
-REQUEST_THREADS = 2
+    return InProcessRunner(ctx.db.factory, settings, ctx.kb)
 
 
 def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAPI:
     """Build the app; the database is migrated and unfinished jobs re-queued on start."""
     settings.validate()
-    engine = make_engine(settings.database_url)
-    read_engine = make_engine(settings.database_url, autocommit=True)
     ctx = AppContext(
         settings=settings,
-        engine=engine,
-        factory=session_factory(engine),
-        read_factory=session_factory(read_engine),
+        db=Database(settings.database_url),
         kb=load_knowledge_base(),
         runner=runner,  # type: ignore[arg-type]  # set just below
         templates=make_templates(auto_reload=settings.mode == "dev"),
-        view_log=ViewLog(engine),
-        pages=PageCache(settings.page_cache_mb * 1024 * 1024, settings.data_dir / "page-cache"),
     )
     ctx.runner = runner or make_runner(settings, ctx)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        # Few request threads per process: page handlers are CPU-bound Python, and dozens of
-        # threads fighting over the GIL serve fewer pages per second, not more.
-        anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
-        migrate(engine)
-        ctx.pages.clear_shared()
-        ctx.view_log.start()
+        ctx.db.open()
         ctx.runner.start()
-        requeued = recover(ctx.factory, ctx.runner)
+        requeued = recover(ctx.db.factory, ctx.runner)
         if requeued:
             log.info("re-queued %d unfinished analysis job(s)", len(requeued))
         try:
             yield
         finally:
             ctx.runner.stop()
-            ctx.view_log.stop()
-            engine.dispose()
-            read_engine.dispose()
+            ctx.db.close()
 
     app = FastAPI(
         title="hemifacial clinic",
@@ -87,6 +69,8 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
         description="Consultation requests, case records, cause ranking and video "
         "measurement for hemifacial spasm. Decision support only.",
         lifespan=lifespan,
+        # Every route, page or API, passes the CSRF check: no route can forget it.
+        dependencies=[Depends(csrf_protect)],
     )
     app.state.ctx = ctx
     errors.install(app)

@@ -1,14 +1,21 @@
-"""Typed dependencies for routes (``ctx: Ctx``, ``user: CurrentUser``)."""
+"""Typed dependencies for routes: the app context, the user, and the unit of work.
+
+``tx: Tx`` is one transaction around the route, committed before the response is sent
+(``scope="function"``) and rolled back on any error; ``read: Read`` is for routes that only
+read. Routes never open transactions themselves.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from hemifacial.services.accounts import SessionInfo
+from hemifacial.services.database import UnitOfWork
 
-from .auth import check_csrf, ctx_of, require_user
+from .auth import ctx_of, require_user
 from .context import AppContext
 
 
@@ -17,18 +24,24 @@ async def get_ctx(request: Request) -> AppContext:
     return ctx_of(request)
 
 
-def api_csrf(request: Request) -> None:
-    """API writes with the session cookie must echo the CSRF token in a header."""
-    if request.method not in ("GET", "HEAD", "OPTIONS") and "hf_session" in request.cookies:
-        check_csrf(request, None)
+def unit_of_work(request: Request) -> Iterator[UnitOfWork]:
+    with ctx_of(request).db.unit_of_work() as s:
+        yield s
 
 
-def api_user(request: Request) -> SessionInfo:
-    user = require_user(request)
-    api_csrf(request)
-    return user
+def reader(request: Request) -> Iterator[UnitOfWork]:
+    with ctx_of(request).db.reader() as s:
+        yield s
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """The text fields of a posted form, for forms whose field names are data (findings)."""
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
 Ctx = Annotated[AppContext, Depends(get_ctx)]
 CurrentUser = Annotated[SessionInfo, Depends(require_user)]
-ApiUser = Annotated[SessionInfo, Depends(api_user)]
+Tx = Annotated[UnitOfWork, Depends(unit_of_work, scope="function")]
+Read = Annotated[UnitOfWork, Depends(reader, scope="function")]
+FormFields = Annotated[dict[str, str], Depends(form_fields)]

@@ -14,8 +14,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hemifacial.errors import HemifacialError, ServiceUnavailableError
-from hemifacial.services.accounts import LoginRequiredError
+from hemifacial.errors import HemifacialError, LoginRequiredError, ServiceUnavailableError
 
 log = logging.getLogger("hemifacial.web")
 

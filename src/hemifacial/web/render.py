@@ -1,27 +1,24 @@
-"""Template rendering with the request's CSRF token, the user and shared filters."""
+"""Template rendering with the request's CSRF token, the user and shared filters; ETags."""
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Callable
+import hashlib
+import math
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import Undefined
-from markupsafe import Markup
 from starlette.responses import Response
 
+from hemifacial import __version__
 from hemifacial.services import forms
 
-from .auth import csrf_token, ctx_of, current_user, set_csrf_cookie
+from .auth import ctx_of, current_user
+from .csrf import csrf_token, set_nonce_cookie
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-# The blocks a cached page keeps; the header (user, logout form) is rendered per request.
-CACHED_BLOCKS = ("title", "bodyclass", "main")
-# Stands for the CSRF token in cached blocks; random, so no page content can contain it.
-_CSRF_PLACEHOLDER = secrets.token_hex(16)
 
 
 def make_templates(*, auto_reload: bool = False) -> Jinja2Templates:
@@ -41,59 +38,55 @@ def _fmt(value: Any, scale: float, digits: int, suffix: str) -> str:
     if value is None or isinstance(value, Undefined):
         return "–"
     try:
-        return f"{scale * float(value):.{digits}f}{suffix}"
+        number = scale * float(value)
     except (TypeError, ValueError):
         return "–"
-
-
-def _base_context(request: Request, csrf: str) -> dict[str, Any]:
-    ctx = ctx_of(request)
-    return {"request": request, "csrf": csrf, "kb": ctx.kb, "mode": ctx.settings.mode}
+    return f"{number:.{digits}f}{suffix}" if math.isfinite(number) else "–"
 
 
 def render(
-    request: Request, template: str, context: dict[str, Any], status_code: int = 200
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    status_code: int = 200,
+    *,
+    etag: str | None = None,
 ) -> Response:
+    """The page; with ``etag`` the browser may keep it and ask again with If-None-Match."""
+    ctx = ctx_of(request)
     path = request.url.path
     user = current_user(request) if path.startswith(("/clinic", "/login")) else None
-    full = {**_base_context(request, csrf_token(request)), "user": user, **context}
-    ctx = ctx_of(request)
+    full = {
+        "request": request,
+        "csrf": csrf_token(request),
+        "kb": ctx.kb,
+        "mode": ctx.settings.mode,
+        "user": user,
+        **context,
+    }
     response = ctx.templates.TemplateResponse(request, template, full, status_code=status_code)
-    response.headers.setdefault("Cache-Control", "no-store")
-    set_csrf_cookie(request, response)
+    if etag:
+        response.headers["ETag"] = etag
+        response.headers["Cache-Control"] = "private, no-cache"
+    else:
+        response.headers.setdefault("Cache-Control", "no-store")
+    set_nonce_cookie(request, response)
     return response
 
 
-def render_cached(
-    request: Request,
-    template: str,
-    *,
-    key: str,
-    revision: int,
-    context: Callable[[], dict[str, Any]],
-    shared: bool = False,
-) -> Response:
-    """:func:`render`, reusing the page's blocks while ``revision`` is unchanged.
-
-    ``context`` is called (and the database read) only when the cache has no page for this
-    ``key`` at this ``revision``. The blocks must not depend on the user; the CSRF token is
-    put in per request. ``shared`` pages are offered to the other worker processes (for keys
-    of bounded number, such as one per case).
-    """
+def page_etag(request: Request, *parts: object) -> str:
+    """A weak ETag for a page built from ``parts`` (e.g. a case and its revision) for this
+    viewer: the viewer's CSRF token and the evidence-base version are part of the page."""
     ctx = ctx_of(request)
+    key = "\0".join(map(str, (*parts, ctx.kb.content_hash, __version__, csrf_token(request))))
+    return 'W/"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
-    def blocks_of_page() -> dict[str, str]:
-        tmpl = ctx.templates.env.get_template(template)
-        jinja_ctx = tmpl.new_context({**_base_context(request, _CSRF_PLACEHOLDER), **context()})
-        return {
-            name: "".join(tmpl.blocks[name](jinja_ctx))
-            for name in CACHED_BLOCKS
-            if name in tmpl.blocks
-        }
 
-    page = ctx.pages.fetch(key, revision, blocks_of_page, shared=shared)
-    token = csrf_token(request)
-    blocks = {
-        name: Markup(text.replace(_CSRF_PLACEHOLDER, token)) for name, text in page.blocks.items()
-    }
-    return render(request, "_cached.html", {"blocks": blocks})
+def not_modified(request: Request, etag: str) -> Response | None:
+    """A 304 when the browser already holds the page tagged ``etag``."""
+    given = request.headers.get("if-none-match", "")
+    if etag in (tag.strip() for tag in given.split(",")):
+        response = Response(status_code=304, headers={"ETag": etag})
+        response.headers["Cache-Control"] = "private, no-cache"
+        return response
+    return None

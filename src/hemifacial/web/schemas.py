@@ -3,16 +3,33 @@ that maps rows and read models to them."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hemifacial.db import repositories as repo
-from hemifacial.db import tables as t
-from hemifacial.services.cases import STATUSES
-from hemifacial.services.views import CaseView
+from hemifacial.domain.status import CaseStatus
+from hemifacial.services.views import (
+    CaseHeader,
+    CaseView,
+    Dashboard,
+    DashboardRow,
+    JobView,
+    StoredAssessment,
+    VideoView,
+)
 
-FindingValue = str | float | bool | None
+
+class UncertainValue(BaseModel):
+    """A finding reported with a graded certainty: a number in (0, 1] or a word
+    (suspected, possible, probable, certain)."""
+
+    model_config = ConfigDict(extra="forbid")
+    value: str | float | bool
+    certainty: float | str
+
+
+FindingValue = str | float | bool | UncertainValue | None
 
 
 class _Strict(BaseModel):
@@ -62,7 +79,8 @@ class DraftUpdate(_Strict):
 
 class FindingsCreate(_Strict):
     findings: dict[str, FindingValue] = Field(
-        description="finding id → value (yes/no/unknown, a category, or a number)"
+        description="finding id → value (yes/no/unknown, a category, or a number), or "
+        "{value, certainty} for a result reported as uncertain"
     )
     source: Literal["clinician", "test", "patient"] = "clinician"
 
@@ -72,7 +90,7 @@ class NoteCreate(_Strict):
 
 
 class CaseUpdate(_Strict):
-    status: Literal["new", "awaiting_history", "awaiting_tests", "under_treatment", "closed"]
+    status: CaseStatus
 
 
 class VisitCreate(_Strict):
@@ -100,13 +118,8 @@ class DashboardPublic(BaseModel):
     cases: list[CaseSummary]
 
 
-class JobPublic(BaseModel):
-    id: int
-    video_id: int
-    status: str
-    progress: float
-    attempts: int
-    error: str | None
+# A job as the API shows it: exactly the read model (a frozen dataclass FastAPI can serve).
+JobPublic = JobView
 
 
 class VideoPublic(BaseModel):
@@ -141,41 +154,64 @@ class CasePublic(BaseModel):
     visits: list[dict[str, Any]]
 
 
-def job_public(j: t.Job) -> JobPublic:
-    return JobPublic(
-        id=j.id,
-        video_id=j.video_id,
-        status=j.status,
-        progress=j.progress,
-        attempts=j.attempts,
-        error=j.error,
+class AssessmentPublic(BaseModel):
+    assessment_id: int
+    kb_version: str
+    kb_hash: str
+    created_at: str
+    assessment: dict[str, Any]
+
+
+def assessment_public(a: StoredAssessment) -> AssessmentPublic:
+    """The stored assessment as the API has always shown it (the engine's JSON form plus
+    where each finding came from and the plain names of the conditions)."""
+    data = a.result.to_dict()
+    data["explanations"] = {
+        cid: [
+            {**c, "sentence": contrib.sentence()}
+            for c, contrib in zip(items, a.result.explanations[cid], strict=True)
+        ]
+        for cid, items in data["explanations"].items()
+    }
+    data |= {
+        "sources": dict(a.sources),
+        "conflicts": list(a.conflicts),
+        "conditions": dict(a.plain_names),
+    }
+    return AssessmentPublic(
+        assessment_id=a.id,
+        kb_version=a.kb_version,
+        kb_hash=a.kb_hash,
+        created_at=a.created_at.isoformat(timespec="seconds"),
+        assessment=data,
     )
 
 
-def case_summary(c: t.Case) -> CaseSummary:
+def case_summary(c: CaseHeader | DashboardRow) -> CaseSummary:
+    top = (c.top_condition, c.top_probability) if isinstance(c, DashboardRow) else (None, None)
     return CaseSummary(
         id=c.id,
-        status=c.status,
-        status_label=STATUSES.get(c.status, c.status),
+        status=c.status.value,
+        status_label=c.status.label,
         patient_name=c.patient_name,
-        red_flag_level=c.red_flag_level,
-        top_condition=c.top_condition,
-        top_probability=c.top_probability,
+        red_flag_level=c.red_flag_level if isinstance(c, DashboardRow) else 0,
+        top_condition=top[0],
+        top_probability=top[1],
         updated_at=c.updated_at.isoformat(timespec="seconds"),
     )
 
 
-def dashboard_public(p: repo.DashboardPage) -> DashboardPublic:
+def dashboard_public(p: Dashboard) -> DashboardPublic:
     return DashboardPublic(
         total=p.total,
         page=p.page,
         pages=p.pages,
-        counts=p.counts,
+        counts=dict(p.counts),
         cases=[case_summary(c) for c in p.rows],
     )
 
 
-def video_public(v: repo.VideoRecord, with_result: bool = True) -> VideoPublic:
+def video_public(v: VideoView) -> VideoPublic:
     a = v.analysis
     return VideoPublic(
         id=v.video.id,
@@ -185,29 +221,43 @@ def video_public(v: repo.VideoRecord, with_result: bool = True) -> VideoPublic:
         mirrored=v.video.mirrored,
         uploaded_by=v.video.uploaded_by,
         visit_id=v.video.visit_id,
-        job=job_public(v.job) if v.job else None,
-        analysis=(a.result if with_result else None) if a else None,
+        job=v.job,
+        analysis=a.result.to_dict() if a else None,
         timeline_png=f"/api/v1/videos/{v.video.id}/timeline.png" if a and a.plot_file else None,
     )
 
 
 def case_public(view: CaseView) -> CasePublic:
     c = view.case
+    stored = view.assessment
     return CasePublic(
         id=c.id,
-        status=c.status,
+        status=c.status.value,
         patient_name=c.patient_name,
         email=c.email,
         phone=c.phone,
         birth_year=c.birth_year,
         submitted_at=c.submitted_at.isoformat(timespec="seconds") if c.submitted_at else None,
-        extras=dict(c.extras or {}),
-        findings=[f.__dict__ for f in view.findings],
-        assessment=view.assessment,
-        assessment_meta=view.assessment_meta,
-        assessments=view.history,
+        extras=dict(c.extras),
+        findings=[asdict(f) for f in view.findings],
+        assessment=assessment_public(stored).assessment if stored else None,
+        assessment_meta=(
+            {
+                "id": stored.id,
+                "kb_version": stored.kb_version,
+                "kb_hash": stored.kb_hash,
+                "created_at": stored.created_at.strftime("%Y-%m-%d %H:%M"),
+                "trigger": stored.trigger,
+            }
+            if stored
+            else None
+        ),
+        assessments=[
+            {**asdict(h), "created_at": h.created_at.strftime("%Y-%m-%d %H:%M")}
+            for h in view.history
+        ],
         videos=[video_public(v) for v in view.videos],
-        course=[r.__dict__ for r in view.course],
+        course=[asdict(r) for r in view.course],
         notes=[
             {
                 "id": n.id,

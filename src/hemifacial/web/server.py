@@ -1,5 +1,8 @@
-"""How the app is served: uvicorn with the C HTTP parser (httptools), uvloop, and
-TCP_NODELAY on every connection.
+"""Opt-in: TCP_NODELAY on every connection when uvicorn runs several worker processes.
+
+Nothing imports this module by default (it subclasses a uvicorn internal); a deployment
+that runs ``uvicorn --workers N`` may select it with ``--http``, as the load benchmark does
+with ``--nodelay`` (figures in docs/web.md).
 
 httptools and uvloop serve about 1.5× the requests per second of the pure-Python h11 parser
 and asyncio loop on the same cores (``benchmarks/web_load.py``). With ``--workers N``

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 
 from fastapi import Request, UploadFile
-from starlette.concurrency import run_in_threadpool
 
-from hemifacial.errors import InvalidValueError, ServiceUnavailableError
+from hemifacial.errors import InvalidValueError
 from hemifacial.services import videos
 from hemifacial.services.videos import StoredFile, UploadTooLargeError
 
 from .context import AppContext
 
-log = logging.getLogger(__name__)
 CHUNK = 1 << 20
 
 
@@ -26,7 +23,8 @@ def check_length(request: Request, ctx: AppContext) -> None:
         raise UploadTooLargeError(f"the file is larger than the {limit} MB limit")
 
 
-async def receive(ctx: AppContext, upload: UploadFile | None) -> tuple[StoredFile, str]:
+def receive(ctx: AppContext, upload: UploadFile | None) -> tuple[StoredFile, str]:
+    """Store the upload by content hash (routes that call this run in the thread pool)."""
     if upload is None or not upload.filename:
         raise InvalidValueError("choose a video file to upload")
     name = upload.filename
@@ -35,15 +33,4 @@ async def receive(ctx: AppContext, upload: UploadFile | None) -> tuple[StoredFil
         while block := upload.file.read(CHUNK):
             yield block
 
-    stored = await run_in_threadpool(videos.store_upload, ctx.settings, chunks(), name)
-    return stored, name
-
-
-def queue_job(ctx: AppContext, job_id: int) -> str | None:
-    """Hand the job to the runner; a missing broker leaves it queued (sent again on start)."""
-    try:
-        ctx.runner.submit(job_id)
-    except ServiceUnavailableError as exc:
-        log.warning("job %s stays queued: broker unavailable", job_id)
-        return str(exc)
-    return None
+    return videos.store_upload(ctx.settings, chunks(), name), name

@@ -2,8 +2,9 @@
 
 Validation collects every problem before failing, so a broken edit reports all its
 mistakes at once. Rules: every probability lies strictly between 0 and 1, distributions sum
-to 1, every number cites known references or gives an expert estimate with its reasoning,
-every reference is used, and every id referred to exists.
+to 1, every number cites known references with the figures it rests on (see
+:mod:`.provenance`) or gives an expert estimate with its reasoning, every reference is used,
+and every id referred to exists.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ import numpy as np
 import yaml
 from numpy.typing import NDArray
 
+from hemifacial.domain.knowledge import provenance as prov
+from hemifacial.domain.knowledge.coherence import check_coherence
+from hemifacial.domain.knowledge.dependence import build_network
 from hemifacial.domain.knowledge.model import (
     BOOLEAN_VALUES,
     Bin,
@@ -39,6 +43,7 @@ from hemifacial.domain.knowledge.model import (
     Treatment,
     TreatmentOption,
 )
+from hemifacial.domain.knowledge.ranges import build_ranges, point_lookup
 from hemifacial.errors import KnowledgeBaseError
 
 FINDING_FILES = ("findings_history.yaml", "findings_associated.yaml", "findings_tests.yaml")
@@ -50,9 +55,10 @@ DATA_FILES = (
     "settings.yaml",
     "tests.yaml",
     "red_flags.yaml",
+    "dependence.yaml",
+    "ranges.yaml",
 )
 TOLERANCE = 1e-6
-MIN_REASONING = 25  # characters: a reason, not a label
 
 
 class _Problems:
@@ -81,8 +87,14 @@ def default_data_dir() -> Traversable:
 
 
 @lru_cache(maxsize=4)
-def load_knowledge_base(directory: str | None = None) -> KnowledgeBase:
+def load_knowledge_base(
+    directory: str | None = None, reference: str | None = None
+) -> KnowledgeBase:
     """Load and validate the evidence base (the packaged one unless ``directory`` is given).
+
+    With ``reference`` (the path of ``clinical-evidence.md``), every quoted support must also
+    occur in that file; without it the quotes are not checked, so the packaged base loads
+    where the reference is absent.
 
     Raises
     ------
@@ -95,7 +107,11 @@ def load_knowledge_base(directory: str | None = None) -> KnowledgeBase:
     digest = hashlib.sha256()
     for name in DATA_FILES:
         digest.update(name.encode() + b"\0" + raw[name])
-    return _build(docs, digest.hexdigest()[:16])
+    kb = _build(docs, digest.hexdigest()[:16])
+    missing = prov.missing_quotes(kb, Path(reference).read_text("utf-8")) if reference else []
+    if missing:
+        raise KnowledgeBaseError("invalid evidence base:\n" + "\n".join(f"- {m}" for m in missing))
+    return kb
 
 
 def _build(docs: Mapping[str, Any], content_hash: str) -> KnowledgeBase:
@@ -112,9 +128,18 @@ def _build(docs: Mapping[str, Any], content_hash: str) -> KnowledgeBase:
             if fid in findings:
                 problems.add(f"finding '{fid}' is defined twice")
             findings[fid] = _finding(fid, f, condition_ids, problems)
+    network = build_network(  # declared dependence, then coherence (knowledge/coherence.py)
+        docs["dependence.yaml"], findings, condition_ids, problems.add,
+        lambda where, entry: _provenance(where, entry, problems, _numbers_of(entry)),
+    )  # fmt: skip
+    problems.messages += check_coherence(findings, network, condition_ids)
     settings = {
         sid: _setting(sid, s, condition_ids, problems) for sid, s in docs["settings.yaml"].items()
     }
+    ranges = build_ranges(  # plausible ranges for the robustness analysis
+        docs["ranges.yaml"], point_lookup(findings, settings), problems.add,
+        lambda where, entry: _provenance(where, entry, problems, _numbers_of(entry)),
+    )  # fmt: skip
     tests = {tid: _test(tid, t, findings, problems) for tid, t in docs["tests.yaml"].items()}
     for test in tests.values():
         for other in (test.instead, *test.superseded_by):
@@ -141,6 +166,8 @@ def _build(docs: Mapping[str, Any], content_hash: str) -> KnowledgeBase:
         condition_ids=condition_ids,
         log_likelihood={fid: _log_table(f, condition_ids) for fid, f in findings.items()},
         policy=_policy(docs["meta.yaml"]["decision"]),
+        network=network,
+        ranges=ranges,
     )
 
 
@@ -154,14 +181,10 @@ def _policy(d: Mapping[str, Any]) -> DecisionPolicy:
     )
 
 
-def _provenance(where: str, entry: Mapping[str, Any], problems: _Problems) -> Provenance:
-    sources = problems.cite(where, entry.get("sources") or ())
-    estimate = entry.get("estimate")
-    if estimate is not None and (not isinstance(estimate, str) or len(estimate) < MIN_REASONING):
-        problems.add(f"{where}: an expert estimate needs its reasoning, not just a word")
-    if not sources and not estimate:
-        problems.add(f"{where}: number without a source or an expert estimate with reasoning")
-    return Provenance(sources=sources, estimate=estimate, note=entry.get("note"))
+def _provenance(
+    where: str, entry: Mapping[str, Any], problems: _Problems, numbers: Mapping[str, float]
+) -> Provenance:
+    return prov.parse(where, entry, numbers, problems.cite, problems.add)
 
 
 def _condition(cid: str, c: Mapping[str, Any], problems: _Problems) -> Condition:
@@ -228,7 +251,9 @@ def _finding(
             at = f"{where} given '{cid}'"
             probabilities = _distribution(at, entry.get("p"), ftype, informative_values, problems)
             likelihoods[cid] = Likelihood(
-                probabilities, _provenance(at, entry, problems), is_default=cid not in table
+                probabilities,
+                _provenance(at, entry, problems, _stated(probabilities)),
+                is_default=cid not in table,
             )
     elif table:
         problems.add(f"{where}: non-informative finding must not carry likelihoods")
@@ -249,6 +274,19 @@ def _finding(
         likelihoods=likelihoods,
         comment=f.get("comment"),
     )
+
+
+def _numbers_of(entry: Mapping[str, Any]) -> dict[str, float]:
+    """The numbers a dependence or range entry states (its ``p`` table or its bounds)."""
+    table = entry.get("p", entry)
+    items = table.items() if isinstance(table, Mapping) else ()
+    return {str(k): float(v) for k, v in items if isinstance(v, int | float) and k != "p"}
+
+
+def _stated(probabilities: Mapping[str, float]) -> dict[str, float]:
+    """The numbers an entry states; of two values only the first (the other is 1 − it)."""
+    first = next(iter(probabilities))
+    return {first: probabilities[first]} if len(probabilities) == 2 else dict(probabilities)
 
 
 def _distribution(
@@ -278,7 +316,8 @@ def _setting(
             problems.add(f"setting '{sid}': prior for unknown condition '{cid}'")
             continue
         priors[cid] = float(entry["p"])
-        provenance[cid] = _provenance(f"setting '{sid}' prior of '{cid}'", entry, problems)
+        where = f"setting '{sid}' prior of '{cid}'"
+        provenance[cid] = _provenance(where, entry, problems, {"p": priors[cid]})
     missing = set(condition_ids) - set(priors)
     if missing:
         problems.add(f"setting '{sid}': no prior for {sorted(missing)}")

@@ -2,18 +2,40 @@
 
 from __future__ import annotations
 
-from hemifacial.domain.knowledge.model import FindingType, KnowledgeBase, Provenance
+from hemifacial.domain.knowledge.dependence import network_markdown
+from hemifacial.domain.knowledge.model import FindingType, KnowledgeBase, Provenance, Tier
+from hemifacial.domain.knowledge.provenance import tier_counts
 
 
 def _origin(kb: KnowledgeBase, p: Provenance) -> str:
-    parts = []
+    parts = [f"**{p.tier.value}**"]
     if p.sources:
         parts.append(", ".join(f"[{s}](#{s})" for s in p.sources))
+    if p.support:
+        parts.append("“" + "”; “".join(p.support) + "”")
+    if p.arithmetic:
+        parts.append(f"*arithmetic:* {p.arithmetic}")
     if p.note:
         parts.append(p.note)
     if p.estimate:
         parts.append(f"*expert estimate:* {p.estimate}")
     return " — ".join(parts).replace("|", "/").replace("\n", " ")
+
+
+def _tier_table(kb: KnowledgeBase) -> list[str]:
+    counts = tier_counts(kb)
+    out = [
+        "| numbers of | " + " | ".join(t.value for t in Tier) + " | all |",
+        "|---|---|---|---|---|",
+    ]
+    for key in ["all", *kb.conditions, "default"]:
+        c = counts.get(key)
+        if c:
+            cells = " | ".join(str(c[t.value]) for t in Tier)
+            out.append(
+                f"| {'**all**' if key == 'all' else f'`{key}`'} | {cells} | {sum(c.values())} |"
+            )
+    return out
 
 
 def _fmt(probabilities: dict[str, float]) -> str:
@@ -31,9 +53,15 @@ def evidence_markdown(kb: KnowledgeBase) -> str:
         f"content hash `{kb.content_hash}`. Regenerate with "
         "`hemifacial kb docs > docs/evidence.md` (a test fails when this file is stale).",
         "",
-        "Every number cites a reference (listed at the end; each is in "
-        "`shared/reference/clinical-evidence.md`) or is marked *expert estimate* with its "
-        "reasoning. Boolean findings show P(yes | condition).",
+        "Every number is one of three tiers, derived from its provenance (see "
+        "`docs/reasoning.md`): **measured** — the figure is quoted from "
+        "`shared/reference/clinical-evidence.md` and the number is that figure; **derived** — "
+        "arithmetic from quoted figures, shown with the number; **estimate** — judgement, "
+        "with its reasoning (quoted figures, if any, are background). Quotes are checked "
+        "against the reference by `hemifacial kb check`. Boolean findings show "
+        "P(yes | condition); a `default` row applies to every condition not listed.",
+        "",
+        *_tier_table(kb),
         "",
         "## Conditions",
         "",
@@ -71,6 +99,7 @@ def evidence_markdown(kb: KnowledgeBase) -> str:
                 f"| {label} | {_fmt(dict(lk.probabilities))} | {_origin(kb, lk.provenance)} |"
             )
         out.append("")
+    out += network_markdown(kb.network, kb.condition_ids)  # declared dependence
     out += ["## Diagnostic tests", "", "| test | reveals | cost | burden | days | why |",
             "|---|---|---|---|---|---|"]  # fmt: skip
     for t in kb.tests.values():

@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hemifacial.domain.knowledge.dependence import EMPTY_NETWORK, DependenceNetwork
+from hemifacial.domain.knowledge.ranges import NO_RANGES, PlausibleRanges
 
 
 class ConditionKind(StrEnum):
@@ -43,22 +44,47 @@ class Reference:
     locator: str
 
 
+class Tier(StrEnum):
+    """How firmly a number rests on the reference (see :mod:`.provenance`)."""
+
+    MEASURED = "measured"  # the figure itself is quoted from the source
+    DERIVED = "derived"  # arithmetic from quoted figures, shown with the number
+    ESTIMATE = "estimate"  # judgement, with its reasoning (quoted figures only as background)
+
+
 @dataclass(frozen=True)
 class Provenance:
-    """Where a number comes from: cited sources, an expert estimate with its reasoning, or both."""
+    """Where a number comes from: the figures quoted from the source, or an expert estimate.
+
+    ``support`` holds the figures quoted verbatim from ``clinical-evidence.md``;
+    ``arithmetic`` shows how the number follows from them. The tier is derived from these
+    fields, never hand-labelled: an estimate is an estimate even when sources are listed.
+    """
 
     sources: tuple[str, ...] = ()
     estimate: str | None = None
     note: str | None = None
+    support: tuple[str, ...] = ()
+    arithmetic: str | None = None
 
     @property
     def is_estimate(self) -> bool:
         return self.estimate is not None
 
+    @property
+    def tier(self) -> Tier:
+        if self.estimate is not None:
+            return Tier.ESTIMATE
+        return Tier.DERIVED if self.arithmetic else Tier.MEASURED
+
     def describe(self) -> str:
         parts = []
         if self.note:
             parts.append(self.note)
+        if self.support:
+            parts.append("source: " + "; ".join(f"“{q}”" for q in self.support))
+        if self.arithmetic:
+            parts.append(f"arithmetic: {self.arithmetic}")
         if self.estimate:
             parts.append(f"expert estimate: {self.estimate}")
         return " ".join(parts)
@@ -211,6 +237,7 @@ class KnowledgeBase:
     policy: DecisionPolicy
     default_setting: str = "referral_clinic"
     network: DependenceNetwork = EMPTY_NETWORK  # declared dependence (knowledge/dependence.py)
+    ranges: PlausibleRanges = NO_RANGES  # published ranges for robustness (knowledge/ranges.py)
 
     def must_not_miss_mask(self) -> NDArray[np.bool_]:
         """True for must-not-miss conditions, in ``condition_ids`` order."""

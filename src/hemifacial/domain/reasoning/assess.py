@@ -16,6 +16,7 @@ from hemifacial.domain.reasoning.explain import Contribution, explain
 from hemifacial.domain.reasoning.next_test import TestPlan, plan_tests
 from hemifacial.domain.reasoning.posterior import entropy_bits, log_posterior
 from hemifacial.domain.reasoning.red_flags import RedFlag, red_flags, urgent_tests
+from hemifacial.domain.reasoning.robustness import Robustness, robustness
 from hemifacial.domain.types import Case
 
 SCHEMA_VERSION = 1
@@ -26,8 +27,9 @@ LIMITS = (
     "Decision support only: it does not examine the patient and cannot replace the "
     "clinician's judgement.",
     "Assumes one condition explains the presentation and that findings are independent "
-    "given the condition; related findings (e.g. weakness and synkinesis after a palsy) "
-    "can be over-counted.",
+    "given the condition, except the dependences the evidence base declares (onset site and "
+    "lower-face involvement, a past palsy and its sequels, known MS and its MRI and CSF); "
+    "other related findings can still be over-counted.",
     "Probabilities are only as good as the cited studies; many numbers are expert "
     "estimates, marked as such in the evidence base.",
     "Conditions outside its list (e.g. other movement disorders, drug effects not listed) "
@@ -60,6 +62,7 @@ class Assessment:
     findings: dict[str, str]
     implied: tuple[str, ...]
     certainty: dict[str, float] = field(default_factory=dict)
+    robustness: Robustness | None = None  # one-at-a-time sensitivity (reasoning/robustness.py)
 
     @property
     def leading(self) -> RankedCondition:
@@ -122,6 +125,7 @@ def assess(kb: KnowledgeBase, case: Case) -> Assessment:
         findings=dict(case.values),
         implied=tuple(sorted(case.implied)),
         certainty=dict(case.certainty),
+        robustness=robustness(kb, case.values, case.setting, case.certainty),
     )
 
 

@@ -29,11 +29,21 @@ Vector = NDArray[np.float64]
 Certainty = Mapping[str, float] | None
 
 
+_HITS: dict[tuple[str, str, str], Vector] = {}
+_TERMS: dict[tuple[object, ...], dict[str, Vector]] = {}
+TERMS_CACHE = 16  # recent cases whose factors are kept (a pure function of its arguments)
+
+
 def weights(kb: KnowledgeBase, finding_id: str, value: str, certainty: float = 1.0) -> Vector:
     """The virtual-evidence weights λ over a finding's values for one report."""
-    finding = kb.findings[finding_id]
-    members = finding.unions.get(value, (value,))
-    hit = np.array([v in members for v in finding.values], dtype=np.float64)
+    key = (kb.content_hash, finding_id, value)
+    hit = _HITS.get(key)
+    if hit is None:  # the indicator of the reported value(s), cached: the base is immutable
+        finding = kb.findings[finding_id]
+        members = finding.unions.get(value, (value,))
+        hit = _HITS[key] = np.array([v in members for v in finding.values], dtype=np.float64)
+    if certainty >= 1.0:
+        return hit
     result: Vector = hit + (1.0 - certainty) * (1.0 - hit)
     return result
 
@@ -54,14 +64,14 @@ def _tree_log_z(kb: KnowledgeBase, root: str, lambdas: Mapping[str, Vector]) -> 
 
     def up(node: str) -> NDArray[np.float64]:
         lam = lambdas.get(node)
-        size = len(kb.findings[node].values)
-        out = np.ones((size, n)) if lam is None else np.repeat(lam[:, None], n, axis=1)
+        out = np.ones((len(kb.findings[node].values), n)) if lam is None else lam[:, None]
         for child in net.children.get(node, ()):
-            if any(m in lambdas for m in net.subtree(child)):
-                out = out * np.einsum("xyc,yc->xc", net.dependences[child].table, up(child))
+            if not net.below[child].isdisjoint(lambdas):
+                # Σ_y P(y | x, c) · message(y, c), broadcast (einsum is slower at this size)
+                out = out * (net.dependences[child].table * up(child)[None, :, :]).sum(axis=1)
         return out
 
-    total = np.einsum("xc,xc->c", net.root_table[root], up(root))
+    total = (net.root_table[root] * up(root)).sum(axis=0)
     result: Vector = np.log(total)
     return result
 
@@ -73,8 +83,9 @@ def _split(
     certainty = certainty or {}
     independent: list[str] = []
     trees: dict[str, dict[str, Vector]] = {}
+    root_of = kb.network.root_of
     for fid, value in values.items():
-        root = kb.network.tree_of(fid)
+        root = root_of.get(fid)
         if root is None:
             independent.append(fid)
         else:
@@ -106,6 +117,9 @@ def log_terms(
     contributes about nothing (chain rule).
     """
     certainty = certainty or {}
+    key = (kb.content_hash, tuple(values.items()), tuple(sorted(certainty.items())))
+    if key in _TERMS:  # explanations of several conditions ask for the same case in a row
+        return dict(_TERMS[key])
     independent, trees = _split(kb, values, certainty)
     out = {f: independent_term(kb, f, values[f], certainty.get(f, 1.0)) for f in independent}
     for root, lambdas in trees.items():
@@ -117,7 +131,10 @@ def log_terms(
                 after = _tree_log_z(kb, root, seen)
                 out[fid] = after - before
                 before = after
-    return out
+    if len(_TERMS) >= TERMS_CACHE:
+        _TERMS.pop(next(iter(_TERMS)))
+    _TERMS[key] = out
+    return dict(out)
 
 
 def conditioned_on(
@@ -154,7 +171,7 @@ def outcome_tables(
             out.append(((fid,), [(v,) for v in vals], table))
         else:
             groups.setdefault(root, []).append(fid)
-    _, trees = _split(kb, values, certainty)
+    trees = _split(kb, values, certainty)[1] if groups else {}
     for root, members in groups.items():
         observed = trees.get(root, {})
         base = _tree_log_z(kb, root, observed) if observed else np.zeros(len(kb.condition_ids))

@@ -51,6 +51,11 @@ class Contribution:
     implied: bool
     certainty: float = 1.0
     given: tuple[str, ...] = ()
+    # Provenance of P(value | condition): "measured", "derived" or "estimate" (knowledge/
+    # provenance.py), the figures quoted from the reference, and the arithmetic if derived.
+    tier: str = "estimate"
+    support: tuple[str, ...] = ()
+    arithmetic: str | None = None
 
     def sentence(self) -> str:
         """E.g. 'Other Babinski sign: yes — supports (LR 3.2: 53% with it vs 17% without)'."""
@@ -106,6 +111,11 @@ def explain(
         p_rest = float(np.dot(others, likelihoods))
         lr = p_c / p_rest
         provenance = finding.likelihoods[condition_id].provenance
+        given = conditioned_on(kb, values, finding_id)
+        dep = kb.network.dependences.get(finding_id)
+        # a factor given its observed parent also rests on the declared conditional
+        leans = bool(given) and dep is not None and condition_id in dep.given
+        leans = leans and dep is not None and dep.estimate is not None
         out.append(
             Contribution(
                 finding_id=finding_id,
@@ -117,10 +127,13 @@ def explain(
                 p_given_others=p_rest,
                 wording=verbal(lr),
                 sources=provenance.sources,
-                is_estimate=provenance.is_estimate,
+                is_estimate=provenance.is_estimate or leans,
                 implied=finding_id in implied,
                 certainty=certainty.get(finding_id, 1.0),
-                given=conditioned_on(kb, values, finding_id),
+                given=given,
+                tier=provenance.tier.value,
+                support=provenance.support,
+                arithmetic=provenance.arithmetic,
             )
         )
     return tuple(sorted(out, key=lambda c: -abs(c.log10_lr)))

@@ -55,6 +55,12 @@ FIRST_TEST = {
 }
 
 
+# A flag that, when raised, accounts for another flag whose only triggers are these findings:
+# weakness after a Bell's palsy on that side is the palsy's residue, so the structural-signs
+# flag is not raised for it (hearing loss or numbness still raise it).
+EXPLAINS = {"weakness_after_palsy": ("structural_signs", frozenset({"facial_weakness"}))}
+
+
 def urgent_tests(flags: tuple[RedFlag, ...]) -> tuple[str, ...]:
     """The tests the raised urgent flags call for, in flag order, without repeats."""
     wanted = (FIRST_TEST.get(f.id) for f in flags if f.level == "urgent")
@@ -73,4 +79,17 @@ def red_flags(kb: KnowledgeBase, case: Case) -> tuple[RedFlag, ...]:
             raised.append(
                 RedFlag(rule.id, rule.level, rule.message, rule.action, triggered, rule.sources)
             )
-    return tuple(sorted(raised, key=lambda f: f.level != "urgent"))
+    return tuple(sorted(_unexplained(raised), key=lambda f: f.level != "urgent"))
+
+
+def _unexplained(raised: list[RedFlag]) -> list[RedFlag]:
+    """Drop a flag another raised flag accounts for (see ``EXPLAINS``)."""
+    ids = {f.id for f in raised}
+    drop = {
+        other
+        for flag, (other, only) in EXPLAINS.items()
+        if flag in ids
+        for f in raised
+        if f.id == other and {finding for finding, _ in f.triggered_by} <= only
+    }
+    return [f for f in raised if f.id not in drop]

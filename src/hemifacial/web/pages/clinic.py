@@ -7,20 +7,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
+from pydantic import BaseModel
 
-from hemifacial.db import repositories as repo
-from hemifacial.db import revisions
 from hemifacial.domain.knowledge.model import Finding, FindingType
 from hemifacial.domain.reasoning.assess import LIMITS
-from hemifacial.errors import InputError, NotFoundError
-from hemifacial.services import accounts, cases, intake, videos, views
-from hemifacial.services.accounts import LoginRequiredError
+from hemifacial.domain.status import CaseStatus
+from hemifacial.errors import FormError, InputError, LoginRequiredError
+from hemifacial.services import accounts, cases, intake, reads, videos, views
+from hemifacial.services.database import UnitOfWork
 
-from ..auth import SESSION_COOKIE, check_csrf, end_session, require_user_and, start_session
+from ..auth import SESSION_COOKIE, end_session, start_session
 from ..charts import course_svg
-from ..deps import Ctx, CurrentUser
-from ..render import render, render_cached
-from ..uploads import check_length, queue_job, receive
+from ..deps import Ctx, CurrentUser, FormFields, Read, Tx
+from ..render import not_modified, page_etag, render
+from ..uploads import check_length, receive
 
 router = APIRouter(include_in_schema=False)
 EXAM_GROUPS = ("spasm", "associated", "history", "demographics")
@@ -34,6 +34,12 @@ def _safe_next(target: str) -> str:
     return target if target.startswith("/clinic") and "//" not in target else "/clinic"
 
 
+class LoginForm(BaseModel):
+    username: str = ""
+    password: str = ""
+    next: str = "/clinic"
+
+
 @router.get("/login")
 def login_form(request: Request) -> Response:
     nxt = _safe_next(request.query_params.get("next", "/clinic"))
@@ -41,15 +47,11 @@ def login_form(request: Request) -> Response:
 
 
 @router.post("/login")
-async def login(request: Request, ctx: Ctx) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf_token", "")))
-    nxt = _safe_next(str(form.get("next", "/clinic")))
+def login(request: Request, ctx: Ctx, form: Annotated[LoginForm, Form()]) -> Response:
+    nxt = _safe_next(form.next)
     try:
-        with ctx.tx() as s:
-            token, _ = accounts.login(
-                s, str(form.get("username", "")), str(form.get("password", ""))
-            )
+        with ctx.db.unit_of_work() as s:
+            token, _ = accounts.login(s, form.username, form.password)
     except LoginRequiredError as exc:
         return render(request, "clinic/login.html", {"next": nxt, "error": str(exc)}, 401)
     response = _see(nxt)
@@ -58,54 +60,31 @@ async def login(request: Request, ctx: Ctx) -> Response:
 
 
 @router.post("/logout")
-async def logout(request: Request, ctx: Ctx) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf_token", "")))
-    with ctx.tx() as s:
-        accounts.logout(s, request.cookies.get(SESSION_COOKIE))
+def logout(request: Request, tx: Tx) -> Response:
+    accounts.logout(tx, request.cookies.get(SESSION_COOKIE))
     response = _see("/login")
     end_session(response)
     return response
 
 
 @router.get("/clinic")
-def dashboard(request: Request, ctx: Ctx) -> Response:
+def dashboard(request: Request, ctx: Ctx, user: CurrentUser, read: Read) -> Response:
     q = request.query_params
     status = q.get("status") or None
-    if status not in (None, *cases.STATUSES):
-        status = None
+    chosen = CaseStatus(status) if status in cases.STATUSES else None
     page = int(q["page"]) if q.get("page", "").isdigit() else 1
     query = q.get("q", "")
     red = q.get("red") == "1"
-    with ctx.read() as s:
-        user, stamp = require_user_and(request, s, revisions.CLINIC_STAMP)
-        ctx.view_log.record(user.username, "dashboard.view", q=query, status=status, page=page)
-        revision = int(stamp or 0)
-
-        def context() -> dict[str, Any]:
-            data = repo.dashboard(
-                s,
-                counts=ctx.status_counts(s, revision),
-                status=status,
-                query=query or None,
-                red_flags_only=red,
-                page=page,
-            )
-            return {
-                "page": data,
-                "status": status,
-                "q": query,
-                "red": red,
-                "statuses": cases.STATUSES,
-            }
-
-        return render_cached(
-            request,
-            "clinic/dashboard.html",
-            key=f"dashboard\0{status}\0{red}\0{page}\0{query}",
-            revision=revision,
-            context=context,
-        )
+    ctx.db.view_log.record(user.username, "dashboard.view", q=query, status=status, page=page)
+    data = reads.dashboard(read, status=chosen, query=query, red_flags_only=red, page=page)
+    context = {
+        "page": data,
+        "status": chosen.value if chosen else None,
+        "q": query,
+        "red": red,
+        "statuses": cases.STATUSES,
+    }
+    return render(request, "clinic/dashboard.html", context)
 
 
 def _finding_groups(ctx: Ctx) -> dict[str, list[Finding]]:
@@ -150,7 +129,8 @@ def _case_context(ctx: Ctx, view: views.CaseView) -> dict[str, Any]:
     return {
         "v": view,
         "c": view.case,
-        "a": view.assessment,
+        "stored": view.assessment,
+        "a": view.assessment.result if view.assessment else None,
         "statuses": cases.STATUSES,
         "exam_findings": groups["clinician"],
         "test_findings": groups["test"],
@@ -165,152 +145,153 @@ def _case_context(ctx: Ctx, view: views.CaseView) -> dict[str, Any]:
 
 
 def _case_page(
-    request: Request, ctx: Ctx, case_id: int, extra: dict[str, Any], status: int = 200
+    request: Request,
+    ctx: Ctx,
+    s: UnitOfWork,
+    case_id: int,
+    extra: dict[str, Any],
+    status: int = 200,
 ) -> Response:
-    """The case page after a form post: with its errors or the new link (not cached)."""
-    with ctx.tx() as s:
-        view = views.case_view(s, ctx.kb, case_id)
+    """The case page after a form post: with its errors or the new link (never cached)."""
+    view = reads.case_view(s, ctx.kb, case_id)
     return render(request, "clinic/case.html", {**_case_context(ctx, view), **extra}, status)
 
 
 @router.get("/clinic/cases/{case_id}")
-def case_page(case_id: int, request: Request, ctx: Ctx) -> Response:
-    with ctx.read() as s:
-        user, revision = require_user_and(request, s, revisions.CASE_STAMP, case_id=case_id)
-        if revision is None:
-            raise NotFoundError(f"case {case_id} does not exist")
-        ctx.view_log.record(user.username, "case.view", case_id)
-        return render_cached(
-            request,
-            "clinic/case.html",
-            key=f"case\0{case_id}",
-            revision=revision,
-            context=lambda: _case_context(ctx, views.case_view(s, ctx.kb, case_id)),
-            shared=True,
-        )
+def case_page(case_id: int, request: Request, ctx: Ctx, user: CurrentUser, read: Read) -> Response:
+    """The case page, or 304 when the browser holds this revision of it."""
+    ctx.db.view_log.record(user.username, "case.view", case_id)
+    etag = page_etag(request, "case", case_id, reads.case_revision(read, case_id))
+    unchanged = not_modified(request, etag)
+    if unchanged is not None:
+        return unchanged
+    view = reads.case_view(read, ctx.kb, case_id)
+    return render(request, "clinic/case.html", _case_context(ctx, view), etag=etag)
 
 
-async def _form(request: Request) -> dict[str, str]:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf_token", "")))
-    return {k: str(v) for k, v in form.items() if isinstance(v, str)}
+def _refused(
+    request: Request, ctx: Ctx, tx: UnitOfWork, case_id: int, exc: InputError, extra: dict[str, Any]
+) -> Response:
+    """The case page again with the form's errors; nothing of the refused form is kept."""
+    tx.rollback()
+    errors = exc.fields if isinstance(exc, FormError) else {extra.pop("field", "_form"): str(exc)}
+    return _case_page(request, ctx, tx, case_id, {"errors": errors, **extra}, exc.http_status)
 
 
 @router.post("/clinic/cases/{case_id}/findings")
-async def record(case_id: int, request: Request, ctx: Ctx, user: CurrentUser) -> Response:
-    form = await _form(request)
+def record(
+    case_id: int, request: Request, ctx: Ctx, user: CurrentUser, tx: Tx, form: FormFields
+) -> Response:
+    """Exam or test results: the form's finding fields are named ``f.<finding id>``."""
     source = form.get("source", "clinician")
-    raw = {k[2:]: v for k, v in form.items() if k.startswith("f.") and v.strip()}
+    raw: dict[str, Any] = {k[2:]: v for k, v in form.items() if k.startswith("f.") and v.strip()}
+    for key, word in form.items():  # "c.<finding>": how sure the report is (test results)
+        if key.startswith("c.") and word and key[2:] in raw:
+            raw[key[2:]] = {"value": raw[key[2:]], "certainty": word}
     try:
-        with ctx.tx() as s:
-            cases.record_findings(s, ctx.kb, case_id, raw, source=source, actor=user.username)
-    except cases.FormError as exc:
-        return _case_page(
-            request, ctx, case_id, {"errors": exc.fields, "form": source, "submitted": raw}, 422
-        )
+        cases.record_findings(tx, ctx.kb, case_id, raw, source=source, actor=user.username)
     except InputError as exc:
-        return _case_page(
-            request,
-            ctx,
-            case_id,
-            {"errors": {"_form": str(exc)}, "form": source, "submitted": raw},
-            422,
-        )
+        typed = {k: v["value"] if isinstance(v, dict) else v for k, v in raw.items()}
+        return _refused(request, ctx, tx, case_id, exc, {"form": source, "submitted": typed})
     return _see(f"/clinic/cases/{case_id}#ranking")
 
 
+class StatusForm(BaseModel):
+    status: str = ""
+
+
 @router.post("/clinic/cases/{case_id}/status")
-async def set_status(case_id: int, request: Request, ctx: Ctx, user: CurrentUser) -> Response:
-    form = await _form(request)
-    with ctx.tx() as s:
-        cases.set_status(s, case_id, form.get("status", ""), user.username)
+def set_status(
+    case_id: int, tx: Tx, user: CurrentUser, form: Annotated[StatusForm, Form()]
+) -> Response:
+    cases.set_status(tx, case_id, form.status, user.username)
     return _see(f"/clinic/cases/{case_id}")
 
 
+class NoteForm(BaseModel):
+    text: str = ""
+
+
 @router.post("/clinic/cases/{case_id}/notes")
-async def add_note(case_id: int, request: Request, ctx: Ctx, user: CurrentUser) -> Response:
-    form = await _form(request)
-    try:
-        with ctx.tx() as s:
-            cases.add_note(s, case_id, form.get("text", ""), user.username)
-    except cases.FormError as exc:
-        return _case_page(request, ctx, case_id, {"errors": exc.fields, "form": "note"}, 422)
-    return _see(f"/clinic/cases/{case_id}#notes")
-
-
-@router.post("/clinic/cases/{case_id}/visits")
-async def add_visit(case_id: int, request: Request, ctx: Ctx, user: CurrentUser) -> Response:
-    form = await _form(request)
-    try:
-        with ctx.tx() as s:
-            cases.add_visit(
-                s,
-                case_id,
-                form.get("visited_on", ""),
-                form.get("label", ""),
-                form.get("treatment", ""),
-                user.username,
-            )
-    except cases.FormError as exc:
-        return _case_page(request, ctx, case_id, {"errors": exc.fields, "form": "visit"}, 422)
-    return _see(f"/clinic/cases/{case_id}#course")
-
-
-@router.post("/clinic/cases/{case_id}/link")
-async def new_link(case_id: int, request: Request, ctx: Ctx, user: CurrentUser) -> Response:
-    await _form(request)
-    with ctx.tx() as s:
-        repo.get_case(s, case_id)
-        token = intake.new_link(s, case_id, ctx.settings.link_days)
-        repo.audit(s, user.username, "link.create", case_id)
-    link = str(request.url_for("patient_home", token=token))
-    return _case_page(request, ctx, case_id, {"new_link": link})
-
-
-@router.post("/clinic/cases/{case_id}/videos")
-async def upload_video(
+def add_note(
     case_id: int,
     request: Request,
     ctx: Ctx,
     user: CurrentUser,
-    csrf_token: Annotated[str, Form()] = "",
+    tx: Tx,
+    form: Annotated[NoteForm, Form()],
+) -> Response:
+    try:
+        cases.add_note(tx, case_id, form.text, user.username)
+    except FormError as exc:
+        return _refused(request, ctx, tx, case_id, exc, {"form": "note"})
+    return _see(f"/clinic/cases/{case_id}#notes")
+
+
+class VisitForm(BaseModel):
+    visited_on: str = ""
+    label: str = ""
+    treatment: str = ""
+
+
+@router.post("/clinic/cases/{case_id}/visits")
+def add_visit(
+    case_id: int,
+    request: Request,
+    ctx: Ctx,
+    user: CurrentUser,
+    tx: Tx,
+    form: Annotated[VisitForm, Form()],
+) -> Response:
+    try:
+        cases.add_visit(tx, case_id, form.visited_on, form.label, form.treatment, user.username)
+    except FormError as exc:
+        return _refused(request, ctx, tx, case_id, exc, {"form": "visit"})
+    return _see(f"/clinic/cases/{case_id}#course")
+
+
+@router.post("/clinic/cases/{case_id}/link")
+def new_link(case_id: int, request: Request, ctx: Ctx, user: CurrentUser, tx: Tx) -> Response:
+    token = intake.new_link_for(tx, case_id, ctx.settings.link_days, user.username)
+    link = str(request.url_for("patient_home", token=token))
+    return _case_page(request, ctx, tx, case_id, {"new_link": link})
+
+
+@router.post("/clinic/cases/{case_id}/videos")
+def upload_video(
+    case_id: int,
+    request: Request,
+    ctx: Ctx,
+    user: CurrentUser,
+    tx: Tx,
     file: Annotated[UploadFile | None, File()] = None,
     mirrored: Annotated[str, Form()] = "",
     visit_id: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
-    check_length(request, ctx)
     try:
-        stored, name = await receive(ctx, file)
-        with ctx.tx() as s:
-            job = videos.add_video(
-                s,
-                case_id,
-                stored,
-                name,
-                mirrored=mirrored == "yes",
-                actor=user.username,
-                visit_id=int(visit_id) if visit_id.isdigit() else None,
-            )
-            job_id = job.id
-    except InputError as exc:
-        return _case_page(
-            request, ctx, case_id, {"errors": {"file": str(exc)}, "form": "video"}, exc.http_status
+        check_length(request, ctx)
+        stored, name = receive(ctx, file)
+        videos.add_video(
+            tx,
+            case_id,
+            stored,
+            name,
+            mirrored=mirrored == "yes",
+            actor=user.username,
+            submit=ctx.runner.submit,
+            visit_id=int(visit_id) if visit_id.isdigit() else None,
         )
-    queue_job(ctx, job_id)
+    except InputError as exc:
+        return _refused(request, ctx, tx, case_id, exc, {"form": "video", "field": "file"})
     return _see(f"/clinic/cases/{case_id}#videos")
 
 
 @router.post("/clinic/jobs/{job_id}/retry")
-async def retry(job_id: int, request: Request, ctx: Ctx, user: CurrentUser) -> Response:
-    await _form(request)
-    with ctx.tx() as s:
-        job = videos.retry(s, job_id, user.username)
-        case_id = repo.get_video(s, job.video_id).case_id
-    queue_job(ctx, job_id)
-    return _see(f"/clinic/cases/{case_id}#videos")
+def retry(job_id: int, ctx: Ctx, tx: Tx, user: CurrentUser) -> Response:
+    job = videos.retry(tx, job_id, user.username, ctx.runner.submit)
+    return _see(f"/clinic/cases/{videos.case_of_job(tx, job.id)}#videos")
 
 
 @router.get("/clinic/evidence")
-def evidence(request: Request, ctx: Ctx, user: CurrentUser) -> Response:
+def evidence(request: Request, user: CurrentUser) -> Response:
     return render(request, "clinic/evidence.html", {"limits": LIMITS})

@@ -3,19 +3,21 @@ private link's home page with follow-up questions, and the video upload."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
 
-from hemifacial.db import repositories as repo
-from hemifacial.errors import InputError
+from hemifacial.domain.status import CaseStatus
+from hemifacial.errors import FormError, InputError
 from hemifacial.services import cases, forms, intake, videos
+from hemifacial.services.database import UnitOfWork
 
-from ..auth import check_csrf
-from ..deps import Ctx
+from ..deps import Ctx, FormFields, Read, Tx
 from ..render import render
-from ..uploads import check_length, queue_job, receive
+from ..uploads import check_length, receive
 
 router = APIRouter(include_in_schema=False)
 
@@ -34,16 +36,21 @@ def start_form(request: Request) -> Response:
     return render(request, "patient/start.html", {"values": {}, "errors": {}})
 
 
+class ContactForm(BaseModel):
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    birth_year: str = ""
+    consent: str = ""
+
+
 @router.post("/request")
-async def start(request: Request, ctx: Ctx) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf_token", "")))
-    values = {k: str(form.get(k, "")) for k in ("name", "email", "phone", "birth_year")}
-    contact = intake.Contact(**values, consent=form.get("consent") == "yes")
+def start(request: Request, ctx: Ctx, tx: Tx, form: Annotated[ContactForm, Form()]) -> Response:
+    values = form.model_dump(exclude={"consent"})
+    contact = intake.Contact(**values, consent=form.consent == "yes")
     try:
-        with ctx.tx() as s:
-            _, token = intake.start(s, contact, ctx.settings.link_days)
-    except cases.FormError as exc:
+        _, token = intake.start(tx, contact, ctx.settings.link_days)
+    except FormError as exc:
         return render(request, "patient/start.html", {"values": values, "errors": exc.fields}, 422)
     return _see(f"/p/{token}/history/1")
 
@@ -56,42 +63,38 @@ def _page(
 
 
 @router.get("/p/{token}", name="patient_home")
-def home(token: str, request: Request, ctx: Ctx) -> Response:
-    return _home(token, request, ctx, {}, 200)
+def home(token: str, request: Request, ctx: Ctx, read: Read) -> Response:
+    return _home(token, request, ctx, read, {}, 200)
 
 
-def _home(token: str, request: Request, ctx: Ctx, errors: dict[str, str], status: int) -> Response:
-    with ctx.tx() as s:
-        case = intake.case_for_token(s, token)
-        if case.status == "draft" and not errors:
-            return _see(f"/p/{token}/history/1")
-        eff = cases.effective_findings(ctx.kb, repo.findings_of(s, case.id))
-        questions = intake.follow_ups(ctx.kb, case, eff.values)
-        vids = repo.videos_of(s, case.id)
-    return _page(
-        request,
-        "patient/home.html",
-        token,
-        {
-            "case": case,
-            "questions": questions,
-            "videos": vids,
-            "errors": errors,
-            "sent": request.query_params.get("sent"),
-            "uploaded": request.query_params.get("video"),
-        },
-        status,
-    )
+def _home(
+    token: str,
+    request: Request,
+    ctx: Ctx,
+    s: UnitOfWork,
+    errors: dict[str, str],
+    status: int,
+) -> Response:
+    home = intake.patient_home(s, ctx.kb, token)
+    if home.status == CaseStatus.DRAFT and not errors:
+        return _see(f"/p/{token}/history/1")
+    data = {
+        "case": home,
+        "questions": home.questions,
+        "videos": home.videos,
+        "errors": errors,
+        "sent": request.query_params.get("sent"),
+        "uploaded": request.query_params.get("video"),
+    }
+    return _page(request, "patient/home.html", token, data, status)
 
 
 @router.get("/p/{token}/history/{step}")
-def history(token: str, step: int, request: Request, ctx: Ctx) -> Response:
-    with ctx.tx() as s:
-        case = intake.case_for_token(s, token)
-        if case.status != "draft":
-            return _see(f"/p/{token}")
-        draft = dict(case.draft or {})
-    return _history(request, ctx, token, step, draft, {}, 200)
+def history(token: str, step: int, request: Request, ctx: Ctx, read: Read) -> Response:
+    case = intake.case_for_token(read, token)
+    if case.status != CaseStatus.DRAFT:
+        return _see(f"/p/{token}")
+    return _history(request, ctx, token, step, case.draft, {}, 200)
 
 
 def _history(
@@ -99,43 +102,35 @@ def _history(
     ctx: Ctx,
     token: str,
     step: int,
-    values: dict[str, str],
+    values: Mapping[str, str],
     errors: dict[str, str],
     status: int,
 ) -> Response:
     sections = forms.sections(ctx.kb)
     step = min(max(step, 1), len(sections))
-    return _page(
-        request,
-        "patient/history.html",
-        token,
-        {
-            "section": sections[step - 1],
-            "step": step,
-            "steps": len(sections),
-            "sections": sections,
-            "values": values,
-            "errors": errors,
-            "visible": lambda f: intake.visible(f, values),
-        },
-        status,
-    )
+    data = {
+        "section": sections[step - 1],
+        "step": step,
+        "steps": len(sections),
+        "sections": sections,
+        "values": values,
+        "errors": errors,
+        "visible": lambda f: intake.visible(f, values),
+    }
+    return _page(request, "patient/history.html", token, data, status)
 
 
 @router.post("/p/{token}/history/{step}")
-async def save_history(token: str, step: int, request: Request, ctx: Ctx) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf_token", "")))
+def save_history(
+    token: str, step: int, request: Request, ctx: Ctx, tx: Tx, form: FormFields
+) -> Response:
     sections = forms.sections(ctx.kb)
     step = min(max(step, 1), len(sections))
-    section = sections[step - 1]
-    raw = {f.key: str(form.get(f.key, "")) for f in section.fields}
-    with ctx.tx() as s:
-        case = intake.case_for_token(s, token)
-        if case.status != "draft":
-            return _see(f"/p/{token}")
-        intake.save_draft(s, ctx.kb, case, raw)  # saved even when something is wrong
-        draft = dict(case.draft or {})
+    raw = {f.key: form.get(f.key, "") for f in sections[step - 1].fields}
+    case = intake.case_for_token(tx, token)
+    if case.status != CaseStatus.DRAFT:
+        return _see(f"/p/{token}")
+    draft = intake.save_draft(tx, ctx.kb, case.id, raw)  # saved even when something is wrong
     if form.get("go") == "back":
         return _see(f"/p/{token}/history/{max(step - 1, 1)}")
     _, _, errors = intake.validate_answers(ctx.kb, draft)
@@ -151,96 +146,82 @@ def _review(
     request: Request,
     ctx: Ctx,
     token: str,
-    draft: dict[str, str],
+    draft: Mapping[str, str],
     errors: dict[str, str],
     status: int,
 ) -> Response:
     _, _, found = intake.validate_answers(ctx.kb, draft)
-    return _page(
-        request,
-        "patient/review.html",
-        token,
-        {
-            "sections": forms.sections(ctx.kb),
-            "values": draft,
-            "errors": errors or found,
-            "visible": lambda f: intake.visible(f, draft),
-        },
-        status,
-    )
+    data = {
+        "sections": forms.sections(ctx.kb),
+        "values": draft,
+        "errors": errors or found,
+        "visible": lambda f: intake.visible(f, draft),
+    }
+    return _page(request, "patient/review.html", token, data, status)
 
 
 @router.get("/p/{token}/review")
-def review(token: str, request: Request, ctx: Ctx) -> Response:
-    with ctx.tx() as s:
-        case = intake.case_for_token(s, token)
-        if case.status != "draft":
-            return _see(f"/p/{token}")
-        draft = dict(case.draft or {})
-    return _review(request, ctx, token, draft, {}, 200)
+def review(token: str, request: Request, ctx: Ctx, read: Read) -> Response:
+    case = intake.case_for_token(read, token)
+    if case.status != CaseStatus.DRAFT:
+        return _see(f"/p/{token}")
+    return _review(request, ctx, token, case.draft, {}, 200)
 
 
 @router.post("/p/{token}/submit")
-async def submit(token: str, request: Request, ctx: Ctx) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf_token", "")))
+def submit(token: str, request: Request, ctx: Ctx, tx: Tx) -> Response:
+    case = intake.case_for_token(tx, token)
+    if case.status != CaseStatus.DRAFT:
+        return _see(f"/p/{token}")
     try:
-        with ctx.tx() as s:
-            case = intake.case_for_token(s, token)
-            if case.status != "draft":
-                return _see(f"/p/{token}")
-            draft = dict(case.draft or {})
-            intake.submit(s, ctx.kb, case)
-    except cases.FormError as exc:
-        return _review(request, ctx, token, draft, exc.fields, 422)
+        intake.submit(tx, ctx.kb, case.id)
+    except FormError as exc:
+        tx.rollback()
+        return _review(request, ctx, token, case.draft, exc.fields, 422)
     return _see(f"/p/{token}?sent=1")
 
 
 @router.post("/p/{token}/answers")
-async def follow_up_answers(token: str, request: Request, ctx: Ctx) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf_token", "")))
-    answers = {k: str(v) for k, v in form.items() if k in ctx.kb.findings and str(v).strip()}
+def follow_up_answers(token: str, request: Request, ctx: Ctx, tx: Tx, form: FormFields) -> Response:
+    answers = {k: v for k, v in form.items() if k in ctx.kb.findings and v.strip()}
+    case = intake.case_for_token(tx, token)
     try:
-        with ctx.tx() as s:
-            case = intake.case_for_token(s, token)
-            if answers:
-                cases.record_findings(
-                    s, ctx.kb, case.id, answers, source="patient", actor="patient"
-                )
-    except cases.FormError as exc:
-        return _home(token, request, ctx, exc.fields, 422)
+        if answers:
+            cases.record_findings(tx, ctx.kb, case.id, answers, source="patient", actor="patient")
+    except FormError as exc:
+        tx.rollback()
+        return _home(token, request, ctx, tx, exc.fields, 422)
     return _see(f"/p/{token}")
 
 
 @router.get("/p/{token}/video")
-def video_form(token: str, request: Request, ctx: Ctx) -> Response:
-    with ctx.tx() as s:
-        intake.case_for_token(s, token)
+def video_form(token: str, request: Request, read: Read) -> Response:
+    intake.case_for_token(read, token)
     return _page(request, "patient/video.html", token, {"error": None})
 
 
 @router.post("/p/{token}/video")
-async def upload(
+def upload(
     token: str,
     request: Request,
     ctx: Ctx,
-    csrf_token: Annotated[str, Form()] = "",
+    tx: Tx,
     file: Annotated[UploadFile | None, File()] = None,
     mirrored: Annotated[str, Form()] = "",
 ) -> Response:
-    check_csrf(request, csrf_token)
-    check_length(request, ctx)
-    with ctx.tx() as s:
-        case_id = intake.case_for_token(s, token).id
+    case_id = intake.case_for_token(tx, token).id
     try:
-        stored, name = await receive(ctx, file)
+        check_length(request, ctx)
+        stored, name = receive(ctx, file)
     except InputError as exc:
         return _page(request, "patient/video.html", token, {"error": str(exc)}, exc.http_status)
-    with ctx.tx() as s:
-        job = videos.add_video(
-            s, case_id, stored, name, mirrored=mirrored == "yes", actor="patient"
-        )
-        job_id = job.id
-    queue_job(ctx, job_id)
+    videos.add_video(
+        tx,
+        case_id,
+        stored,
+        name,
+        mirrored=mirrored == "yes",
+        actor="patient",
+        submit=ctx.runner.submit,
+    )
     return _see(f"/p/{token}?video=1")

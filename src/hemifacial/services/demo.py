@@ -15,10 +15,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from hemifacial.db import tables as t
-from hemifacial.services import accounts, cases, intake, videos
+from hemifacial.db import repositories as repo
+from hemifacial.domain.knowledge.model import KnowledgeBase
+from hemifacial.settings import Settings
 
-from .context import AppContext
+from . import accounts, cases, intake, videos
+from .database import Database
 
 log = logging.getLogger(__name__)
 DEMO_USER = ("demo", "demo-clinician")
@@ -127,7 +129,9 @@ def _synthetic_clip() -> Path | None:
     return path
 
 
-def _add_video(ctx: AppContext, case_id: int, spec: tuple[str, str, int] | None) -> None:
+def _add_video(
+    db: Database, settings: Settings, case_id: int, spec: tuple[str, str, int] | None
+) -> None:
     if spec is None or os.environ.get("HEMIFACIAL_DEMO_VIDEOS") == "off":
         return
     name, label, days_ago = spec
@@ -139,8 +143,8 @@ def _add_video(ctx: AppContext, case_id: int, spec: tuple[str, str, int] | None)
     if path is None:
         return
     with path.open("rb") as fh:
-        stored = videos.store_upload(ctx.settings, iter(lambda: fh.read(1 << 20), b""), path.name)
-    with ctx.tx() as s:
+        stored = videos.store_upload(settings, iter(lambda: fh.read(1 << 20), b""), path.name)
+    with db.unit_of_work() as s:
         visit = cases.add_visit(
             s,
             case_id,
@@ -150,34 +154,42 @@ def _add_video(ctx: AppContext, case_id: int, spec: tuple[str, str, int] | None)
             DEMO_USER[0],
         )
         videos.add_video(
-            s, case_id, stored, path.name, mirrored=False, actor=DEMO_USER[0], visit_id=visit.id
+            s,
+            case_id,
+            stored,
+            path.name,
+            mirrored=False,
+            actor=DEMO_USER[0],
+            submit=_queued_until_start,
+            visit_id=visit.id,
         )
 
 
-def seed(ctx: AppContext) -> tuple[str, str]:
-    """Create the demo account and cases once (jobs are queued for the runner)."""
-    from hemifacial.db import repositories as repo
+def _queued_until_start(job_id: int) -> None:
+    """Demo jobs stay queued: the app hands every queued job to its runner when it starts."""
 
-    with ctx.tx() as s:
+
+def seed(db: Database, kb: KnowledgeBase, settings: Settings) -> tuple[str, str]:
+    """Create the demo account and cases once (their video jobs wait for the app's runner)."""
+    with db.unit_of_work() as s:
         if repo.user_by_name(s, DEMO_USER[0]) is not None:
             return DEMO_USER
         accounts.create_user(s, DEMO_USER[0], DEMO_USER[1], "Dr Demo")
     for spec in CASES:
         name, email, phone, year = spec["contact"]
-        with ctx.tx() as s:
+        with db.unit_of_work() as s:
             case, _ = intake.start(
-                s, intake.Contact(name, email, phone, year, True), ctx.settings.link_days
+                s, intake.Contact(name, email, phone, year, True), settings.link_days
             )
-            intake.save_draft(s, ctx.kb, case, spec["answers"])
-            intake.submit(s, ctx.kb, case)
+            intake.save_draft(s, kb, case.id, spec["answers"])
+            intake.submit(s, kb, case.id)
             if spec["status"] != "new":
                 cases.set_status(s, case.id, spec["status"], DEMO_USER[0])
             case_id = case.id
-        _add_video(ctx, case_id, spec.get("video"))
-        _add_video(ctx, case_id, spec.get("video2"))
-    with ctx.tx() as s:
+        _add_video(db, settings, case_id, spec.get("video"))
+        _add_video(db, settings, case_id, spec.get("video2"))
+    with db.unit_of_work() as s:
         cases.add_note(
             s, 1, "Typical left HFS; MRI with high-resolution T2 requested.", DEMO_USER[0]
         )
-        s.get(t.Case, 1)
     return DEMO_USER

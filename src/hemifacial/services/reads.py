@@ -1,0 +1,183 @@
+"""Reads for pages and the API: each returns a read model of :mod:`.views`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from hemifacial.db import repositories as repo
+from hemifacial.db import tables as t
+from hemifacial.domain.knowledge.model import KnowledgeBase
+from hemifacial.domain.status import CaseStatus
+from hemifacial.errors import NotFoundError
+
+from .cases import effective_findings
+from .database import UnitOfWork
+from .stored import analysis_view, case_header, job_view, stored_assessment, visit_view
+from .views import (
+    AnalysisView,
+    CaseView,
+    CourseChange,
+    CourseRow,
+    Dashboard,
+    DashboardRow,
+    FindingView,
+    HistoryRow,
+    JobView,
+    NoteView,
+    StoredAssessment,
+    VideoMeta,
+    VideoView,
+)
+
+
+def video_view(r: repo.VideoRecord) -> VideoView:
+    v = r.video
+    return VideoView(
+        VideoMeta(
+            v.id, v.filename, v.sha256, v.size, v.mirrored, v.uploaded_by, v.visit_id, v.created_at
+        ),
+        job_view(r.job) if r.job else None,
+        analysis_view(r.analysis) if r.analysis else None,
+        visit_view(r.visit) if r.visit else None,
+    )
+
+
+def course_change(course: Sequence[CourseRow]) -> CourseChange | None:
+    """How the spasm changed from the first to the latest measured video, in words."""
+    if len(course) < 2:
+        return None
+    first, latest = course[0], course[-1]
+
+    def pair(a: float | None, b: float | None, fmt: str) -> str:
+        return " → ".join("–" if x is None else format(x, fmt) for x in (a, b))
+
+    return CourseChange(
+        first,
+        latest,
+        (
+            f"spasm events per minute {pair(first.events_per_min, latest.events_per_min, '.1f')}",
+            f"time in spasm {pair(first.time_in_spasm_pct, latest.time_in_spasm_pct, '.1f')} %",
+            f"estimated severity (Jankovic) {pair(first.severity, latest.severity, 'd')}",
+        ),
+    )
+
+
+def _course(videos: Sequence[repo.VideoRecord]) -> tuple[CourseRow, ...]:
+    rows = [
+        CourseRow(
+            v.video.id,
+            (v.visit.visited_on.isoformat() if v.visit else v.video.created_at.date().isoformat()),
+            v.visit.label if v.visit else "",
+            v.visit.treatment if v.visit else "",
+            v.analysis.affected_side,
+            v.analysis.events_per_min,
+            v.analysis.time_in_spasm_pct,
+            v.analysis.severity,
+        )
+        for v in videos
+        if v.analysis is not None
+    ]
+    return tuple(sorted(rows, key=lambda c: (c.date, c.video_id)))
+
+
+def _findings(kb: KnowledgeBase, rows: Sequence[t.Finding]) -> tuple[FindingView, ...]:
+    eff = effective_findings(kb, rows)
+    in_use = {(k, v, eff.sources[k]) for k, v in eff.values.items()}
+    return tuple(
+        FindingView(
+            r.finding_id,
+            kb.findings[r.finding_id].label if r.finding_id in kb.findings else r.finding_id,
+            r.value,
+            r.source,
+            r.recorded_by,
+            r.recorded_at.strftime("%Y-%m-%d %H:%M"),
+            (r.finding_id, r.value, r.source) in in_use,
+            r.certainty,
+        )
+        for r in rows
+    )
+
+
+def _history_row(a: t.Assessment) -> HistoryRow:
+    top = a.result["ranking"][0]
+    return HistoryRow(
+        a.id,
+        a.created_at,
+        a.trigger,
+        a.kb_version,
+        a.kb_hash,
+        str(top["name"]),
+        float(top["probability"]),
+    )
+
+
+def case_view(s: UnitOfWork, kb: KnowledgeBase, case_id: int) -> CaseView:
+    """Everything the case page shows, read in as few round trips as the case needs."""
+    record = repo.case_record(s, case_id)
+    latest = record.assessments[-1] if record.assessments else None
+    course = _course(record.videos)
+    return CaseView(
+        case_header(record.case),
+        _findings(kb, record.findings),
+        stored_assessment(latest) if latest else None,
+        tuple(_history_row(a) for a in record.assessments),
+        tuple(video_view(v) for v in record.videos),
+        course,
+        course_change(course),
+        tuple(NoteView(n.id, n.author, n.text, n.created_at) for n in record.notes),
+        tuple(visit_view(v) for v in record.visits),
+    )
+
+
+def case_revision(s: UnitOfWork, case_id: int) -> int:
+    """The case's revision (raised by every change to it); NotFoundError if it is absent."""
+    revision = repo.case_revision(s, case_id)
+    if revision is None:
+        raise NotFoundError(f"case {case_id} does not exist")
+    return revision
+
+
+def dashboard(
+    s: UnitOfWork,
+    *,
+    status: CaseStatus | None = None,
+    query: str | None = None,
+    red_flags_only: bool = False,
+    page: int = 1,
+) -> Dashboard:
+    data = repo.dashboard(
+        s, status=status, query=query or None, red_flags_only=red_flags_only, page=page
+    )
+    rows = tuple(
+        DashboardRow(
+            c.id,
+            c.patient_name,
+            CaseStatus(c.status),
+            c.red_flag_level,
+            c.top_condition,
+            c.top_probability,
+            c.updated_at,
+        )
+        for c in data.rows
+    )
+    return Dashboard(rows, data.total, data.counts, data.page, data.pages)
+
+
+def latest_assessment(s: UnitOfWork, case_id: int) -> StoredAssessment:
+    repo.get_case(s, case_id)
+    row = repo.latest_assessment(s, case_id)
+    if row is None:
+        raise NotFoundError(f"case {case_id} has no assessment yet")
+    return stored_assessment(row)
+
+
+def job(s: UnitOfWork, job_id: int) -> JobView:
+    return job_view(repo.get_job(s, job_id))
+
+
+def analysis(s: UnitOfWork, video_id: int) -> AnalysisView:
+    repo.get_video(s, video_id)
+    row = repo.analysis_of(s, video_id)
+    if row is None:
+        raise NotFoundError(f"video {video_id} has not been analysed yet")
+    return analysis_view(row)
