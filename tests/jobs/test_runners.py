@@ -147,8 +147,10 @@ def test_celery_worker_runs_the_real_analysis(
                 f["finding_id"]: f["value"] for f in case["findings"] if f["source"] == "video"
             }
             assert video_findings.get("laterality") == "unilateral"
-            # the patient said left, the video says right: the higher-ranked video wins
-            assert case["assessment"]["sources"]["side"] == "video"
+            # the patient said left, the video reads right with its certainty: a soft reading
+            # no longer overrides the patient's answer, and the disagreement is shown (issue 11)
+            assert case["assessment"]["sources"]["side"] == "patient"
+            assert any("video reading 'side: right'" in m for m in case["assessment"]["conflicts"])
     finally:
         worker.terminate()
         worker.wait(timeout=30)

@@ -124,6 +124,11 @@ class SecurityHeaders:
 
 def app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory hemifacial.web.app:app_from_env`` (settings from env)."""
+    from hemifacial.errors import SettingsError
     from hemifacial.settings import from_env
 
-    return create_app(from_env())
+    try:
+        settings = from_env()
+    except SettingsError as exc:  # one clear line instead of uvicorn's traceback
+        raise SystemExit(f"error: {exc}") from None
+    return create_app(settings)

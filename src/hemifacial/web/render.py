@@ -76,10 +76,23 @@ def render(
 
 def page_etag(request: Request, *parts: object) -> str:
     """A weak ETag for a page built from ``parts`` (e.g. a case and its revision) for this
-    viewer: the viewer's CSRF token and the evidence-base version are part of the page."""
+    viewer: the viewer's CSRF token, the evidence-base version and the templates are part
+    of the page."""
     ctx = ctx_of(request)
-    key = "\0".join(map(str, (*parts, ctx.kb.content_hash, __version__, csrf_token(request))))
+    looks = ctx.cache.get("templates_hash")
+    if looks is None:  # a deployment with changed templates must not be served stale pages
+        looks = ctx.cache["templates_hash"] = _templates_hash()
+    key = "\0".join(
+        map(str, (*parts, ctx.kb.content_hash, __version__, looks, csrf_token(request)))
+    )
     return 'W/"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+
+
+def _templates_hash() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(TEMPLATES.rglob("*.html")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def not_modified(request: Request, etag: str) -> Response | None:
