@@ -68,8 +68,9 @@ def main_reasons(view: CaseView, limit: int = REASONS_PER_CONDITION) -> tuple[Re
 
 
 def summary_values(findings: tuple[FindingView, ...]) -> dict[str, str]:
-    """The values in use of the findings that describe the presentation in one line."""
-    values: dict[str, str] = {}
+    """The values in use of the findings that describe the presentation in one line ("" for
+    those not recorded)."""
+    values = dict.fromkeys(SUMMARY_FINDINGS, "")
     for f in findings:
         if f.in_use and f.finding_id in SUMMARY_FINDINGS:
             values[f.finding_id] = label(f.value)

@@ -16,6 +16,8 @@ from .database import UnitOfWork
 from .reads import case_view
 from .views import CaseView
 
+html_to_pdf = reports.html_to_pdf
+
 KINDS = ("pdf", "html", "letter", "letter-html")
 
 

@@ -79,12 +79,13 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
     from .api import kb as api_kb
     from .api import letters as api_letters
     from .api import patient as api_patient
+    from .api import reports as api_reports
     from .pages import clinic as pages_clinic
     from .pages import patient as pages_patient
 
     # Routes are matched in order: the clinic pages, viewed most, come first (paths of the
     # routers do not overlap, so the order changes nothing else).
-    for module in (pages_clinic, api_clinic, pages_patient, api_patient, api_kb, api_letters):
+    for module in (pages_clinic, api_clinic, pages_patient, api_patient, api_kb, api_letters, api_reports):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
