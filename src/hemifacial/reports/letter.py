@@ -65,10 +65,9 @@ def likelihood_words(probability: float) -> str:
 def content(view: CaseView, kb: KnowledgeBase) -> LetterContent:
     """The letter's content for ``view`` (the latest assessment, if any)."""
     words = plain_words()
-    first = view.case.patient_name.split()[0] if view.case.patient_name.split() else ""
     stored = view.assessment
     if stored is None or stored.result.status.startswith("insufficient"):
-        return LetterContent(first, False, "", False, "", "", "", (), False,
+        return LetterContent(view.case.patient_name, False, "", False, "", "", "", (), False,
                              (words["tests"]["history_exam"],))
     a = stored.result
     lead = a.leading
@@ -80,7 +79,7 @@ def content(view: CaseView, kb: KnowledgeBase) -> LetterContent:
         words["tests"][t.test_id] for t in a.tests.ranked[:NEXT_STEPS] if t.test_id in words["tests"]
     ))
     return LetterContent(
-        name=first,
+        name=view.case.patient_name,
         known=True,
         likelihood=likelihood_words(lead.probability),
         is_hfs_cause=kb.conditions[lead.condition_id].kind.value == "cause",
