@@ -33,7 +33,9 @@ def main() -> None:
     parser.add_argument("--case", type=int, default=1)
     args = parser.parse_args()
     base = args.data_dir or Path(tempfile.mkdtemp(prefix="hemifacial-samples-"))
-    settings = from_env({"HEMIFACIAL_DATA_DIR": str(base), "HEMIFACIAL_JOBS": "inprocess"}, mode="demo")
+    settings = from_env(
+        {"HEMIFACIAL_DATA_DIR": str(base), "HEMIFACIAL_JOBS": "inprocess"}, mode="demo"
+    )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     kb = load_knowledge_base()
     db = Database(settings.database_url)
@@ -55,8 +57,19 @@ def main() -> None:
     for name, data in (("case_report", pdf), ("patient_letter", letter)):
         (OUT / f"{name}.pdf").write_bytes(data)
         subprocess.run(
-            ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile",
-             str(OUT / f"{name}.pdf"), str(OUT / f"{name}_page1")],
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "60",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                str(OUT / f"{name}.pdf"),
+                str(OUT / f"{name}_page1"),
+            ],
             check=True,
         )
         print(f"wrote {OUT / name}.pdf ({len(data) // 1024} KB) and its first page")

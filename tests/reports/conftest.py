@@ -45,21 +45,37 @@ def _case(db: Database, kb: KnowledgeBase, name: str, answers: dict[str, str]) -
         return case.id
 
 
-def _video(seeded_db: Database, settings: Settings, kb: KnowledgeBase, case_id: int,
-           day: dt.date, label: str, payload: bytes) -> None:
+def _video(
+    seeded_db: Database,
+    settings: Settings,
+    kb: KnowledgeBase,
+    case_id: int,
+    day: dt.date,
+    label: str,
+    payload: bytes,
+) -> None:
     stored = videos.store_upload(settings, iter([payload]), "clip.mp4")
     with seeded_db.unit_of_work() as s:
         visit = cases.add_visit(s, case_id, day.isoformat(), label, "", ACTOR)
-        job = videos.add_video(s, case_id, stored, "clip.mp4", mirrored=False, actor=ACTOR,
-                               submit=lambda _id: None, visit_id=visit.id)
+        job = videos.add_video(
+            s,
+            case_id,
+            stored,
+            "clip.mp4",
+            mirrored=False,
+            actor=ACTOR,
+            submit=lambda _id: None,
+            visit_id=visit.id,
+        )
     videos.run_video_job(seeded_db.factory, settings, kb, job.id, analyzer=fake_analyzer)
 
 
 @pytest.fixture(scope="session")
 def seeded(tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase) -> Iterator[Seeded]:
     base = tmp_path_factory.mktemp("reports")
-    settings = from_env({"HEMIFACIAL_DATA_DIR": str(base), "HEMIFACIAL_JOBS": "inprocess"},
-                        mode="dev")
+    settings = from_env(
+        {"HEMIFACIAL_DATA_DIR": str(base), "HEMIFACIAL_JOBS": "inprocess"}, mode="dev"
+    )
     db = Database(settings.database_url)
     db.open()
     typical = _case(db, kb, HOSTILE, {**TYPICAL, "treatments": "<b>toxin</b> & rest"})
@@ -67,8 +83,9 @@ def seeded(tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase) -> Itera
     _video(db, settings, kb, typical, today - dt.timedelta(days=60), "first visit", MP4)
     _video(db, settings, kb, typical, today - dt.timedelta(days=5), "after toxin", MP4 + b"2")
     with db.unit_of_work() as s:
-        cases.add_visit(s, typical, (today - dt.timedelta(days=1)).isoformat(), "phone call",
-                        "", ACTOR)
+        cases.add_visit(
+            s, typical, (today - dt.timedelta(days=1)).isoformat(), "phone call", "", ACTOR
+        )
         cases.add_note(s, typical, "MRI requested <urgent>", ACTOR)
     urgent = _case(db, kb, "Young Yannick", YOUNG)
     empty = _case(db, kb, "Empty Emma", {})

@@ -84,8 +84,18 @@ def test_the_cli_writes_the_report_and_the_letter(
     env_of: None, seeded: Seeded, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pdf, html, letter = tmp_path / "r.pdf", tmp_path / "r.html", tmp_path / "l.pdf"
-    main(["report", str(seeded.typical), "--pdf", str(pdf), "--html", str(html),
-          "--letter", str(letter)])
+    main(
+        [
+            "report",
+            str(seeded.typical),
+            "--pdf",
+            str(pdf),
+            "--html",
+            str(html),
+            "--letter",
+            str(letter),
+        ]
+    )
     assert pdf.read_bytes().startswith(b"%PDF") and letter.read_bytes().startswith(b"%PDF")
     page = html.read_text(encoding="utf-8")
     assert "&lt;script&gt;" in page and HOSTILE not in page

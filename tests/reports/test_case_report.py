@@ -20,8 +20,18 @@ from hemifacial.services import reports as report_service
 
 from .conftest import HOSTILE, Seeded
 
-SECTIONS = ("summary", "red-flags", "ranking", "work-up", "findings", "video", "course",
-            "notes", "evidence", "disclaimer")
+SECTIONS = (
+    "summary",
+    "red-flags",
+    "ranking",
+    "work-up",
+    "findings",
+    "video",
+    "course",
+    "notes",
+    "evidence",
+    "disclaimer",
+)
 NOW = dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC)
 
 
@@ -55,7 +65,9 @@ def test_the_report_has_every_section_the_physician_needs(
 def test_everything_from_the_database_is_escaped(typical_html: str) -> None:
     assert "<script>" not in typical_html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in typical_html
-    assert "<b>toxin</b>" not in typical_html and "&lt;b&gt;toxin&lt;/b&gt; &amp; rest" in typical_html
+    assert (
+        "<b>toxin</b>" not in typical_html and "&lt;b&gt;toxin&lt;/b&gt; &amp; rest" in typical_html
+    )
     assert "MRI requested &lt;urgent&gt;" in typical_html
 
 
@@ -90,8 +102,11 @@ def test_main_reasons_are_the_strongest_few_and_the_rest_is_counted(
     for r in reasons:
         assert len(r.shown) <= 2
         assert all(not WEAK_BAND[0] <= c.likelihood_ratio < WEAK_BAND[1] for c in r.shown)
-        strongest = [c for c in explanations[r.condition_id]
-                     if not WEAK_BAND[0] <= c.likelihood_ratio < WEAK_BAND[1]][:2]
+        strongest = [
+            c
+            for c in explanations[r.condition_id]
+            if not WEAK_BAND[0] <= c.likelihood_ratio < WEAK_BAND[1]
+        ][:2]
         assert list(r.shown) == strongest
         assert r.folded == len(explanations[r.condition_id]) - len(r.shown)
 
@@ -101,7 +116,9 @@ def test_the_course_lists_visits_without_a_measured_video(
 ) -> None:
     lines = course_lines(seeded.view(kb, seeded.typical))
     assert [(line.visit, line.measured) for line in lines] == [
-        ("first visit", True), ("after toxin", True), ("phone call", False)
+        ("first visit", True),
+        ("after toxin", True),
+        ("phone call", False),
     ]
     assert [line.date for line in lines] == sorted(line.date for line in lines)
 
@@ -115,8 +132,15 @@ def test_a_request_without_findings_says_so(seeded: Seeded, kb: KnowledgeBase) -
 
 @pytest.mark.parametrize(
     ("p", "shown"),
-    [(0.5, "50%"), (0.995, "99.5%"), (0.004, "0.4%"), (0.0004, "<0.1%"), (0.9996, ">99.9%"),
-     (0.0, "0%"), (float("nan"), "–")],
+    [
+        (0.5, "50%"),
+        (0.995, "99.5%"),
+        (0.004, "0.4%"),
+        (0.0004, "<0.1%"),
+        (0.9996, ">99.9%"),
+        (0.0, "0%"),
+        (float("nan"), "–"),
+    ],
 )
 def test_percentages_keep_one_decimal_near_the_ends(p: float, shown: str) -> None:
     assert percent(p) == shown
@@ -128,14 +152,16 @@ def test_the_pdf_renders_with_the_name_and_the_leading_cause(
     assert typical_pdf.startswith(b"%PDF")
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(typical_pdf)
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True,
-                          text=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, check=True, text=True
+    ).stdout
     assert HOSTILE in " ".join(text.split())
     view = seeded.view(kb, seeded.typical)
     assert view.assessment is not None
     assert view.assessment.result.leading.name in " ".join(text.split())
-    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, check=True,
-                           text=True).stdout
+    fonts = subprocess.run(
+        ["pdffonts", str(pdf)], capture_output=True, check=True, text=True
+    ).stdout
     assert "DejaVu-Sans" in fonts and "WenQuanYi" in fonts  # the CJK name has its font
 
 
@@ -144,7 +170,8 @@ def first_page_png(pdf: bytes, tmp_path: Path) -> Image.Image:
     path.write_bytes(pdf)
     png = subprocess.run(
         ["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", "-singlefile", str(path)],
-        capture_output=True, check=True,
+        capture_output=True,
+        check=True,
     ).stdout
     assert png.startswith(b"\x89PNG")
     return Image.open(io.BytesIO(png)).convert("L")
@@ -162,6 +189,7 @@ def test_the_report_stays_a_few_pages(typical_pdf: bytes, tmp_path: Path) -> Non
     path = tmp_path / "doc.pdf"
     path.write_bytes(typical_pdf)
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True, text=True)
-    pages = int(next(line.split()[-1] for line in info.stdout.splitlines()
-                     if line.startswith("Pages:")))
+    pages = int(
+        next(line.split()[-1] for line in info.stdout.splitlines() if line.startswith("Pages:"))
+    )
     assert 2 <= pages <= 6

@@ -32,7 +32,8 @@ def test_the_letters_read_at_about_grade_eight(seeded: Seeded, kb: KnowledgeBase
     for case_id in cases(seeded):
         text = reports.plain_text(letter(seeded, kb, case_id))
         grade = textstat.flesch_kincaid_grade(text)
-        print(f"case {case_id}: Flesch-Kincaid grade {grade:.1f}, {textstat.lexicon_count(text)} words")
+        words = textstat.lexicon_count(text)
+        print(f"case {case_id}: Flesch-Kincaid grade {grade:.1f}, {words} words")
         assert grade <= MAX_GRADE, f"case {case_id}: grade {grade:.1f}\n{text}"
 
 
@@ -70,8 +71,13 @@ def test_the_letter_explains_hfs_the_cause_next_steps_and_treatment(
     lead = view.assessment.result.leading.condition_id
     words = plain_words()
     text = reports.plain_text(letter(seeded, kb, seeded.typical))
-    for heading in ("What is hemifacial spasm?", "What may be causing it", "What happens next",
-                    "How it can be treated", "What this letter cannot tell you"):
+    for heading in (
+        "What is hemifacial spasm?",
+        "What may be causing it",
+        "What happens next",
+        "How it can be treated",
+        "What this letter cannot tell you",
+    ):
         assert heading in text
     flat = " ".join(text.split())
     assert " ".join(words["conditions"][lead]["what"].split()) in flat
@@ -86,9 +92,14 @@ def test_without_findings_the_letter_does_not_guess(seeded: Seeded, kb: Knowledg
     assert "How it can be treated" not in text
 
 
-@pytest.mark.parametrize(("p", "start"), [(0.9, "From your answers so far, this is the most"),
-                                          (0.6, "From your answers so far, this is a likely"),
-                                          (0.3, "Several causes are still possible")])
+@pytest.mark.parametrize(
+    ("p", "start"),
+    [
+        (0.9, "From your answers so far, this is the most"),
+        (0.6, "From your answers so far, this is a likely"),
+        (0.3, "Several causes are still possible"),
+    ],
+)
 def test_certainty_is_said_in_words(p: float, start: str) -> None:
     assert likelihood_words(p).startswith(start)
 
@@ -109,8 +120,9 @@ def test_the_letter_pdf_reads_the_same(seeded: Seeded, kb: KnowledgeBase, tmp_pa
     assert pdf.startswith(b"%PDF")
     path = tmp_path / "letter.pdf"
     path.write_bytes(pdf)
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True,
-                          text=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
     assert "What to do now" in text
     grade = textstat.flesch_kincaid_grade(text)
     print(f"urgent letter as printed: Flesch-Kincaid grade {grade:.1f}")

@@ -20,9 +20,7 @@ OutPath = click.Path(dir_okay=False, writable=True, path_type=Path)
 @click.argument("case_id", type=int)
 @click.option("--pdf", "pdf", type=OutPath, default=None, help="Write the case report as PDF.")
 @click.option("--html", "html", type=OutPath, default=None, help="Write it as HTML.")
-@click.option(
-    "--letter", type=OutPath, default=None, help="Write the patient letter as PDF."
-)
+@click.option("--letter", type=OutPath, default=None, help="Write the patient letter as PDF.")
 def report(case_id: int, pdf: Path | None, html: Path | None, letter: Path | None) -> None:
     """Write the case report for the referring physician (and the patient letter)."""
     from hemifacial.domain.knowledge.loader import load_knowledge_base

@@ -62,8 +62,15 @@ def main_reasons(view: CaseView, limit: int = REASONS_PER_CONDITION) -> tuple[Re
     for cid, items in result.explanations.items():
         strong = [c for c in items if not WEAK_BAND[0] <= c.likelihood_ratio < WEAK_BAND[1]]
         ranked = by_id[cid]
-        out.append(Reasons(cid, ranked.name, ranked.probability, tuple(strong[:limit]),
-                           len(items) - min(len(strong), limit)))
+        out.append(
+            Reasons(
+                cid,
+                ranked.name,
+                ranked.probability,
+                tuple(strong[:limit]),
+                len(items) - min(len(strong), limit),
+            )
+        )
     return tuple(out)
 
 
@@ -80,8 +87,16 @@ def summary_values(findings: tuple[FindingView, ...]) -> dict[str, str]:
 def course_lines(view: CaseView) -> tuple[CourseLine, ...]:
     """The measured videos in date order, with the visits that have no measured video."""
     lines = [
-        CourseLine(r.date, r.visit, r.treatment, r.affected_side, r.events_per_min,
-                   r.time_in_spasm_pct, r.severity, True)
+        CourseLine(
+            r.date,
+            r.visit,
+            r.treatment,
+            r.affected_side,
+            r.events_per_min,
+            r.time_in_spasm_pct,
+            r.severity,
+            True,
+        )
         for r in view.course
     ]
     for v in view.visits:
@@ -128,8 +143,9 @@ def case_report_html(
         tests_shown=TESTS_SHOWN,
         plots={vid: data_uri(png) for vid, png in plots.items()},
         course=course_lines(view),
-        references=[(k, kb.references[k].cite if k in kb.references else k)
-                    for k in cited(view, reasons)],
+        references=[
+            (k, kb.references[k].cite if k in kb.references else k) for k in cited(view, reasons)
+        ],
         limits=LIMITS,
         generated=generated,
     )

@@ -67,17 +67,29 @@ def content(view: CaseView, kb: KnowledgeBase) -> LetterContent:
     words = plain_words()
     stored = view.assessment
     if stored is None or stored.result.status.startswith("insufficient"):
-        return LetterContent(view.case.patient_name, False, "", False, "", "", "", (), False,
-                             (words["tests"]["history_exam"],))
+        return LetterContent(
+            view.case.patient_name,
+            False,
+            "",
+            False,
+            "",
+            "",
+            "",
+            (),
+            False,
+            (words["tests"]["history_exam"],),
+        )
     a = stored.result
     lead = a.leading
     condition = words["conditions"][lead.condition_id]
-    urgent = tuple(dict.fromkeys(
-        words["urgent"][f.id] for f in a.red_flags if f.level == "urgent"
-    ))
-    steps = tuple(dict.fromkeys(
-        words["tests"][t.test_id] for t in a.tests.ranked[:NEXT_STEPS] if t.test_id in words["tests"]
-    ))
+    urgent = tuple(dict.fromkeys(words["urgent"][f.id] for f in a.red_flags if f.level == "urgent"))
+    steps = tuple(
+        dict.fromkeys(
+            words["tests"][t.test_id]
+            for t in a.tests.ranked[:NEXT_STEPS]
+            if t.test_id in words["tests"]
+        )
+    )
     return LetterContent(
         name=view.case.patient_name,
         known=True,

@@ -85,8 +85,9 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
 
     # Routes are matched in order: the clinic pages, viewed most, come first (paths of the
     # routers do not overlap, so the order changes nothing else).
-    for module in (pages_clinic, api_clinic, pages_patient, api_patient, api_kb, api_letters, api_reports):
+    for module in (pages_clinic, api_clinic, pages_patient, api_patient, api_kb, api_letters):
         app.include_router(module.router)
+    app.include_router(api_reports.router)  # case report and patient letter
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/healthz", response_class=PlainTextResponse, include_in_schema=False)
