@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import subprocess
@@ -193,3 +194,11 @@ def test_the_report_stays_a_few_pages(typical_pdf: bytes, tmp_path: Path) -> Non
         next(line.split()[-1] for line in info.stdout.splitlines() if line.startswith("Pages:"))
     )
     assert 2 <= pages <= 6
+
+
+def test_a_draft_without_an_assessment_still_renders(seeded: Seeded, kb: KnowledgeBase) -> None:
+    view = dataclasses.replace(seeded.view(kb, seeded.typical), assessment=None)
+    html = reports.case_report_html(view, kb, {}, NOW)
+    assert "No assessment yet" in html and 'id="red-flags"' not in html
+    letter = reports.plain_text(reports.patient_letter_html(view, kb, NOW))
+    assert "We do not have enough answers yet" in letter

@@ -42,7 +42,6 @@ class LetterContent:
     known: bool
     likelihood: str
     is_hfs_cause: bool
-    condition_name: str
     what: str
     treatment: str
     now: tuple[str, ...]
@@ -68,16 +67,15 @@ def content(view: CaseView, kb: KnowledgeBase) -> LetterContent:
     stored = view.assessment
     if stored is None or stored.result.status.startswith("insufficient"):
         return LetterContent(
-            view.case.patient_name,
-            False,
-            "",
-            False,
-            "",
-            "",
-            "",
-            (),
-            False,
-            (words["tests"]["history_exam"],),
+            name=view.case.patient_name,
+            known=False,
+            likelihood="",
+            is_hfs_cause=False,
+            what="",
+            treatment="",
+            now=(),
+            soon=False,
+            next_steps=(words["tests"]["history_exam"],),
         )
     a = stored.result
     lead = a.leading
@@ -95,7 +93,6 @@ def content(view: CaseView, kb: KnowledgeBase) -> LetterContent:
         known=True,
         likelihood=likelihood_words(lead.probability),
         is_hfs_cause=kb.conditions[lead.condition_id].kind.value == "cause",
-        condition_name=lead.name,
         what=condition["what"],
         treatment=condition["treatment"],
         now=urgent,

@@ -18,9 +18,6 @@ from .views import CaseView
 
 html_to_pdf = reports.html_to_pdf
 
-KINDS = ("pdf", "html", "letter", "letter-html")
-
-
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
