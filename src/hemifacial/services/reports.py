@@ -18,6 +18,7 @@ from .views import CaseView
 
 html_to_pdf = reports.html_to_pdf
 
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
