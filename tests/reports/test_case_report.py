@@ -16,7 +16,7 @@ from hemifacial import reports
 from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.domain.reasoning.assess import LIMITS
 from hemifacial.reports.case import WEAK_BAND, course_lines, main_reasons
-from hemifacial.reports.render import percent
+from hemifacial.reports.render import percent, without_cli_advice
 from hemifacial.services import reports as report_service
 
 from .conftest import HOSTILE, Seeded
@@ -202,3 +202,11 @@ def test_a_draft_without_an_assessment_still_renders(seeded: Seeded, kb: Knowled
     assert "No assessment yet" in html and 'id="red-flags"' not in html
     letter = reports.plain_text(reports.patient_letter_html(view, kb, NOW))
     assert "We do not have enough answers yet" in letter
+
+
+def test_analysis_notes_lose_their_command_line_advice() -> None:
+    note = "sides assume a non-mirrored recording (use --mirrored for selfie-mirrored clips)"
+    assert without_cli_advice(note) == "sides assume a non-mirrored recording"
+    assert without_cli_advice("short clip (11.8 s): rates are imprecise") == (
+        "short clip (11.8 s): rates are imprecise"
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,15 @@ def number(x: float | None, digits: int = 1) -> str:
     return f"{float(x):.{digits}f}"
 
 
+_CLI_ADVICE = re.compile(r"\s*\((?:use|run) --[^)]*\)")
+
+
+def without_cli_advice(note: str) -> str:
+    """An analysis note without its command-line advice ("(use --mirrored …)"), which means
+    nothing to a physician reading a report."""
+    return _CLI_ADVICE.sub("", note)
+
+
 def label(value: str) -> str:
     """A stored value as words (``clonic_and_tonic`` → ``clonic and tonic``)."""
     return _LABELS.get(value, str(value).replace("_", " "))
@@ -54,7 +64,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(pct=percent, num=number, label=label)
+    env.filters.update(pct=percent, num=number, label=label, note=without_cli_advice)
     return env
 
 
