@@ -1,4 +1,4 @@
-"""Command-line entry point: ``hemifacial assess|workup|kb|video|serve``.
+"""Command-line entry point: ``hemifacial assess|workup|kb|video|serve|worker|report``.
 
 The root group only wires sub-commands; each sub-command reads its own options and turns
 :class:`hemifacial.errors.HemifacialError` into a clear message and a non-zero exit.
@@ -24,6 +24,7 @@ _LAZY_COMMANDS = {
     "video": ("hemifacial.cli.video", "video"),
     "serve": ("hemifacial.cli.web", "serve"),
     "worker": ("hemifacial.cli.web", "worker"),
+    "report": ("hemifacial.cli.report", "report"),
 }
 
 _HELP = {
@@ -33,6 +34,7 @@ _HELP = {
     "video": "Measure spasm from face videos.",
     "serve": "Run the clinic web app.",
     "worker": "Run a background worker for video analysis.",
+    "report": "Write a case report (PDF/HTML) and the patient letter.",
 }
 
 

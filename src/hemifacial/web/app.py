@@ -79,6 +79,7 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
     from .api import kb as api_kb
     from .api import letters as api_letters
     from .api import patient as api_patient
+    from .api import reports as api_reports
     from .pages import clinic as pages_clinic
     from .pages import patient as pages_patient
 
@@ -86,6 +87,7 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
     # routers do not overlap, so the order changes nothing else).
     for module in (pages_clinic, api_clinic, pages_patient, api_patient, api_kb, api_letters):
         app.include_router(module.router)
+    app.include_router(api_reports.router)  # case report and patient letter
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/healthz", response_class=PlainTextResponse, include_in_schema=False)
