@@ -4,19 +4,17 @@ distributions rejected by the loader, graded certainty still exact inside a tree
 from __future__ import annotations
 
 import math
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 
 from hemifacial.domain.knowledge.coherence import check_coherence
 from hemifacial.domain.knowledge.dependence import Dependence, DependenceNetwork
-from hemifacial.domain.knowledge.loader import DATA_FILES, default_data_dir, load_knowledge_base
+from hemifacial.domain.knowledge.loader import load_knowledge_base
 from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.domain.reasoning.evidence import log_evidence, log_terms
-from hemifacial.errors import KnowledgeBaseError
+from tests.domain.kb_edits import edit, problems
 
 KB = load_knowledge_base()
 IDS = KB.condition_ids
@@ -95,33 +93,12 @@ def test_certainty_inside_a_tree_is_exact_at_both_ends() -> None:
 # --- the loader rejects incoherent edits ----------------------------------------------------
 
 
-@pytest.fixture()
-def data_copy(tmp_path: Path) -> Path:
-    source = Path(str(default_data_dir()))
-    for name in DATA_FILES:
-        shutil.copy(source / name, tmp_path / name)
-    return tmp_path
-
-
-def _edit(directory: Path, name: str, change) -> None:  # type: ignore[no-untyped-def]
-    path = directory / name
-    data = yaml.safe_load(path.read_text("utf-8"))
-    change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
-
-
-def _problems(directory: Path) -> str:
-    with pytest.raises(KnowledgeBaseError) as info:
-        load_knowledge_base(str(directory))
-    return str(info.value)
-
-
 def test_lower_face_involvement_rarer_than_its_onset_is_rejected(data_copy: Path) -> None:
     def spoil(data):  # type: ignore[no-untyped-def]
         data["spread_to_lower_face"]["likelihood"]["facial_myokymia"]["p"] = 0.6
 
-    _edit(data_copy, "findings_history.yaml", spoil)
-    message = _problems(data_copy)
+    edit(data_copy, "findings_history.yaml", spoil)
+    message = problems(data_copy)
     assert "'spread_to_lower_face' on 'onset_site' given 'facial_myokymia'" in message
     assert "P(spread_to_lower_face) = 0.6" in message
 
@@ -130,8 +107,8 @@ def test_a_derived_certainty_no_source_claims_is_rejected(data_copy: Path) -> No
     def spoil(data):  # type: ignore[no-untyped-def]
         data["spread_to_lower_face"]["likelihood"]["eyelid_myokymia"]["p"] = 0.02
 
-    _edit(data_copy, "findings_history.yaml", spoil)
-    assert "given 'eyelid_myokymia'" in _problems(data_copy)
+    edit(data_copy, "findings_history.yaml", spoil)
+    assert "given 'eyelid_myokymia'" in problems(data_copy)
 
 
 def test_unknown_parent_value_condition_or_number_is_rejected(data_copy: Path) -> None:
@@ -140,24 +117,24 @@ def test_unknown_parent_value_condition_or_number_is_rejected(data_copy: Path) -
         data["mri_demyelination"]["p"] = {"default": 0.95, "no_such_condition": 0.5}
         data["csf_oligoclonal_bands"]["p"] = {"default": 1.2}
 
-    _edit(data_copy, "dependence.yaml", spoil)
-    message = _problems(data_copy)
+    edit(data_copy, "dependence.yaml", spoil)
+    message = problems(data_copy)
     assert "'when' must name values of 'onset_site'" in message
     assert "unknown condition 'no_such_condition'" in message
     assert "strictly between 0 and 1" in message
 
 
 def test_a_number_without_reasoning_is_rejected(data_copy: Path) -> None:
-    _edit(data_copy, "dependence.yaml", lambda d: d["csf_oligoclonal_bands"].pop("estimate"))
-    assert "without a source or an expert estimate" in _problems(data_copy)
+    edit(data_copy, "dependence.yaml", lambda d: d["csf_oligoclonal_bands"].pop("estimate"))
+    assert "without a source or an expert estimate" in problems(data_copy)
 
 
 def test_a_range_that_excludes_its_number_is_rejected(data_copy: Path) -> None:
     def spoil(data):  # type: ignore[no-untyped-def]
         data["priors"]["referral_clinic"]["structural_lesion"]["range"] = [0.02, 0.05]
 
-    _edit(data_copy, "ranges.yaml", spoil)
-    assert "range must be [low, high]" in _problems(data_copy)
+    edit(data_copy, "ranges.yaml", spoil)
+    assert "range must be [low, high]" in problems(data_copy)
 
 
 def test_a_table_missing_a_parent_value_is_incoherent(kb: KnowledgeBase) -> None:

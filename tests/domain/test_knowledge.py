@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
-from hemifacial.domain.knowledge.loader import DATA_FILES, default_data_dir, load_knowledge_base
+from hemifacial.domain.knowledge.loader import load_knowledge_base
 from hemifacial.domain.knowledge.model import ConditionKind, KnowledgeBase
-from hemifacial.errors import KnowledgeBaseError
+from tests.domain.kb_edits import edit, problems
 from tests.support import SHARED, require_shared
 
 REQUIRED_CAUSES = {
@@ -109,27 +107,6 @@ def test_version_and_hash(kb: KnowledgeBase) -> None:
 # --- the validator catches bad edits -------------------------------------------------------
 
 
-@pytest.fixture()
-def data_copy(tmp_path: Path) -> Path:
-    source = Path(str(default_data_dir()))
-    for name in DATA_FILES:
-        shutil.copy(source / name, tmp_path / name)
-    return tmp_path
-
-
-def _edit(directory: Path, name: str, change) -> None:  # type: ignore[no-untyped-def]
-    path = directory / name
-    data = yaml.safe_load(path.read_text("utf-8"))
-    change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
-
-
-def _problems(directory: Path) -> str:
-    with pytest.raises(KnowledgeBaseError) as info:
-        load_knowledge_base(str(directory))
-    return str(info.value)
-
-
 def test_unmodified_copy_loads_with_the_same_hash(data_copy: Path, kb: KnowledgeBase) -> None:
     assert load_knowledge_base(str(data_copy)).content_hash == kb.content_hash
 
@@ -140,8 +117,8 @@ def test_uncited_number_is_rejected(data_copy: Path) -> None:
         entry.pop("sources")
         entry.pop("note", None)
 
-    _edit(data_copy, "findings_history.yaml", drop)
-    assert "without a source or an expert estimate" in _problems(data_copy)
+    edit(data_copy, "findings_history.yaml", drop)
+    assert "without a source or an expert estimate" in problems(data_copy)
 
 
 def test_unknown_and_unused_references_are_rejected(data_copy: Path) -> None:
@@ -150,9 +127,9 @@ def test_unknown_and_unused_references_are_rejected(data_copy: Path) -> None:
             "no_such_paper"
         ]
 
-    _edit(data_copy, "findings_associated.yaml", rename)
-    _edit(data_copy, "references.yaml", lambda d: d.update(extra={"cite": "x", "locator": "y"}))
-    message = _problems(data_copy)
+    edit(data_copy, "findings_associated.yaml", rename)
+    edit(data_copy, "references.yaml", lambda d: d.update(extra={"cite": "x", "locator": "y"}))
+    message = problems(data_copy)
     assert "unknown reference 'no_such_paper'" in message
     assert "reference 'extra' is never cited" in message
 
@@ -162,8 +139,8 @@ def test_improper_distribution_and_unknown_condition_are_rejected(data_copy: Pat
         data["sex"]["likelihood"]["primary_nvc"]["p"] = {"female": 0.7, "male": 0.7}
         data["sex"]["likelihood"]["no_such_condition"] = {"p": {"female": 0.5, "male": 0.5}}
 
-    _edit(data_copy, "findings_history.yaml", spoil)
-    message = _problems(data_copy)
+    edit(data_copy, "findings_history.yaml", spoil)
+    message = problems(data_copy)
     assert "sum to 1" in message and "unknown condition 'no_such_condition'" in message
 
 
@@ -171,5 +148,5 @@ def test_changed_number_changes_the_hash(data_copy: Path, kb: KnowledgeBase) -> 
     def tweak(data):  # type: ignore[no-untyped-def]
         data["ear_clicking"]["likelihood"]["vascular_anomaly"]["p"] = 0.3  # an estimate
 
-    _edit(data_copy, "findings_history.yaml", tweak)
+    edit(data_copy, "findings_history.yaml", tweak)
     assert load_knowledge_base(str(data_copy)).content_hash != kb.content_hash

@@ -2,47 +2,23 @@
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 from hemifacial.domain.knowledge import provenance
 from hemifacial.domain.knowledge.loader import (
-    DATA_FILES,
     FINDING_FILES,
     default_data_dir,
     load_knowledge_base,
 )
 from hemifacial.domain.knowledge.model import KnowledgeBase, Tier
-from hemifacial.errors import KnowledgeBaseError
+from tests.domain.kb_edits import edit, problems
 from tests.support import SHARED, require_shared
 
 REFERENCE = SHARED / "reference" / "clinical-evidence.md"
-
-
-@pytest.fixture()
-def data_copy(tmp_path: Path) -> Path:
-    source = Path(str(default_data_dir()))
-    for name in DATA_FILES:
-        shutil.copy(source / name, tmp_path / name)
-    return tmp_path
-
-
-def _edit(directory: Path, name: str, change: Any) -> None:
-    path = directory / name
-    data = yaml.safe_load(path.read_text("utf-8"))
-    change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
-
-
-def _problems(directory: Path, reference: str | None = None) -> str:
-    with pytest.raises(KnowledgeBaseError) as info:
-        load_knowledge_base(str(directory), reference)
-    return str(info.value)
 
 
 # --- the reference check --------------------------------------------------------------------
@@ -61,9 +37,9 @@ def test_a_fake_quote_is_rejected_when_the_reference_is_given(data_copy: Path) -
         entry = data["other_babinski"]["likelihood"]["postparalytic_synkinesis"]
         entry["support"] = "23.5% of synkinesis patients showed the sign in our series"
 
-    _edit(data_copy, "findings_history.yaml", fake)
+    edit(data_copy, "findings_history.yaml", fake)
     assert load_knowledge_base(str(data_copy))  # without the reference the quote is not checked
-    message = _problems(data_copy, str(REFERENCE))
+    message = problems(data_copy, str(REFERENCE))
     assert "quote not in the reference" in message and "our series" in message
 
 
@@ -86,24 +62,24 @@ def test_a_cited_number_without_support_is_rejected(data_copy: Path) -> None:
     def drop(data: dict[str, Any]) -> None:
         data["other_babinski"]["likelihood"]["postparalytic_synkinesis"].pop("support")
 
-    _edit(data_copy, "findings_history.yaml", drop)
-    assert "a cited number needs its support" in _problems(data_copy)
+    edit(data_copy, "findings_history.yaml", drop)
+    assert "a cited number needs its support" in problems(data_copy)
 
 
 def test_a_measured_number_must_be_a_quoted_figure(data_copy: Path) -> None:
     def change(data: dict[str, Any]) -> None:
         data["other_babinski"]["likelihood"]["postparalytic_synkinesis"]["p"] = 0.3
 
-    _edit(data_copy, "findings_history.yaml", change)
-    assert "yes = 0.3 is not a figure of the quoted support" in _problems(data_copy)
+    edit(data_copy, "findings_history.yaml", change)
+    assert "yes = 0.3 is not a figure of the quoted support" in problems(data_copy)
 
 
 def test_derived_arithmetic_must_arrive_at_the_number(data_copy: Path) -> None:
     def change(data: dict[str, Any]) -> None:
         data["ear_clicking"]["likelihood"]["primary_nvc"]["arithmetic"] = "somewhere between"
 
-    _edit(data_copy, "findings_history.yaml", change)
-    assert "the arithmetic does not arrive at yes = 0.25" in _problems(data_copy)
+    edit(data_copy, "findings_history.yaml", change)
+    assert "the arithmetic does not arrive at yes = 0.25" in problems(data_copy)
 
 
 def _expected_tier(entry: dict[str, Any]) -> str:
