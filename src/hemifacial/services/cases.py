@@ -14,7 +14,7 @@ from hemifacial.db import repositories as repo
 from hemifacial.db import tables as t
 from hemifacial.domain.case import parse_case, split_certainty, stored_value
 from hemifacial.domain.knowledge.model import KnowledgeBase
-from hemifacial.domain.reasoning.assess import assess
+from hemifacial.domain.reasoning.assess import Assessment, assess
 from hemifacial.domain.status import STATUS_LABELS, CaseStatus
 from hemifacial.errors import FormError, InputError, InvalidValueError, UnknownKeyError
 
@@ -108,6 +108,19 @@ def assessment_dict(
 ) -> dict[str, Any]:
     """The engine's assessment as stored JSON (explanations with their sentences)."""
     result = assess(kb, parse_case(kb, with_certainty(values, certainty or {}), setting))
+    names = {c.condition_id: kb.conditions[c.condition_id].plain for c in result.ranking}
+    return assessment_json(result, sources or {}, conflicts, names)
+
+
+def assessment_json(
+    result: Assessment,
+    sources: Mapping[str, str],
+    conflicts: Sequence[str],
+    plain_names: Mapping[str, str],
+) -> dict[str, Any]:
+    """The one JSON form of an assessment, stored and shown by the API: the engine's own
+    ``to_dict()`` with each explanation's sentence, where each finding came from, what was
+    set aside and the plain names of the conditions."""
     data = result.to_dict()
     data["explanations"] = {
         cid: [
@@ -116,11 +129,9 @@ def assessment_dict(
         ]
         for cid, items in data["explanations"].items()
     }
-    data["sources"] = dict(sources or {})
+    data["sources"] = dict(sources)
     data["conflicts"] = list(conflicts)
-    data["conditions"] = {
-        c.condition_id: kb.conditions[c.condition_id].plain for c in result.ranking
-    }
+    data["conditions"] = dict(plain_names)
     return data
 
 

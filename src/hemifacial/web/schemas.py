@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from hemifacial.domain.status import CaseStatus
+from hemifacial.services.cases import assessment_json
 from hemifacial.services.views import (
     CaseHeader,
     CaseView,
@@ -163,21 +164,8 @@ class AssessmentPublic(BaseModel):
 
 
 def assessment_public(a: StoredAssessment) -> AssessmentPublic:
-    """The stored assessment as the API has always shown it (the engine's JSON form plus
-    where each finding came from and the plain names of the conditions)."""
-    data = a.result.to_dict()
-    data["explanations"] = {
-        cid: [
-            {**c, "sentence": contrib.sentence()}
-            for c, contrib in zip(items, a.result.explanations[cid], strict=True)
-        ]
-        for cid, items in data["explanations"].items()
-    }
-    data |= {
-        "sources": dict(a.sources),
-        "conflicts": list(a.conflicts),
-        "conditions": dict(a.plain_names),
-    }
+    """The stored assessment as the API has always shown it (its one JSON form)."""
+    data = assessment_json(a.result, a.sources, a.conflicts, a.plain_names)
     return AssessmentPublic(
         assessment_id=a.id,
         kb_version=a.kb_version,
