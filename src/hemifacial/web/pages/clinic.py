@@ -169,11 +169,18 @@ def case_page(case_id: int, request: Request, ctx: Ctx, user: CurrentUser, read:
 
 
 def _refused(
-    request: Request, ctx: Ctx, tx: UnitOfWork, case_id: int, exc: InputError, extra: dict[str, Any]
+    request: Request,
+    ctx: Ctx,
+    tx: UnitOfWork,
+    case_id: int,
+    exc: InputError,
+    extra: dict[str, Any],
+    field: str = "_form",
 ) -> Response:
-    """The case page again with the form's errors; nothing of the refused form is kept."""
+    """The case page again with the form's errors (a single error shown at ``field``);
+    nothing of the refused form is kept."""
     tx.rollback()
-    errors = exc.fields if isinstance(exc, FormError) else {extra.pop("field", "_form"): str(exc)}
+    errors = exc.fields if isinstance(exc, FormError) else {field: str(exc)}
     return _case_page(request, ctx, tx, case_id, {"errors": errors, **extra}, exc.http_status)
 
 
@@ -281,7 +288,7 @@ def upload_video(
             visit_id=int(visit_id) if visit_id.isdigit() else None,
         )
     except InputError as exc:
-        return _refused(request, ctx, tx, case_id, exc, {"form": "video", "field": "file"})
+        return _refused(request, ctx, tx, case_id, exc, {"form": "video"}, field="file")
     return _see(f"/clinic/cases/{case_id}#videos")
 
 
