@@ -24,7 +24,7 @@ def test_migrations_create_every_table_and_are_idempotent(engine: Any) -> None:
     names = set(inspect(engine).get_table_names())
     assert {tb.name for tb in t.Base.metadata.sorted_tables} <= names
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0005"
         # the migrations build exactly the tables and columns the models declare
         diff = compare_metadata(MigrationContext.configure(conn), t.Base.metadata)
         assert [d for d in diff if d[0] in ("add_table", "add_column", "remove_column")] == []
@@ -125,5 +125,11 @@ def test_settings_default_to_sqlite_and_refuse_placeholder_secrets(tmp_path: Any
         from_env({"HEMIFACIAL_DATA_DIR": str(tmp_path), "HEMIFACIAL_SECRET_KEY": "changethis"})
     with pytest.raises(InvalidValueError, match="HEMIFACIAL_JOBS"):
         from_env({"HEMIFACIAL_JOBS": "cron"}, mode="dev")
-    ok = from_env({"HEMIFACIAL_SECRET_KEY": "x" * 32, "HEMIFACIAL_JOBS": "celery"})
+    ok = from_env(
+        {
+            "HEMIFACIAL_SECRET_KEY": "k3J9-xQ2vLp8ZtR4mN6wY1bC5dF7gH0s",
+            "HEMIFACIAL_PUBLIC_URL": "https://clinic.example.org",
+            "HEMIFACIAL_JOBS": "celery",
+        }
+    )
     assert ok.mode == "production" and ok.jobs == "celery"

@@ -21,3 +21,8 @@ class AppContext:
     runner: JobRunner
     templates: Jinja2Templates
     cache: dict[str, Any] = field(default_factory=dict)  # per process, the same for all cases
+
+    def patient_link(self, token: str) -> str:
+        """A patient's private link, on the configured public address (never the request's
+        Host header, which a client chooses)."""
+        return f"{self.settings.public_url}/p/{token}"
