@@ -81,6 +81,7 @@ class Settings:
     link_days: int = 30
     session_idle_minutes: int = 30
     secure_cookies: bool | None = None
+    view_cache_entries: int = 1024  # case views kept per process (about 50 kB each)
     public_url: str = "http://127.0.0.1:8000"
     session_max_hours: int = 12
     login_limit_account: str = "10/15minutes"
@@ -190,6 +191,7 @@ class EnvSettings(BaseSettings):
     session_idle_minutes: int = Field(30, ge=1)
     session_max_hours: int = Field(12, ge=1)
     secure_cookies: bool | None = None
+    view_cache_entries: int = Field(1024, ge=0)
     public_url: str | None = None
     login_limit_account: str = "10/15minutes"
     login_limit_address: str = "50/15minutes"
@@ -294,6 +296,7 @@ def from_env(env: Mapping[str, str] | None = None, *, mode: str | None = None) -
         link_days=raw.link_days,
         session_idle_minutes=raw.session_idle_minutes,
         secure_cookies=raw.secure_cookies,
+        view_cache_entries=raw.view_cache_entries,
         public_url=public,
         session_max_hours=raw.session_max_hours,
         login_limit_account=raw.login_limit_account,
