@@ -80,7 +80,13 @@ async def log_in(
     A failure is audited, committed and raised."""
     throttle = throttle_of(request)
     throttle.check(request, username)
-    cand = await run_in_threadpool(accounts.candidate, tx, username)
+    db = ctx_of(request).db
+
+    def find() -> accounts.LoginCandidate:
+        with db.reader() as s:  # a short read: no connection is held while hashing
+            return accounts.candidate(s, username)
+
+    cand = await run_in_threadpool(find)
     ok = await passwords.verify_async(password, cand.password_hash)
     new_hash = (
         await passwords.hash_async(password)
