@@ -186,9 +186,12 @@ def follow_up_answers(token: str, request: Request, ctx: Ctx, tx: Tx, form: Form
     answers = {k: v for k, v in form.items() if k in ctx.kb.findings}
     try:
         intake.record_patient_answers(tx, ctx.kb, token, answers)
-    except (FormError, PatientFindingError) as exc:
+    except FormError as exc:
         tx.rollback()
         return _home(token, request, ctx, tx, exc.fields, exc.http_status)
+    except PatientFindingError as exc:  # a test result or a closed case: said in words
+        tx.rollback()
+        return _home(token, request, ctx, tx, {"_form": str(exc)}, exc.http_status)
     return _see(f"/p/{token}")
 
 
