@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pyotp
 
 from tests.support import run_cli
 
@@ -43,6 +44,7 @@ def test_serve_demo_prints_the_login_and_serves_demo_cases(tmp_path: Path) -> No
             assert line, "".join(lines)
             lines.append(line)
         assert "username 'demo', password 'demo-clinician'" in lines[-1]
+        secret = lines[-1].split("authenticator secret ")[1].split()[0]
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
             try:
@@ -51,8 +53,15 @@ def test_serve_demo_prints_the_login_and_serves_demo_cases(tmp_path: Path) -> No
             except httpx.HTTPError:
                 time.sleep(0.1)
         with httpx.Client(base_url=base) as c:
-            r = c.post("/api/v1/session", json={"username": "demo", "password": "demo-clinician"})
-            assert r.status_code == 200
+            # the demo's login page shows the demo account and its current one-time code
+            page = c.get("/login").text
+            assert "demo-clinician" in page and secret in page
+            totp = pyotp.TOTP(secret)
+            assert any(totp.at(time.time() - lag) in page for lag in (0, 30))  # a step boundary
+            code = totp.now()
+            login = {"username": "demo", "password": "demo-clinician", "otp": code}
+            r = c.post("/api/v1/session", json=login)
+            assert r.status_code == 200 and r.json()["role"] == "admin"
             cases = c.get("/api/v1/cases").json()
             assert cases["total"] == 4
             assert cases["cases"][0]["red_flag_level"] == 2  # red flags first
