@@ -164,10 +164,10 @@ def test_patient_request_then_clinician_work_up(
     before = first.get_attribute("data-condition")
     page.locator("#test-mri_mass_lesion").select_option("yes")
     page.get_by_role("button", name="Save test results and re-rank").click()
-    page.wait_for_function(
-        "before => document.querySelector('#ranking tr[data-condition]')"
-        ".dataset.condition !== before",
-        arg=before,
+    from playwright.sync_api import expect  # (a string predicate would need eval: the CSP)
+
+    expect(page.locator("#ranking tr[data-condition]").first).not_to_have_attribute(
+        "data-condition", before or ""
     )
     assert (
         page.locator("#ranking tr[data-condition]").first.get_attribute("data-condition")

@@ -122,6 +122,8 @@ def focused_text(page: Any) -> str:
 def test_guided_recording_is_uploaded_and_measured(
     browser: Any, server: tuple[str, Path], tmp_path: Path
 ) -> None:
+    from playwright.sync_api import expect
+
     url, data = server
     token, case_id = new_case(url, "Rita Record")
     phone = browser.new_context(**PHONE)
@@ -139,7 +141,8 @@ def test_guided_recording_is_uploaded_and_measured(
     go = page.get_by_role("button", name="Start recording")
     go.wait_for()
     try:
-        page.wait_for_function("!document.querySelector('.rec-go').disabled", timeout=15_000)
+        # a locator wait: a string predicate would need eval, which the app's CSP forbids
+        expect(go).to_be_enabled(timeout=15_000)
     except Exception as exc:  # say what the page said, not only that it timed out
         checks = page.locator(".rec-checks").inner_text()
         raise AssertionError(f"the live check never passed: {checks!r}") from exc
