@@ -89,6 +89,7 @@ def test_second_factor_setup_accounts_page_and_docs_without_csp_violations(
     violations += _watch(admin)
     _login(admin, base_url, "boss", otp())
     admin.get_by_role("link", name="Accounts").click()
+
     def row() -> Any:
         return admin.locator("tbody tr").filter(has=admin.get_by_text(re.compile("^desk$")))
 
