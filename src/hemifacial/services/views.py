@@ -218,3 +218,26 @@ class PatientHome:
     draft: Mapping[str, str]
     questions: tuple[Question, ...]
     videos: tuple[PatientVideo, ...]
+
+
+@dataclass(frozen=True)
+class UserRow:
+    """A clinic account as the admin page and ``hemifacial users list`` show it."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    disabled: bool
+    second_factor: bool  # set up (TOTP confirmed)
+    recovery_codes_left: int
+    sessions: int
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """What a user types into an authenticator app to set up the second factor."""
+
+    secret: str
+    uri: str
