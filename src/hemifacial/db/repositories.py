@@ -63,7 +63,7 @@ _VISITS = (
 
 
 _REVIEWS = select(t.VideoReview).where(t.VideoReview.case_id == _CASE_ID).order_by(t.VideoReview.id)
-_RESULTS = (
+RESULTS_OF_CASE = (
     select(t.TestResult)
     .where(t.TestResult.case_id == _CASE_ID)
     .order_by(t.TestResult.performed_on.desc(), t.TestResult.id.desc())
@@ -166,33 +166,8 @@ def case_record(s: Session, case_id: int) -> CaseRecord:
         notes_of(s, case_id) if n_notes else [],
         visits,
         s.scalars(_REVIEWS, {"case_id": case_id}).all() if n_videos else (),
-        s.scalars(_RESULTS, {"case_id": case_id}).all() if n_results else (),
+        s.scalars(RESULTS_OF_CASE, {"case_id": case_id}).all() if n_results else (),
     )
-
-
-def reviews_of_video(s: Session, video_id: int) -> Sequence[t.VideoReview]:
-    return s.scalars(
-        select(t.VideoReview).where(t.VideoReview.video_id == video_id).order_by(t.VideoReview.id)
-    ).all()
-
-
-def results_of(s: Session, case_id: int) -> Sequence[t.TestResult]:
-    return s.scalars(_RESULTS, {"case_id": case_id}).all()
-
-
-def get_result(s: Session, result_id: int) -> t.TestResult:
-    row = s.get(t.TestResult, result_id)
-    if row is None:
-        raise NotFoundError(f"test result {result_id} does not exist")
-    return row
-
-
-def get_row(s: Session, table: type[t.Note] | type[t.Visit] | type[t.Finding], row_id: int) -> Any:
-    """A note, visit or finding by id (NotFoundError naming what is missing)."""
-    row = s.get(table, row_id)
-    if row is None:
-        raise NotFoundError(f"{table.__tablename__[:-1]} {row_id} does not exist")
-    return row
 
 
 def get_video(s: Session, video_id: int) -> t.Video:

@@ -6,9 +6,9 @@ visit (the measurements stay).
 
 from __future__ import annotations
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from hemifacial.db import records
 from hemifacial.db import repositories as repo
 from hemifacial.db import tables as t
 from hemifacial.domain.case import parse_case
@@ -31,7 +31,7 @@ def _note_text(text: str) -> str:
 
 
 def edit_note(s: Session, note_id: int, text: str, actor: str) -> int:
-    note: t.Note = repo.get_row(s, t.Note, note_id)
+    note: t.Note = records.get_row(s, t.Note, note_id)
     new = _note_text(text)
     if new != note.text:
         repo.audit(s, actor, "note.edit", note.case_id, note_id=note_id, old=note.text)
@@ -41,7 +41,7 @@ def edit_note(s: Session, note_id: int, text: str, actor: str) -> int:
 
 
 def delete_note(s: Session, note_id: int, actor: str) -> int:
-    note: t.Note = repo.get_row(s, t.Note, note_id)
+    note: t.Note = records.get_row(s, t.Note, note_id)
     repo.audit(s, actor, "note.delete", note.case_id, note_id=note_id, old=note.text)
     s.delete(note)
     s.flush()
@@ -51,7 +51,7 @@ def delete_note(s: Session, note_id: int, actor: str) -> int:
 def edit_visit(
     s: Session, visit_id: int, visited_on: str, label: str, treatment: str, actor: str
 ) -> int:
-    visit: t.Visit = repo.get_row(s, t.Visit, visit_id)
+    visit: t.Visit = records.get_row(s, t.Visit, visit_id)
     case = repo.get_case(s, visit.case_id)
     day = parse_day(visited_on, "visited_on", case.birth_year)
     old = {
@@ -70,8 +70,8 @@ def edit_visit(
 
 
 def delete_visit(s: Session, visit_id: int, actor: str) -> int:
-    visit: t.Visit = repo.get_row(s, t.Visit, visit_id)
-    s.execute(update(t.Video).where(t.Video.visit_id == visit_id).values(visit_id=None))
+    visit: t.Visit = records.get_row(s, t.Visit, visit_id)
+    records.unlink_visit(s, visit_id)
     repo.audit(
         s,
         actor,
@@ -87,7 +87,7 @@ def delete_visit(s: Session, visit_id: int, actor: str) -> int:
 
 def edit_finding(s: Session, kb: KnowledgeBase, row_id: int, value: str, actor: str) -> int:
     """Correct the value of one stored finding (validated against the case) and re-rank."""
-    row: t.Finding = repo.get_row(s, t.Finding, row_id)
+    row: t.Finding = records.get_row(s, t.Finding, row_id)
     ((new, _sure),) = validate_findings(kb, {row.finding_id: value}).values()
     old = row.value
     row.value = new
@@ -116,7 +116,7 @@ def edit_finding(s: Session, kb: KnowledgeBase, row_id: int, value: str, actor: 
 
 
 def delete_finding(s: Session, kb: KnowledgeBase, row_id: int, actor: str) -> int:
-    row: t.Finding = repo.get_row(s, t.Finding, row_id)
+    row: t.Finding = records.get_row(s, t.Finding, row_id)
     case_id = row.case_id
     repo.audit(
         s,

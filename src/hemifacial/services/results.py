@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from hemifacial.db import records
 from hemifacial.db import repositories as repo
 from hemifacial.db import tables as t
 from hemifacial.domain.knowledge.model import KnowledgeBase
@@ -168,7 +168,7 @@ def edit_result(
     actor: str,
 ) -> int:
     """Correct a result's test, day or report; returns its case."""
-    row = repo.get_result(s, result_id)
+    row = records.get_result(s, result_id)
     case = repo.get_case(s, row.case_id)
     day = parse_day(performed_on, "performed_on", case.birth_year)
     test_id, report = _check(kb, test_id, report)
@@ -193,10 +193,9 @@ def edit_result(
 
 def delete_result(s: Session, kb: KnowledgeBase, result_id: int, actor: str) -> int:
     """Remove a result and the findings read from it, and re-rank; returns its case."""
-    row = repo.get_result(s, result_id)
+    row = records.get_result(s, result_id)
     case_id = row.case_id
-    removed = len(s.scalars(select(t.Finding.id).where(t.Finding.result_id == result_id)).all())
-    s.execute(delete(t.Finding).where(t.Finding.result_id == result_id))
+    removed = records.delete_result_findings(s, result_id)
     s.delete(row)
     repo.audit(s, actor, "result.delete", case_id, result_id=result_id, findings=removed)
     s.flush()
@@ -214,7 +213,7 @@ class AttachmentFile:
 
 def attachment_file(s: Session, settings: Settings, result_id: int) -> AttachmentFile:
     """The stored attachment of a result (NotFoundError when it has none)."""
-    row = repo.get_result(s, result_id)
+    row = records.get_result(s, result_id)
     if not row.attachment_sha256:
         raise NotFoundError(f"test result {result_id} has no attachment")
     path = _attachment_path(settings, row.attachment_sha256)

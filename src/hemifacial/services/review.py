@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from hemifacial.analysis.judged import SIDE_CHOICES, Judgement, judged
 from hemifacial.analysis.types import VideoAnalysis
+from hemifacial.db import records
 from hemifacial.db import repositories as repo
 from hemifacial.db import tables as t
 from hemifacial.domain.knowledge.model import KnowledgeBase
@@ -67,17 +67,11 @@ def _apply(
     row = repo.analysis_of(s, video.id)
     if row is None:
         raise NotFoundError(f"video {video.id} has not been analysed yet")
-    judgement = judgement_of(repo.reviews_of_video(s, video.id))
+    judgement = judgement_of(records.reviews_of_video(s, video.id))
     result = judged(rebuild(VideoAnalysis, row.result), judgement, kb.findings)
     for column, value in summary_columns(result).items():
         setattr(row, column, value)
-    s.execute(
-        delete(t.Finding).where(
-            t.Finding.video_id == video.id,
-            t.Finding.source.in_(("video", "clinician")),
-            (t.Finding.source == "video") | (t.Finding.finding_id == "side"),
-        )
-    )
+    records.delete_judged_findings(s, video.id)
     for key, value in result.findings.items():
         sure = result.finding_certainty.get(key, 1.0)
         s.add(
@@ -145,14 +139,7 @@ def _judge(
     actor: str,
     what: str,
 ) -> StoredAssessment:
-    s.execute(
-        delete(t.VideoReview).where(
-            t.VideoReview.video_id == video.id,
-            t.VideoReview.event_index.is_(None)
-            if index is None
-            else t.VideoReview.event_index == index,
-        )
-    )
+    records.delete_review(s, video.id, index)
     if verdict != CLEAR:
         s.add(
             t.VideoReview(
