@@ -186,16 +186,21 @@ def record_findings(
     actor: str,
     video_id: int | None = None,
     result_id: int | None = None,
+    only_changed: bool = False,
 ) -> StoredAssessment:
     """Store findings from one source (``result_id``: the dated test result they were read
-    from) and re-rank, all or nothing."""
+    from) and re-rank, all or nothing. ``only_changed``: values this source already gave
+    are not stored again (a form that shows the current values sends them back)."""
     if source not in SOURCE_RANK:
         raise InvalidValueError(f"source must be one of {', '.join(SOURCE_RANK)}, got {source!r}")
     given = validate_findings(kb, raw)
     if not given:
         raise InvalidValueError("no findings given: choose at least one value")
     case = repo.get_case(s, case_id)
-    eff = effective_findings(kb, repo.findings_of(s, case_id))
+    rows = repo.findings_of(s, case_id)
+    if only_changed:
+        given = _changed(rows, given, source)
+    eff = effective_findings(kb, rows)
     merged = eff.case_input()
     for key, (value, sure) in given.items():
         if value != "unknown":
@@ -225,6 +230,16 @@ def record_findings(
     s.flush()
     row = reassess(s, kb, case, f"{source} findings: {', '.join(sorted(values))}")
     return stored_assessment(row)
+
+
+def _changed(
+    rows: Sequence[t.Finding], given: dict[str, tuple[str, float]], source: str
+) -> dict[str, tuple[str, float]]:
+    current = {r.finding_id: r.value for r in rows if r.source == source}  # latest wins
+    out = {k: v for k, v in given.items() if current.get(k) != v[0] or v[1] < 1}
+    if not out:
+        raise FormError({"_form": "nothing changed: every value is the one already recorded"})
+    return out
 
 
 def parse_status(status: str) -> CaseStatus:

@@ -19,6 +19,17 @@ from .cases import effective_findings, reassess, validate_findings
 from .dates import parse_day
 
 MAX_NOTE = 10_000
+TABLES: dict[str, type[t.Note] | type[t.Visit] | type[t.Finding]] = {
+    "note": t.Note,
+    "visit": t.Visit,
+    "finding": t.Finding,
+}
+
+
+def case_of(s: Session, kind: str, row_id: int) -> int:
+    """The case a note, visit or finding belongs to (NotFoundError if there is none)."""
+    row: t.Note | t.Visit | t.Finding = records.get_row(s, TABLES[kind], row_id)
+    return row.case_id
 
 
 def _note_text(text: str) -> str:

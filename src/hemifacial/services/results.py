@@ -224,6 +224,10 @@ def attachment_file(s: Session, settings: Settings, result_id: int) -> Attachmen
     )
 
 
+def case_of_result(s: Session, result_id: int) -> int:
+    return records.get_result(s, result_id).case_id
+
+
 def latest_assessment_id(s: Session, case_id: int) -> int | None:
     """The case's latest assessment (what a save's confirmation compares against)."""
     row = repo.latest_assessment(s, case_id)

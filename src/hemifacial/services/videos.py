@@ -339,6 +339,10 @@ def case_of_job(s: UnitOfWork, job_id: int) -> int:
     return repo.get_video(s, repo.get_job(s, job_id).video_id).case_id
 
 
+def case_of_video(s: UnitOfWork, video_id: int) -> int:
+    return repo.get_video(s, video_id).case_id
+
+
 def timeline_file(s: UnitOfWork, settings: Settings, video_id: int) -> Path:
     """The timeline plot of an analysed video (NotFoundError while there is none)."""
     repo.get_video(s, video_id)
@@ -349,3 +353,28 @@ def timeline_file(s: UnitOfWork, settings: Settings, video_id: int) -> Path:
     if not path.is_file():
         raise NotFoundError(f"the timeline plot of video {video_id} is missing")
     return path
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    path: Path
+    media_type: str
+    case_id: int
+
+
+MEDIA_TYPES = {
+    ".mp4": "video/mp4",
+    ".m4v": "video/mp4",
+    ".mov": "video/quicktime",
+    ".webm": "video/webm",
+}
+
+
+def media_file(s: UnitOfWork, settings: Settings, video_id: int) -> MediaFile:
+    """The stored video file to play back, its type (from the uploaded name) and case."""
+    video = repo.get_video(s, video_id)
+    path = blob_path(settings, video.sha256)
+    if not path.is_file():
+        raise NotFoundError(f"the file of video {video_id} is missing")
+    kind = MEDIA_TYPES.get(Path(video.filename).suffix.lower(), "application/octet-stream")
+    return MediaFile(path, kind, video.case_id)
