@@ -31,8 +31,9 @@
     var target = form.getAttribute("data-swap");
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
-      var button = form.querySelector("button[type=submit]"); if (button) button.disabled = true;
+      // the pressed button's name=value is part of the form (read before it is disabled)
       var body = ev.submitter ? new FormData(form, ev.submitter) : new FormData(form);
+      var button = ev.submitter || form.querySelector("button[type=submit]"); if (button) button.disabled = true;
       fetch(form.action, { method: "POST", body: body, headers: { "X-Partial": "1" } })
         .then(function (r) { return r.text().then(function (html) { return { r: r, html: html }; }); })
         .then(function (res) {
