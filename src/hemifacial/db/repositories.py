@@ -246,9 +246,9 @@ def dashboard(
     if query:
         q = query.strip().lower()
         if q.isdigit():
-            cond.append(or_(t.Case.id == int(q), t.Case.search_text.contains(q)))
+            cond.append(or_(t.Case.id == int(q), t.Case.search_text.contains(q, autoescape=True)))
         else:
-            cond.append(t.Case.search_text.contains(q))
+            cond.append(t.Case.search_text.contains(q, autoescape=True))
     if query or red_flags_only:
         total = s.scalar(select(func.count()).select_from(t.Case).where(*cond)) or 0
     else:
@@ -277,24 +277,30 @@ def user_by_name(s: Session, username: str) -> t.User | None:
 @dataclass(frozen=True)
 class LoginRecord:
     session_id: int
+    created_at: dt.datetime
     last_seen: dt.datetime
     csrf_token: str
+    stage: str
     user_id: int
     username: str
     display_name: str
     role: str
+    disabled: bool
 
 
 # Plain SQL built once: it runs on every clinic request.
 _SESSION_BY_HASH = (
     select(
         t.LoginSession.id,
+        t.LoginSession.created_at,
         t.LoginSession.last_seen,
         t.LoginSession.csrf_token,
+        t.LoginSession.stage,
         t.User.id,
         t.User.username,
         t.User.display_name,
         t.User.role,
+        t.User.disabled,
     )
     .join(t.User, t.User.id == t.LoginSession.user_id)
     .where(t.LoginSession.token_hash == bindparam("token_hash"))
@@ -304,7 +310,47 @@ _SESSION_BY_HASH = (
 def session_by_hash(s: Session, token_hash: str) -> LoginRecord | None:
     """The login session of a cookie token's hash, with its user."""
     row = s.connection().execute(_SESSION_BY_HASH, {"token_hash": token_hash}).first()
-    return None if row is None else LoginRecord(*row)
+    return None if row is None else LoginRecord(*list(row))
+
+
+def user_by_id(s: Session, user_id: int) -> t.User:
+    row = s.get(t.User, user_id)
+    if row is None:
+        raise NotFoundError(f"user {user_id} does not exist")
+    return row
+
+
+def all_users(s: Session) -> Sequence[t.User]:
+    return s.scalars(select(t.User).order_by(t.User.username)).all()
+
+
+def session_counts(s: Session) -> dict[int, int]:
+    rows = s.execute(
+        select(t.LoginSession.user_id, func.count()).group_by(t.LoginSession.user_id)
+    ).all()
+    return {int(uid): int(n) for uid, n in rows}
+
+
+def end_sessions_of(s: Session, user_id: int, *, keep: int | None = None) -> int:
+    """End every login session of ``user_id`` (but ``keep``); returns how many ended."""
+    stmt = delete(t.LoginSession).where(t.LoginSession.user_id == user_id)
+    if keep is not None:
+        stmt = stmt.where(t.LoginSession.id != keep)
+    return int(s.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]
+
+
+def set_session_stage(s: Session, session_id: int, stage: str) -> None:
+    s.execute(update(t.LoginSession).where(t.LoginSession.id == session_id).values(stage=stage))
+
+
+def revoke_links(s: Session, case_id: int) -> int:
+    """Revoke every still-valid link of a case; returns how many were revoked."""
+    stmt = (
+        update(t.PatientLink)
+        .where(t.PatientLink.case_id == case_id, t.PatientLink.revoked.is_(False))
+        .values(revoked=True)
+    )
+    return int(s.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]
 
 
 _CASE_REVISION = select(t.Case.revision).where(t.Case.id == _CASE_ID)

@@ -15,6 +15,7 @@ from .cases import Effective, effective_findings
 from .changes import describe_change
 from .conflicts import find_conflicts
 from .database import UnitOfWork
+from .readcache import ReadCache
 from .review import review_view
 from .stored import analysis_view, case_header, job_view, stored_assessment, visit_view
 from .views import (
@@ -23,6 +24,7 @@ from .views import (
     CourseChange,
     CourseRow,
     Dashboard,
+    DashboardFilter,
     DashboardRow,
     FindingView,
     HistoryRow,
@@ -178,6 +180,15 @@ def case_view(s: UnitOfWork, kb: KnowledgeBase, case_id: int, since: int | None 
     )
 
 
+def case_view_at(
+    s: UnitOfWork, kb: KnowledgeBase, case_id: int, revision: int, cache: ReadCache
+) -> CaseView:
+    """:func:`case_view` of the case at ``revision`` (just read by :func:`case_revision`),
+    from ``cache`` when this process has built it already. The view is read after the
+    revision, so it is never older than the revision it is stored under."""
+    return cache.get_or_build(("case", case_id, revision), lambda: case_view(s, kb, case_id))
+
+
 def case_revision(s: UnitOfWork, case_id: int) -> int:
     """The case's revision (raised by every change to it); NotFoundError if it is absent."""
     revision = repo.case_revision(s, case_id)
@@ -186,16 +197,9 @@ def case_revision(s: UnitOfWork, case_id: int) -> int:
     return revision
 
 
-def dashboard(
-    s: UnitOfWork,
-    *,
-    status: CaseStatus | None = None,
-    query: str | None = None,
-    red_flags_only: bool = False,
-    page: int = 1,
-) -> Dashboard:
+def dashboard(s: UnitOfWork, f: DashboardFilter) -> Dashboard:
     data = repo.dashboard(
-        s, status=status, query=query or None, red_flags_only=red_flags_only, page=page
+        s, status=f.status, query=f.query or None, red_flags_only=f.red_flags_only, page=f.page
     )
     rows = tuple(
         DashboardRow(
@@ -210,6 +214,17 @@ def dashboard(
         for c in data.rows
     )
     return Dashboard(rows, data.total, data.counts, data.page, data.pages)
+
+
+def dashboard_at(
+    s: UnitOfWork, generation: int | None, cache: ReadCache, f: DashboardFilter
+) -> Dashboard:
+    """:func:`dashboard` of the cases at ``generation`` (read *before* this call, see
+    :meth:`.database.Database.cases_generation`), from ``cache`` when built already; read
+    afresh when the generation is unknown. The page holds nothing of the viewer."""
+    if generation is None:
+        return dashboard(s, f)
+    return cache.get_or_build(("dashboard", generation, f), lambda: dashboard(s, f))
 
 
 def latest_assessment(s: UnitOfWork, case_id: int) -> StoredAssessment:

@@ -252,6 +252,16 @@ class CaseView:
 
 
 @dataclass(frozen=True)
+class DashboardFilter:
+    """Which cases a dashboard page lists (hashable: it keys the read cache)."""
+
+    status: CaseStatus | None = None
+    query: str = ""
+    red_flags_only: bool = False
+    page: int = 1
+
+
+@dataclass(frozen=True)
 class DashboardRow:
     id: int
     patient_name: str
@@ -290,3 +300,26 @@ class PatientHome:
     draft: Mapping[str, str]
     questions: tuple[Question, ...]
     videos: tuple[PatientVideo, ...]
+
+
+@dataclass(frozen=True)
+class UserRow:
+    """A clinic account as the admin page and ``hemifacial users list`` show it."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    disabled: bool
+    second_factor: bool  # set up (TOTP confirmed)
+    recovery_codes_left: int
+    sessions: int
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """What a user types into an authenticator app to set up the second factor."""
+
+    secret: str
+    uri: str

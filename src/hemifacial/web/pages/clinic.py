@@ -12,11 +12,10 @@ from pydantic import BaseModel
 from hemifacial.domain.knowledge.model import Finding, FindingType
 from hemifacial.domain.reasoning.assess import LIMITS
 from hemifacial.domain.status import CaseStatus
-from hemifacial.errors import FormError, InputError, LoginRequiredError
-from hemifacial.services import accounts, cases, dates, intake, reads, results, videos, views
+from hemifacial.errors import FormError, InputError
+from hemifacial.services import cases, dates, intake, reads, results, videos, views
 from hemifacial.services.database import UnitOfWork
 
-from ..auth import SESSION_COOKIE, end_session, start_session
 from ..charts import course_svg
 from ..deps import Ctx, CurrentUser, FormFields, Read, Tx
 from ..flash import flash_of, saved
@@ -38,42 +37,6 @@ def _see(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def _safe_next(target: str) -> str:
-    return target if target.startswith("/clinic") and "//" not in target else "/clinic"
-
-
-class LoginForm(BaseModel):
-    username: str = ""
-    password: str = ""
-    next: str = "/clinic"
-
-
-@router.get("/login")
-def login_form(request: Request) -> Response:
-    nxt = _safe_next(request.query_params.get("next", "/clinic"))
-    return render(request, "clinic/login.html", {"next": nxt, "error": None})
-
-
-@router.post("/login")
-def login(request: Request, tx: Tx, form: Annotated[LoginForm, Form()]) -> Response:
-    nxt = _safe_next(form.next)
-    try:
-        token, _ = accounts.login(tx, form.username, form.password)
-    except LoginRequiredError as exc:  # the failed attempt's audit row is committed
-        return render(request, "clinic/login.html", {"next": nxt, "error": str(exc)}, 401)
-    response = _see(nxt)
-    start_session(request, response, token)
-    return response
-
-
-@router.post("/logout")
-def logout(request: Request, tx: Tx) -> Response:
-    accounts.logout(tx, request.cookies.get(SESSION_COOKIE))
-    response = _see("/login")
-    end_session(response)
-    return response
-
-
 @router.get("/clinic")
 def dashboard(request: Request, ctx: Ctx, user: CurrentUser, read: Read) -> Response:
     q = request.query_params
@@ -83,7 +46,8 @@ def dashboard(request: Request, ctx: Ctx, user: CurrentUser, read: Read) -> Resp
     query = q.get("q", "")
     red = q.get("red") == "1"
     ctx.db.view_log.record(user.username, "dashboard.view", q=query, status=status, page=page)
-    data = reads.dashboard(read, status=chosen, query=query, red_flags_only=red, page=page)
+    f = views.DashboardFilter(chosen, query, red, page)
+    data = reads.dashboard_at(read, ctx.db.cases_generation(), ctx.views, f)
     context = {
         "page": data,
         "status": chosen.value if chosen else None,
@@ -161,6 +125,7 @@ def _case_context(ctx: Ctx, view: views.CaseView) -> dict[str, Any]:
         "errors": {},
         "form": None,
         "new_link": None,
+        "links_revoked": None,
         "blank_grids": _grids(ctx, view),
         "timelines": {
             r.video.id: timeline_svg(r.video.id, r.analysis) for r in view.videos if r.analysis
@@ -195,11 +160,12 @@ def case_page(case_id: int, request: Request, ctx: Ctx, user: CurrentUser, read:
     if flash is not None:  # after a save: what changed, never cached
         view = reads.case_view(read, ctx.kb, case_id, since=flash.since)
         return render(request, "clinic/case.html", {**_case_context(ctx, view), "flash": flash})
-    etag = page_etag(request, "case", case_id, reads.case_revision(read, case_id))
+    revision = reads.case_revision(read, case_id)
+    etag = page_etag(request, "case", case_id, revision)
     unchanged = not_modified(request, etag)
     if unchanged is not None:
         return unchanged
-    view = reads.case_view(read, ctx.kb, case_id)
+    view = reads.case_view_at(read, ctx.kb, case_id, revision, ctx.views)
     return render(request, "clinic/case.html", _case_context(ctx, view), etag=etag)
 
 
@@ -296,9 +262,16 @@ def add_visit(
 
 @router.post("/clinic/cases/{case_id}/link")
 def new_link(case_id: int, request: Request, ctx: Ctx, user: CurrentUser, tx: Tx) -> Response:
+    """A new private link for the patient; every earlier link of the case stops working."""
     token = intake.new_link_for(tx, case_id, ctx.settings.link_days, user.username)
-    link = str(request.url_for("patient_home", token=token))
-    return _case_page(request, ctx, tx, case_id, {"new_link": link})
+    return _case_page(request, ctx, tx, case_id, {"new_link": ctx.patient_link(token)})
+
+
+@router.post("/clinic/cases/{case_id}/link/revoke")
+def revoke_link(case_id: int, request: Request, ctx: Ctx, user: CurrentUser, tx: Tx) -> Response:
+    """End the patient's link (a lost phone, a wrong address); audited."""
+    revoked = intake.revoke_links(tx, case_id, user.username)
+    return _case_page(request, ctx, tx, case_id, {"links_revoked": revoked})
 
 
 @router.post("/clinic/cases/{case_id}/videos")

@@ -103,6 +103,10 @@
     root.querySelectorAll("form[data-swap]").forEach(swapForm);
     root.querySelectorAll("form[data-upload]").forEach(uploadForm);
     root.querySelectorAll("[data-job]").forEach(pollJob);
+    // a link to copy: one click selects it all (no inline handler: the CSP forbids them)
+    root.querySelectorAll("input[data-select]").forEach(function (el) {
+      el.addEventListener("click", function () { el.select(); });
+    });
   }
   document.addEventListener("DOMContentLoaded", function () { init(document); });
 })();

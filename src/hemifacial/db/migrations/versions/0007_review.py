@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0004"  # the lead relinks the chain when merging (0005/0006 come first)
+down_revision = "0011"  # relinked after merging main; the lead renumbers at merge
 branch_labels = None
 depends_on = None
 
