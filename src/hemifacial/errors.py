@@ -75,6 +75,12 @@ class FormError(InvalidValueError):
         super().__init__("; ".join(f"{k}: {v}" for k, v in self.fields.items()))
 
 
+class QueryParamError(FormError):
+    """Query parameters (sorting, filters) with values the API does not know (HTTP 400)."""
+
+    http_status = 400
+
+
 class ContradictionError(InputError):
     """Answers that cannot all be true at once; ``field`` is the answer to change, if one."""
 

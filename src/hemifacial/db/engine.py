@@ -108,7 +108,9 @@ def migrate(engine: Engine) -> None:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions whose flushes stamp the cases they change (:mod:`.revisions`)."""
+    """Sessions whose flushes stamp the cases they change (:mod:`.revisions`) and keep
+    their videos' state current (:mod:`.worklist`)."""
+    from . import worklist  # noqa: F401  (registers its flush hook)
     from .revisions import TrackedSession
 
     return sessionmaker(engine, class_=TrackedSession, expire_on_commit=False)

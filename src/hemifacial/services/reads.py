@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from hemifacial.db import repositories as repo
 from hemifacial.db import tables as t
 from hemifacial.domain.knowledge.model import KnowledgeBase
-from hemifacial.domain.status import CaseStatus
 from hemifacial.errors import NotFoundError
 
 from .cases import effective_findings
@@ -18,8 +17,6 @@ from .views import (
     CaseView,
     CourseChange,
     CourseRow,
-    Dashboard,
-    DashboardRow,
     FindingView,
     HistoryRow,
     JobView,
@@ -135,32 +132,6 @@ def case_revision(s: UnitOfWork, case_id: int) -> int:
     if revision is None:
         raise NotFoundError(f"case {case_id} does not exist")
     return revision
-
-
-def dashboard(
-    s: UnitOfWork,
-    *,
-    status: CaseStatus | None = None,
-    query: str | None = None,
-    red_flags_only: bool = False,
-    page: int = 1,
-) -> Dashboard:
-    data = repo.dashboard(
-        s, status=status, query=query or None, red_flags_only=red_flags_only, page=page
-    )
-    rows = tuple(
-        DashboardRow(
-            c.id,
-            c.patient_name,
-            CaseStatus(c.status),
-            c.red_flag_level,
-            c.top_condition,
-            c.top_probability,
-            c.updated_at,
-        )
-        for c in data.rows
-    )
-    return Dashboard(rows, data.total, data.counts, data.page, data.pages)
 
 
 def latest_assessment(s: UnitOfWork, case_id: int) -> StoredAssessment:

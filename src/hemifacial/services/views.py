@@ -171,6 +171,8 @@ class CaseView:
 
 @dataclass(frozen=True)
 class DashboardRow:
+    """One case of the worklist."""
+
     id: int
     patient_name: str
     status: CaseStatus
@@ -178,6 +180,35 @@ class DashboardRow:
     top_condition: str | None
     top_probability: float | None
     updated_at: dt.datetime
+    age: int | None = None  # from the year of birth (± 1 year)
+    sex: str | None = None
+    side: str | None = None
+    submitted_at: dt.datetime | None = None
+    no_findings: bool = False  # the ranking would be the prior: say so, show no cause
+    top_name: str | None = None
+    video_status: str = "none"
+    assigned_to: str | None = None
+    unread: bool = False  # changed since this viewer last looked (or never looked)
+    possible_duplicate: bool = False  # another case has the same e-mail or phone
+
+
+@dataclass(frozen=True)
+class WorklistQuery:
+    """What the worklist was asked for, validated (see :mod:`.worklist`)."""
+
+    view: str = "submitted"
+    status: CaseStatus | None = None
+    q: str = ""
+    red: str = ""  # "", "soon" (soon or urgent) or "urgent"
+    sex: str = ""
+    side: str = ""
+    video: str = ""
+    assignee: str = ""  # "", "me", "none" or a username
+    cause: str = ""
+    unread: bool = False
+    sort: str = "red"
+    order: str = "desc"
+    page: int = 1
 
 
 @dataclass(frozen=True)
@@ -187,6 +218,8 @@ class Dashboard:
     counts: Mapping[str, int]
     page: int
     pages: int
+    query: WorklistQuery = WorklistQuery()
+    assignees: tuple[tuple[str, str], ...] = ()  # (username, display name)
 
 
 @dataclass(frozen=True)

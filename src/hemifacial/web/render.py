@@ -13,6 +13,8 @@ from jinja2 import Undefined
 from starlette.responses import Response
 
 from hemifacial import __version__
+from hemifacial.domain.reasoning.explain import percent
+from hemifacial.reports.render import without_cli_advice
 from hemifacial.services import forms
 
 from .auth import ctx_of, current_user
@@ -26,11 +28,23 @@ def make_templates(*, auto_reload: bool = False) -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     env = templates.env
     env.auto_reload = auto_reload
-    env.filters["pct"] = lambda p: _fmt(p, 100, 0, "%")
-    env.filters["pct1"] = lambda p: _fmt(p, 100, 1, "%")
+    # one format for every probability (whole %, one decimal below 1 % and above 99 %)
+    env.filters["pct"] = _percent
+    env.filters["pct1"] = _percent  # the old name of the same filter (templates of before)
+    env.filters["note"] = without_cli_advice  # an analysis note, without "(use --mirrored …)"
     env.filters["num"] = lambda x, nd=1: _fmt(x, 1, nd, "")
     env.filters["label"] = forms.label
     return templates
+
+
+def _percent(value: Any) -> str:
+    """A probability (0–1) as :func:`percent` shows it; a dash for anything else."""
+    if value is None or isinstance(value, Undefined) or isinstance(value, str | bool):
+        return "–"
+    try:
+        return percent(float(value))
+    except (TypeError, ValueError):
+        return "–"
 
 
 def _fmt(value: Any, scale: float, digits: int, suffix: str) -> str:

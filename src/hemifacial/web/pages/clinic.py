@@ -11,7 +11,6 @@ from pydantic import BaseModel
 
 from hemifacial.domain.knowledge.model import Finding, FindingType
 from hemifacial.domain.reasoning.assess import LIMITS
-from hemifacial.domain.status import CaseStatus
 from hemifacial.errors import FormError, InputError, LoginRequiredError
 from hemifacial.services import accounts, cases, intake, reads, videos, views
 from hemifacial.services.database import UnitOfWork
@@ -64,26 +63,6 @@ def logout(request: Request, tx: Tx) -> Response:
     response = _see("/login")
     end_session(response)
     return response
-
-
-@router.get("/clinic")
-def dashboard(request: Request, ctx: Ctx, user: CurrentUser, read: Read) -> Response:
-    q = request.query_params
-    status = q.get("status") or None
-    chosen = CaseStatus(status) if status in cases.STATUSES else None
-    page = int(q["page"]) if q.get("page", "").isdigit() else 1
-    query = q.get("q", "")
-    red = q.get("red") == "1"
-    ctx.db.view_log.record(user.username, "dashboard.view", q=query, status=status, page=page)
-    data = reads.dashboard(read, status=chosen, query=query, red_flags_only=red, page=page)
-    context = {
-        "page": data,
-        "status": chosen.value if chosen else None,
-        "q": query,
-        "red": red,
-        "statuses": cases.STATUSES,
-    }
-    return render(request, "clinic/dashboard.html", context)
 
 
 def _finding_groups(ctx: Ctx) -> dict[str, list[Finding]]:
@@ -160,7 +139,9 @@ def _case_page(
 def case_page(case_id: int, request: Request, ctx: Ctx, user: CurrentUser, read: Read) -> Response:
     """The case page, or 304 when the browser holds this revision of it."""
     ctx.db.view_log.record(user.username, "case.view", case_id)
-    etag = page_etag(request, "case", case_id, reads.case_revision(read, case_id))
+    revision = reads.case_revision(read, case_id)
+    ctx.db.seen.record(user.username, case_id, revision)  # no longer "new" on the worklist
+    etag = page_etag(request, "case", case_id, revision)
     unchanged = not_modified(request, etag)
     if unchanged is not None:
         return unchanged
