@@ -39,7 +39,7 @@ def make_templates(*, auto_reload: bool = False) -> Jinja2Templates:
 
 def _percent(value: Any) -> str:
     """A probability (0–1) as :func:`percent` shows it; a dash for anything else."""
-    if value is None or isinstance(value, Undefined) or isinstance(value, str | bool):
+    if value is None or isinstance(value, Undefined | str | bool):
         return "–"
     try:
         return percent(float(value))
