@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from hemifacial.analysis.types import VideoAnalysis
 from hemifacial.domain.reasoning.assess import Assessment
+from hemifacial.domain.reasoning.explain import Contribution
 from hemifacial.domain.reasoning.workup import Question
 from hemifacial.domain.status import CaseStatus
 
@@ -241,3 +242,26 @@ class PatientHome:
     draft: Mapping[str, str]
     questions: tuple[Question, ...]
     videos: tuple[PatientVideo, ...]
+
+
+@dataclass(frozen=True)
+class TestAdvice:
+    """A recommended test in clinical words, with its numbers for who wants them."""
+
+    test_id: str
+    name: str
+    words: str  # e.g. "could change the leading cause; would settle whether … is present"
+    numbers: str  # bits about the cause and about danger, cost, burden, turnaround
+    reason: str  # the engine's "if … = yes: … 1% → 40%"
+    urgent: bool
+
+
+@dataclass(frozen=True)
+class Glance:
+    """The case page's reading aids (built in :mod:`.glance`)."""
+
+    summary: tuple[str, ...]  # age, sex, side, duration, leading cause, red flags
+    no_findings: bool  # the ranking is the prior: no cause is shown as a result
+    strongest: Mapping[str, tuple[Contribution, ...]]  # per condition, the 5 by |log LR|
+    folded: Mapping[str, tuple[Contribution, ...]]  # the rest, behind <details>
+    tests: tuple[TestAdvice, ...]

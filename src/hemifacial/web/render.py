@@ -15,7 +15,7 @@ from starlette.responses import Response
 from hemifacial import __version__
 from hemifacial.domain.reasoning.explain import percent
 from hemifacial.reports.render import without_cli_advice
-from hemifacial.services import forms
+from hemifacial.services import forms, glance
 
 from .auth import ctx_of, current_user
 from .csrf import csrf_token, set_nonce_cookie
@@ -34,6 +34,7 @@ def make_templates(*, auto_reload: bool = False) -> Jinja2Templates:
     env.filters["note"] = without_cli_advice  # an analysis note, without "(use --mirrored …)"
     env.filters["num"] = lambda x, nd=1: _fmt(x, 1, nd, "")
     env.filters["label"] = forms.label
+    env.filters["ref_url"] = glance.reference_url  # a reference's DOI / PubMed link, if any
     return templates
 
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from hemifacial.domain.knowledge.model import Finding, FindingType
 from hemifacial.domain.reasoning.assess import LIMITS
 from hemifacial.errors import FormError, InputError, LoginRequiredError
-from hemifacial.services import accounts, cases, intake, reads, videos, views
+from hemifacial.services import accounts, cases, glance, intake, reads, videos, views
 from hemifacial.services.database import UnitOfWork
 
 from ..auth import SESSION_COOKIE, end_session, start_session
@@ -109,6 +109,7 @@ def _case_context(ctx: Ctx, view: views.CaseView) -> dict[str, Any]:
         "c": view.case,
         "stored": view.assessment,
         "a": view.assessment.result if view.assessment else None,
+        "g": glance.glance(view, ctx.kb),
         "statuses": cases.STATUSES,
         "exam_findings": groups["clinician"],
         "test_findings": groups["test"],
