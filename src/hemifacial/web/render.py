@@ -34,6 +34,7 @@ def make_templates(*, auto_reload: bool = False) -> Jinja2Templates:
     env.filters["note"] = without_cli_advice  # an analysis note, without "(use --mirrored …)"
     env.filters["num"] = lambda x, nd=1: _fmt(x, 1, nd, "")
     env.filters["label"] = forms.label
+    env.filters["brief"] = glance.brief_name  # a condition's name without its parentheses
     env.filters["ref_url"] = glance.reference_url  # a reference's DOI / PubMed link, if any
     return templates
 

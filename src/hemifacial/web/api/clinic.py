@@ -88,6 +88,8 @@ def list_cases(
     ctx.db.view_log.record(
         user.username, "cases.list", q=query.q, status=status, page=query.page, view=query.view
     )
+    if query.unread or query.sort == "unread":  # the database must know the latest views
+        ctx.db.seen.flush()
     pending = ctx.db.seen.pending(user.username)
     data = worklist.dashboard(read, ctx.kb, query, user.username, pending)
     return schemas.dashboard_public(data)

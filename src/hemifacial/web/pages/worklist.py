@@ -31,7 +31,7 @@ COLUMNS = (
     ("probability", "Probability"),
     ("video", "Video"),
     ("assignee", "Assigned to"),
-    ("unread", "New"),
+    ("unread", "Unread"),
 )
 
 
@@ -71,6 +71,8 @@ def dashboard(request: Request, ctx: Ctx, user: CurrentUser, read: Read) -> Resp
     ctx.db.view_log.record(
         user.username, "dashboard.view", q=q.q, status=q.status, page=q.page, view=q.view
     )
+    if q.unread or q.sort == "unread":  # the database must know the latest views
+        ctx.db.seen.flush()
     pending = ctx.db.seen.pending(user.username)
     data = worklist.dashboard(read, ctx.kb, q, user.username, pending)
     context = {
