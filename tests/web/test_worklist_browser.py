@@ -20,7 +20,7 @@ from hemifacial.settings import from_env
 from hemifacial.web.app import create_app
 
 from .server import running
-from .test_browser import browser  # noqa: F401  (the Chromium fixture)
+from .test_browser import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.browser
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -42,6 +42,20 @@ PEOPLE = [  # name, e-mail, year of birth, answers
     ("Ada Again", "ADA@example.org", 1966, {"age_at_onset": "52", "side": "left"}),
     ("Dan Nothing", "dan@example.org", 1980, {}),
 ]
+
+
+@pytest.fixture
+def chromium() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        from tests.db.fixtures import unavailable
+
+        unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
 
 
 def shot(page: Any, tmp_path: Path, name: str, full: bool = False) -> None:
@@ -83,8 +97,8 @@ def site(tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-def login(browser: Any, url: str, width: int, height: int = 800) -> Any:
-    context = browser.new_context(viewport={"width": width, "height": height})
+def login(chromium: Any, url: str, width: int, height: int = 800) -> Any:
+    context = chromium.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     page.goto(f"{url}/login")
     page.get_by_label("Username").fill("doc")
@@ -114,8 +128,8 @@ def fits(page: Any, width: int) -> None:
     assert scroll <= width, f"the page is {scroll} px wide in a {width} px window: {wide}"
 
 
-def test_sorting_filters_views_assignment_and_new(browser: Any, site: str, tmp_path: Path) -> None:
-    page = login(browser, site, 1024)
+def test_sorting_filters_views_assignment_and_new(chromium: Any, site: str, tmp_path: Path) -> None:
+    page = login(chromium, site, 1024)
     fits(page, 1024)
     assert len(column(page, "Patient")) == 5  # the draft is in its own view
     assert column(page, "Red flags")[0] != "none"  # red flags first by default
@@ -175,9 +189,9 @@ def test_sorting_filters_views_assignment_and_new(browser: Any, site: str, tmp_p
 
 
 def test_the_worklist_becomes_cards_on_a_narrow_screen(
-    browser: Any, site: str, tmp_path: Path
+    chromium: Any, site: str, tmp_path: Path
 ) -> None:
-    page = login(browser, site, 600, 1000)
+    page = login(chromium, site, 600, 1000)
     fits(page, 600)
     head = page.locator("table.worklist thead").bounding_box()
     assert head is not None and head["height"] <= 1  # visually hidden, kept for screen readers
@@ -187,8 +201,8 @@ def test_the_worklist_becomes_cards_on_a_narrow_screen(
     shot(page, tmp_path, "worklist-narrow", full=True)
 
 
-def test_the_case_page_reads_at_a_glance(browser: Any, site: str, tmp_path: Path) -> None:
-    page = login(browser, site, 1280, 900)
+def test_the_case_page_reads_at_a_glance(chromium: Any, site: str, tmp_path: Path) -> None:
+    page = login(chromium, site, 1280, 900)
     page.get_by_role("link", name="Ben Right").click()
     summary = page.locator("#summary").inner_text()
     for part in ("years old", "male", "right side", "for about", "leading:", "red flags: 1"):
@@ -225,8 +239,8 @@ def _serious(page: Any) -> list[str]:
     ]
 
 
-def test_axe_finds_no_serious_violation_on_the_clinic_pages(browser: Any, site: str) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def test_axe_finds_no_serious_violation_on_the_clinic_pages(chromium: Any, site: str) -> None:
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.goto(f"{site}/login")
     problems = {"login": _serious(page)}
