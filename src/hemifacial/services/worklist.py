@@ -91,8 +91,6 @@ def parse_query(
     assignee = (params.get("assignee") or "").strip()
     if len(assignee) > 80:
         errors["assignee"] = "at most 80 characters"
-    if chosen.get("status") == CaseStatus.DRAFT.value:
-        errors["status"] = "drafts are a view of their own: view=drafts"
     if errors and strict:
         raise QueryParamError(errors)
     sort = chosen.get("sort", "contact" if chosen.get("view") == "duplicates" else "red")
