@@ -165,10 +165,11 @@ def worklist(
         total = s.scalar(count.where(*cond)) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
+    stmt = select(*PAGE_COLUMNS)
+    if f.unread or sort == "unread":  # the viewer's marks only when they filter or sort
+        stmt = stmt.outerjoin(seen, joined)
     rows = s.execute(
-        select(*PAGE_COLUMNS, unread.label("unread"))
-        .outerjoin(seen, joined)
-        .where(*cond)
+        stmt.where(*cond)
         .order_by(*_order(sort, descending, unread))
         .limit(per_page)
         .offset((page - 1) * per_page)

@@ -7,16 +7,21 @@ from collections.abc import Sequence
 from hemifacial.db import repositories as repo
 from hemifacial.db import tables as t
 from hemifacial.domain.knowledge.model import KnowledgeBase
+from hemifacial.domain.status import CaseStatus
 from hemifacial.errors import NotFoundError
 
 from .cases import effective_findings
 from .database import UnitOfWork
+from .readcache import ReadCache
 from .stored import analysis_view, case_header, job_view, stored_assessment, visit_view
 from .views import (
     AnalysisView,
     CaseView,
     CourseChange,
     CourseRow,
+    Dashboard,
+    DashboardFilter,
+    DashboardRow,
     FindingView,
     HistoryRow,
     JobView,
@@ -126,12 +131,51 @@ def case_view(s: UnitOfWork, kb: KnowledgeBase, case_id: int) -> CaseView:
     )
 
 
+def case_view_at(
+    s: UnitOfWork, kb: KnowledgeBase, case_id: int, revision: int, cache: ReadCache
+) -> CaseView:
+    """:func:`case_view` of the case at ``revision`` (just read by :func:`case_revision`),
+    from ``cache`` when this process has built it already. The view is read after the
+    revision, so it is never older than the revision it is stored under."""
+    return cache.get_or_build(("case", case_id, revision), lambda: case_view(s, kb, case_id))
+
+
 def case_revision(s: UnitOfWork, case_id: int) -> int:
     """The case's revision (raised by every change to it); NotFoundError if it is absent."""
     revision = repo.case_revision(s, case_id)
     if revision is None:
         raise NotFoundError(f"case {case_id} does not exist")
     return revision
+
+
+def dashboard(s: UnitOfWork, f: DashboardFilter) -> Dashboard:
+    data = repo.dashboard(
+        s, status=f.status, query=f.query or None, red_flags_only=f.red_flags_only, page=f.page
+    )
+    rows = tuple(
+        DashboardRow(
+            c.id,
+            c.patient_name,
+            CaseStatus(c.status),
+            c.red_flag_level,
+            c.top_condition,
+            c.top_probability,
+            c.updated_at,
+        )
+        for c in data.rows
+    )
+    return Dashboard(rows, data.total, data.counts, data.page, data.pages)
+
+
+def dashboard_at(
+    s: UnitOfWork, generation: int | None, cache: ReadCache, f: DashboardFilter
+) -> Dashboard:
+    """:func:`dashboard` of the cases at ``generation`` (read *before* this call, see
+    :meth:`.database.Database.cases_generation`), from ``cache`` when built already; read
+    afresh when the generation is unknown. The page holds nothing of the viewer."""
+    if generation is None:
+        return dashboard(s, f)
+    return cache.get_or_build(("dashboard", generation, f), lambda: dashboard(s, f))
 
 
 def latest_assessment(s: UnitOfWork, case_id: int) -> StoredAssessment:

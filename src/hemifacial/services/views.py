@@ -171,6 +171,16 @@ class CaseView:
 
 
 @dataclass(frozen=True)
+class DashboardFilter:
+    """Which cases a dashboard page lists (hashable: it keys the read cache)."""
+
+    status: CaseStatus | None = None
+    query: str = ""
+    red_flags_only: bool = False
+    page: int = 1
+
+
+@dataclass(frozen=True)
 class DashboardRow:
     """One case of the worklist."""
 
@@ -191,6 +201,7 @@ class DashboardRow:
     assigned_to: str | None = None
     unread: bool = False  # changed since this viewer last looked (or never looked)
     possible_duplicate: bool = False  # another case has the same e-mail or phone
+    revision: int = 0  # the case's revision on this page (unread: seen below it)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import replace
 
 from hemifacial.db import repositories as repo
 from hemifacial.db import worklist as db
@@ -18,6 +19,7 @@ from hemifacial.domain.status import STATUS_LABELS, CaseStatus
 from hemifacial.errors import InvalidValueError, QueryParamError
 
 from .database import UnitOfWork
+from .readcache import ReadCache
 from .views import Dashboard, DashboardRow, WorklistQuery
 
 VIEWS = {"submitted": "Submitted", "drafts": "Drafts", "duplicates": "Possible duplicates"}
@@ -129,22 +131,12 @@ def _filters(q: WorklistQuery, viewer: str) -> db.Filters:
     )
 
 
-def dashboard(
-    s: UnitOfWork,
-    kb: KnowledgeBase,
-    q: WorklistQuery,
-    viewer: str,
-    pending: Mapping[int, int] | None = None,
-) -> Dashboard:
-    """One page of the worklist for ``viewer``; ``pending`` are views of this viewer not
-    yet written (case id → revision seen), so a case just looked at is not "new"."""
+def _page(s: UnitOfWork, kb: KnowledgeBase, q: WorklistQuery, f: db.Filters) -> Dashboard:
+    """The page without the viewer's unread marks (the same for every viewer)."""
     descending = q.order == "desc"
     if q.sort == "age":  # youngest first = born last first
         descending = not descending
-    data = db.worklist(
-        s, _filters(q, viewer), sort=q.sort, descending=descending, page=q.page, per_page=PER_PAGE
-    )
-    pending = pending or {}
+    data = db.worklist(s, f, sort=q.sort, descending=descending, page=q.page, per_page=PER_PAGE)
     year = dt.date.today().year
     rows = tuple(
         DashboardRow(
@@ -163,13 +155,41 @@ def dashboard(
             top_name=_name(kb, r.top_condition),
             video_status=r.video_status,
             assigned_to=r.assigned_to,
-            unread=bool(r.unread) and pending.get(r.id, -1) < r.revision,
             possible_duplicate=r.id in data.duplicates,
+            revision=r.revision,
         )
         for r in data.rows
     )
     people = tuple(db.assignees(s))
     return Dashboard(rows, data.total, data.counts, data.page, data.pages, q, people)
+
+
+def dashboard(
+    s: UnitOfWork,
+    kb: KnowledgeBase,
+    q: WorklistQuery,
+    viewer: str,
+    pending: Mapping[int, int] | None = None,
+    *,
+    generation: int | None = None,
+    cache: ReadCache | None = None,
+) -> Dashboard:
+    """One page of the worklist for ``viewer``. With the cases' ``generation`` (read before
+    this call) and a ``cache``, the page is built once per generation and filters; the
+    viewer's unread marks are then read for its rows alone (one query). ``pending`` are
+    views of this viewer not written yet (case id → revision seen)."""
+    f = _filters(q, viewer)
+    personal = q.unread or q.sort == "unread"
+    if cache is not None and generation is not None and not personal:
+        key = ("worklist", generation, replace(f, viewer=""), q.sort, q.order, q.page)
+        page = cache.get_or_build(key, lambda: _page(s, kb, q, f))
+    else:
+        page = _page(s, kb, q, f)
+    seen = db.seen_revisions(s, viewer, (r.id for r in page.rows))
+    for case_id, revision in (pending or {}).items():
+        seen[case_id] = max(revision, seen.get(case_id, -1))
+    rows = tuple(replace(r, unread=seen.get(r.id, -1) < r.revision) for r in page.rows)
+    return replace(page, rows=rows, query=q)
 
 
 def _name(kb: KnowledgeBase, condition: str | None) -> str | None:

@@ -16,6 +16,7 @@ from hemifacial import __version__
 from hemifacial.domain.knowledge.loader import load_knowledge_base
 from hemifacial.jobs.base import JobRunner, recover
 from hemifacial.services.database import Database
+from hemifacial.services.readcache import ReadCache
 from hemifacial.settings import Settings
 
 from . import errors
@@ -46,6 +47,7 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
         kb=load_knowledge_base(),
         runner=runner,  # type: ignore[arg-type]  # set just below
         templates=make_templates(auto_reload=settings.mode == "dev"),
+        views=ReadCache(settings.view_cache_entries),
     )
     ctx.runner = runner or make_runner(settings, ctx)
 

@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.jobs.base import JobRunner
 from hemifacial.services.database import Database
+from hemifacial.services.readcache import ReadCache
 from hemifacial.settings import Settings
 
 
@@ -21,3 +22,4 @@ class AppContext:
     runner: JobRunner
     templates: Jinja2Templates
     cache: dict[str, Any] = field(default_factory=dict)  # per process, the same for all cases
+    views: ReadCache = field(default_factory=lambda: ReadCache(0))  # read models by revision

@@ -91,7 +91,10 @@ def list_cases(
     if query.unread or query.sort == "unread":  # the database must know the latest views
         ctx.db.seen.flush()
     pending = ctx.db.seen.pending(user.username)
-    data = worklist.dashboard(read, ctx.kb, query, user.username, pending)
+    generation = ctx.db.cases_generation()
+    data = worklist.dashboard(
+        read, ctx.kb, query, user.username, pending, generation=generation, cache=ctx.views
+    )
     return schemas.dashboard_public(data)
 
 
@@ -110,11 +113,12 @@ def get_case(
 ) -> Response | schemas.CasePublic:
     """The whole case; with If-None-Match, 304 while the case is unchanged."""
     ctx.db.view_log.record(user.username, "case.view", case_id, via="api")
-    etag = page_etag(request, "api-case", case_id, reads.case_revision(read, case_id))
+    revision = reads.case_revision(read, case_id)
+    etag = page_etag(request, "api-case", case_id, revision)
     unchanged = not_modified(request, etag)
     if unchanged is not None:
         return unchanged
-    body = schemas.case_public(reads.case_view(read, ctx.kb, case_id))
+    body = schemas.case_public(reads.case_view_at(read, ctx.kb, case_id, revision, ctx.views))
     return Response(
         body.model_dump_json(),
         media_type="application/json",

@@ -146,7 +146,7 @@ def case_page(case_id: int, request: Request, ctx: Ctx, user: CurrentUser, read:
     unchanged = not_modified(request, etag)
     if unchanged is not None:
         return unchanged
-    view = reads.case_view(read, ctx.kb, case_id)
+    view = reads.case_view_at(read, ctx.kb, case_id, revision, ctx.views)
     return render(request, "clinic/case.html", _case_context(ctx, view), etag=etag)
 
 

@@ -74,7 +74,10 @@ def dashboard(request: Request, ctx: Ctx, user: CurrentUser, read: Read) -> Resp
     if q.unread or q.sort == "unread":  # the database must know the latest views
         ctx.db.seen.flush()
     pending = ctx.db.seen.pending(user.username)
-    data = worklist.dashboard(read, ctx.kb, q, user.username, pending)
+    generation = ctx.db.cases_generation()
+    data = worklist.dashboard(
+        read, ctx.kb, q, user.username, pending, generation=generation, cache=ctx.views
+    )
     context = {
         "page": data,
         "wq": q,
