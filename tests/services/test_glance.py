@@ -115,3 +115,12 @@ def test_short_names() -> None:
         "Primary hemifacial spasm"
     )
     assert glance.short_name("MS work-up") == "MS work-up"
+
+
+def test_a_stored_clip_is_not_titled_by_its_sha256() -> None:
+    from hemifacial.video.plots import _clip_name
+
+    assert _clip_name("/data/videos/" + "ab" * 32 + ".mp4") == (
+        "Eye closure and mouth movement over time"
+    )
+    assert _clip_name("/home/me/left_wink.mp4") == "left_wink.mp4"

@@ -119,7 +119,7 @@ def _conditions(f: Filters, unread: ColumnElement[bool]) -> list[ColumnElement[b
         cond.append(unread)
     if f.query:
         q = f.query.strip().lower()
-        text_match = t.Case.search_text.contains(q)
+        text_match = t.Case.search_text.contains(q, autoescape=True)
         cond.append(or_(t.Case.id == int(q), text_match) if q.isdigit() else text_match)
     return cond
 

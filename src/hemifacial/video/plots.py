@@ -42,6 +42,15 @@ def _title(a: VideoAnalysis) -> str:
     return " · ".join(parts)
 
 
+def _clip_name(path: str) -> str:
+    """The clip's file name for the plot's title; a stored upload is named by its SHA-256,
+    which means nothing to a reader, so it is called what it shows."""
+    name = Path(path).name
+    if not name or re.fullmatch(r"[0-9a-f]{64}(\.\w+)?", name):
+        return "Eye closure and mouth movement over time"
+    return name
+
+
 def render_timeline_png(analysis: VideoAnalysis, path: str | Path) -> None:
     """Per-side eye closure and mouth pull over time, events shaded and labelled."""
     tr = analysis.traces
@@ -71,7 +80,7 @@ def render_timeline_png(analysis: VideoAnalysis, path: str | Path) -> None:
     ax_mouth.set_xlabel("time (s)  ·  grey lines: blinks  ·  hatched: not measurable")
     ax_eye.legend(loc="upper right", fontsize=8)
     ax_mouth.legend(loc="upper right", fontsize=8)
-    name = analysis.inputs.get("path", "video")
+    name = _clip_name(str(analysis.inputs.get("path", "")))
     fig.suptitle(
         f"{name} — {_title(analysis)}\n(severity grades are estimates from video)", fontsize=9
     )
