@@ -115,7 +115,7 @@ def _case_context(ctx: Ctx, view: views.CaseView) -> dict[str, Any]:
         "test_findings": groups["test"],
         "numeric": FindingType.NUMERIC,
         "limits": LIMITS,
-        "chart": Markup(course_svg(view.course)),
+        "chart": Markup(course_svg(view.course, view.visits)),
         "errors": {},
         "form": None,
         "new_link": None,
