@@ -219,8 +219,20 @@ def test_the_case_page_reads_at_a_glance(chromium: Any, site: str, tmp_path: Pat
     assert links.count() >= 1
     href = links.first.get_attribute("href") or ""
     assert href.startswith(("https://doi.org/10.", "https://pubmed.ncbi.nlm.nih.gov/"))
+    section = tmp_path / "case-next-tests.png"
+    page.locator("#next-tests").screenshot(path=str(section))
+    page.locator("#ranking details.explain").first.screenshot(path=str(tmp_path / "case-why.png"))
+    if os.environ.get("HEMIFACIAL_SCREENSHOTS") == "docs":
+        for name in ("case-next-tests.png", "case-why.png"):
+            shutil.copy(tmp_path / name, DOCS / name)
     page.evaluate("window.scrollTo(0, 0)")
     shot(page, tmp_path, "case-summary")
+    page.get_by_label("Assigned to").select_option("eve")  # to a colleague
+    page.get_by_role("button", name="Assign").click()
+    page.locator("#summary").wait_for()
+    assert page.get_by_label("Assigned to").input_value() == "eve"
+    page.goto(f"{site}/clinic?assignee=eve")
+    assert names(page) == ["Ben Right"]
     page.goto(f"{site}/clinic")
     page.get_by_role("link", name="Dan Nothing").click()
     assert "no findings yet" in page.locator("#summary").inner_text()

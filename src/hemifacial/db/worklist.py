@@ -220,23 +220,6 @@ def _duplicates_among(s: Session, rows: Sequence[Any]) -> frozenset[int]:
     )
 
 
-def duplicates_of(s: Session, case_id: int, email: str, phone: str) -> Sequence[Any]:
-    """Other cases with the same e-mail (any case) or phone: id, name, status."""
-    same: list[ColumnElement[bool]] = []
-    if email:
-        same.append(func.lower(email) == _EMAIL)
-    if phone:
-        same.append(t.Case.phone == phone)
-    if not same:
-        return []
-    return s.execute(
-        select(t.Case.id, t.Case.patient_name, t.Case.status)
-        .where(or_(*same), t.Case.id != case_id)
-        .order_by(t.Case.id)
-        .limit(20)
-    ).all()
-
-
 def seen_revisions(s: Session, username: str, case_ids: Iterable[int]) -> dict[int, int]:
     ids = sorted(set(case_ids))
     if not ids:

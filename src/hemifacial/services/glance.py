@@ -72,13 +72,16 @@ def test_words(kb: KnowledgeBase, a: Assessment, tv: TestValue) -> str:
         )
         if flips and "could change the leading cause" not in words:
             words.append("could change the leading cause")
+    dangers: list[str] = []
     for o in tv.key_outcomes:
         condition = kb.conditions.get(o.condition_id)
         if condition is not None and condition.must_not_miss and o.after >= 0.5:
-            words.append(f"would settle whether {short_name(o.condition_name)} is present")
+            dangers.append(short_name(o.condition_name))
         elif o.condition_id == leader.condition_id and o.after > o.before and o.after >= 0.9:
             words.append(f"could confirm {short_name(o.condition_name)}")
-    if tv.danger_information_bits >= SMALL_DANGER_BITS and not any("settle" in w for w in words):
+    if dangers:
+        words.append(f"would settle whether {' or '.join(dict.fromkeys(dangers))} is present")
+    elif tv.danger_information_bits >= SMALL_DANGER_BITS:
         words.append("tells about the must-not-miss causes")
     if not words:
         small = tv.information_bits < SMALL_BITS

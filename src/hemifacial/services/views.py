@@ -33,6 +33,7 @@ class CaseHeader:
     revision: int
     extras: Mapping[str, str]
     draft: Mapping[str, str]
+    assigned_to: str | None = None  # the clinician the case is assigned to
 
     @property
     def status_label(self) -> str:

@@ -198,6 +198,11 @@ def _name(kb: KnowledgeBase, condition: str | None) -> str | None:
     return kb.conditions[condition].name if condition in kb.conditions else condition
 
 
+def assignees(s: UnitOfWork) -> tuple[tuple[str, str], ...]:
+    """(username, display name) of everyone a case can be assigned to."""
+    return tuple(db.assignees(s))
+
+
 def assign(s: UnitOfWork, case_id: int, assignee: str, actor: str) -> str | None:
     """Assign the case to the user ``assignee`` ("" for nobody); audited."""
     name = assignee.strip()

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from hemifacial.domain.knowledge.model import Finding, FindingType
 from hemifacial.domain.reasoning.assess import LIMITS
 from hemifacial.errors import FormError, InputError, LoginRequiredError
-from hemifacial.services import accounts, cases, glance, intake, reads, videos, views
+from hemifacial.services import accounts, cases, glance, intake, reads, videos, views, worklist
 from hemifacial.services.database import UnitOfWork
 
 from ..auth import SESSION_COOKIE, end_session, start_session
@@ -133,7 +133,8 @@ def _case_page(
 ) -> Response:
     """The case page after a form post: with its errors or the new link (never cached)."""
     view = reads.case_view(s, ctx.kb, case_id)
-    return render(request, "clinic/case.html", {**_case_context(ctx, view), **extra}, status)
+    context = {**_case_context(ctx, view), "assignees": worklist.assignees(s), **extra}
+    return render(request, "clinic/case.html", context, status)
 
 
 @router.get("/clinic/cases/{case_id}")
@@ -147,7 +148,8 @@ def case_page(case_id: int, request: Request, ctx: Ctx, user: CurrentUser, read:
     if unchanged is not None:
         return unchanged
     view = reads.case_view_at(read, ctx.kb, case_id, revision, ctx.views)
-    return render(request, "clinic/case.html", _case_context(ctx, view), etag=etag)
+    context = {**_case_context(ctx, view), "assignees": worklist.assignees(read)}
+    return render(request, "clinic/case.html", context, etag=etag)
 
 
 def _refused(
