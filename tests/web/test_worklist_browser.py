@@ -267,3 +267,39 @@ def test_axe_finds_no_serious_violation_on_the_clinic_pages(chromium: Any, site:
     page.goto(f"{site}/clinic/evidence")
     problems["evidence browser"] = _serious(page)
     assert problems == {k: [] for k in problems}
+
+
+def test_the_course_chart_keeps_every_label_inside_its_frame(chromium: Any, tmp_path: Path) -> None:
+    import datetime as dt
+
+    from hemifacial.services.views import CourseRow, VisitView
+    from hemifacial.web.charts import course_svg
+
+    rows = [
+        CourseRow(1, "2026-01-05", "before botulinum toxin", "", "left", 14.2, 9.5, 4),
+        CourseRow(2, "2026-04-20", "after 1st injection", "", "left", 5.1, 2.2, 2),
+        CourseRow(3, "2026-09-14", "after 2nd injection", "", "left", 3.0, 1.1, 1),
+    ]
+    visits = [
+        VisitView(1, dt.date(2026, 1, 5), "before botulinum toxin", "botulinum toxin 2026-01-12"),
+        VisitView(2, dt.date(2026, 2, 23), "phone review", ""),
+        VisitView(3, dt.date(2026, 4, 20), "after 1st injection", "botulinum toxin 2026-05-04"),
+        VisitView(4, dt.date(2026, 9, 14), "after 2nd injection", ""),
+    ]
+    page = chromium.new_page(viewport={"width": 700, "height": 600})
+    page.set_content(
+        '<link rel="stylesheet" href="about:blank"><style>body{margin:8px;font-family:sans-serif}'
+        "svg.chart{width:640px;height:auto}</style>" + course_svg(rows, visits)
+    )
+    outside = page.evaluate(
+        """() => { const f = document.querySelector('svg').getBoundingClientRect();
+        return [...document.querySelectorAll('svg text')].filter(t => {
+          const b = t.getBoundingClientRect();
+          return b.left < f.left - 1 || b.right > f.right + 1 || b.top < f.top - 1 ||
+                 b.bottom > f.bottom + 1; }).map(t => t.textContent); }"""
+    )
+    assert outside == []
+    path = tmp_path / "course.png"
+    page.locator("svg").screenshot(path=str(path))
+    if os.environ.get("HEMIFACIAL_SCREENSHOTS") == "docs":
+        shutil.copy(path, DOCS / "course.png")
