@@ -115,6 +115,12 @@ def _concrete(world: World, path: str, principal: str) -> str:
         job_id=world.job_id,
         video_id=world.video_id,
         user_id=world.victim_id,
+        # rows that need not exist: a caller the policy refuses never learns whether they do
+        index=0,
+        result_id=1,
+        note_id=1,
+        visit_id=1,
+        row_id=1,
     )
 
 

@@ -62,13 +62,21 @@ _VISITS = (
 )
 
 
-def _count(table: type[t.Video] | type[t.Note] | type[t.Visit]) -> Any:
+_REVIEWS = select(t.VideoReview).where(t.VideoReview.case_id == _CASE_ID).order_by(t.VideoReview.id)
+RESULTS_OF_CASE = (
+    select(t.TestResult)
+    .where(t.TestResult.case_id == _CASE_ID)
+    .order_by(t.TestResult.performed_on.desc(), t.TestResult.id.desc())
+)
+
+
+def _count(table: type[t.Video] | type[t.Note] | type[t.Visit] | type[t.TestResult]) -> Any:
     return select(func.count()).where(table.case_id == _CASE_ID).scalar_subquery()
 
 
-_CASE_WITH_COUNTS = select(t.Case, _count(t.Video), _count(t.Note), _count(t.Visit)).where(
-    t.Case.id == _CASE_ID
-)
+_CASE_WITH_COUNTS = select(
+    t.Case, _count(t.Video), _count(t.Note), _count(t.Visit), _count(t.TestResult)
+).where(t.Case.id == _CASE_ID)
 
 
 def findings_of(s: Session, case_id: int) -> Sequence[t.Finding]:
@@ -135,6 +143,8 @@ class CaseRecord:
     videos: list[VideoRecord]
     notes: Sequence[t.Note]
     visits: Sequence[t.Visit]
+    reviews: Sequence[t.VideoReview] = ()
+    results: Sequence[t.TestResult] = ()
 
 
 def case_record(s: Session, case_id: int) -> CaseRecord:
@@ -146,7 +156,7 @@ def case_record(s: Session, case_id: int) -> CaseRecord:
     row = s.execute(_CASE_WITH_COUNTS, {"case_id": case_id}).first()
     if row is None:
         raise NotFoundError(f"case {case_id} does not exist")
-    case, n_videos, n_notes, n_visits = row
+    case, n_videos, n_notes, n_visits, n_results = row
     visits = visits_of(s, case_id) if n_visits else []
     return CaseRecord(
         case,
@@ -155,6 +165,8 @@ def case_record(s: Session, case_id: int) -> CaseRecord:
         videos_of(s, case_id, visits) if n_videos else [],
         notes_of(s, case_id) if n_notes else [],
         visits,
+        s.scalars(_REVIEWS, {"case_id": case_id}).all() if n_videos else (),
+        s.scalars(RESULTS_OF_CASE, {"case_id": case_id}).all() if n_results else (),
     )
 
 
@@ -234,9 +246,9 @@ def dashboard(
     if query:
         q = query.strip().lower()
         if q.isdigit():
-            cond.append(or_(t.Case.id == int(q), t.Case.search_text.contains(q)))
+            cond.append(or_(t.Case.id == int(q), t.Case.search_text.contains(q, autoescape=True)))
         else:
-            cond.append(t.Case.search_text.contains(q))
+            cond.append(t.Case.search_text.contains(q, autoescape=True))
     if query or red_flags_only:
         total = s.scalar(select(func.count()).select_from(t.Case).where(*cond)) or 0
     else:

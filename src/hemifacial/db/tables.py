@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    func,
 )
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -26,6 +27,18 @@ from hemifacial.domain.status import SUBMITTED
 
 # Statuses of a submitted case (a request being filled in is "draft").
 CASE_STATUSES = tuple(s.value for s in SUBMITTED)
+# Columns the worklist sorts by, each with an index (column, id) for ORDER BY … LIMIT.
+WORKLIST_SORTED = (
+    "submitted_at",
+    "birth_year",
+    "sex",
+    "side",
+    "top_condition",
+    "top_probability",
+    "video_status",
+    "assigned_to",
+    "patient_name",
+)
 
 
 def utcnow() -> dt.datetime:
@@ -87,11 +100,37 @@ class Case(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     # Raised by every change to the case (see hemifacial.db.revisions): its pages' ETag.
     revision: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # Worklist columns (migration 0008), kept current by the services and db/worklist.py:
+    # the effective sex and side, how many findings the assessment used (None: not known,
+    # rows older than 0008), the videos' state and the clinician the case is assigned to.
+    sex: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    side: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    findings_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    video_status: Mapped[str] = mapped_column(String(12), default="none", server_default="none")
+    assigned_to: Mapped[str | None] = mapped_column(String(80), nullable=True)
 
     __table_args__ = (
         Index("ix_cases_dashboard", "red_flag_level", "updated_at"),
         Index("ix_cases_status_dashboard", "status", "red_flag_level", "updated_at"),
+        *(Index(f"ix_cases_by_{c}", c, "id") for c in WORKLIST_SORTED),
+        Index("ix_cases_phone", "phone"),
     )
+
+
+# Possible duplicates: the same e-mail whatever its case.
+Index("ix_cases_email", func.lower(Case.email))
+
+
+class CaseSeen(Base):
+    """The revision of a case a user last looked at: "new since you last looked"."""
+
+    __tablename__ = "case_seen"
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    revision: Mapped[int] = mapped_column(BigInteger)
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class PatientLink(Base):
@@ -125,6 +164,10 @@ class Finding(Base):
     # Certainty in (0, 1) of a finding reported as uncertain; None means certain.
     certainty: Mapped[float | None] = mapped_column(Float, nullable=True)
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # The dated test result (report) this finding was read from, if any.
+    result_id: Mapped[int | None] = mapped_column(
+        ForeignKey("test_results.id", ondelete="CASCADE"), nullable=True, index=True
+    )
 
 
 class Assessment(Base):
@@ -194,3 +237,37 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(60))
     case_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class TestResult(Base):
+    """A dated test report as the clinician entered it (its findings point back here)."""
+
+    __tablename__ = "test_results"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    test_id: Mapped[str] = mapped_column(String(80), default="")
+    performed_on: Mapped[dt.date] = mapped_column(Date)
+    report: Mapped[str] = mapped_column(Text, default="")
+    # the attachment (PDF or image), stored by content hash outside the web root
+    attachment_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    attachment_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    attachment_type: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    attachment_size: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    entered_by: Mapped[str] = mapped_column(String(120))
+    entered_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class VideoReview(Base):
+    """A clinician's judgement of a video: one event wrong or confirmed (``event_index``),
+    or the affected side confirmed or overridden (``event_index`` None). Counts over the
+    analyser's reading (see :mod:`hemifacial.services.review`)."""
+
+    __tablename__ = "video_reviews"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    video_id: Mapped[int] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), index=True)
+    event_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    verdict: Mapped[str] = mapped_column(String(20))
+    reviewed_by: Mapped[str] = mapped_column(String(120))
+    reviewed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
