@@ -20,7 +20,7 @@ from hemifacial.jobs.inprocess import InProcessRunner
 from hemifacial.services import accounts, passwords
 from hemifacial.settings import Settings
 from hemifacial.web.app import create_app
-from tests.db.fixtures import client_for
+from tests.db.fixtures import REDIS_URL, client_for, unavailable
 from tests.doubles import fake_analyzer
 from tests.support import DOC_SECRET, otp
 
@@ -246,3 +246,28 @@ def test_wrong_logins_in_flight_do_not_stall_other_users(
             finally:
                 release.set()
             assert [f.result().status_code for f in logins] == [401] * 48
+
+
+@ONE_DB
+def test_with_redis_every_worker_shares_the_failed_login_counts(
+    settings: Settings, engine: Any
+) -> None:
+    """Two app processes (here: two apps) on one Redis: failures counted on one lock the
+    account on the other."""
+    import secrets
+
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.exceptions.RedisError as exc:
+        unavailable(f"Redis at {REDIS_URL} is not reachable: {type(exc).__name__}")
+    shared = {"rate_limit_storage": REDIS_URL, "login_limit_account": "2/15minutes"}
+    one = make_app(settings, **shared)
+    name = f"ghost-{secrets.token_hex(4)}"  # counts live 15 minutes: a name of its own
+    other = create_app(settings.with_(**shared), runner=None)
+    with client_for(one) as a, client_for(other) as b:
+        assert api_login(a, name, "wrong").status_code == 401
+        assert api_login(a, name, "wrong").status_code == 401
+        r = api_login(b, name, "wrong")
+        assert r.status_code == 429 and int(r.headers["retry-after"]) > 0

@@ -107,6 +107,11 @@
     root.querySelectorAll("input[data-select]").forEach(function (el) {
       el.addEventListener("click", function () { el.select(); });
     });
+    root.querySelectorAll("a[data-back]").forEach(function (el) {  // "Go back" on error pages
+      el.addEventListener("click", function (ev) {
+        if (window.history.length > 1) { ev.preventDefault(); window.history.back(); }
+      });
+    });
   }
   document.addEventListener("DOMContentLoaded", function () { init(document); });
 })();
