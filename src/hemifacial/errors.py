@@ -97,6 +97,12 @@ class UploadTooLargeError(InputError):
     http_status = 413
 
 
+class SlotTakenError(InputError):
+    """The consultation time was booked by someone else, or withdrawn (HTTP 409)."""
+
+    http_status = 409
+
+
 class NotFoundError(HemifacialError):
     """A record that does not exist."""
 

@@ -15,6 +15,8 @@ Environment variables (all optional; the defaults need no configuration):
 ``HEMIFACIAL_LINK_DAYS``      lifetime of a patient's private link (default 30).
 ``HEMIFACIAL_SESSION_IDLE_MINUTES``  idle timeout of a clinician session (default 30).
 ``HEMIFACIAL_SECURE_COOKIES`` ``true`` behind HTTPS (default false).
+``HEMIFACIAL_TIMEZONE``       the clinic's time zone for consultation slots (default ``UTC``;
+                              an IANA name such as ``Europe/London``).
 ``HEMIFACIAL_MEDIAPIPE_INTERNALS``  ``true`` drives MediaPipe through private attributes
                               (default false; read by the video workers, see docs/video.md).
 
@@ -64,6 +66,7 @@ class Settings:
     link_days: int = 30
     session_idle_minutes: int = 30
     secure_cookies: bool = False
+    timezone: str = "UTC"
 
     @property
     def upload_dir(self) -> Path:
@@ -84,6 +87,7 @@ class Settings:
             raise SettingsError(
                 f"{PREFIX}JOBS must be one of {', '.join(JOB_BACKENDS)}, got {self.jobs!r}"
             )
+        _check_timezone(self.timezone)
         if self.mode == "production" and (
             self.secret_key.lower() in PLACEHOLDER_SECRETS or len(self.secret_key) < 16
         ):
@@ -93,6 +97,17 @@ class Settings:
                 "use --demo or HEMIFACIAL_MODE=dev to run without one"
             )
         return self
+
+
+def _check_timezone(name: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"{PREFIX}TIMEZONE must be an IANA time zone such as Europe/London, got {name!r}"
+        ) from None
 
 
 class EnvSettings(BaseSettings):
@@ -115,6 +130,7 @@ class EnvSettings(BaseSettings):
     link_days: int = Field(30, ge=1)
     session_idle_minutes: int = Field(30, ge=1)
     secure_cookies: bool = False
+    timezone: str = Field("UTC", min_length=1)
     mediapipe_internals: bool = False  # checked here; the video workers read it themselves
 
     @classmethod
@@ -205,4 +221,5 @@ def from_env(env: Mapping[str, str] | None = None, *, mode: str | None = None) -
         link_days=raw.link_days,
         session_idle_minutes=raw.session_idle_minutes,
         secure_cookies=raw.secure_cookies,
+        timezone=raw.timezone,
     ).validate()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,6 +16,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hemifacial import __version__
 from hemifacial.domain.knowledge.loader import load_knowledge_base
 from hemifacial.jobs.base import JobRunner, recover
+from hemifacial.jobs.scheduler import Scheduler
+from hemifacial.services import booking, booking_mail
 from hemifacial.services.database import Database
 from hemifacial.settings import Settings
 
@@ -37,6 +40,18 @@ def make_runner(settings: Settings, ctx: AppContext) -> JobRunner:
     return InProcessRunner(ctx.db.factory, settings, ctx.kb)
 
 
+def make_scheduler(settings: Settings, ctx: AppContext) -> Scheduler | None:
+    """The in-process scheduler of the periodic tasks (Celery beat runs them in celery mode)."""
+    if settings.jobs == "celery":
+        return None
+
+    def reminders(now: dt.datetime) -> int:
+        clinic = booking.clinic_for(ctx.settings, ctx.mailer.send)
+        return booking.send_reminders(ctx.db.factory, clinic, now)
+
+    return Scheduler({"booking-reminders": reminders})
+
+
 def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAPI:
     """Build the app; the database is migrated and unfinished jobs re-queued on start."""
     settings.validate()
@@ -48,18 +63,24 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
         templates=make_templates(auto_reload=settings.mode == "dev"),
     )
     ctx.runner = runner or make_runner(settings, ctx)
+    ctx.mailer = booking_mail.make_mailer(settings)
+    ctx.scheduler = make_scheduler(settings, ctx)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         ctx.db.open()
         ctx.runner.start()
+        if ctx.scheduler is not None:
+            ctx.scheduler.start()
         requeued = recover(ctx.db.factory, ctx.runner)
         if requeued:
             log.info("re-queued %d unfinished analysis job(s)", len(requeued))
         try:
             yield
         finally:
+            if ctx.scheduler is not None:
+                ctx.scheduler.stop()
             ctx.runner.stop()
             ctx.db.close()
 

@@ -9,6 +9,8 @@ from fastapi.templating import Jinja2Templates
 
 from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.jobs.base import JobRunner
+from hemifacial.jobs.scheduler import Scheduler
+from hemifacial.services.booking_mail import Mailer, MemoryMailer
 from hemifacial.services.database import Database
 from hemifacial.settings import Settings
 
@@ -21,3 +23,5 @@ class AppContext:
     runner: JobRunner
     templates: Jinja2Templates
     cache: dict[str, Any] = field(default_factory=dict)  # per process, the same for all cases
+    mailer: Mailer = field(default_factory=MemoryMailer)  # booking e-mails
+    scheduler: Scheduler | None = None  # periodic tasks in-process (None: Celery beat runs them)
