@@ -169,11 +169,7 @@ def test_concurrent_inserts_are_refused_by_the_unique_index(factory: Any) -> Non
         gate.wait()
         try:
             with transaction(factory) as s:
-                s.add(
-                    t.Booking(
-                        case_id=case_id, slot_id=slot, status=t.BOOKED, uid=f"{case_id}@t"
-                    )
-                )
+                s.add(t.Booking(case_id=case_id, slot_id=slot, status=t.BOOKED, uid=f"{case_id}@t"))
         except IntegrityError:
             errors.append(case_id)
 

@@ -28,7 +28,7 @@ from hemifacial.settings import Settings
 from . import booking_mail as mail
 from .database import on_commit
 from .slots import clinician_view, slot_view, utc_naive_now
-from .views import BookingView, DaySlots, PatientBooking
+from .views import BookingView, CaseAppointment, DaySlots, PatientBooking
 
 REMINDER_BEFORE = dt.timedelta(hours=24)
 BOOKABLE_DAYS = 60
@@ -263,3 +263,21 @@ def _stamp(now: dt.datetime) -> dt.datetime:
 def current_time() -> dt.datetime:
     """Now, aware UTC (routes pass it; tests inject their own)."""
     return dt.datetime.now(dt.UTC)
+
+
+def has_booking(s: Session, case_id: int) -> bool:
+    return q.live_booking_of_case(s, case_id) is not None
+
+
+def case_appointment(s: Session, case_id: int, tz: ZoneInfo) -> CaseAppointment:
+    case = repo.get_case(s, case_id)
+    offered = q.offer_of(s, case_id)
+    live = q.live_booking_of_case(s, case_id)
+    return CaseAppointment(
+        case_id,
+        case.patient_name,
+        offered is not None,
+        offered.clinician_id if offered else None,
+        booking_view(s, live, tz) if live is not None else None,
+        tuple(clinician_view(c) for c in q.clinicians(s)),
+    )

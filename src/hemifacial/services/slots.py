@@ -203,3 +203,12 @@ def calendar(s: Session, start: dt.date, days: int, tz: ZoneInfo) -> Calendar:
         for d in (start + dt.timedelta(days=i) for i in range(days))
     )
     return Calendar(start, by_day, tuple(clinician_view(c) for c in staff), tz.key)
+
+
+def today(tz: ZoneInfo, now: dt.datetime | None = None) -> dt.date:
+    """The clinic's local date."""
+    return (now or dt.datetime.now(dt.UTC)).astimezone(tz).date()
+
+
+def week_start(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())

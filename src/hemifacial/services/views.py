@@ -288,3 +288,15 @@ class Calendar:
     days: tuple[DaySlots, ...]
     clinicians: tuple[ClinicianView, ...]
     timezone: str
+
+
+@dataclass(frozen=True)
+class CaseAppointment:
+    """The case page's appointment box: the offer and the live booking."""
+
+    case_id: int
+    patient_name: str
+    offered: bool
+    clinician_id: int | None
+    booking: BookingView | None
+    clinicians: tuple[ClinicianView, ...]

@@ -101,7 +101,9 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
     from .api import letters as api_letters
     from .api import patient as api_patient
     from .api import reports as api_reports
+    from .pages import booking as pages_booking
     from .pages import clinic as pages_clinic
+    from .pages import desk as pages_desk
     from .pages import patient as pages_patient
 
     # Routes are matched in order: the clinic pages, viewed most, come first (paths of the
@@ -109,6 +111,8 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
     for module in (pages_clinic, api_clinic, pages_patient, api_patient, api_kb, api_letters):
         app.include_router(module.router)
     app.include_router(api_reports.router)  # case report and patient letter
+    app.include_router(pages_desk.router)  # front desk: slots, calendar, offers
+    app.include_router(pages_booking.router)  # the patient's booking from the private link
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/healthz", response_class=PlainTextResponse, include_in_schema=False)
