@@ -43,10 +43,10 @@ class Scheduler:
             self._thread.join(timeout=30)
             self._thread = None
 
-    def run_once(self) -> dict[str, object]:
-        """Run every task now (also what the loop does each tick); a failing task is logged
-        and the others still run."""
-        now, results = self._clock(), {}
+    def run_once(self, now: dt.datetime | None = None) -> dict[str, object]:
+        """Run every task (what the loop does each tick; ``now`` injects the time); a
+        failing task is logged and the others still run."""
+        now, results = now or self._clock(), {}
         for name, task in self._tasks.items():
             try:
                 results[name] = task(now)
