@@ -52,14 +52,14 @@ def make_celery(settings: Settings) -> Celery:
         },
     )
 
-    @app.task(name=TASK, bind=True, max_retries=3)  # type: ignore[untyped-decorator]
+    @app.task(name=TASK, bind=True, max_retries=3, shared=False)  # type: ignore[untyped-decorator]
     def analyze_video(self: Any, job_id: int) -> str:
         from hemifacial.services.videos import run_video_job
 
         factory, kb = _worker_context(settings)
         return run_video_job(factory, settings, kb, job_id)
 
-    @app.task(name=REMINDERS)  # type: ignore[untyped-decorator]
+    @app.task(name=REMINDERS, shared=False)  # type: ignore[untyped-decorator]
     def booking_reminders() -> int:
         import datetime as dt
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 from fastapi import Depends, FastAPI
@@ -52,23 +52,12 @@ def make_scheduler(settings: Settings, ctx: AppContext) -> Scheduler | None:
     return Scheduler({"booking-reminders": reminders})
 
 
-def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAPI:
-    """Build the app; the database is migrated and unfinished jobs re-queued on start."""
-    settings.validate()
-    ctx = AppContext(
-        settings=settings,
-        db=Database(settings.database_url),
-        kb=load_knowledge_base(),
-        runner=runner,  # type: ignore[arg-type]  # set just below
-        templates=make_templates(auto_reload=settings.mode == "dev"),
-    )
-    ctx.runner = runner or make_runner(settings, ctx)
-    ctx.mailer = booking_mail.make_mailer(settings)
-    ctx.scheduler = make_scheduler(settings, ctx)
+def _lifespan(ctx: AppContext) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Start: migrate, start the runner and the scheduler, re-queue unfinished jobs."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        ctx.settings.data_dir.mkdir(parents=True, exist_ok=True)
         ctx.db.open()
         ctx.runner.start()
         if ctx.scheduler is not None:
@@ -84,12 +73,29 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
             ctx.runner.stop()
             ctx.db.close()
 
+    return lifespan
+
+
+def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAPI:
+    """Build the app; the database is migrated and unfinished jobs re-queued on start."""
+    settings.validate()
+    ctx = AppContext(
+        settings=settings,
+        db=Database(settings.database_url),
+        kb=load_knowledge_base(),
+        runner=runner,  # type: ignore[arg-type]  # set just below
+        templates=make_templates(auto_reload=settings.mode == "dev"),
+    )
+    ctx.runner = runner or make_runner(settings, ctx)
+    ctx.mailer = booking_mail.make_mailer(settings)
+    ctx.scheduler = make_scheduler(settings, ctx)
+
     app = FastAPI(
         title="hemifacial clinic",
         version=__version__,
         description="Consultation requests, case records, cause ranking and video "
         "measurement for hemifacial spasm. Decision support only.",
-        lifespan=lifespan,
+        lifespan=_lifespan(ctx),
         # Every route, page or API, passes the CSRF check: no route can forget it.
         dependencies=[Depends(csrf_protect)],
     )
