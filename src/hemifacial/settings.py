@@ -67,6 +67,7 @@ class Settings:
     session_idle_minutes: int = 30
     secure_cookies: bool = False
     timezone: str = "UTC"
+    view_cache_entries: int = 1024  # case views kept per process (about 50 kB each)
 
     @property
     def upload_dir(self) -> Path:
@@ -131,6 +132,7 @@ class EnvSettings(BaseSettings):
     session_idle_minutes: int = Field(30, ge=1)
     secure_cookies: bool = False
     timezone: str = Field("UTC", min_length=1)
+    view_cache_entries: int = Field(1024, ge=0)
     mediapipe_internals: bool = False  # checked here; the video workers read it themselves
 
     @classmethod
@@ -222,4 +224,5 @@ def from_env(env: Mapping[str, str] | None = None, *, mode: str | None = None) -
         session_idle_minutes=raw.session_idle_minutes,
         secure_cookies=raw.secure_cookies,
         timezone=raw.timezone,
+        view_cache_entries=raw.view_cache_entries,
     ).validate()

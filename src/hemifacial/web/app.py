@@ -19,6 +19,7 @@ from hemifacial.jobs.base import JobRunner, recover
 from hemifacial.jobs.scheduler import Scheduler
 from hemifacial.services import booking, booking_mail
 from hemifacial.services.database import Database
+from hemifacial.services.readcache import ReadCache
 from hemifacial.settings import Settings
 
 from . import errors
@@ -85,6 +86,7 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
         kb=load_knowledge_base(),
         runner=runner,  # type: ignore[arg-type]  # set just below
         templates=make_templates(auto_reload=settings.mode == "dev"),
+        views=ReadCache(settings.view_cache_entries),
     )
     ctx.runner = runner or make_runner(settings, ctx)
     ctx.mailer = booking_mail.make_mailer(settings)

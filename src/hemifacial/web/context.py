@@ -12,6 +12,7 @@ from hemifacial.jobs.base import JobRunner
 from hemifacial.jobs.scheduler import Scheduler
 from hemifacial.services.booking_mail import Mailer, MemoryMailer
 from hemifacial.services.database import Database
+from hemifacial.services.readcache import ReadCache
 from hemifacial.settings import Settings
 
 
@@ -25,3 +26,4 @@ class AppContext:
     cache: dict[str, Any] = field(default_factory=dict)  # per process, the same for all cases
     mailer: Mailer = field(default_factory=MemoryMailer)  # booking e-mails
     scheduler: Scheduler | None = None  # periodic tasks in-process (None: Celery beat runs them)
+    views: ReadCache = field(default_factory=lambda: ReadCache(0))  # read models by revision

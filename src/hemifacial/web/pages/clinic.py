@@ -75,7 +75,15 @@ def dashboard(request: Request, ctx: Ctx, user: CurrentUser, read: Read) -> Resp
     query = q.get("q", "")
     red = q.get("red") == "1"
     ctx.db.view_log.record(user.username, "dashboard.view", q=query, status=status, page=page)
-    data = reads.dashboard(read, status=chosen, query=query, red_flags_only=red, page=page)
+    data = reads.dashboard_at(
+        read,
+        ctx.db.cases_generation(),
+        ctx.views,
+        status=chosen,
+        query=query,
+        red_flags_only=red,
+        page=page,
+    )
     context = {
         "page": data,
         "status": chosen.value if chosen else None,
@@ -160,11 +168,12 @@ def _case_page(
 def case_page(case_id: int, request: Request, ctx: Ctx, user: CurrentUser, read: Read) -> Response:
     """The case page, or 304 when the browser holds this revision of it."""
     ctx.db.view_log.record(user.username, "case.view", case_id)
-    etag = page_etag(request, "case", case_id, reads.case_revision(read, case_id))
+    revision = reads.case_revision(read, case_id)
+    etag = page_etag(request, "case", case_id, revision)
     unchanged = not_modified(request, etag)
     if unchanged is not None:
         return unchanged
-    view = reads.case_view(read, ctx.kb, case_id)
+    view = reads.case_view_at(read, ctx.kb, case_id, revision, ctx.views)
     return render(request, "clinic/case.html", _case_context(ctx, view), etag=etag)
 
 
