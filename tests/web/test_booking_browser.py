@@ -158,7 +158,7 @@ def test_book_remind_move_and_cancel(browser: Any, server: tuple[str, Any], tmp_
     start_utc = dt.datetime.combine(monday, dt.time(9, 30), ZoneInfo(TZ)).astimezone(dt.UTC)
     assert event.decoded("DTSTART") == start_utc and start_utc.hour == 0
     assert event.to_ical().count(b"DTSTART:") == 1 and b"T003000Z" in event.to_ical()
-    (mail,) = ctx.mailer.sent
+    (mail,) = ctx.booking_mailer.sent
     sent_event = icalendar.Calendar.from_ical(mail.ics).walk("VEVENT")[0]
     assert icalendar.Calendar.from_ical(mail.ics)["METHOD"] == "REQUEST"
     assert sent_event["UID"] == event["UID"] and sent_event["SEQUENCE"] == 0
@@ -176,7 +176,7 @@ def test_book_remind_move_and_cancel(browser: Any, server: tuple[str, Any], tmp_
     assert ctx.scheduler.run_once(start_utc - dt.timedelta(hours=48)) == {"booking-reminders": 0}
     assert ctx.scheduler.run_once(start_utc - dt.timedelta(hours=20)) == {"booking-reminders": 1}
     assert ctx.scheduler.run_once(start_utc - dt.timedelta(hours=19)) == {"booking-reminders": 0}
-    reminder = ctx.mailer.sent[-1]
+    reminder = ctx.booking_mailer.sent[-1]
     assert reminder.subject == "Reminder: your consultation tomorrow"
     assert "09:30" in reminder.body and reminder.to == "rosa@example.org"
 
@@ -190,14 +190,14 @@ def test_book_remind_move_and_cancel(browser: Any, server: tuple[str, Any], tmp_
     ).check()
     page.get_by_role("button", name="Move my appointment to this time").click()
     page.get_by_text("Your consultation has a new time.").wait_for()
-    moved = icalendar.Calendar.from_ical(ctx.mailer.sent[-1].ics).walk("VEVENT")[0]
+    moved = icalendar.Calendar.from_ical(ctx.booking_mailer.sent[-1].ics).walk("VEVENT")[0]
     assert moved["UID"] == event["UID"] and moved["SEQUENCE"] == 1
     assert moved.decoded("DTSTART") == start_utc + dt.timedelta(days=7)
 
     # cancel: METHOD:CANCEL, and the time is free again on the desk's calendar
     page.get_by_role("button", name="Cancel my appointment").click()
     page.get_by_text("Your consultation is cancelled.").wait_for()
-    cancelled = icalendar.Calendar.from_ical(ctx.mailer.sent[-1].ics)
+    cancelled = icalendar.Calendar.from_ical(ctx.booking_mailer.sent[-1].ics)
     assert cancelled["METHOD"] == "CANCEL"
     assert cancelled.walk("VEVENT")[0]["STATUS"] == "CANCELLED"
     assert cancelled.walk("VEVENT")[0]["UID"] == event["UID"]

@@ -76,7 +76,7 @@ def test_patient_books_moves_and_cancels(client: Any, clinician: Any, app: Any) 
     r = client.post(f"/p/{token}/booking", data={"csrf_token": token_csrf, "slot": str(first)})
     assert r.status_code == 200 and "Your consultation is booked." in r.text
     assert "Cancel my appointment" in r.text
-    (mail,) = app.state.ctx.mailer.sent
+    (mail,) = app.state.ctx.booking_mailer.sent
     assert mail.to == "p@example.org" and f"/p/{token}" in mail.body
     ics = client.get(f"/p/{token}/booking.ics")
     assert ics.headers["content-type"].startswith("text/calendar")
@@ -99,7 +99,7 @@ def test_patient_books_moves_and_cancels(client: Any, clinician: Any, app: Any) 
     assert "Your consultation has a new time." in r.text
     r = client.post(f"/p/{token}/booking/cancel", data={"csrf_token": token_csrf})
     assert "Your consultation is cancelled." in r.text
-    assert [m.method for m in app.state.ctx.mailer.sent] == ["REQUEST", "REQUEST", "CANCEL"]
+    assert [m.method for m in app.state.ctx.booking_mailer.sent] == ["REQUEST", "REQUEST", "CANCEL"]
     assert client.get(f"/p/{token}/booking.ics").status_code == 404
 
 

@@ -47,7 +47,7 @@ def make_scheduler(settings: Settings, ctx: AppContext) -> Scheduler | None:
         return None
 
     def reminders(now: dt.datetime) -> int:
-        clinic = booking.clinic_for(ctx.settings, ctx.mailer.send)
+        clinic = booking.clinic_for(ctx.settings, ctx.booking_mailer.send)
         return booking.send_reminders(ctx.db.factory, clinic, now)
 
     return Scheduler({"booking-reminders": reminders})
@@ -89,7 +89,7 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
         views=ReadCache(settings.view_cache_entries),
     )
     ctx.runner = runner or make_runner(settings, ctx)
-    ctx.mailer = booking_mail.make_mailer(settings)
+    ctx.booking_mailer = booking_mail.make_mailer(settings)
     ctx.scheduler = make_scheduler(settings, ctx)
 
     app = FastAPI(

@@ -24,6 +24,6 @@ class AppContext:
     runner: JobRunner
     templates: Jinja2Templates
     cache: dict[str, Any] = field(default_factory=dict)  # per process, the same for all cases
-    mailer: Mailer = field(default_factory=MemoryMailer)  # booking e-mails
+    booking_mailer: Mailer = field(default_factory=MemoryMailer)  # booking e-mails
     scheduler: Scheduler | None = None  # periodic tasks in-process (None: Celery beat runs them)
     views: ReadCache = field(default_factory=lambda: ReadCache(0))  # read models by revision

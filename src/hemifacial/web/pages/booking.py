@@ -25,7 +25,7 @@ DONE = {
 
 
 def clinic(ctx: Ctx) -> booking.Clinic:
-    return booking.clinic_for(ctx.settings, ctx.mailer.send)
+    return booking.clinic_for(ctx.settings, ctx.booking_mailer.send)
 
 
 def _clinician(request: Request) -> int | None:
