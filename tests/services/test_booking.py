@@ -187,7 +187,9 @@ def test_reschedule_keeps_the_uid_and_cancel_frees_the_slot(factory: Any) -> Non
     first, second = slot_ids(factory)
     mailer = MemoryMailer()
     with transaction(factory) as s:
+        assert booking.stage(s, a) == "offered"
         booking.book(s, clinic(mailer), a, first, NOW)
+        assert booking.stage(s, a) == "booked"
     with transaction(factory) as s:
         booking.reschedule(s, clinic(mailer), a, second, NOW)
     with transaction(factory) as s:
@@ -205,6 +207,7 @@ def test_reschedule_keeps_the_uid_and_cancel_frees_the_slot(factory: Any) -> Non
     assert c3["METHOD"] == "CANCEL" and e3["STATUS"] == "CANCELLED"
     with transaction(factory) as s:
         view = booking.patient_booking(s, a, TZ, NOW)
+        assert booking.stage(s, a) == "offered"  # cancelled: the offer stands
     assert view.booking is None
     assert [v.id for d in view.days for v in d.slots] == [second]  # first is b's
 

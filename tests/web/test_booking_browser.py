@@ -144,6 +144,9 @@ def test_book_remind_move_and_cancel(browser: Any, server: tuple[str, Any], tmp_
     assert page.locator("input[name=slot]").count() == 2  # only Dr Navarro's two Mondays
     no_serious_violations(page)
     shot(page, tmp_path, "choose")
+    page.set_viewport_size({"width": 320, "height": 700})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.set_viewport_size(PHONE["viewport"])
     page.get_by_label("09:30–10:00 · Dr Elena Navarro · Main hospital").first.check()
     page.get_by_role("button", name="Book this time").click()
     page.get_by_text("Your consultation is booked.").wait_for()

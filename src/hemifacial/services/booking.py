@@ -281,3 +281,11 @@ def case_appointment(s: Session, case_id: int, tz: ZoneInfo) -> CaseAppointment:
         booking_view(s, live, tz) if live is not None else None,
         tuple(clinician_view(c) for c in q.clinicians(s)),
     )
+
+
+def stage(s: Session, case_id: int) -> str | None:
+    """How far booking has come for the case: ``booked``, ``offered`` or None (for the
+    patient's steps: received → reviewed → offered → booked → seen)."""
+    if q.live_booking_of_case(s, case_id) is not None:
+        return "booked"
+    return "offered" if q.offer_of(s, case_id) is not None else None
