@@ -234,9 +234,9 @@ def dashboard(
     if query:
         q = query.strip().lower()
         if q.isdigit():
-            cond.append(or_(t.Case.id == int(q), t.Case.search_text.contains(q)))
+            cond.append(or_(t.Case.id == int(q), t.Case.search_text.contains(q, autoescape=True)))
         else:
-            cond.append(t.Case.search_text.contains(q))
+            cond.append(t.Case.search_text.contains(q, autoescape=True))
     if query or red_flags_only:
         total = s.scalar(select(func.count()).select_from(t.Case).where(*cond)) or 0
     else:

@@ -20,6 +20,7 @@ from .views import (
     CourseChange,
     CourseRow,
     Dashboard,
+    DashboardFilter,
     DashboardRow,
     FindingView,
     HistoryRow,
@@ -147,16 +148,9 @@ def case_revision(s: UnitOfWork, case_id: int) -> int:
     return revision
 
 
-def dashboard(
-    s: UnitOfWork,
-    *,
-    status: CaseStatus | None = None,
-    query: str | None = None,
-    red_flags_only: bool = False,
-    page: int = 1,
-) -> Dashboard:
+def dashboard(s: UnitOfWork, f: DashboardFilter) -> Dashboard:
     data = repo.dashboard(
-        s, status=status, query=query or None, red_flags_only=red_flags_only, page=page
+        s, status=f.status, query=f.query or None, red_flags_only=f.red_flags_only, page=f.page
     )
     rows = tuple(
         DashboardRow(
@@ -174,25 +168,14 @@ def dashboard(
 
 
 def dashboard_at(
-    s: UnitOfWork,
-    generation: int | None,
-    cache: ReadCache,
-    *,
-    status: CaseStatus | None = None,
-    query: str | None = None,
-    red_flags_only: bool = False,
-    page: int = 1,
+    s: UnitOfWork, generation: int | None, cache: ReadCache, f: DashboardFilter
 ) -> Dashboard:
     """:func:`dashboard` of the cases at ``generation`` (read *before* this call, see
     :meth:`.database.Database.cases_generation`), from ``cache`` when built already; read
     afresh when the generation is unknown. The page holds nothing of the viewer."""
-
-    def build() -> Dashboard:
-        return dashboard(s, status=status, query=query, red_flags_only=red_flags_only, page=page)
-
     if generation is None:
-        return build()
-    return cache.get_or_build(("dashboard", generation, status, query, red_flags_only, page), build)
+        return dashboard(s, f)
+    return cache.get_or_build(("dashboard", generation, f), lambda: dashboard(s, f))
 
 
 def latest_assessment(s: UnitOfWork, case_id: int) -> StoredAssessment:

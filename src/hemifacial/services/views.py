@@ -170,6 +170,16 @@ class CaseView:
 
 
 @dataclass(frozen=True)
+class DashboardFilter:
+    """Which cases a dashboard page lists (hashable: it keys the read cache)."""
+
+    status: CaseStatus | None = None
+    query: str = ""
+    red_flags_only: bool = False
+    page: int = 1
+
+
+@dataclass(frozen=True)
 class DashboardRow:
     id: int
     patient_name: str

@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse
 
 from hemifacial.domain.status import CaseStatus
 from hemifacial.errors import FormError, LoginRequiredError
-from hemifacial.services import accounts, cases, intake, reads, videos
+from hemifacial.services import accounts, cases, intake, reads, videos, views
 
 from .. import schemas
 from ..auth import SESSION_COOKIE, end_session, start_session
@@ -72,16 +72,10 @@ def list_cases(
     if status is CaseStatus.DRAFT:
         raise FormError({"status": f"must be one of {', '.join(cases.STATUSES)}"})
     ctx.db.view_log.record(user.username, "cases.list", q=q, status=status, page=page)
-    data = reads.dashboard_at(
-        read,
-        ctx.db.cases_generation(),
-        ctx.views,
-        status=status,
-        query=q,
-        red_flags_only=red_flags,
-        page=page,
+    f = views.DashboardFilter(status, q or "", red_flags, page)
+    return schemas.dashboard_public(
+        reads.dashboard_at(read, ctx.db.cases_generation(), ctx.views, f)
     )
-    return schemas.dashboard_public(data)
 
 
 @router.get("/cases/{case_id}", response_model=schemas.CasePublic)

@@ -75,15 +75,8 @@ def dashboard(request: Request, ctx: Ctx, user: CurrentUser, read: Read) -> Resp
     query = q.get("q", "")
     red = q.get("red") == "1"
     ctx.db.view_log.record(user.username, "dashboard.view", q=query, status=status, page=page)
-    data = reads.dashboard_at(
-        read,
-        ctx.db.cases_generation(),
-        ctx.views,
-        status=chosen,
-        query=query,
-        red_flags_only=red,
-        page=page,
-    )
+    f = views.DashboardFilter(chosen, query, red, page)
+    data = reads.dashboard_at(read, ctx.db.cases_generation(), ctx.views, f)
     context = {
         "page": data,
         "status": chosen.value if chosen else None,
