@@ -60,7 +60,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Any]]:
     ctx = app.state.ctx
     ctx.db.open()
     with ctx.db.unit_of_work() as s:
-        accounts.create_user(s, "desk", PASSWORD, "Front Desk")
+        accounts.create_user(s, "desk", PASSWORD, "Front Desk", "front_desk")
         slots.add_clinician(
             s, "Dr Elena Navarro", "Neurosurgery", ["English", "Spanish"], ["Main hospital"]
         )

@@ -33,9 +33,9 @@ def add_slots(clinician: Any, doc: int, day: dt.date, **kw: str) -> Any:
 
 def test_public_page_lists_the_clinicians(client: Any, app: Any) -> None:
     seed_clinicians(app)
-    page = client.get("/clinicians").text
+    page = client.get("/our-clinicians").text
     assert "Dr Ada Lind" in page and "English, Korean" in page and "Neurology" in page
-    assert 'href="/clinicians"' in client.get("/").text
+    assert 'href="/our-clinicians"' in client.get("/").text
 
 
 def test_front_desk_creates_slots_and_sees_day_and_week(clinician: Any, app: Any) -> None:

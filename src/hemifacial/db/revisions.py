@@ -29,6 +29,8 @@ _BY_CASE = (
     t.Visit,
     t.Video,
     t.PatientLink,
+    t.TestResult,
+    t.VideoReview,
     t.Booking,
     t.BookingOffer,
 )

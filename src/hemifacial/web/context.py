@@ -27,3 +27,8 @@ class AppContext:
     booking_mailer: Mailer = field(default_factory=MemoryMailer)  # booking e-mails
     scheduler: Scheduler | None = None  # periodic tasks in-process (None: Celery beat runs them)
     views: ReadCache = field(default_factory=lambda: ReadCache(0))  # read models by revision
+
+    def patient_link(self, token: str) -> str:
+        """A patient's private link, on the configured public address (never the request's
+        Host header, which a client chooses)."""
+        return f"{self.settings.public_url}/p/{token}"

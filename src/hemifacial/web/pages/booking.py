@@ -57,7 +57,7 @@ def _page(
     return render(request, "patient/booking.html", data, status)
 
 
-@router.get("/clinicians")
+@router.get("/our-clinicians")
 def clinicians(request: Request, read: Read) -> Response:
     """The public page of the clinic's clinicians (short profiles)."""
     return render(request, "patient/clinicians.html", {"clinicians": slots.clinicians(read)})

@@ -1,7 +1,7 @@
 """clinicians, consultation slots, booking offers and bookings (no double booking)
 
 Revision ID: 0010
-Revises: 0011
+Revises: 0007
 Create Date: 2026-12-02 16:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0011"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
