@@ -143,5 +143,11 @@ def test_settings_default_to_sqlite_and_refuse_placeholder_secrets(tmp_path: Any
         from_env({"HEMIFACIAL_DATA_DIR": str(tmp_path), "HEMIFACIAL_SECRET_KEY": "changethis"})
     with pytest.raises(InvalidValueError, match="HEMIFACIAL_JOBS"):
         from_env({"HEMIFACIAL_JOBS": "cron"}, mode="dev")
-    ok = from_env({"HEMIFACIAL_SECRET_KEY": "x" * 32, "HEMIFACIAL_JOBS": "celery"})
+    ok = from_env(
+        {
+            "HEMIFACIAL_SECRET_KEY": "k3J9-xQ2vLp8ZtR4mN6wY1bC5dF7gH0s",
+            "HEMIFACIAL_PUBLIC_URL": "https://clinic.example.org",
+            "HEMIFACIAL_JOBS": "celery",
+        }
+    )
     assert ok.mode == "production" and ok.jobs == "celery"

@@ -104,7 +104,7 @@ def test_drafts_and_possible_duplicates(factory: Any, ids: dict[str, int]) -> No
 def test_assignment_is_stored_audited_and_filtered(factory: Any, ids: dict[str, int]) -> None:
     with transaction(factory) as s:
         assert worklist.assign(s, ids["Cleo"], "doc", "doc") == "doc"
-        with pytest.raises(InvalidValueError, match="no user"):
+        with pytest.raises(InvalidValueError, match="no clinician"):
             worklist.assign(s, ids["Dan"], "nobody-here", "doc")
     assert names(factory, q(assignee="me")) == ["Cleo"]
     assert "Cleo" not in names(factory, q(assignee="none"))

@@ -22,7 +22,16 @@ from . import changes
 from . import tables as t
 
 # Rows that belong to a case through ``case_id`` / through ``video_id``.
-_BY_CASE = (t.Finding, t.Assessment, t.Note, t.Visit, t.Video, t.PatientLink)
+_BY_CASE = (
+    t.Finding,
+    t.Assessment,
+    t.Note,
+    t.Visit,
+    t.Video,
+    t.PatientLink,
+    t.TestResult,
+    t.VideoReview,
+)
 _BY_VIDEO = (t.Job, t.Analysis)
 
 

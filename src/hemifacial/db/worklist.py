@@ -232,9 +232,17 @@ def seen_revisions(s: Session, username: str, case_ids: Iterable[int]) -> dict[i
     return {int(c): int(r) for c, r in rows}
 
 
+ASSIGNABLE_ROLES = ("admin", "clinician")
+
+
 def assignees(s: Session) -> list[tuple[str, str]]:
-    """(username, display name) of every user a case can be assigned to."""
-    rows = s.execute(select(t.User.username, t.User.display_name).order_by(t.User.display_name))
+    """(username, display name) of every user a case can be assigned to: clinicians and
+    administrators whose account is not disabled."""
+    rows = s.execute(
+        select(t.User.username, t.User.display_name)
+        .where(t.User.role.in_(ASSIGNABLE_ROLES), t.User.disabled.is_(False))
+        .order_by(t.User.display_name)
+    )
     return [(str(u), str(d)) for u, d in rows]
 
 

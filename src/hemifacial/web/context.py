@@ -23,3 +23,8 @@ class AppContext:
     templates: Jinja2Templates
     cache: dict[str, Any] = field(default_factory=dict)  # per process, the same for all cases
     views: ReadCache = field(default_factory=lambda: ReadCache(0))  # read models by revision
+
+    def patient_link(self, token: str) -> str:
+        """A patient's private link, on the configured public address (never the request's
+        Host header, which a client chooses)."""
+        return f"{self.settings.public_url}/p/{token}"

@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 
 from hemifacial.domain.status import CaseStatus
 from hemifacial.errors import FormError
-from hemifacial.services import cases, forms, intake, videos
+from hemifacial.services import forms, intake, videos
 
 from .. import schemas
 from ..deps import Ctx, Read, Tx
@@ -60,7 +60,7 @@ def submit_intake(
     return schemas.IntakePublic(
         case_id=case.id,
         status=CaseStatus.NEW.value,
-        link=str(request.url_for("patient_home", token=token)),
+        link=ctx.patient_link(token),
         red_flags=[asdict(f) for f in stored.result.red_flags],
     )
 
@@ -99,10 +99,9 @@ def save_draft(token: str, body: schemas.DraftUpdate, ctx: Ctx, tx: Tx) -> None:
 def answer_follow_ups(
     token: str, body: schemas.DraftUpdate, ctx: Ctx, tx: Tx
 ) -> dict[str, list[str]]:
-    case = intake.case_for_token(tx, token)
-    answers = {k: v for k, v in body.answers.items() if v.strip()}
-    cases.record_findings(tx, ctx.kb, case.id, answers, source="patient", actor="patient")
-    return {"saved": sorted(answers)}
+    """Answers to the follow-up questions: history and symptom findings only (a test result
+    is refused with 403 naming it), nothing once the case is closed."""
+    return {"saved": intake.record_patient_answers(tx, ctx.kb, token, body.answers)}
 
 
 @router.post("/patient/{token}/videos", status_code=202)
@@ -115,7 +114,7 @@ def patient_video(
     mirrored: Annotated[bool, Form()] = False,
 ) -> dict[str, str]:
     check_length(request, ctx)
-    case_id = intake.case_for_token(tx, token).id
+    case_id = intake.writable_case_for_token(tx, token).id
     stored, name = receive(ctx, file)
     videos.add_video(
         tx, case_id, stored, name, mirrored=mirrored, actor="patient", submit=ctx.runner.submit

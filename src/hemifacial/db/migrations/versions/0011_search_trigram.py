@@ -7,7 +7,7 @@ create it) serves it in a fraction of that. Without the privilege to add the ext
 search still works, only slower; SQLite has no such index.
 
 Revision ID: 0011
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-02 16:20:00
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 log = logging.getLogger("alembic.runtime.migration")
