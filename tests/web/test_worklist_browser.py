@@ -18,6 +18,7 @@ import pytest
 from hemifacial.services import accounts, intake
 from hemifacial.settings import from_env
 from hemifacial.web.app import create_app
+from tests.support import DOC_SECRET, otp
 
 from .server import running
 from .test_browser import ARGS, CHROMIUM
@@ -76,8 +77,8 @@ def site(tmp_path: Path) -> Iterator[str]:
     db = app.state.ctx.db
     db.open()
     with db.unit_of_work() as s:
-        accounts.create_user(s, "doc", PASSWORD, "Dr Doc")
-        accounts.create_user(s, "eve", PASSWORD, "Dr Eve")
+        accounts.create_user(s, "doc", PASSWORD, "Dr Doc", totp_secret=DOC_SECRET)
+        accounts.create_user(s, "eve", PASSWORD, "Dr Eve", totp_secret=DOC_SECRET)
         contact = intake.Contact("Fay Draft", "fay@example.org", "", "1970", True)
         intake.start(s, contact, 7)
     with running(app) as url:
@@ -103,6 +104,7 @@ def login(chromium: Any, url: str, width: int, height: int = 800) -> Any:
     page.goto(f"{url}/login")
     page.get_by_label("Username").fill("doc")
     page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("One-time code").fill(otp())
     page.get_by_role("button", name="Log in").click()
     page.locator("table.worklist").wait_for()
     return page
@@ -258,6 +260,7 @@ def test_axe_finds_no_serious_violation_on_the_clinic_pages(chromium: Any, site:
     problems = {"login": _serious(page)}
     page.get_by_label("Username").fill("doc")
     page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("One-time code").fill(otp())
     page.get_by_role("button", name="Log in").click()
     page.locator("table.worklist").wait_for()
     problems["worklist"] = _serious(page)

@@ -1,7 +1,7 @@
 """worklist: sex, side, findings count, video status and assignee on cases; who saw what
 
 Revision ID: 0008
-Revises: 0011
+Revises: 0007
 Create Date: 2026-12-02 16:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0011"
+down_revision = "0007"  # relinked after merging main (chain: 0005, 0011, 0007)
 branch_labels = None
 depends_on = None
 
