@@ -168,3 +168,8 @@ def test_a_page_costs_the_same_queries_however_many_rows(
         assert len(statements) == one
     finally:
         event.remove(engine, "before_cursor_execute", log)
+
+
+def test_red_flags_sort_both_ways(factory: Any, ids: dict[str, int]) -> None:
+    assert names(factory, q(sort="red", order="desc"))[0] == "Ben"
+    assert names(factory, q(sort="red", order="asc"))[-1] == "Ben"
