@@ -339,29 +339,6 @@ class PatientHome:
 
 
 @dataclass(frozen=True)
-class TestAdvice:
-    """A recommended test in clinical words, with its numbers for who wants them."""
-
-    test_id: str
-    name: str
-    words: str  # e.g. "could change the leading cause; would settle whether … is present"
-    numbers: str  # bits about the cause and about danger, cost, burden, turnaround
-    reason: str  # the engine's "if … = yes: … 1% → 40%"
-    urgent: bool
-
-
-@dataclass(frozen=True)
-class Glance:
-    """The case page's reading aids (built in :mod:`.glance`)."""
-
-    summary: tuple[str, ...]  # age, sex, side, duration, leading cause, red flags
-    no_findings: bool  # the ranking is the prior: no cause is shown as a result
-    strongest: Mapping[str, tuple[Contribution, ...]]  # per condition, the 5 by |log LR|
-    folded: Mapping[str, tuple[Contribution, ...]]  # the rest, behind <details>
-    tests: tuple[TestAdvice, ...]
-
-
-@dataclass(frozen=True)
 class UserRow:
     """A clinic account as the admin page and ``hemifacial users list`` show it."""
 
@@ -382,3 +359,26 @@ class Enrolment:
 
     secret: str
     uri: str
+
+
+@dataclass(frozen=True)
+class TestAdvice:
+    """A recommended test in clinical words, with its numbers for who wants them."""
+
+    test_id: str
+    name: str
+    words: str  # e.g. "could change the leading cause; would settle whether … is present"
+    numbers: str  # bits about the cause and about danger, cost, burden, turnaround
+    reason: str  # the engine's "if … = yes: … 1% → 40%"
+    urgent: bool
+
+
+@dataclass(frozen=True)
+class Glance:
+    """The case page's reading aids (built in :mod:`.glance`)."""
+
+    summary: tuple[str, ...]  # age, sex, side, duration, leading cause, red flags
+    no_findings: bool  # the ranking is the prior: no cause is shown as a result
+    strongest: Mapping[str, tuple[Contribution, ...]]  # per condition, the 5 by |log LR|
+    folded: Mapping[str, tuple[Contribution, ...]]  # the rest, behind <details>
+    tests: tuple[TestAdvice, ...]

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0007"  # relinked after merging main (chain: 0005, 0011, 0007)
+down_revision = "0007"  # migrations are chained in the order they were merged
 branch_labels = None
 depends_on = None
 
