@@ -31,6 +31,8 @@ _BY_CASE = (
     t.PatientLink,
     t.TestResult,
     t.VideoReview,
+    t.Booking,
+    t.BookingOffer,
 )
 _BY_VIDEO = (t.Job, t.Analysis)
 
