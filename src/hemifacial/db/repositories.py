@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, load_only
 
 from hemifacial.errors import NotFoundError
 
+from . import audit as audit_chain
 from . import tables as t
 
 DASHBOARD_PAGE = 50
@@ -35,8 +36,10 @@ DASHBOARD_COLUMNS = (
 
 
 def audit(s: Session, actor: str, action: str, case_id: int | None = None, **detail: Any) -> None:
-    """Append one audit row (who did what to which case)."""
-    s.add(t.AuditEvent(actor=actor, action=action, case_id=case_id, detail=detail))
+    """Queue one audit row (who did what to which case) on the unit of work: it joins the
+    hash chain right before ``s`` commits, from the request's client address (see
+    :mod:`hemifacial.db.audit`), and is lost with ``s`` if it rolls back."""
+    audit_chain.add(s, audit_chain.Entry(actor, action, case_id, detail))
 
 
 def get_case(s: Session, case_id: int, *, lock: bool = False) -> t.Case:

@@ -334,6 +334,10 @@ def case_of_job(s: UnitOfWork, job_id: int) -> int:
     return repo.get_video(s, repo.get_job(s, job_id).video_id).case_id
 
 
+def case_of_video(s: UnitOfWork, video_id: int) -> int:
+    return repo.get_video(s, video_id).case_id
+
+
 def timeline_file(s: UnitOfWork, settings: Settings, video_id: int) -> Path:
     """The timeline plot of an analysed video (NotFoundError while there is none)."""
     repo.get_video(s, video_id)

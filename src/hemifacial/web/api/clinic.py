@@ -14,7 +14,7 @@ from hemifacial.services import accounts, cases, intake, reads, videos
 from .. import schemas
 from ..auth import SESSION_COOKIE, end_session, start_session
 from ..csrf import csrf_token, token_for_session
-from ..deps import Ctx, CurrentUser, Read, Tx
+from ..deps import Audit, Ctx, CurrentUser, Read, Tx
 from ..render import not_modified, page_etag
 from ..uploads import check_length, receive
 
@@ -60,9 +60,9 @@ def logout(request: Request, tx: Tx, user: CurrentUser) -> Response:
 
 @router.get("/cases", response_model=schemas.DashboardPublic)
 def list_cases(
-    ctx: Ctx,
     user: CurrentUser,
     read: Read,
+    audit: Audit,
     status: Annotated[CaseStatus | None, Query(description="one of the case statuses")] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
     red_flags: bool = False,
@@ -71,17 +71,18 @@ def list_cases(
     """The dashboard: red flags first, then most recently changed (50 per page)."""
     if status is CaseStatus.DRAFT:
         raise FormError({"status": f"must be one of {', '.join(cases.STATUSES)}"})
-    ctx.db.view_log.record(user.username, "cases.list", q=q, status=status, page=page)
     data = reads.dashboard(read, status=status, query=q, red_flags_only=red_flags, page=page)
+    shown = [row.id for row in data.rows]
+    audit(user.username, "cases.list", cases=shown, searched=bool(q), page=page, via="api")
     return schemas.dashboard_public(data)
 
 
 @router.get("/cases/{case_id}", response_model=schemas.CasePublic)
 def get_case(
-    case_id: int, request: Request, ctx: Ctx, user: CurrentUser, read: Read
+    case_id: int, request: Request, ctx: Ctx, user: CurrentUser, read: Read, audit: Audit
 ) -> Response | schemas.CasePublic:
     """The whole case; with If-None-Match, 304 while the case is unchanged."""
-    ctx.db.view_log.record(user.username, "case.view", case_id, via="api")
+    audit(user.username, "case.view", case_id, via="api")
     etag = page_etag(request, "api-case", case_id, reads.case_revision(read, case_id))
     unchanged = not_modified(request, etag)
     if unchanged is not None:
@@ -119,9 +120,9 @@ def add_findings(
 
 @router.get("/cases/{case_id}/assessment", response_model=schemas.AssessmentPublic)
 def get_assessment(
-    case_id: int, ctx: Ctx, read: Read, user: CurrentUser
+    case_id: int, ctx: Ctx, read: Read, user: CurrentUser, audit: Audit
 ) -> schemas.AssessmentPublic:
-    ctx.db.view_log.record(user.username, "assessment.view", case_id, via="api")
+    audit(user.username, "assessment.view", case_id, via="api")
     return schemas.assessment_public(reads.latest_assessment(read, case_id))
 
 
@@ -171,8 +172,10 @@ def upload_video(
 
 
 @router.get("/jobs/{job_id}", response_model=schemas.JobPublic)
-def get_job(job_id: int, read: Read, user: CurrentUser) -> schemas.JobPublic:
-    return reads.job(read, job_id)
+def get_job(job_id: int, read: Read, user: CurrentUser, audit: Audit) -> schemas.JobPublic:
+    job = reads.job(read, job_id)
+    audit(user.username, "job.view", videos.case_of_job(read, job_id), job_id=job_id)
+    return job
 
 
 @router.post("/jobs/{job_id}/retry", response_model=schemas.JobPublic)
@@ -181,11 +184,16 @@ def retry_job(job_id: int, ctx: Ctx, tx: Tx, user: CurrentUser) -> schemas.JobPu
 
 
 @router.get("/videos/{video_id}/analysis")
-def get_analysis(video_id: int, read: Read, user: CurrentUser) -> dict[str, Any]:
-    return reads.analysis(read, video_id).result.to_dict()
+def get_analysis(video_id: int, read: Read, user: CurrentUser, audit: Audit) -> dict[str, Any]:
+    analysis = reads.analysis(read, video_id)
+    audit(user.username, "analysis.view", videos.case_of_video(read, video_id), video_id=video_id)
+    return analysis.result.to_dict()
 
 
 @router.get("/videos/{video_id}/timeline.png", response_class=FileResponse)
-def timeline(video_id: int, ctx: Ctx, read: Read, user: CurrentUser) -> FileResponse:
+def timeline(
+    video_id: int, ctx: Ctx, read: Read, user: CurrentUser, audit: Audit
+) -> FileResponse:
     path = videos.timeline_file(read, ctx.settings, video_id)
+    audit(user.username, "plot.view", videos.case_of_video(read, video_id), video_id=video_id)
     return FileResponse(path, media_type="image/png", headers={"Cache-Control": "private"})

@@ -12,7 +12,7 @@ from hemifacial.errors import FormError
 from hemifacial.services import cases, forms, intake, videos
 
 from .. import schemas
-from ..deps import Ctx, Read, Tx
+from ..deps import Audit, Ctx, Read, Tx
 from ..uploads import check_length, receive
 
 router = APIRouter(prefix="/api/v1", tags=["patient"])
@@ -66,9 +66,10 @@ def submit_intake(
 
 
 @router.get("/patient/{token}")
-def patient_case(token: str, ctx: Ctx, read: Read) -> dict[str, Any]:
+def patient_case(token: str, ctx: Ctx, read: Read, audit: Audit) -> dict[str, Any]:
     """What the patient may see of their own case (no clinical ranking)."""
     home = intake.patient_home(read, ctx.kb, token)
+    audit("patient", "link.view", home.case_id, via="api")
     return {
         "status": home.status.value,
         "name": home.name,

@@ -18,7 +18,7 @@ from hemifacial.services.database import UnitOfWork
 
 from ..auth import SESSION_COOKIE, end_session, start_session
 from ..charts import course_svg
-from ..deps import Ctx, CurrentUser, FormFields, Read, Tx
+from ..deps import Audit, Ctx, CurrentUser, FormFields, Read, Tx
 from ..render import not_modified, page_etag, render
 from ..uploads import check_length, receive
 
@@ -67,15 +67,18 @@ def logout(request: Request, tx: Tx) -> Response:
 
 
 @router.get("/clinic")
-def dashboard(request: Request, ctx: Ctx, user: CurrentUser, read: Read) -> Response:
+def dashboard(request: Request, user: CurrentUser, read: Read, audit: Audit) -> Response:
     q = request.query_params
     status = q.get("status") or None
     chosen = CaseStatus(status) if status in cases.STATUSES else None
     page = int(q["page"]) if q.get("page", "").isdigit() else 1
     query = q.get("q", "")
     red = q.get("red") == "1"
-    ctx.db.view_log.record(user.username, "dashboard.view", q=query, status=status, page=page)
     data = reads.dashboard(read, status=chosen, query=query, red_flags_only=red, page=page)
+    # the cases shown, not the search text: audit rows are kept for years and cannot be
+    # erased, so they hold no name (docs/security.md)
+    shown = [row.id for row in data.rows]
+    audit(user.username, "dashboard.view", cases=shown, searched=bool(query), page=page)
     context = {
         "page": data,
         "status": chosen.value if chosen else None,
@@ -157,9 +160,11 @@ def _case_page(
 
 
 @router.get("/clinic/cases/{case_id}")
-def case_page(case_id: int, request: Request, ctx: Ctx, user: CurrentUser, read: Read) -> Response:
+def case_page(
+    case_id: int, request: Request, ctx: Ctx, user: CurrentUser, read: Read, audit: Audit
+) -> Response:
     """The case page, or 304 when the browser holds this revision of it."""
-    ctx.db.view_log.record(user.username, "case.view", case_id)
+    audit(user.username, "case.view", case_id)
     etag = page_etag(request, "case", case_id, reads.case_revision(read, case_id))
     unchanged = not_modified(request, etag)
     if unchanged is not None:

@@ -15,7 +15,7 @@ from hemifacial.errors import FormError, InputError
 from hemifacial.services import cases, forms, intake, videos
 from hemifacial.services.database import UnitOfWork
 
-from ..deps import Ctx, FormFields, Read, Tx
+from ..deps import Audit, Ctx, FormFields, Read, Tx
 from ..render import render
 from ..uploads import check_length, receive
 
@@ -63,8 +63,8 @@ def _page(
 
 
 @router.get("/p/{token}", name="patient_home")
-def home(token: str, request: Request, ctx: Ctx, read: Read) -> Response:
-    return _home(token, request, ctx, read, {}, 200)
+def home(token: str, request: Request, ctx: Ctx, read: Read, audit: Audit) -> Response:
+    return _home(token, request, ctx, read, {}, 200, audit)
 
 
 def _home(
@@ -74,8 +74,11 @@ def _home(
     s: UnitOfWork,
     errors: dict[str, str],
     status: int,
+    audit: Audit | None = None,
 ) -> Response:
     home = intake.patient_home(s, ctx.kb, token)
+    if audit is not None:
+        audit("patient", "link.view", home.case_id, page="home")
     if home.status == CaseStatus.DRAFT and not errors:
         return _see(f"/p/{token}/history/1")
     data = {
@@ -90,8 +93,11 @@ def _home(
 
 
 @router.get("/p/{token}/history/{step}")
-def history(token: str, step: int, request: Request, ctx: Ctx, read: Read) -> Response:
+def history(
+    token: str, step: int, request: Request, ctx: Ctx, read: Read, audit: Audit
+) -> Response:
     case = intake.case_for_token(read, token)
+    audit("patient", "link.view", case.id, page="history", step=step)
     if case.status != CaseStatus.DRAFT:
         return _see(f"/p/{token}")
     return _history(request, ctx, token, step, case.draft, {}, 200)
@@ -161,8 +167,9 @@ def _review(
 
 
 @router.get("/p/{token}/review")
-def review(token: str, request: Request, ctx: Ctx, read: Read) -> Response:
+def review(token: str, request: Request, ctx: Ctx, read: Read, audit: Audit) -> Response:
     case = intake.case_for_token(read, token)
+    audit("patient", "link.view", case.id, page="review")
     if case.status != CaseStatus.DRAFT:
         return _see(f"/p/{token}")
     return _review(request, ctx, token, case.draft, {}, 200)
@@ -195,8 +202,9 @@ def follow_up_answers(token: str, request: Request, ctx: Ctx, tx: Tx, form: Form
 
 
 @router.get("/p/{token}/video")
-def video_form(token: str, request: Request, read: Read) -> Response:
-    intake.case_for_token(read, token)
+def video_form(token: str, request: Request, read: Read, audit: Audit) -> Response:
+    case = intake.case_for_token(read, token)
+    audit("patient", "link.view", case.id, page="video")
     return _page(request, "patient/video.html", token, {"error": None})
 
 
