@@ -152,6 +152,8 @@ def add(s: Session, entry: Entry) -> None:
     """Queue ``entry`` on the unit of work ``s``; appended right before it commits."""
     if entry.client == Client():
         entry.client = s.info.get(CLIENT, Client())
+    if not s.in_transaction():
+        s.begin()  # no round trip; a rollback of ``s`` now reaches discard_pending
     s.info.setdefault(PENDING, []).append(entry)
 
 

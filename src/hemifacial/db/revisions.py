@@ -62,7 +62,7 @@ def _audit_before_commit(session: Session) -> None:
     flush_pending(session)
 
 
-def _audit_after_rollback(session: Session) -> None:
+def _audit_after_rollback(session: Session, _previous: Any) -> None:
     from .audit import discard_pending
 
     discard_pending(session)
@@ -70,4 +70,4 @@ def _audit_after_rollback(session: Session) -> None:
 
 # Audit rows queued by a unit of work join the chain just before it commits.
 event.listen(TrackedSession, "before_commit", _audit_before_commit)
-event.listen(TrackedSession, "after_rollback", _audit_after_rollback)
+event.listen(TrackedSession, "after_soft_rollback", _audit_after_rollback)

@@ -211,6 +211,7 @@ class IdempotencyKey(Base):
 
     __tablename__ = "idempotency_keys"
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     status: Mapped[int] = mapped_column(Integer)
     location: Mapped[str] = mapped_column(String(500), default="")
     body: Mapped[str] = mapped_column(Text, default="")

@@ -79,6 +79,7 @@ def upgrade() -> None:
     op.create_table(
         "idempotency_keys",
         sa.Column("key", sa.String(200), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=True),
         sa.Column("status", sa.Integer(), nullable=False),
         sa.Column("location", sa.String(500), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
@@ -86,6 +87,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key"),
     )
     op.create_index("ix_idempotency_keys_created_at", "idempotency_keys", ["created_at"])
+    op.create_index("ix_idempotency_keys_case_id", "idempotency_keys", ["case_id"])
     for statement in chain.guard_sql(conn.dialect.name):
         conn.execute(sa.text(statement))
 
@@ -94,6 +96,7 @@ def downgrade() -> None:
     conn = op.get_bind()
     for statement in chain.unguard_sql(conn.dialect.name):
         conn.execute(sa.text(statement))
+    op.drop_index("ix_idempotency_keys_case_id", table_name="idempotency_keys")
     op.drop_index("ix_idempotency_keys_created_at", table_name="idempotency_keys")
     op.drop_table("idempotency_keys")
     op.drop_table("audit_head")
