@@ -121,7 +121,9 @@ def test_rows_queued_by_a_unit_of_work_join_the_chain_only_if_it_commits(
 
 def test_control_characters_never_reach_the_database_and_still_verify(engine: Engine) -> None:
     with engine.begin() as conn:
-        entry = chain.Entry("a\x00b", "login.failed", None, {"q": "x\x00y"}, chain.Client("::1", "ua\x00"))
+        entry = chain.Entry(
+            "a\x00b", "login.failed", None, {"q": "x\x00y"}, chain.Client("::1", "ua\x00")
+        )
         chain.append(conn, [entry])
     with engine.connect() as conn:
         row = conn.execute(select(t.AuditEvent)).one()

@@ -1,4 +1,5 @@
-"""Command-line entry point: ``hemifacial assess|workup|kb|video|serve|worker|report|audit|db|patient``.
+"""Command-line entry point: ``hemifacial assess|workup|kb|video|serve|worker|report``,
+and ``audit|db|patient`` for the operator.
 
 The root group only wires sub-commands; each sub-command reads its own options and turns
 :class:`hemifacial.errors.HemifacialError` into a clear message and a non-zero exit.

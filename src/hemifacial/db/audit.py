@@ -131,9 +131,7 @@ def _claim(conn: Connection | Session, n: int) -> tuple[int, str]:
     if got is None:  # a new (or wiped) database: start the chain
         dialect = conn.get_bind().dialect.name if isinstance(conn, Session) else conn.dialect.name
         ins = pg_insert if dialect == "postgresql" else sqlite_insert
-        conn.execute(
-            ins(t.AuditHead).values(id=1, seq=0, hash=GENESIS).on_conflict_do_nothing()
-        )
+        conn.execute(ins(t.AuditHead).values(id=1, seq=0, hash=GENESIS).on_conflict_do_nothing())
         got = conn.execute(stmt).one()
     return int(got[0]) - n, str(got[1])
 

@@ -140,14 +140,14 @@ def _reflect(engine: Engine) -> MetaData:
 
 def _logical_dump(engine: Engine, target: Path) -> None:
     meta = _reflect(engine)
-    with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
-        with target.open("w", encoding="utf-8") as out:
-            out.write(json.dumps({"format": LOGICAL_MAGIC}) + "\n")
-            for table in meta.sorted_tables:
-                order = [c for c in table.primary_key.columns] or list(table.columns)
-                out.write(json.dumps({"table": table.name}) + "\n")
-                for row in conn.execute(table.select().order_by(*order)):
-                    out.write(json.dumps([_encode(v) for v in row]) + "\n")
+    snapshot = engine.connect().execution_options(isolation_level="REPEATABLE READ")
+    with snapshot as conn, target.open("w", encoding="utf-8") as out:
+        out.write(json.dumps({"format": LOGICAL_MAGIC}) + "\n")
+        for table in meta.sorted_tables:
+            order = list(table.primary_key.columns) or list(table.columns)
+            out.write(json.dumps({"table": table.name}) + "\n")
+            for row in conn.execute(table.select().order_by(*order)):
+                out.write(json.dumps([_encode(v) for v in row]) + "\n")
 
 
 def _logical_restore(engine: Engine, source: Path) -> None:

@@ -206,13 +206,10 @@ class AuditHead(Base):
 
 
 class IdempotencyKey(Base):
-    """A submission already handled (Idempotency-Key header or a form's one-time key): a
-    repeat gets the first answer again instead of a second case. Kept for a day."""
+    """A submission already handled (Idempotency-Key header or a form's one-time key, kept
+    as its SHA-256 only): a repeat answers with the same case instead of a second one."""
 
     __tablename__ = "idempotency_keys"
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
     case_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
-    status: Mapped[int] = mapped_column(Integer)
-    location: Mapped[str] = mapped_column(String(500), default="")
-    body: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)

@@ -29,7 +29,9 @@ class Recorder:
     db: Database
     client: Client
 
-    def __call__(self, actor: str, action: str, case_id: int | None = None, **detail: object) -> None:
+    def __call__(
+        self, actor: str, action: str, case_id: int | None = None, **detail: object
+    ) -> None:
         self.db.record(actor, action, case_id, client=self.client, **detail)
 
 

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hemifacial import __version__
 from hemifacial.domain.knowledge.loader import load_knowledge_base
 from hemifacial.jobs.base import JobRunner, recover
+from hemifacial.services import videos
 from hemifacial.services.database import Database
 from hemifacial.settings import Settings
 
@@ -22,6 +23,7 @@ from . import errors
 from .context import AppContext
 from .csrf import csrf_protect
 from .render import make_templates
+from .uploads import UploadGuard
 
 log = logging.getLogger("hemifacial.web")
 STATIC = Path(__file__).resolve().parent / "static"
@@ -51,8 +53,11 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        videos.private_dir(settings.data_dir)  # uploads, plots, the SQLite file: owner only
         ctx.db.open()
+        swept = videos.sweep_incoming(settings)
+        if swept:
+            log.info("removed %d upload copy(ies) left by an interrupted process", swept)
         ctx.runner.start()
         requeued = recover(ctx.db.factory, ctx.runner)
         if requeued:
@@ -94,6 +99,7 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
     def healthz() -> str:
         return "ok"
 
+    app.add_middleware(UploadGuard)  # before any body of an upload is read
     app.add_middleware(SecurityHeaders)
     return app
 

@@ -167,6 +167,7 @@ def upload_video(
         mirrored=mirrored,
         actor=user.username,
         submit=ctx.runner.submit,
+        settings=ctx.settings,
         visit_id=visit_id,
     )
 
@@ -191,9 +192,7 @@ def get_analysis(video_id: int, read: Read, user: CurrentUser, audit: Audit) -> 
 
 
 @router.get("/videos/{video_id}/timeline.png", response_class=FileResponse)
-def timeline(
-    video_id: int, ctx: Ctx, read: Read, user: CurrentUser, audit: Audit
-) -> FileResponse:
+def timeline(video_id: int, ctx: Ctx, read: Read, user: CurrentUser, audit: Audit) -> FileResponse:
     path = videos.timeline_file(read, ctx.settings, video_id)
     audit(user.username, "plot.view", videos.case_of_video(read, video_id), video_id=video_id)
     return FileResponse(path, media_type="image/png", headers={"Cache-Control": "private"})

@@ -119,6 +119,13 @@ def patient_video(
     case_id = intake.case_for_token(tx, token).id
     stored, name = receive(ctx, file)
     videos.add_video(
-        tx, case_id, stored, name, mirrored=mirrored, actor="patient", submit=ctx.runner.submit
+        tx,
+        case_id,
+        stored,
+        name,
+        mirrored=mirrored,
+        actor="patient",
+        submit=ctx.runner.submit,
+        settings=ctx.settings,
     )
     return {"status": "queued", "message": "thank you: the video was received"}

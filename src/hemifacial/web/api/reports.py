@@ -1,8 +1,9 @@
 """Reports API: the case report (PDF, HTML) and the patient letter (login needed, audited).
 
 Each view of a report is a view of patient data, so it is audited with its kind
-(committed before the report is sent). Rendering a PDF takes a moment: the routes are plain functions (FastAPI runs them in
-the thread pool), and nothing is cached (``no-store``: patient data).
+(committed before the report is sent). Rendering a PDF takes a moment: the routes are
+plain functions (FastAPI runs them in the thread pool), and nothing is cached
+(``no-store``: patient data).
 """
 
 from __future__ import annotations
@@ -30,9 +31,7 @@ def _send(body: bytes | str, media_type: str, filename: str) -> Response:
 
 
 @router.get("/cases/{case_id}/report.pdf", response_class=Response)
-def report_pdf(
-    case_id: int, ctx: Ctx, read: Read, user: CurrentUser, audit: Audit
-) -> Response:
+def report_pdf(case_id: int, ctx: Ctx, read: Read, user: CurrentUser, audit: Audit) -> Response:
     """The case report for the referring physician as PDF."""
     body = reports.case_report_pdf(read, ctx.kb, ctx.settings.plot_dir, case_id)
     audit(user.username, "report.view", case_id, kind="pdf")
@@ -40,9 +39,7 @@ def report_pdf(
 
 
 @router.get("/cases/{case_id}/report.html", response_class=Response)
-def report_html(
-    case_id: int, ctx: Ctx, read: Read, user: CurrentUser, audit: Audit
-) -> Response:
+def report_html(case_id: int, ctx: Ctx, read: Read, user: CurrentUser, audit: Audit) -> Response:
     """The case report as one self-contained HTML page (styles and plots inlined)."""
     body = reports.case_report_html(read, ctx.kb, ctx.settings.plot_dir, case_id)
     audit(user.username, "report.view", case_id, kind="html")
@@ -50,9 +47,7 @@ def report_html(
 
 
 @router.get("/cases/{case_id}/letter.pdf", response_class=Response)
-def letter_pdf(
-    case_id: int, ctx: Ctx, read: Read, user: CurrentUser, audit: Audit
-) -> Response:
+def letter_pdf(case_id: int, ctx: Ctx, read: Read, user: CurrentUser, audit: Audit) -> Response:
     """The plain-language letter for the patient as PDF."""
     body = reports.patient_letter_pdf(read, ctx.kb, case_id)
     audit(user.username, "report.view", case_id, kind="letter")
@@ -60,9 +55,7 @@ def letter_pdf(
 
 
 @router.get("/cases/{case_id}/letter.html", response_class=Response)
-def letter_html(
-    case_id: int, ctx: Ctx, read: Read, user: CurrentUser, audit: Audit
-) -> Response:
+def letter_html(case_id: int, ctx: Ctx, read: Read, user: CurrentUser, audit: Audit) -> Response:
     """The plain-language letter for the patient as HTML."""
     body = reports.patient_letter_html(read, ctx.kb, case_id)
     audit(user.username, "report.view", case_id, kind="letter-html")

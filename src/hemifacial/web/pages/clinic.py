@@ -290,6 +290,7 @@ def upload_video(
             mirrored=mirrored == "yes",
             actor=user.username,
             submit=ctx.runner.submit,
+            settings=ctx.settings,
             visit_id=int(visit_id) if visit_id.isdigit() else None,
         )
     except InputError as exc:

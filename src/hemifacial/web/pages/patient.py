@@ -221,15 +221,17 @@ def upload(
     try:
         check_length(request, ctx)
         stored, name = receive(ctx, file)
+        videos.add_video(
+            tx,
+            case_id,
+            stored,
+            name,
+            mirrored=mirrored == "yes",
+            actor="patient",
+            submit=ctx.runner.submit,
+            settings=ctx.settings,
+        )
     except InputError as exc:
+        tx.rollback()
         return _page(request, "patient/video.html", token, {"error": str(exc)}, exc.http_status)
-    videos.add_video(
-        tx,
-        case_id,
-        stored,
-        name,
-        mirrored=mirrored == "yes",
-        actor="patient",
-        submit=ctx.runner.submit,
-    )
     return _see(f"/p/{token}?video=1")

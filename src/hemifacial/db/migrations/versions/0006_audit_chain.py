@@ -24,9 +24,7 @@ depends_on = None
 
 def _backfill(conn: sa.Connection) -> tuple[int, str]:
     rows = conn.execute(
-        sa.text(
-            "SELECT id, at, actor, action, case_id, detail FROM audit ORDER BY id"
-        ).columns(
+        sa.text("SELECT id, at, actor, action, case_id, detail FROM audit ORDER BY id").columns(
             sa.column("id", sa.Integer),
             sa.column("at", sa.DateTime),
             sa.column("actor", sa.String),
@@ -51,9 +49,7 @@ def upgrade() -> None:
     with op.batch_alter_table("audit") as batch:
         batch.add_column(sa.Column("seq", sa.BigInteger(), nullable=True))
         batch.add_column(sa.Column("ip", sa.String(64), nullable=False, server_default=""))
-        batch.add_column(
-            sa.Column("user_agent", sa.String(300), nullable=False, server_default="")
-        )
+        batch.add_column(sa.Column("user_agent", sa.String(300), nullable=False, server_default=""))
         batch.add_column(sa.Column("prev_hash", sa.String(64), nullable=True))
         batch.add_column(sa.Column("hash", sa.String(64), nullable=True))
     conn = op.get_bind()
@@ -78,11 +74,8 @@ def upgrade() -> None:
     )
     op.create_table(
         "idempotency_keys",
-        sa.Column("key", sa.String(200), nullable=False),
+        sa.Column("key", sa.String(64), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=True),
-        sa.Column("status", sa.Integer(), nullable=False),
-        sa.Column("location", sa.String(500), nullable=False),
-        sa.Column("body", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("key"),
     )
