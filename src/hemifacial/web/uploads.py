@@ -66,7 +66,7 @@ def _authorise(ctx: AppContext, kind: str, found: re.Match[str], request: Reques
             return
         idle = dt.timedelta(minutes=ctx.settings.session_idle_minutes)
         if accounts.current(s, request.cookies.get("hf_session"), idle) is None:
-            raise LoginRequiredError("please log in to upload a video")
+            raise LoginRequiredError("please log in to see the clinic's cases")
 
 
 class UploadGuard:
