@@ -113,6 +113,7 @@ def settings(tmp_path: Path, db_url: str) -> Settings:
             "HEMIFACIAL_LANDMARKER": "synthetic",
             "HEMIFACIAL_VIDEO_JOBS": "1",
             "HEMIFACIAL_MAX_UPLOAD_MB": "5",
+            "HEMIFACIAL_INTAKE_RATE": "100000/minute",
         },
         mode="dev",
     )

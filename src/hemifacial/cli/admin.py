@@ -6,13 +6,18 @@ from __future__ import annotations
 import getpass
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from hemifacial import settings as settings_mod
 
+if TYPE_CHECKING:
+    from hemifacial.services.database import Database
+    from hemifacial.settings import Settings
 
-def _database():  # type: ignore[no-untyped-def]
+
+def _database() -> tuple[Settings, Database]:
     from hemifacial.services.database import Database
 
     settings = settings_mod.from_env()

@@ -26,7 +26,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -142,7 +142,7 @@ def append(conn: Connection | Session, entries: list[Entry]) -> None:
         return
     seq0, prev = _claim(conn, len(entries))
     rows, last = _rows(entries, seq0, prev)
-    conn.execute(t.AuditEvent.__table__.insert(), rows)
+    conn.execute(insert(t.AuditEvent), rows)
     conn.execute(update(t.AuditHead).where(t.AuditHead.id == 1).values(hash=last))
 
 
@@ -186,10 +186,11 @@ class Verdict:
 
 def _stored(conn: Connection, batch: int = 5000) -> Iterator[Any]:
     last = -1
-    cols = t.AuditEvent.__table__.c
+    a = t.AuditEvent
+    cols = (a.seq, a.at, a.actor, a.action, a.case_id, a.detail, a.ip, a.user_agent)
     while True:
         rows = conn.execute(
-            select(cols).where(cols.seq > last).order_by(cols.seq).limit(batch)
+            select(*cols, a.prev_hash, a.hash).where(a.seq > last).order_by(a.seq).limit(batch)
         ).all()
         if not rows:
             return

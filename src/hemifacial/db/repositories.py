@@ -64,6 +64,11 @@ def video_with_hash(s: Session, case_id: int, sha256: str) -> t.Video | None:
     ).first()
 
 
+def idempotent_case(s: Session, digest: str) -> int | None:
+    found = s.scalar(select(t.IdempotencyKey.case_id).where(t.IdempotencyKey.key == digest))
+    return None if found is None else int(found)
+
+
 def hash_in_use(s: Session, sha256: str) -> bool:
     return s.scalar(select(t.Video.id).where(t.Video.sha256 == sha256).limit(1)) is not None
 

@@ -85,6 +85,7 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
     from .api import letters as api_letters
     from .api import patient as api_patient
     from .api import reports as api_reports
+    from .pages import admin as pages_admin
     from .pages import clinic as pages_clinic
     from .pages import patient as pages_patient
 
@@ -93,6 +94,7 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
     for module in (pages_clinic, api_clinic, pages_patient, api_patient, api_kb, api_letters):
         app.include_router(module.router)
     app.include_router(api_reports.router)  # case report and patient letter
+    app.include_router(pages_admin.router)  # audit trail (administrators)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/healthz", response_class=PlainTextResponse, include_in_schema=False)

@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from hemifacial.errors import PermissionDeniedError
 from hemifacial.services.accounts import SessionInfo
 from hemifacial.services.audit import Recorder
 from hemifacial.services.database import Client, UnitOfWork
@@ -55,6 +56,19 @@ async def form_fields(request: Request) -> dict[str, str]:
 
 Ctx = Annotated[AppContext, Depends(get_ctx)]
 CurrentUser = Annotated[SessionInfo, Depends(require_user)]
+
+
+def require_admin(user: CurrentUser) -> SessionInfo:
+    """An administrator's session.
+
+    TODO(policy): declare the admin routes (the audit view, patient erasure) in the route
+    policy table of web/policy.py once it is in main, and drop this dependency."""
+    if user.role != "admin":
+        raise PermissionDeniedError("only an administrator may do this")
+    return user
+
+
+AdminUser = Annotated[SessionInfo, Depends(require_admin)]
 Tx = Annotated[UnitOfWork, Depends(unit_of_work, scope="function")]
 Read = Annotated[UnitOfWork, Depends(reader, scope="function")]
 FormFields = Annotated[dict[str, str], Depends(form_fields)]

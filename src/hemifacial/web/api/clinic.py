@@ -9,12 +9,12 @@ from fastapi.responses import FileResponse
 
 from hemifacial.domain.status import CaseStatus
 from hemifacial.errors import FormError, LoginRequiredError
-from hemifacial.services import accounts, cases, intake, reads, videos
+from hemifacial.services import accounts, cases, erasure, intake, reads, videos
 
 from .. import schemas
 from ..auth import SESSION_COOKIE, end_session, start_session
 from ..csrf import csrf_token, token_for_session
-from ..deps import Audit, Ctx, CurrentUser, Read, Tx
+from ..deps import AdminUser, Audit, Ctx, CurrentUser, Read, Tx
 from ..render import not_modified, page_etag
 from ..uploads import check_length, receive
 
@@ -93,6 +93,21 @@ def get_case(
         media_type="application/json",
         headers={"ETag": etag, "Cache-Control": "private, no-cache"},
     )
+
+
+@router.delete("/cases/{case_id}")
+def delete_case(case_id: int, ctx: Ctx, tx: Tx, user: AdminUser) -> dict[str, int]:
+    """Delete the patient: the case, all its data, videos and plots (administrators; audited
+    without the patient's name)."""
+    done = erasure.delete_patient(tx, ctx.settings, case_id, user.username)
+    return {"case_id": done.case_id, "findings": done.findings, "videos": done.videos}
+
+
+@router.post("/cases/{case_id}/anonymise")
+def anonymise_case(case_id: int, ctx: Ctx, tx: Tx, user: AdminUser) -> dict[str, int]:
+    """Keep the findings, remove what identifies the patient (administrators; audited)."""
+    done = erasure.anonymise_patient(tx, ctx.settings, case_id, user.username)
+    return {"case_id": done.case_id, "findings": done.findings, "videos": done.videos}
 
 
 @router.patch("/cases/{case_id}", response_model=schemas.CaseSummary)

@@ -3,19 +3,21 @@ private link's home page with follow-up questions, and the video upload."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 
 from hemifacial.domain.status import CaseStatus
 from hemifacial.errors import FormError, InputError
-from hemifacial.services import cases, forms, intake, videos
+from hemifacial.services import cases, forms, idempotency, intake, videos
 from hemifacial.services.database import UnitOfWork
 
 from ..deps import Audit, Ctx, FormFields, Read, Tx
+from ..limits import limit_intake
 from ..render import render
 from ..uploads import check_length, receive
 
@@ -31,9 +33,17 @@ def landing(request: Request) -> Response:
     return render(request, "patient/landing.html", {})
 
 
+def _start_page(
+    request: Request, values: dict[str, str], errors: dict[str, str], status: int = 200
+) -> Response:
+    """The contact form, with a new one-time key: sending it twice makes one request."""
+    data = {"values": values, "errors": errors, "submit_key": secrets.token_urlsafe(24)}
+    return render(request, "patient/start.html", data, status)
+
+
 @router.get("/request")
 def start_form(request: Request) -> Response:
-    return render(request, "patient/start.html", {"values": {}, "errors": {}})
+    return _start_page(request, {}, {})
 
 
 class ContactForm(BaseModel):
@@ -42,16 +52,23 @@ class ContactForm(BaseModel):
     phone: str = ""
     birth_year: str = ""
     consent: str = ""
+    submit_key: str = ""
 
 
-@router.post("/request")
+@router.post("/request", dependencies=[Depends(limit_intake)])
 def start(request: Request, ctx: Ctx, tx: Tx, form: Annotated[ContactForm, Form()]) -> Response:
-    values = form.model_dump(exclude={"consent"})
+    values = form.model_dump(exclude={"consent", "submit_key"})
+    earlier = idempotency.claim(tx, "request-form", form.submit_key)
+    if earlier is not None:  # sent twice (a double click, a reload): the same request
+        token = intake.new_link_for(tx, earlier, ctx.settings.link_days, "patient")
+        return _see(f"/p/{token}")
     contact = intake.Contact(**values, consent=form.consent == "yes")
     try:
-        _, token = intake.start(tx, contact, ctx.settings.link_days)
+        case, token = intake.start(tx, contact, ctx.settings.link_days)
     except FormError as exc:
-        return render(request, "patient/start.html", {"values": values, "errors": exc.fields}, 422)
+        tx.rollback()  # the key is free again for the corrected form
+        return _start_page(request, values, exc.fields, 422)
+    idempotency.bind(tx, "request-form", form.submit_key, case.id)
     return _see(f"/p/{token}/history/1")
 
 
