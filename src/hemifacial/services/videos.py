@@ -70,37 +70,70 @@ def private_dir(path: Path) -> Path:
 def store_upload(settings: Settings, chunks: Iterable[bytes], filename: str) -> StoredFile:
     """Stream chunks to disk, enforcing the size limit; keep one file per content hash.
 
-    The copy is written to a temporary file in the upload folder that is removed on any
-    error; a killed process leaves at most a ``.incoming-*`` file that the next start sweeps
-    away (:func:`sweep_incoming`)."""
+    On Linux the copy is an unnamed file in the upload folder (``O_TMPFILE``) that gets its
+    name only once it is complete and checked: an error, a dropped connection or a killed
+    process leaves nothing behind. Elsewhere it is a ``.incoming-*`` file, removed on any
+    error, that the next start sweeps away when a kill left it (:func:`sweep_incoming`)."""
     private_dir(settings.upload_dir)
     digest = hashlib.sha256()
     size = 0
-    fd, tmp_name = tempfile.mkstemp(dir=settings.upload_dir, prefix=".incoming-")
-    tmp = Path(tmp_name)
+    fd, tmp = _incoming(settings.upload_dir)
+    readable = tmp or Path(f"/proc/self/fd/{fd}")
     try:
-        with os.fdopen(fd, "wb") as out:
-            for chunk in chunks:
-                size += len(chunk)
-                if size > settings.max_upload_bytes:
-                    raise _too_large(settings)
-                digest.update(chunk)
-                out.write(chunk)
+        for chunk in chunks:
+            size += len(chunk)
+            if size > settings.max_upload_bytes:
+                raise _too_large(settings)
+            digest.update(chunk)
+            _write_all(fd, chunk)
+        os.fsync(fd)
         if size == 0:
             raise VideoInputError(f"'{safe_name(filename)}' is empty")
-        check_video(settings, tmp, safe_name(filename))
+        check_video(settings, readable, safe_name(filename))
         sha = digest.hexdigest()
         final = blob_path(settings, sha)
         private_dir(final.parent)
-        if final.exists():
-            tmp.unlink()
-        else:
-            os.replace(tmp, final)
-            final.chmod(0o600)
+        if not final.exists():
+            _name(fd, tmp, final)
         return StoredFile(sha, size, final)
     finally:
-        if tmp.exists():
+        os.close(fd)
+        if tmp is not None and tmp.exists():
             tmp.unlink()
+
+
+def _incoming(folder: Path) -> tuple[int, Path | None]:
+    """A file to copy into: unnamed where the system can (``O_TMPFILE``), else named."""
+    flag = getattr(os, "O_TMPFILE", 0)
+    if flag:
+        try:
+            return os.open(folder, flag | os.O_RDWR, 0o600), None
+        except OSError:  # a file system without O_TMPFILE
+            pass
+    fd, name = tempfile.mkstemp(dir=folder, prefix=".incoming-")
+    return fd, Path(name)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _name(fd: int, tmp: Path | None, final: Path) -> None:
+    """Give the finished copy its final name (atomic; a concurrent equal copy is fine)."""
+    try:
+        if tmp is None:  # linkat(AT_SYMLINK_FOLLOW), which os.link uses given a dir fd
+            root = os.open("/", os.O_RDONLY)
+            try:
+                os.link(f"/proc/self/fd/{fd}", final, src_dir_fd=root, follow_symlinks=True)
+            finally:
+                os.close(root)
+        else:
+            os.replace(tmp, final)
+    except FileExistsError:
+        return
+    final.chmod(0o600)
 
 
 def _too_large(settings: Settings) -> UploadTooLargeError:
