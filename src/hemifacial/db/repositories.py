@@ -17,6 +17,8 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, load_only
 
 from hemifacial.errors import NotFoundError
@@ -62,6 +64,26 @@ def video_with_hash(s: Session, case_id: int, sha256: str) -> t.Video | None:
         .order_by(t.Video.id)
         .limit(1)
     ).first()
+
+
+def claim_key(s: Session, digest: str) -> bool:
+    """Insert the key unless it is there (waiting for a concurrent insert of it to end);
+    True when this call inserted it."""
+    dialect = s.get_bind().dialect.name
+    ins = pg_insert if dialect == "postgresql" else sqlite_insert
+    done = s.execute(
+        ins(t.IdempotencyKey)
+        .values(key=digest, case_id=None, created_at=t.utcnow())
+        .on_conflict_do_nothing()
+        .returning(t.IdempotencyKey.key)
+    )
+    return done.first() is not None
+
+
+def bind_key(s: Session, digest: str, case_id: int) -> None:
+    s.execute(
+        update(t.IdempotencyKey).where(t.IdempotencyKey.key == digest).values(case_id=case_id)
+    )
 
 
 def idempotent_case(s: Session, digest: str) -> int | None:

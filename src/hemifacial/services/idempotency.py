@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy.exc import IntegrityError
-
 from hemifacial.db import repositories as repo
-from hemifacial.db import tables as t
-from hemifacial.errors import InvalidValueError
+from hemifacial.errors import ConflictError, InvalidValueError
 
 from .database import UnitOfWork
 
@@ -35,23 +32,15 @@ def claim(s: UnitOfWork, scope: str, key: str | None) -> int | None:
     if len(key) > MAX_KEY or not key.isprintable():
         raise InvalidValueError(f"an idempotency key has 1 to {MAX_KEY} printable characters")
     digest = _digest(scope, key)
-    row = s.get(t.IdempotencyKey, digest)
-    if row is not None and row.case_id is not None:
-        return row.case_id
-    try:
-        with s.begin_nested():
-            s.add(t.IdempotencyKey(key=digest, case_id=None))
-    except IntegrityError:  # a concurrent repeat committed first: its case
-        found = repo.idempotent_case(s, digest)
-        if found is not None:
-            return found
-        raise
-    return None
+    if repo.claim_key(s, digest):
+        return None
+    earlier = repo.idempotent_case(s, digest)
+    if earlier is None:
+        raise ConflictError("this submission is being handled already; wait a moment")
+    return earlier
 
 
 def bind(s: UnitOfWork, scope: str, key: str | None, case_id: int) -> None:
     """Record that the submission with ``key`` made case ``case_id``."""
     if key:
-        row = s.get(t.IdempotencyKey, _digest(scope, key))
-        if row is not None:
-            row.case_id = case_id
+        repo.bind_key(s, _digest(scope, key), case_id)
