@@ -2,9 +2,10 @@
 
 SQLite: the online backup API of ``sqlite3`` (a consistent copy while the app runs, with
 what is still in the write-ahead log, which a plain file copy misses). PostgreSQL:
-``pg_dump --format=custom`` and ``pg_restore --clean`` when they are on PATH, else a
-logical dump of every table through SQLAlchemy (JSON, one table after another, in one
-REPEATABLE READ snapshot). Restoring replaces everything in the target database.
+``pg_dump --format=custom`` and ``pg_restore --clean`` when they are on PATH, else (and
+with ``use_tools=False``, on either database) a logical dump of every table through
+SQLAlchemy (JSON lines, in one REPEATABLE READ snapshot). Restoring replaces everything
+in the target database; the format is told from the file's first bytes.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def backup(engine: Engine, target: Path, *, use_tools: bool = True) -> str:
     url = engine.url.render_as_string(hide_password=False)
     target.parent.mkdir(parents=True, exist_ok=True)
     _owner_only(target)
-    if engine.dialect.name == "sqlite":
+    if engine.dialect.name == "sqlite" and use_tools:
         src = sqlite3.connect(_sqlite_path(url))
         dst = sqlite3.connect(target)
         try:
@@ -60,7 +61,7 @@ def backup(engine: Engine, target: Path, *, use_tools: bool = True) -> str:
             dst.close()
             src.close()
         return "sqlite online backup"
-    if use_tools and shutil.which("pg_dump"):
+    if use_tools and engine.dialect.name == "postgresql" and shutil.which("pg_dump"):
         _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(target), _libpq(url)])
         return "pg_dump"
     _logical_dump(engine, target)
@@ -73,7 +74,7 @@ def restore(engine: Engine, source: Path) -> str:
         raise InvalidValueError(f"there is no backup file at '{source}'")
     url = engine.url.render_as_string(hide_password=False)
     head = source.read_bytes()[:64]
-    if engine.dialect.name == "sqlite":
+    if engine.dialect.name == "sqlite" and LOGICAL_MAGIC.encode() not in head:
         if not head.startswith(b"SQLite format 3"):
             raise InvalidValueError(f"'{source}' is not a SQLite backup")
         engine.dispose()
@@ -140,7 +141,8 @@ def _reflect(engine: Engine) -> MetaData:
 
 def _logical_dump(engine: Engine, target: Path) -> None:
     meta = _reflect(engine)
-    snapshot = engine.connect().execution_options(isolation_level="REPEATABLE READ")
+    level = "REPEATABLE READ" if engine.dialect.name == "postgresql" else "SERIALIZABLE"
+    snapshot = engine.connect().execution_options(isolation_level=level)
     with snapshot as conn, target.open("w", encoding="utf-8") as out:
         out.write(json.dumps({"format": LOGICAL_MAGIC}) + "\n")
         for table in meta.sorted_tables:
@@ -175,7 +177,8 @@ def _logical_restore(engine: Engine, source: Path) -> None:
                 conn.execute(table.insert(), [dict(zip(names, r, strict=True)) for r in rows[name]])
         for statement in chain.guard_sql(engine.dialect.name):
             conn.execute(text(statement))
-        _reset_sequences(conn, engine)
+        if engine.dialect.name == "postgresql":
+            _reset_sequences(conn, engine)
 
 
 def _reset_sequences(conn: Any, engine: Engine) -> None:
