@@ -182,8 +182,11 @@ def _logical_restore(engine: Engine, source: Path) -> None:
 
 
 def _reset_sequences(conn: Any, engine: Engine) -> None:
-    for name in inspect(engine).get_table_names():
-        if "id" not in {c["name"] for c in inspect(engine).get_columns(name)}:
+    """Sequences past the restored ids (inspected on ``conn``: its transaction holds the
+    tables' locks, another connection would wait on them)."""
+    found = inspect(conn)
+    for name in found.get_table_names():
+        if "id" not in {c["name"] for c in found.get_columns(name)}:
             continue
         conn.execute(
             text(
