@@ -12,16 +12,22 @@ clear message and a non-zero exit or an HTTP status; nothing else should reach a
     │   ├── InvalidValueError      a value of the wrong type or outside the allowed set
     │   │   ├── SettingsError      a HEMIFACIAL_* environment variable with a bad value
     │   │   └── FormError          several form fields wrong, each with its message
+    │   │       └── QueryParamError  query parameters (sort, filters) not known (HTTP 400)
     │   ├── ContradictionError     answers that cannot all be true
     │   ├── CaseFileError          a case file that cannot be read or parsed
     │   ├── VideoInputError        a file that is not a usable video
     │   ├── UploadTooLargeError    an upload over the configured limit (HTTP 413)
-    │   └── ConflictError          contradicts what is stored (HTTP 409)
+    │   ├── ConflictError          contradicts what is stored (HTTP 409)
+    │   └── SlotTakenError         a consultation time already booked or withdrawn (HTTP 409)
     ├── NotFoundError              a record that does not exist (HTTP 404)
     ├── PermissionDeniedError      not allowed (HTTP 403)
     │   ├── LoginRequiredError     no valid clinician session: log in first (HTTP 401)
-    │   └── CsrfError              a form that is stale or did not come from this site
+    │   │   └── SecondFactorError  the password was right; the one-time code is missing/wrong
+    │   ├── CsrfError              a form that is stale or did not come from this site
+    │   ├── PatientFindingError    a finding only the clinic records, sent on a patient link
+    │   └── TooManyAttemptsError   too many failed logins (HTTP 429, with Retry-After)
     ├── KnowledgeBaseError         the evidence base itself is invalid (a bug, not user input)
+    ├── PolicyError                a route without a declared access policy (a bug)
     ├── VideoWorkerError           a video worker process died (crash, out of memory)
     ├── ServiceUnavailableError    a server (database, Redis, broker) is not reachable (HTTP 503)
     └── TooManyRequestsError       too many requests from one address (HTTP 429)
@@ -77,6 +83,12 @@ class FormError(InvalidValueError):
         super().__init__("; ".join(f"{k}: {v}" for k, v in self.fields.items()))
 
 
+class QueryParamError(FormError):
+    """Query parameters (sorting, filters) with values the API does not know (HTTP 400)."""
+
+    http_status = 400
+
+
 class ContradictionError(InputError):
     """Answers that cannot all be true at once; ``field`` is the answer to change, if one."""
 
@@ -99,6 +111,12 @@ class UploadTooLargeError(InputError):
     http_status = 413
 
 
+class SlotTakenError(InputError):
+    """The consultation time was booked by someone else, or withdrawn (HTTP 409)."""
+
+    http_status = 409
+
+
 class NotFoundError(HemifacialError):
     """A record that does not exist."""
 
@@ -119,12 +137,39 @@ class LoginRequiredError(PermissionDeniedError):
     http_status = 401
 
 
+class SecondFactorError(LoginRequiredError):
+    """The password was right but the one-time code is missing or wrong (HTTP 401)."""
+
+
 class CsrfError(PermissionDeniedError):
     """The form is stale or did not come from this site (HTTP 403)."""
 
 
+class PatientFindingError(PermissionDeniedError):
+    """A patient's link sent a finding only the clinic records (a test result, an
+    examination sign), or wrote to a closed case (HTTP 403)."""
+
+    def __init__(self, message: str, fields: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.fields = dict(fields or {})
+
+
+class TooManyAttemptsError(PermissionDeniedError):
+    """Too many failed logins for this account or address: wait (HTTP 429)."""
+
+    http_status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+
+
 class KnowledgeBaseError(HemifacialError):
     """The evidence base is invalid: a defect in the package, not in the user's input."""
+
+
+class PolicyError(HemifacialError):
+    """A route of the web app has no entry in the access policy (a defect, found at start)."""
 
 
 class VideoWorkerError(HemifacialError):

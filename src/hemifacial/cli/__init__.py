@@ -1,4 +1,4 @@
-"""Command-line entry point: ``hemifacial assess|workup|kb|video|serve|worker|report``,
+"""Command-line entry point: ``hemifacial assess|workup|kb|video|serve|worker|report|users``,
 and ``audit|db|patient`` for the operator.
 
 The root group only wires sub-commands; each sub-command reads its own options and turns
@@ -29,6 +29,7 @@ _LAZY_COMMANDS = {
     "audit": ("hemifacial.cli.admin", "audit"),
     "db": ("hemifacial.cli.admin", "db_group"),
     "patient": ("hemifacial.cli.admin", "patient"),
+    "users": ("hemifacial.cli.users", "users"),
 }
 
 _HELP = {
@@ -42,6 +43,7 @@ _HELP = {
     "audit": "Verify the hash-chained audit trail.",
     "db": "Back up or restore the database.",
     "patient": "Delete or anonymise a patient (audited).",
+    "users": "Clinic accounts: add, list, disable, set the role or password.",
 }
 
 

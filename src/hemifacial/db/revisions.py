@@ -6,7 +6,8 @@ the same transaction, so a page sent at revision *r* is still current while the 
 *r*. A flush hook on the package's session class (:class:`TrackedSession`) does it, so no
 ORM write can forget it. Job progress is written with a core ``UPDATE`` outside the ORM and
 raises nothing: the progress bar is refreshed by the page itself, not by a new page.
-There is no clinic-wide counter: writes to different cases never wait on each other.
+There is no clinic-wide counter: writes to different cases never wait on each other;
+clinic-wide reads learn of changes through :mod:`.changes`.
 """
 
 from __future__ import annotations
@@ -17,10 +18,22 @@ from typing import Any
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
+from . import changes
 from . import tables as t
 
 # Rows that belong to a case through ``case_id`` / through ``video_id``.
-_BY_CASE = (t.Finding, t.Assessment, t.Note, t.Visit, t.Video, t.PatientLink)
+_BY_CASE = (
+    t.Finding,
+    t.Assessment,
+    t.Note,
+    t.Visit,
+    t.Video,
+    t.PatientLink,
+    t.TestResult,
+    t.VideoReview,
+    t.Booking,
+    t.BookingOffer,
+)
 _BY_VIDEO = (t.Job, t.Analysis)
 
 
@@ -47,6 +60,7 @@ def _after_flush(session: Session, _context: Any) -> None:
         .values(revision=t.Case.revision + 1)
         .execution_options(synchronize_session=False)
     )
+    changes.notify(session, conn)
 
 
 class TrackedSession(Session):
@@ -71,3 +85,4 @@ def _audit_after_rollback(session: Session, _previous: Any) -> None:
 # Audit rows queued by a unit of work join the chain just before it commits.
 event.listen(TrackedSession, "before_commit", _audit_before_commit)
 event.listen(TrackedSession, "after_soft_rollback", _audit_after_rollback)
+changes.install(TrackedSession)

@@ -18,13 +18,29 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
+    func,
+    text,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from hemifacial.domain.status import SUBMITTED
 
 # Statuses of a submitted case (a request being filled in is "draft").
 CASE_STATUSES = tuple(s.value for s in SUBMITTED)
+# Columns the worklist sorts by, each with an index (column, id) for ORDER BY … LIMIT.
+WORKLIST_SORTED = (
+    "submitted_at",
+    "birth_year",
+    "sex",
+    "side",
+    "top_condition",
+    "top_probability",
+    "video_status",
+    "assigned_to",
+    "patient_name",
+)
 
 
 def utcnow() -> dt.datetime:
@@ -44,6 +60,11 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default="clinician")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    recovery_codes: Mapped[list[str] | None] = mapped_column(JSON, default=list, nullable=True)
 
 
 class LoginSession(Base):
@@ -56,6 +77,8 @@ class LoginSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    stage: Mapped[str] = mapped_column(String(10), default="full", server_default="full")
+    """``full``, or ``enrol``: password right, second factor still to be set up."""
 
 
 class Case(Base):
@@ -79,11 +102,37 @@ class Case(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     # Raised by every change to the case (see hemifacial.db.revisions): its pages' ETag.
     revision: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # Worklist columns (migration 0008), kept current by the services and db/worklist.py:
+    # the effective sex and side, how many findings the assessment used (None: not known,
+    # rows older than 0008), the videos' state and the clinician the case is assigned to.
+    sex: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    side: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    findings_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    video_status: Mapped[str] = mapped_column(String(12), default="none", server_default="none")
+    assigned_to: Mapped[str | None] = mapped_column(String(80), nullable=True)
 
     __table_args__ = (
         Index("ix_cases_dashboard", "red_flag_level", "updated_at"),
         Index("ix_cases_status_dashboard", "status", "red_flag_level", "updated_at"),
+        *(Index(f"ix_cases_by_{c}", c, "id") for c in WORKLIST_SORTED),
+        Index("ix_cases_phone", "phone"),
     )
+
+
+# Possible duplicates: the same e-mail whatever its case.
+Index("ix_cases_email", func.lower(Case.email))
+
+
+class CaseSeen(Base):
+    """The revision of a case a user last looked at: "new since you last looked"."""
+
+    __tablename__ = "case_seen"
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    revision: Mapped[int] = mapped_column(BigInteger)
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class PatientLink(Base):
@@ -117,6 +166,10 @@ class Finding(Base):
     # Certainty in (0, 1) of a finding reported as uncertain; None means certain.
     certainty: Mapped[float | None] = mapped_column(Float, nullable=True)
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # The dated test result (report) this finding was read from, if any.
+    result_id: Mapped[int | None] = mapped_column(
+        ForeignKey("test_results.id", ondelete="CASCADE"), nullable=True, index=True
+    )
 
 
 class Assessment(Base):
@@ -213,3 +266,121 @@ class IdempotencyKey(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     case_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class TestResult(Base):
+    """A dated test report as the clinician entered it (its findings point back here)."""
+
+    __tablename__ = "test_results"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    test_id: Mapped[str] = mapped_column(String(80), default="")
+    performed_on: Mapped[dt.date] = mapped_column(Date)
+    report: Mapped[str] = mapped_column(Text, default="")
+    # the attachment (PDF or image), stored by content hash outside the web root
+    attachment_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    attachment_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    attachment_type: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    attachment_size: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    entered_by: Mapped[str] = mapped_column(String(120))
+    entered_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class VideoReview(Base):
+    """A clinician's judgement of a video: one event wrong or confirmed (``event_index``),
+    or the affected side confirmed or overridden (``event_index`` None). Counts over the
+    analyser's reading (see :mod:`hemifacial.services.review`)."""
+
+    __tablename__ = "video_reviews"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    video_id: Mapped[int] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), index=True)
+    event_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    verdict: Mapped[str] = mapped_column(String(20))
+    reviewed_by: Mapped[str] = mapped_column(String(120))
+    reviewed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Clinician(Base):
+    """A clinician patients can choose, with the short profile shown on the public page."""
+
+    __tablename__ = "clinicians"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    specialty: Mapped[str] = mapped_column(String(120))
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    locations: Mapped[list[str]] = mapped_column(JSON, default=list)
+    profile: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Slot(Base):
+    """A consultation time a clinician offers (``starts_at`` naive UTC)."""
+
+    __tablename__ = "slots"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("clinicians.id", ondelete="CASCADE"))
+    starts_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    minutes: Mapped[int] = mapped_column(Integer)
+    location: Mapped[str] = mapped_column(String(200))
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    series: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("clinician_id", "starts_at", name="uq_slots_clinician_start"),
+        Index("ix_slots_starts_at", "starts_at"),
+    )
+
+
+class BookingOffer(Base):
+    """The clinic's invitation to book (after triage); ``clinician_id`` None: any clinician."""
+
+    __tablename__ = "booking_offers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    clinician_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clinicians.id", ondelete="SET NULL"), nullable=True
+    )
+    offered_by: Mapped[str] = mapped_column(String(120))
+    offered_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+BOOKED = "booked"
+
+
+class Booking(Base):
+    """A case's appointment. At most one live booking per slot and per case: two partial
+    unique indexes (PostgreSQL and SQLite) make a double booking impossible, whatever the
+    timing of the requests. A reschedule moves ``slot_id`` and raises ``sequence`` (the
+    calendar invitation's update counter); ``uid`` is the invitation's UID for life."""
+
+    __tablename__ = "bookings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=BOOKED)
+    uid: Mapped[str] = mapped_column(String(120), unique=True)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (
+        Index(
+            "uq_bookings_live_slot",
+            "slot_id",
+            unique=True,
+            sqlite_where=text("status = 'booked'"),
+            postgresql_where=text("status = 'booked'"),
+        ),
+        Index(
+            "uq_bookings_live_case",
+            "case_id",
+            unique=True,
+            sqlite_where=text("status = 'booked'"),
+            postgresql_where=text("status = 'booked'"),
+        ),
+    )

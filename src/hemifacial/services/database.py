@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hemifacial.db import audit as chain
 from hemifacial.db.audit import Client as Client  # re-exported for the entry points
+from hemifacial.db.changes import CaseChanges
 from hemifacial.db.engine import make_engine, migrate, session_factory, transaction
+from hemifacial.db.seen import SeenLog
 
 # What services take and entry points pass along; web code names the type through this
 # alias and never imports the database layer.
@@ -30,20 +32,36 @@ class Database:
         self.url = url
         self._engine = make_engine(url)
         self._read_engine = make_engine(url, autocommit=True)
-        self.factory: sessionmaker[Session] = session_factory(self._engine)
+        # Which generation of the cases this process has seen (for clinic-wide caches).
+        self.changes = CaseChanges(url)
+        self.factory: sessionmaker[Session] = session_factory(
+            self._engine, self.changes.session_info
+        )
         self._read_factory = session_factory(self._read_engine)
+        # Which revision of a case each user last looked at, written in batches (not an
+        # audit row: the audit of each view is written before the page is sent).
+        self.seen = SeenLog(self._engine)
 
     def open(self) -> None:
         """Bring the schema to the newest revision (clear error if the server is absent)."""
         migrate(self._engine)
+        self.seen.start()
+        self.changes.start()
 
     def close(self) -> None:
+        self.seen.stop()
+        self.changes.stop()
         self._engine.dispose()
         self._read_engine.dispose()
 
     @property
     def dialect(self) -> str:
         return self._engine.dialect.name
+
+    def cases_generation(self) -> int | None:
+        """Raised by every committed change to any case; None when unknown (SQLite, or the
+        change listener is reconnecting): then clinic-wide reads must not be cached."""
+        return self.changes.current()
 
     @contextmanager
     def unit_of_work(self, client: Client | None = None) -> Iterator[UnitOfWork]:

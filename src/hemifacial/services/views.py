@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from hemifacial.analysis.types import VideoAnalysis
 from hemifacial.domain.reasoning.assess import Assessment
+from hemifacial.domain.reasoning.explain import Contribution
 from hemifacial.domain.reasoning.workup import Question
 from hemifacial.domain.status import CaseStatus
 
@@ -32,6 +33,7 @@ class CaseHeader:
     revision: int
     extras: Mapping[str, str]
     draft: Mapping[str, str]
+    assigned_to: str | None = None  # the clinician the case is assigned to
 
     @property
     def status_label(self) -> str:
@@ -48,6 +50,57 @@ class FindingView:
     recorded_at: str
     in_use: bool
     certainty: float | None = None  # None: reported as certain
+    id: int = 0  # the stored row (for correcting or removing it)
+    result_id: int | None = None  # the dated test result it was read from
+    video_id: int | None = None  # the video it was read from (or judged on)
+
+
+@dataclass(frozen=True)
+class ConflictValue:
+    """One source's answer to a finding the sources disagree on."""
+
+    source: str
+    value: str
+    certainty: float | None
+    recorded_by: str
+    in_use: bool
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Sources that give different values for one finding, and which one is used.
+
+    ``resolved``: a clinician (or a test) chose after the latest disagreeing answer.
+    """
+
+    finding_id: str
+    label: str
+    values: tuple[ConflictValue, ...]
+    used: ConflictValue | None
+    resolved: bool
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The distinct values the sources give, in the order shown."""
+        return tuple(dict.fromkeys(v.value for v in self.values))
+
+
+@dataclass(frozen=True)
+class ResultView:
+    """A dated test result: report, attachment, who entered it, and its findings."""
+
+    id: int
+    test_id: str
+    test_name: str
+    performed_on: dt.date
+    report: str
+    attachment_name: str | None
+    attachment_type: str | None
+    attachment_size: int | None
+    entered_by: str
+    entered_at: dt.datetime
+    updated_at: dt.datetime | None
+    findings: tuple[FindingView, ...]
 
 
 @dataclass(frozen=True)
@@ -115,12 +168,40 @@ class VideoMeta:
 
 
 @dataclass(frozen=True)
+class ReviewView:
+    """The clinician's judgement of a video: events (indices into the analyser's events)
+    marked wrong or confirmed, the side given, and the analysis that judgement leaves."""
+
+    rejected: frozenset[int]
+    confirmed: frozenset[int]
+    side: str | None
+    reviewed_by: str
+    reviewed_at: dt.datetime
+    result: VideoAnalysis
+
+
+@dataclass(frozen=True)
 class AnalysisView:
-    """A finished analysis: the typed result and the file name of its timeline plot."""
+    """A finished analysis: the analyser's typed result, the file name of its timeline
+    plot, and the clinician's review (None until someone judged it)."""
 
     video_id: int
     result: VideoAnalysis
     plot_file: str | None
+    review: ReviewView | None = None
+
+    @property
+    def counted(self) -> VideoAnalysis:
+        """What counts: the reviewed analysis when there is a review, else the analyser's."""
+        return self.review.result if self.review else self.result
+
+    def verdict(self, index: int) -> str | None:
+        """``wrong``, ``confirmed`` or None for the analyser's event ``index``."""
+        if self.review is None:
+            return None
+        if index in self.review.rejected:
+            return "wrong"
+        return "confirmed" if index in self.review.confirmed else None
 
 
 @dataclass(frozen=True)
@@ -167,10 +248,25 @@ class CaseView:
     change: CourseChange | None
     notes: tuple[NoteView, ...]
     visits: tuple[VisitView, ...]
+    results: tuple[ResultView, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    changed: tuple[str, ...] = ()  # what the last save changed (``since`` an assessment)
+
+
+@dataclass(frozen=True)
+class DashboardFilter:
+    """Which cases a dashboard page lists (hashable: it keys the read cache)."""
+
+    status: CaseStatus | None = None
+    query: str = ""
+    red_flags_only: bool = False
+    page: int = 1
 
 
 @dataclass(frozen=True)
 class DashboardRow:
+    """One case of the worklist."""
+
     id: int
     patient_name: str
     status: CaseStatus
@@ -178,6 +274,36 @@ class DashboardRow:
     top_condition: str | None
     top_probability: float | None
     updated_at: dt.datetime
+    age: int | None = None  # from the year of birth (± 1 year)
+    sex: str | None = None
+    side: str | None = None
+    submitted_at: dt.datetime | None = None
+    no_findings: bool = False  # the ranking would be the prior: say so, show no cause
+    top_name: str | None = None
+    video_status: str = "none"
+    assigned_to: str | None = None
+    unread: bool = False  # changed since this viewer last looked (or never looked)
+    possible_duplicate: bool = False  # another case has the same e-mail or phone
+    revision: int = 0  # the case's revision on this page (unread: seen below it)
+
+
+@dataclass(frozen=True)
+class WorklistQuery:
+    """What the worklist was asked for, validated (see :mod:`.worklist`)."""
+
+    view: str = "submitted"
+    status: CaseStatus | None = None
+    q: str = ""
+    red: str = ""  # "", "soon" (soon or urgent) or "urgent"
+    sex: str = ""
+    side: str = ""
+    video: str = ""
+    assignee: str = ""  # "", "me", "none" or a username
+    cause: str = ""
+    unread: bool = False
+    sort: str = "red"
+    order: str = "desc"
+    page: int = 1
 
 
 @dataclass(frozen=True)
@@ -187,6 +313,8 @@ class Dashboard:
     counts: Mapping[str, int]
     page: int
     pages: int
+    query: WorklistQuery = WorklistQuery()
+    assignees: tuple[tuple[str, str], ...] = ()  # (username, display name)
 
 
 @dataclass(frozen=True)
@@ -232,3 +360,141 @@ class AuditFilters:
     action: str | None = None
     since: dt.date | None = None
     until: dt.date | None = None  # inclusive
+
+
+@dataclass(frozen=True)
+class UserRow:
+    """A clinic account as the admin page and ``hemifacial users list`` show it."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    disabled: bool
+    second_factor: bool  # set up (TOTP confirmed)
+    recovery_codes_left: int
+    sessions: int
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """What a user types into an authenticator app to set up the second factor."""
+
+    secret: str
+    uri: str
+
+
+@dataclass(frozen=True)
+class TestAdvice:
+    """A recommended test in clinical words, with its numbers for who wants them."""
+
+    test_id: str
+    name: str
+    words: str  # e.g. "could change the leading cause; would settle whether … is present"
+    numbers: str  # bits about the cause and about danger, cost, burden, turnaround
+    reason: str  # the engine's "if … = yes: … 1% → 40%"
+    urgent: bool
+
+
+@dataclass(frozen=True)
+class Glance:
+    """The case page's reading aids (built in :mod:`.glance`)."""
+
+    summary: tuple[str, ...]  # age, sex, side, duration, leading cause, red flags
+    no_findings: bool  # the ranking is the prior: no cause is shown as a result
+    strongest: Mapping[str, tuple[Contribution, ...]]  # per condition, the 5 by |log LR|
+    folded: Mapping[str, tuple[Contribution, ...]]  # the rest, behind <details>
+    tests: tuple[TestAdvice, ...]
+
+
+@dataclass(frozen=True)
+class ClinicianView:
+    """A clinician's short public profile."""
+
+    id: int
+    name: str
+    specialty: str
+    languages: tuple[str, ...]
+    locations: tuple[str, ...]
+    profile: str
+
+
+@dataclass(frozen=True)
+class SlotView:
+    """A consultation time in the clinic's zone, with who booked it (front desk only)."""
+
+    id: int
+    clinician_id: int
+    clinician: str
+    starts_at: dt.datetime  # aware, in the clinic's zone
+    minutes: int
+    location: str
+    cancelled: bool
+    booked_case_id: int | None = None
+    booked_name: str | None = None
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        return self.starts_at + dt.timedelta(minutes=self.minutes)
+
+    @property
+    def day_label(self) -> str:
+        return f"{self.starts_at:%A} {self.starts_at.day} {self.starts_at:%B %Y}"
+
+    @property
+    def time_label(self) -> str:
+        return f"{self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+
+@dataclass(frozen=True)
+class BookingView:
+    id: int
+    case_id: int
+    uid: str
+    sequence: int
+    slot: SlotView
+    reminded_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class DaySlots:
+    day: dt.date
+    slots: tuple[SlotView, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.day:%A} {self.day.day} {self.day:%B %Y}"
+
+
+@dataclass(frozen=True)
+class PatientBooking:
+    """The booking part of a patient's private page."""
+
+    offered: bool
+    clinician_id: int | None  # the clinician the clinic offered, None: any
+    booking: BookingView | None
+    clinicians: tuple[ClinicianView, ...]
+    days: tuple[DaySlots, ...]  # open future slots the patient may choose
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The front desk's day or week: every slot of each day, booked or not."""
+
+    start: dt.date
+    days: tuple[DaySlots, ...]
+    clinicians: tuple[ClinicianView, ...]
+    timezone: str
+
+
+@dataclass(frozen=True)
+class CaseAppointment:
+    """The case page's appointment box: the offer and the live booking."""
+
+    case_id: int
+    patient_name: str
+    offered: bool
+    clinician_id: int | None
+    booking: BookingView | None
+    clinicians: tuple[ClinicianView, ...]

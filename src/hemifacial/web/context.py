@@ -9,7 +9,10 @@ from fastapi.templating import Jinja2Templates
 
 from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.jobs.base import JobRunner
+from hemifacial.jobs.scheduler import Scheduler
+from hemifacial.services.booking_mail import Mailer, MemoryMailer
 from hemifacial.services.database import Database
+from hemifacial.services.readcache import ReadCache
 from hemifacial.settings import Settings
 
 
@@ -21,3 +24,11 @@ class AppContext:
     runner: JobRunner
     templates: Jinja2Templates
     cache: dict[str, Any] = field(default_factory=dict)  # per process, the same for all cases
+    booking_mailer: Mailer = field(default_factory=MemoryMailer)  # booking e-mails
+    scheduler: Scheduler | None = None  # periodic tasks in-process (None: Celery beat runs them)
+    views: ReadCache = field(default_factory=lambda: ReadCache(0))  # read models by revision
+
+    def patient_link(self, token: str) -> str:
+        """A patient's private link, on the configured public address (never the request's
+        Host header, which a client chooses)."""
+        return f"{self.settings.public_url}/p/{token}"

@@ -24,7 +24,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from hemifacial.errors import (
     HemifacialError,
     LoginRequiredError,
+    SecondFactorError,
     ServiceUnavailableError,
+    TooManyAttemptsError,
     TooManyRequestsError,
 )
 
@@ -37,7 +39,7 @@ HINTS = {
     404: "Check the address, or go back to the start page.",
     409: "Reload the page to see what is stored now, then try again.",
     413: "Choose a smaller file.",
-    429: "Wait a while, then try again.",
+    429: "Wait the time named above, then try again.",
     422: "Correct the value named above and send it again; nothing was saved.",
     503: "A server the app needs is not running. Try again in a few minutes; if it keeps "
     "happening, tell the clinic's IT support.",
@@ -87,6 +89,8 @@ def error_response(
 
 async def _hemifacial(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HemifacialError)
+    if isinstance(exc, SecondFactorError) and not wants_json(request):
+        return RedirectResponse("/login/second-factor", status_code=303)
     if isinstance(exc, LoginRequiredError) and not wants_json(request):
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
     status = exc.http_status
@@ -95,7 +99,7 @@ async def _hemifacial(request: Request, exc: Exception) -> Response:
     response = error_response(
         request, status, str(exc), kind=type(exc).__name__, fields=getattr(exc, "fields", None)
     )
-    if isinstance(exc, TooManyRequestsError):
+    if isinstance(exc, (TooManyAttemptsError, TooManyRequestsError)):
         response.headers["Retry-After"] = str(exc.retry_after)
     return response
 

@@ -24,9 +24,10 @@ from hemifacial.errors import (
     LoginRequiredError,
     UploadTooLargeError,
 )
-from hemifacial.services import accounts, intake, videos
+from hemifacial.services import intake, videos
 from hemifacial.services.videos import StoredFile
 
+from .auth import current_user
 from .context import AppContext
 
 CHUNK = 1 << 20
@@ -57,16 +58,14 @@ def check_length(request: Request, ctx: AppContext) -> None:
 
 
 def _authorise(ctx: AppContext, kind: str, found: re.Match[str], request: Request) -> None:
-    """The session or the patient's link must be valid (raises as the route would)."""
-    import datetime as dt
-
-    with ctx.db.reader() as s:
-        if kind == "link":
+    """The session or the patient's link must be valid (raises as the route would; the
+    route's own policy check then applies the roles)."""
+    if kind == "link":
+        with ctx.db.reader() as s:
             intake.case_for_token(s, found.group("token"))
-            return
-        idle = dt.timedelta(minutes=ctx.settings.session_idle_minutes)
-        if accounts.current(s, request.cookies.get("hf_session"), idle) is None:
-            raise LoginRequiredError("please log in to see the clinic's cases")
+        return
+    if current_user(request) is None:
+        raise LoginRequiredError("please log in to see the clinic's cases")
 
 
 class UploadGuard:

@@ -6,31 +6,37 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
+from starlette.concurrency import run_in_threadpool
 
-from hemifacial.domain.status import CaseStatus
-from hemifacial.errors import FormError, LoginRequiredError
-from hemifacial.services import accounts, cases, erasure, intake, reads, videos
+from hemifacial.errors import PermissionDeniedError
+from hemifacial.services import accounts, cases, erasure, intake, reads, videos, worklist
 
 from .. import schemas
 from ..auth import SESSION_COOKIE, end_session, start_session
 from ..csrf import csrf_token, token_for_session
-from ..deps import AdminUser, Audit, Ctx, CurrentUser, Read, Tx
+from ..deps import Audit, Ctx, CurrentUser, Read, Tx
 from ..render import not_modified, page_etag
+from ..signin import log_in
 from ..uploads import check_length, receive
 
 router = APIRouter(prefix="/api/v1", tags=["clinic"])
 
 
 @router.post("/session", response_model=schemas.SessionPublic)
-def login(
+async def login(
     body: schemas.LoginRequest, request: Request, response: Response, tx: Tx
 ) -> schemas.SessionPublic:
-    """Log in; the session cookie is set, and the CSRF token to echo is returned."""
-    try:
-        token, info = accounts.login(tx, body.username, body.password)
-    except LoginRequiredError:
-        tx.commit()  # the failed attempt stays audited although the request fails
-        raise
+    """Log in; the session cookie is set, and the CSRF token to echo is returned.
+
+    Administrators, clinicians and auditors send ``otp`` too; one whose second factor is not
+    set up yet does that in the browser first (403 here). Failed logins are limited per
+    account and per address (429 with Retry-After)."""
+    token, info = await log_in(request, tx, body.username, body.password, body.otp)
+    if info.stage != "full":
+        await run_in_threadpool(accounts.logout, tx, token)
+        raise PermissionDeniedError(
+            "set up your second factor first: log in once in the browser at /login"
+        )
     start_session(request, response, token)
     return schemas.SessionPublic(
         username=info.username,
@@ -54,27 +60,59 @@ def whoami(request: Request, user: CurrentUser) -> schemas.SessionPublic:
 def logout(request: Request, tx: Tx, user: CurrentUser) -> Response:
     accounts.logout(tx, request.cookies.get(SESSION_COOKIE))
     response = Response(status_code=204)
-    end_session(response)
+    end_session(request, response)
     return response
 
 
 @router.get("/cases", response_model=schemas.DashboardPublic)
 def list_cases(
+    request: Request,
+    ctx: Ctx,
     user: CurrentUser,
     read: Read,
     audit: Audit,
-    status: Annotated[CaseStatus | None, Query(description="one of the case statuses")] = None,
+    view: Annotated[str | None, Query(description="submitted, drafts or duplicates")] = None,
+    status: Annotated[str | None, Query(description="one of the submitted statuses")] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
-    red_flags: bool = False,
-    page: Annotated[int, Query(ge=1)] = 1,
+    red: Annotated[str | None, Query(description="soon (soon or urgent) or urgent")] = None,
+    sex: str | None = None,
+    side: Annotated[str | None, Query(description="left, right or both")] = None,
+    video: Annotated[str | None, Query(description="none, queued, running, failed, done")] = None,
+    assignee: Annotated[str | None, Query(description="me, none or a username")] = None,
+    cause: Annotated[str | None, Query(description="a condition id: the leading cause")] = None,
+    unread: Annotated[str | None, Query(description="1: only cases new since you looked")] = None,
+    sort: Annotated[str | None, Query(description=", ".join(worklist.SORTS))] = None,
+    order: Annotated[str | None, Query(description="asc or desc")] = None,
+    page: Annotated[str | None, Query(description="1, 2, …")] = None,
+    red_flags: Annotated[str | None, Query(description="true: the old name of red=soon")] = None,
 ) -> schemas.DashboardPublic:
-    """The dashboard: red flags first, then most recently changed (50 per page)."""
-    if status is CaseStatus.DRAFT:
-        raise FormError({"status": f"must be one of {', '.join(cases.STATUSES)}"})
-    data = reads.dashboard(read, status=status, query=q, red_flags_only=red_flags, page=page)
-    shown = [row.id for row in data.rows]
-    audit(user.username, "cases.list", cases=shown, searched=bool(q), page=page, via="api")
+    """The worklist, 50 per page: red flags first, then most recently changed, unless
+    ``sort`` says otherwise. A value a parameter does not take is refused (400); the
+    parameters are read (and checked) by the service, so each is text here."""
+    params = dict(request.query_params)
+    if (red_flags or "").lower() in ("1", "true", "yes") and not red:
+        params["red"] = "soon"
+    query = worklist.parse_query(ctx.kb, params, strict=True)
+    if query.unread or query.sort == "unread":  # the database must know the latest views
+        ctx.db.seen.flush()
+    pending = ctx.db.seen.pending(user.username)
+    generation = ctx.db.cases_generation()
+    data = worklist.dashboard(
+        read, ctx.kb, query, user.username, pending, generation=generation, cache=ctx.views
+    )
+    shown = [row.id for row in data.rows]  # the cases shown, never the search text
+    audit(user.username, "cases.list", cases=shown, searched=bool(query.q), page=query.page,
+          view=query.view, via="api")  # fmt: skip
     return schemas.dashboard_public(data)
+
+
+@router.put("/cases/{case_id}/assignee", response_model=schemas.AssigneePublic)
+def assign_case(
+    case_id: int, body: schemas.AssigneeUpdate, tx: Tx, user: CurrentUser
+) -> schemas.AssigneePublic:
+    """Assign the case to a clinician (``null`` or "" for nobody); audited."""
+    who = worklist.assign(tx, case_id, body.assignee or "", user.username)
+    return schemas.AssigneePublic(case_id=case_id, assignee=who)
 
 
 @router.get("/cases/{case_id}", response_model=schemas.CasePublic)
@@ -83,11 +121,12 @@ def get_case(
 ) -> Response | schemas.CasePublic:
     """The whole case; with If-None-Match, 304 while the case is unchanged."""
     audit(user.username, "case.view", case_id, via="api")
-    etag = page_etag(request, "api-case", case_id, reads.case_revision(read, case_id))
+    revision = reads.case_revision(read, case_id)
+    etag = page_etag(request, "api-case", case_id, revision)
     unchanged = not_modified(request, etag)
     if unchanged is not None:
         return unchanged
-    body = schemas.case_public(reads.case_view(read, ctx.kb, case_id))
+    body = schemas.case_public(reads.case_view_at(read, ctx.kb, case_id, revision, ctx.views))
     return Response(
         body.model_dump_json(),
         media_type="application/json",
@@ -96,7 +135,7 @@ def get_case(
 
 
 @router.delete("/cases/{case_id}")
-def delete_case(case_id: int, ctx: Ctx, tx: Tx, user: AdminUser) -> dict[str, int]:
+def delete_case(case_id: int, ctx: Ctx, tx: Tx, user: CurrentUser) -> dict[str, int]:
     """Delete the patient: the case, all its data, videos and plots (administrators; audited
     without the patient's name)."""
     done = erasure.delete_patient(tx, ctx.settings, case_id, user.username)
@@ -104,7 +143,7 @@ def delete_case(case_id: int, ctx: Ctx, tx: Tx, user: AdminUser) -> dict[str, in
 
 
 @router.post("/cases/{case_id}/anonymise")
-def anonymise_case(case_id: int, ctx: Ctx, tx: Tx, user: AdminUser) -> dict[str, int]:
+def anonymise_case(case_id: int, ctx: Ctx, tx: Tx, user: CurrentUser) -> dict[str, int]:
     """Keep the findings, remove what identifies the patient (administrators; audited)."""
     done = erasure.anonymise_patient(tx, ctx.settings, case_id, user.username)
     return {"case_id": done.case_id, "findings": done.findings, "videos": done.videos}
@@ -156,9 +195,17 @@ def add_visit(case_id: int, body: schemas.VisitCreate, tx: Tx, user: CurrentUser
 def new_patient_link(
     case_id: int, request: Request, ctx: Ctx, tx: Tx, user: CurrentUser
 ) -> dict[str, str]:
-    """A new private link for the patient (shown once; the clinic sends it)."""
+    """A new private link for the patient (shown once; the clinic sends it); every earlier
+    link of the case stops working."""
     token = intake.new_link_for(tx, case_id, ctx.settings.link_days, user.username)
-    return {"link": str(request.url_for("patient_home", token=token))}
+    return {"link": ctx.patient_link(token)}
+
+
+@router.delete("/cases/{case_id}/link")
+def revoke_patient_link(case_id: int, tx: Tx, user: CurrentUser) -> dict[str, int]:
+    """Revoke the patient's link (audited); the patient gets a new one when the clinic
+    makes one."""
+    return {"revoked": intake.revoke_links(tx, case_id, user.username)}
 
 
 @router.post("/cases/{case_id}/videos", status_code=202, response_model=schemas.JobPublic)

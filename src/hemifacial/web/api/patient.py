@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, File, Form, Header, Request, UploadFile
 
 from hemifacial.domain.status import CaseStatus
 from hemifacial.errors import FormError
-from hemifacial.services import cases, forms, idempotency, intake, reads, videos
+from hemifacial.services import forms, idempotency, intake, reads, videos
 from hemifacial.services.views import StoredAssessment
 
 from .. import schemas
@@ -69,7 +69,7 @@ def submit_intake(
     if earlier is not None:
         token = intake.new_link_for(tx, earlier, ctx.settings.link_days, "patient")
         stored = reads.latest_assessment(tx, earlier)
-        return _intake_public(request, earlier, token, stored)
+        return _intake_public(ctx, earlier, token, stored)
     unknown = sorted(set(body.answers) - set(forms.all_fields(ctx.kb)))
     if unknown:
         raise FormError({k: "unknown question" for k in unknown})
@@ -78,16 +78,16 @@ def submit_intake(
     intake.save_draft(tx, ctx.kb, case.id, body.answers)
     stored = intake.submit(tx, ctx.kb, case.id)
     idempotency.bind(tx, "intake", idempotency_key, case.id)
-    return _intake_public(request, case.id, token, stored)
+    return _intake_public(ctx, case.id, token, stored)
 
 
 def _intake_public(
-    request: Request, case_id: int, token: str, stored: StoredAssessment
+    ctx: Ctx, case_id: int, token: str, stored: StoredAssessment
 ) -> schemas.IntakePublic:
     return schemas.IntakePublic(
         case_id=case_id,
         status=CaseStatus.NEW.value,
-        link=str(request.url_for("patient_home", token=token)),
+        link=ctx.patient_link(token),
         red_flags=[asdict(f) for f in stored.result.red_flags],
     )
 
@@ -127,10 +127,9 @@ def save_draft(token: str, body: schemas.DraftUpdate, ctx: Ctx, tx: Tx) -> None:
 def answer_follow_ups(
     token: str, body: schemas.DraftUpdate, ctx: Ctx, tx: Tx
 ) -> dict[str, list[str]]:
-    case = intake.case_for_token(tx, token)
-    answers = {k: v for k, v in body.answers.items() if v.strip()}
-    cases.record_findings(tx, ctx.kb, case.id, answers, source="patient", actor="patient")
-    return {"saved": sorted(answers)}
+    """Answers to the follow-up questions: history and symptom findings only (a test result
+    is refused with 403 naming it), nothing once the case is closed."""
+    return {"saved": intake.record_patient_answers(tx, ctx.kb, token, body.answers)}
 
 
 @router.post("/patient/{token}/videos", status_code=202)
@@ -143,7 +142,7 @@ def patient_video(
     mirrored: Annotated[bool, Form()] = False,
 ) -> dict[str, str]:
     check_length(request, ctx)
-    case_id = intake.case_for_token(tx, token).id
+    case_id = intake.writable_case_for_token(tx, token).id
     stored, name = receive(ctx, file)
     videos.add_video(
         tx,

@@ -1,91 +1,125 @@
-"""Administrator pages: the audit trail with filters, and its CSV export.
-
-Looking at the audit trail is itself audited (``audit.view``, ``audit.export``)."""
+"""Account administration: list, add, disable or enable, set the role, reset the password
+or the second factor (administrators; the auditor may look). Each change is audited."""
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Callable
+from typing import Annotated
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
 
-from hemifacial.errors import FormError
-from hemifacial.services import audit as audit_service
-from hemifacial.services import reads
-from hemifacial.services.views import AuditFilters
+from hemifacial.errors import InvalidValueError
+from hemifacial.services import accounts
+from hemifacial.services.database import UnitOfWork
 
-from ..deps import AdminUser, Audit, Read
+from ..deps import CurrentUser, Read, Tx
 from ..render import render
 
 router = APIRouter(include_in_schema=False)
-PAGE = 100
-EXPORT_LIMIT = 100_000
+BASE = "/clinic/admin/users"
 
 
-def _filters(request: Request) -> AuditFilters:
-    """The filters of the query string; a bad one is named (422)."""
-    q = request.query_params
-    errors: dict[str, str] = {}
-
-    def day(name: str) -> dt.date | None:
-        raw = q.get(name, "").strip()
-        if not raw:
-            return None
-        try:
-            return dt.date.fromisoformat(raw)
-        except ValueError:
-            errors[name] = "must be a date like 2026-12-01"
-            return None
-
-    case = q.get("case", "").strip()
-    if case and not (case.isdigit() and len(case) < 12):
-        errors["case"] = "must be a case number"
-    found = AuditFilters(
-        actor=q.get("actor", "").strip() or None,
-        case_id=int(case) if case and "case" not in errors else None,
-        action=q.get("action", "").strip() or None,
-        since=day("since"),
-        until=day("until"),
-    )
-    if errors:
-        raise FormError(errors)
-    return found
-
-
-@router.get("/clinic/audit")
-def audit_page(request: Request, user: AdminUser, read: Read, audit: Audit) -> Response:
-    f = _filters(request)
-    before = request.query_params.get("before", "")
-    before_seq = int(before) if before.isdigit() and len(before) < 19 else None
-    rows = reads.audit_rows(read, f, before_seq=before_seq, limit=PAGE)
-    audit(user.username, "audit.view", f.case_id, filters=_described(f))
-    data = {"rows": rows, "f": f, "more": len(rows) == PAGE, "query": request.url.query}
-    return render(request, "clinic/audit.html", data)
-
-
-@router.get("/clinic/audit.csv")
-def audit_csv(request: Request, user: AdminUser, read: Read, audit: Audit) -> Response:
-    f = _filters(request)
-    rows = reads.audit_rows(read, f, limit=EXPORT_LIMIT)
-    audit(user.username, "audit.export", f.case_id, filters=_described(f), rows=len(rows))
-    return Response(
-        audit_service.to_csv(rows),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": 'attachment; filename="audit.csv"',
-            "Cache-Control": "no-store",
-        },
-    )
-
-
-def _described(f: AuditFilters) -> dict[str, str]:
-    return {
-        k: str(v)
-        for k, v in (
-            ("actor", f.actor),
-            ("action", f.action),
-            ("since", f.since),
-            ("until", f.until),
-        )
-        if v
+def _users_page(
+    request: Request, s: UnitOfWork, error: str | None = None, status: int = 200
+) -> Response:
+    context = {
+        "users": accounts.list_users(s),
+        "roles": accounts.ROLES,
+        "role_labels": accounts.ROLE_LABELS,
+        "error": error,
     }
+    return render(request, "clinic/users.html", context, status)
+
+
+@router.get(BASE)
+def users(request: Request, read: Read, user: CurrentUser) -> Response:
+    return _users_page(request, read)
+
+
+class NewUserForm(BaseModel):
+    username: str = ""
+    display_name: str = ""
+    role: str = "clinician"
+    password: str = ""
+
+
+@router.post(BASE)
+def add_user(
+    request: Request, tx: Tx, user: CurrentUser, form: Annotated[NewUserForm, Form()]
+) -> Response:
+    try:
+        accounts.create_user(
+            tx, form.username, form.password, form.display_name, form.role, actor=user.username
+        )
+    except InvalidValueError as exc:
+        tx.rollback()
+        return _users_page(request, tx, str(exc), 422)
+    return RedirectResponse(BASE, status_code=303)
+
+
+class DisabledForm(BaseModel):
+    disabled: str = "yes"
+
+
+class RoleForm(BaseModel):
+    role: str = ""
+
+
+class ResetForm(BaseModel):
+    password: str = ""
+
+
+@router.post(BASE + "/{user_id}/disabled")
+def set_disabled(
+    user_id: int,
+    request: Request,
+    tx: Tx,
+    user: CurrentUser,
+    form: Annotated[DisabledForm, Form()],
+) -> Response:
+    return _change(
+        request,
+        tx,
+        lambda name: accounts.set_disabled(tx, name, form.disabled == "yes", user.username),
+        user_id,
+    )
+
+
+@router.post(BASE + "/{user_id}/role")
+def set_role(
+    user_id: int, request: Request, tx: Tx, user: CurrentUser, form: Annotated[RoleForm, Form()]
+) -> Response:
+    return _change(
+        request, tx, lambda name: accounts.set_role(tx, name, form.role, user.username), user_id
+    )
+
+
+@router.post(BASE + "/{user_id}/password")
+def reset_password(
+    user_id: int, request: Request, tx: Tx, user: CurrentUser, form: Annotated[ResetForm, Form()]
+) -> Response:
+    return _change(
+        request,
+        tx,
+        lambda name: accounts.reset_password(tx, name, form.password, user.username),
+        user_id,
+    )
+
+
+@router.post(BASE + "/{user_id}/second-factor")
+def reset_second_factor(user_id: int, request: Request, tx: Tx, user: CurrentUser) -> Response:
+    return _change(
+        request, tx, lambda name: accounts.reset_second_factor(tx, name, user.username), user_id
+    )
+
+
+def _change(request: Request, tx: Tx, change: Callable[[str], None], user_id: int) -> Response:
+    """Run ``change(username)``; a refused change shows the list again with its reason."""
+    try:
+        change(accounts.user_name(tx, user_id))
+    except InvalidValueError as exc:
+        tx.rollback()
+        return _users_page(request, tx, str(exc), 422)
+    return RedirectResponse(BASE, status_code=303)

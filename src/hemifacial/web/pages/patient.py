@@ -12,8 +12,8 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 
 from hemifacial.domain.status import CaseStatus
-from hemifacial.errors import FormError, InputError
-from hemifacial.services import cases, forms, idempotency, intake, videos
+from hemifacial.errors import FormError, InputError, PatientFindingError
+from hemifacial.services import forms, idempotency, intake, videos
 from hemifacial.services.database import UnitOfWork
 
 from ..deps import Audit, Ctx, FormFields, Read, Tx
@@ -75,7 +75,7 @@ def start(request: Request, ctx: Ctx, tx: Tx, form: Annotated[ContactForm, Form(
 def _page(
     request: Request, template: str, token: str, data: dict[str, Any], status: int = 200
 ) -> Response:
-    link = str(request.url_for("patient_home", token=token))
+    link = request.app.state.ctx.patient_link(token)
     return render(request, template, {"token": token, "link": link, **data}, status)
 
 
@@ -207,14 +207,12 @@ def submit(token: str, request: Request, ctx: Ctx, tx: Tx) -> Response:
 
 @router.post("/p/{token}/answers")
 def follow_up_answers(token: str, request: Request, ctx: Ctx, tx: Tx, form: FormFields) -> Response:
-    answers = {k: v for k, v in form.items() if k in ctx.kb.findings and v.strip()}
-    case = intake.case_for_token(tx, token)
+    answers = {k: v for k, v in form.items() if k in ctx.kb.findings}
     try:
-        if answers:
-            cases.record_findings(tx, ctx.kb, case.id, answers, source="patient", actor="patient")
-    except FormError as exc:
+        intake.record_patient_answers(tx, ctx.kb, token, answers)
+    except (FormError, PatientFindingError) as exc:
         tx.rollback()
-        return _home(token, request, ctx, tx, exc.fields, 422)
+        return _home(token, request, ctx, tx, exc.fields, exc.http_status)
     return _see(f"/p/{token}")
 
 
@@ -234,7 +232,7 @@ def upload(
     file: Annotated[UploadFile | None, File()] = None,
     mirrored: Annotated[str, Form()] = "",
 ) -> Response:
-    case_id = intake.case_for_token(tx, token).id
+    case_id = intake.writable_case_for_token(tx, token).id
     try:
         check_length(request, ctx)
         stored, name = receive(ctx, file)

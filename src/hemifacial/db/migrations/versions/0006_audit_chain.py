@@ -5,7 +5,7 @@ Existing audit rows are numbered in id order and chained, so ``hemifacial audit 
 covers the history from before this revision too.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0010 (written on 0004; relinked after main's 0010 when merging main)
 Create Date: 2026-12-02 16:00:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from hemifacial.db import audit as chain
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0010"  # migrations are chained in the order they were merged
 branch_labels = None
 depends_on = None
 
