@@ -21,7 +21,7 @@ from hemifacial.db import audit as chain
 from hemifacial.db import tables as t
 from hemifacial.services import accounts
 from tests.db.fixtures import client_for
-from tests.support import run_cli
+from tests.support import DOC_SECRET, otp, run_cli
 
 from .conftest import PASSWORD
 from .helpers import MP4, TYPICAL, intake
@@ -54,7 +54,7 @@ def test_logins_failures_and_logouts_are_audited_with_address_and_agent(
         client.post("/api/v1/session", json={"username": "ghost", "password": "x" * 9}).status_code
         == 401
     )
-    r = client.post("/api/v1/session", json={"username": "doc", "password": PASSWORD})
+    r = client.post("/api/v1/session", json={"username": "doc", "password": PASSWORD, "otp": otp()})
     client.headers["X-CSRF-Token"] = r.json()["csrf_token"]
     assert client.delete("/api/v1/session").status_code == 204
     got = [(r.actor, r.action, r.ip, r.user_agent) for r in _rows(app) if "log" in r.action]
@@ -98,9 +98,12 @@ from tests.db.fixtures import client_for
 settings = from_env({"HEMIFACIAL_DATA_DIR": sys.argv[1], "HEMIFACIAL_DATABASE_URL": sys.argv[2]},
                     mode="dev")
 with client_for(create_app(settings)) as c:
-    r = c.post("/api/v1/session", json={"username": "doc", "password": sys.argv[3]})
+    from tests.support import otp
+    login = {"username": "doc", "password": sys.argv[3], "otp": otp()}
+    assert c.post("/api/v1/session", json=login).status_code == 200
     for _ in range(5):
-        assert c.get(f"/clinic/cases/{sys.argv[4]}").status_code == 200
+        page = c.get(f"/clinic/cases/{sys.argv[4]}", follow_redirects=False)
+        assert page.status_code == 200, page.status_code
     print("viewed", flush=True)
     os.kill(os.getpid(), signal.SIGKILL)  # a crash right after the responses
 """
@@ -123,9 +126,9 @@ def test_views_are_durable_before_the_response_a_killed_process_loses_none(
 
 def _admin(app: Any) -> Any:
     with app.state.ctx.db.unit_of_work() as s:
-        accounts.create_user(s, "root", PASSWORD, "Admin", role="admin")
+        accounts.create_user(s, "root", PASSWORD, "Admin", role="admin", totp_secret=DOC_SECRET)
     c = client_for(app)
-    r = c.post("/api/v1/session", json={"username": "root", "password": PASSWORD})
+    r = c.post("/api/v1/session", json={"username": "root", "password": PASSWORD, "otp": otp()})
     c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
     return c
 

@@ -26,7 +26,7 @@ from hemifacial.db import audit as chain
 from hemifacial.db import tables as t
 from hemifacial.db.engine import session_factory, transaction
 from hemifacial.services import accounts
-from tests.support import run_cli, tiny_mp4
+from tests.support import DOC_SECRET, otp, run_cli, tiny_mp4
 
 from .server import free_port
 
@@ -122,7 +122,7 @@ class Load:
 
 def _seed(engine: Engine) -> None:
     with transaction(session_factory(engine)) as s:
-        accounts.create_user(s, "doc", PASSWORD, "Dr Doc")
+        accounts.create_user(s, "doc", PASSWORD, "Dr Doc", totp_secret=DOC_SECRET)
 
 
 def test_concurrent_submissions_survive_a_kill_exactly_once(engine: Engine, settings: Any) -> None:
@@ -132,7 +132,9 @@ def test_concurrent_submissions_survive_a_kill_exactly_once(engine: Engine, sett
     server = _start(env, port)
     try:
         with httpx.Client(base_url=base) as c:
-            r = c.post("/api/v1/session", json={"username": "doc", "password": PASSWORD})
+            r = c.post(
+                "/api/v1/session", json={"username": "doc", "password": PASSWORD, "otp": otp()}
+            )
             cookie = {"Cookie": f"hf_session={r.cookies['hf_session']}",
                       "X-CSRF-Token": r.json()["csrf_token"]}  # fmt: skip
         body = {"contact": {"name": "Upload Ulla", "email": "u@example.org", "consent": True}}

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from hemifacial.db import tables as t
 from tests.db.fixtures import client_for
+from tests.support import otp
 
 from .conftest import PASSWORD
 from .helpers import MP4, TYPICAL, intake
@@ -82,7 +83,8 @@ def test_an_announced_oversize_body_is_refused_at_once(app: Any) -> None:
 def test_a_chunked_body_is_cut_off_at_the_limit(app: Any, client: Any) -> None:
     case_id = intake(client, "Typical Tina", TYPICAL)["case_id"]
     with client_for(app) as c, running(app) as base:
-        r = c.post("/api/v1/session", json={"username": "doc", "password": PASSWORD})
+        login = {"username": "doc", "password": PASSWORD, "otp": otp()}
+        r = c.post("/api/v1/session", json=login)
         cookie = f"hf_session={r.cookies['hf_session']}"
         headers = {
             "Content-Type": MULTIPART,
