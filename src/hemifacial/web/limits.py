@@ -1,8 +1,9 @@
-"""Rate limits per client address (the ``limits`` library, in memory: per process).
+"""Rate limits per client address (the ``limits`` library; counters in memory, per process,
+or where ``HEMIFACIAL_RATE_LIMIT_STORAGE`` says, e.g. Redis shared by all workers).
 
 New consultation requests are limited per address (``HEMIFACIAL_INTAKE_RATE``), so that a
 script cannot fill the clinic's "New" tab. A refused request gets 429 with Retry-After.
-With several worker processes each counts for itself (docs/deployment.md).
+With in-memory counters and several worker processes, each counts for itself.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import time
 
 from fastapi import Request
 from limits import RateLimitItem, parse_many
-from limits.storage import MemoryStorage
+from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from hemifacial.errors import TooManyRequestsError
@@ -21,9 +22,9 @@ from .auth import ctx_of
 
 
 class AddressLimiter:
-    def __init__(self, rate: str) -> None:
+    def __init__(self, rate: str, storage: str = "memory://") -> None:
         self.items: list[RateLimitItem] = parse_many(rate)
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.limiter = MovingWindowRateLimiter(storage_from_string(storage))
 
     def hit(self, scope: str, address: str) -> None:
         """Count one request from ``address``; raise when it is over a limit."""
@@ -43,5 +44,7 @@ def limit_intake(request: Request) -> None:
     ctx = ctx_of(request)
     limiter: AddressLimiter | None = ctx.cache.get("intake_limiter")
     if limiter is None:
-        limiter = ctx.cache["intake_limiter"] = AddressLimiter(ctx.settings.intake_rate)
+        settings = ctx.settings
+        limiter = AddressLimiter(settings.intake_rate, settings.rate_limit_storage)
+        ctx.cache["intake_limiter"] = limiter
     limiter.hit("intake", request.client.host if request.client else "")
