@@ -42,6 +42,8 @@ def _env(settings: Any) -> dict[str, str]:
         "HEMIFACIAL_DATA_DIR": str(settings.data_dir),
         "HEMIFACIAL_DATABASE_URL": settings.database_url,
         "HEMIFACIAL_MODE": "dev",
+        # a fixed key: the session's CSRF token stays good across the restart
+        "HEMIFACIAL_SECRET_KEY": "load-test-key-9f8e7d6c5b4a3928",
         "HEMIFACIAL_LANDMARKER": "synthetic",
         "HEMIFACIAL_VIDEO_JOBS": "1",
         "HEMIFACIAL_INTAKE_RATE": "100000/minute",
