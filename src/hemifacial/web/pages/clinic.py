@@ -151,7 +151,9 @@ def case_page(
     flash = flash_of(request)
     if flash is not None:  # after a save: what changed, never cached
         view = reads.case_view(read, ctx.kb, case_id, since=flash.since)
-        return render(request, "clinic/case.html", {**_case_context(ctx, view), "flash": flash})
+        ctx.db.seen.record(user.username, case_id, view.case.revision)
+        context = {**_case_context(ctx, view), "assignees": worklist.assignees(read)}
+        return render(request, "clinic/case.html", {**context, "flash": flash})
     revision = reads.case_revision(read, case_id)
     ctx.db.seen.record(user.username, case_id, revision)  # no longer "new" on the worklist
     etag = page_etag(request, "case", case_id, revision)
