@@ -115,7 +115,8 @@ def _concrete(world: World, path: str, principal: str) -> str:
         job_id=world.job_id,
         video_id=world.video_id,
         user_id=world.victim_id,
-        index=0,  # the video's first event; the ones below need not exist (404 is no refusal)
+        # rows that need not exist: a caller the policy refuses never learns whether they do
+        index=0,
         result_id=1,
         note_id=1,
         visit_id=1,

@@ -109,8 +109,6 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/cases/{case_id}/letter.html"): CLINICAL_READ,
     ("GET", "/api/v1/videos/{video_id}/analysis"): CLINICAL_READ,
     ("GET", "/api/v1/videos/{video_id}/timeline.png"): CLINICAL_READ,
-    ("GET", "/clinic/videos/{video_id}/media"): CLINICAL_READ,  # watching the face video
-    ("GET", "/clinic/results/{result_id}/attachment"): CLINICAL_READ,
     # front desk and clinicians: notes, visits (booking), patient links, videos, retries
     ("POST", "/clinic/cases/{case_id}/notes"): WRITE_DESK,
     ("POST", "/clinic/cases/{case_id}/visits"): WRITE_DESK,
@@ -124,24 +122,27 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("DELETE", "/api/v1/cases/{case_id}/link"): WRITE_DESK,
     ("POST", "/api/v1/cases/{case_id}/videos"): WRITE_DESK,
     ("POST", "/api/v1/jobs/{job_id}/retry"): WRITE_DESK,
+    # clinical writes: findings and test results, the case's status, reading a letter
+    ("POST", "/clinic/cases/{case_id}/findings"): CLINICAL,
+    ("POST", "/clinic/cases/{case_id}/status"): CLINICAL,
+    ("POST", "/api/v1/cases/{case_id}/findings"): CLINICAL,
+    ("PATCH", "/api/v1/cases/{case_id}"): CLINICAL,
+    ("POST", "/api/v1/letters/suggest"): CLINICAL,
+    # video review and the clinician's record: watching, judging, results, corrections
+    ("GET", "/clinic/videos/{video_id}/media"): CLINICAL_READ,
+    ("GET", "/clinic/results/{result_id}/attachment"): CLINICAL_READ,
+    ("POST", "/clinic/videos/{video_id}/events/{index}"): CLINICAL,
+    ("POST", "/clinic/videos/{video_id}/side"): CLINICAL,
+    ("POST", "/clinic/cases/{case_id}/conflicts"): CLINICAL,
+    ("POST", "/clinic/cases/{case_id}/results"): CLINICAL,
+    ("POST", "/clinic/cases/{case_id}/results/{result_id}/edit"): CLINICAL,
+    ("POST", "/clinic/cases/{case_id}/results/{result_id}/delete"): CLINICAL,
+    ("POST", "/clinic/cases/{case_id}/findings/{row_id}/edit"): CLINICAL,
+    ("POST", "/clinic/cases/{case_id}/findings/{row_id}/delete"): CLINICAL,
     ("POST", "/clinic/cases/{case_id}/notes/{note_id}/edit"): WRITE_DESK,
     ("POST", "/clinic/cases/{case_id}/notes/{note_id}/delete"): WRITE_DESK,
     ("POST", "/clinic/cases/{case_id}/visits/{visit_id}/edit"): WRITE_DESK,
     ("POST", "/clinic/cases/{case_id}/visits/{visit_id}/delete"): WRITE_DESK,
-    # clinical writes: findings and test results, the case's status, reading a letter
-    ("POST", "/clinic/cases/{case_id}/findings"): CLINICAL,
-    ("POST", "/clinic/cases/{case_id}/status"): CLINICAL,
-    ("POST", "/clinic/cases/{case_id}/findings/{row_id}/edit"): CLINICAL,
-    ("POST", "/clinic/cases/{case_id}/findings/{row_id}/delete"): CLINICAL,
-    ("POST", "/clinic/cases/{case_id}/results"): CLINICAL,
-    ("POST", "/clinic/cases/{case_id}/results/{result_id}/edit"): CLINICAL,
-    ("POST", "/clinic/cases/{case_id}/results/{result_id}/delete"): CLINICAL,
-    ("POST", "/clinic/cases/{case_id}/conflicts"): CLINICAL,  # which source's value counts
-    ("POST", "/clinic/videos/{video_id}/events/{index}"): CLINICAL,  # an event judged
-    ("POST", "/clinic/videos/{video_id}/side"): CLINICAL,  # the side confirmed or overridden
-    ("POST", "/api/v1/cases/{case_id}/findings"): CLINICAL,
-    ("PATCH", "/api/v1/cases/{case_id}"): CLINICAL,
-    ("POST", "/api/v1/letters/suggest"): CLINICAL,
     # one's own account
     ("GET", "/clinic/account"): OWN_ACCOUNT,
     ("POST", "/clinic/account/password"): OWN_ACCOUNT,
