@@ -143,7 +143,8 @@ def test_video_review_seeks_by_range_requests_and_a_wrong_event_changes_the_find
     page.locator("#videos summary", has_text="Upload a video").click()
     page.set_input_files("#videos input[type=file]", str(synthetic_clip))
     page.get_by_role("button", name="Upload and analyse").click()
-    page.locator("video.player").wait_for(timeout=60_000)  # the job finished, page refreshed
+    page.locator("video.player").wait_for()  # playable at once, before the analysis
+    page.locator("svg.timeline-svg").wait_for(timeout=60_000)  # the job finished, page refreshed
     page.wait_for_function("() => document.querySelector('video.player').readyState >= 1")
     assert "Affected side: <b>both</b>" in page.locator("#videos").inner_html()
 
