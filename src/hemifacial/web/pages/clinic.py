@@ -161,7 +161,8 @@ def case_page(case_id: int, request: Request, ctx: Ctx, user: CurrentUser, read:
         view = reads.case_view(read, ctx.kb, case_id, since=flash.since)
         return render(request, "clinic/case.html", {**_case_context(ctx, view), "flash": flash})
     revision = reads.case_revision(read, case_id)
-    etag = page_etag(request, "case", case_id, revision)
+    # today's date is part of the page (the date fields' default and limit)
+    etag = page_etag(request, "case", case_id, revision, dates.today())
     unchanged = not_modified(request, etag)
     if unchanged is not None:
         return unchanged
