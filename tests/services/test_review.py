@@ -14,7 +14,7 @@ from hemifacial.db import tables as t
 from hemifacial.db.engine import transaction
 from hemifacial.domain.knowledge.loader import load_knowledge_base
 from hemifacial.errors import InvalidValueError
-from hemifacial.services import conflicts, intake, reads, review, videos
+from hemifacial.services import cases, conflicts, intake, reads, review, videos
 from hemifacial.settings import Settings
 from tests.doubles import SPASM_EVENTS, events_analysis
 
@@ -153,3 +153,18 @@ def test_sources_that_disagree_are_named_and_a_choice_resolves_them(
         assert "conflict.resolve" in actions
         with pytest.raises(InvalidValueError, match="no finding"):
             conflicts.choose(s, KB, case_id, "nope", "x", "doc")
+
+
+def test_a_clinicians_choice_against_a_test_result_stays_open(factory: Any) -> None:
+    with transaction(factory) as s:
+        case, _ = intake.start(s, intake.Contact("Tess", "t@example.org", "", "", True), 30)
+        intake.save_draft(s, KB, case.id, {"age_at_onset": "60", "side": "left"})
+        intake.submit(s, KB, case.id)
+        cases.record_findings(
+            s, KB, case.id, {"mri_mass_lesion": "yes"}, source="test", actor="doc"
+        )
+        conflicts.choose(s, KB, case.id, "mri_mass_lesion", "no", "doc")
+        view = reads.case_view(s, KB, case.id)
+        mass = next(c for c in view.conflicts if c.finding_id == "mri_mass_lesion")
+        assert mass.used is not None and mass.used.source == "test"
+        assert not mass.resolved  # the choice did not win: the banner keeps it
