@@ -168,3 +168,34 @@ def test_a_clinicians_choice_against_a_test_result_stays_open(factory: Any) -> N
         mass = next(c for c in view.conflicts if c.finding_id == "mri_mass_lesion")
         assert mass.used is not None and mass.used.source == "test"
         assert not mass.resolved  # the choice did not win: the banner keeps it
+
+
+def _statements(engine: Any, factory: Any, case_id: int) -> list[str]:
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement.split()[0] + " " + statement.split("FROM")[1].split()[0])
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with transaction(factory) as s:
+            reads.case_view(s, KB, case_id)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return [x for x in seen if not x.startswith(("BEGIN", "COMMIT"))]
+
+
+def test_the_case_page_reads_reviews_only_for_a_reviewed_video(
+    engine: Any, factory: Any, settings: Settings
+) -> None:
+    case_id, video_id = _analysed_case(factory, settings)
+    before = _statements(engine, factory, case_id)
+    assert len(before) >= 5 and before[0].startswith("SELECT cases")
+    assert not [q for q in before if "video_reviews" in q]  # counted in the first query
+    with transaction(factory) as s:
+        review.judge_event(s, KB, video_id, 2, "wrong", "doc")
+    after = _statements(engine, factory, case_id)
+    assert len(after) == len(before) + 1
+    assert [q for q in after if q not in before] == ["SELECT video_reviews"]
