@@ -192,7 +192,7 @@ def test_the_case_page_reads_reviews_only_for_a_reviewed_video(
 ) -> None:
     case_id, video_id = _analysed_case(factory, settings)
     before = _statements(engine, factory, case_id)
-    assert len(before) >= 5 and before[0].startswith("SELECT cases")
+    assert len(before) >= 5
     assert not [q for q in before if "video_reviews" in q]  # counted in the first query
     with transaction(factory) as s:
         review.judge_event(s, KB, video_id, 2, "wrong", "doc")
