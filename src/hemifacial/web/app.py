@@ -95,10 +95,12 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
     from .pages import patient as pages_patient
     from .pages import records as pages_records
     from .pages import review as pages_review
+    from .pages import worklist as pages_worklist
 
     # Routes are matched in order: the clinic pages, viewed most, come first (paths of the
     # routers do not overlap, so the order changes nothing else).
-    for module in (pages_clinic, api_clinic, pages_patient, api_patient, api_kb, api_letters):
+    routers = (pages_worklist, pages_clinic, api_clinic, pages_patient, api_patient, api_kb)
+    for module in (*routers, api_letters):
         app.include_router(module.router)
     app.include_router(api_reports.router)  # case report and patient letter
     app.include_router(pages_review.router)  # video review, conflicts

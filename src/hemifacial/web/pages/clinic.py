@@ -11,9 +11,18 @@ from pydantic import BaseModel
 
 from hemifacial.domain.knowledge.model import Finding, FindingType
 from hemifacial.domain.reasoning.assess import LIMITS
-from hemifacial.domain.status import CaseStatus
 from hemifacial.errors import FormError, InputError
-from hemifacial.services import cases, dates, intake, reads, results, videos, views
+from hemifacial.services import (
+    cases,
+    dates,
+    glance,
+    intake,
+    reads,
+    results,
+    videos,
+    views,
+    worklist,
+)
 from hemifacial.services.database import UnitOfWork
 
 from ..charts import course_svg
@@ -35,27 +44,6 @@ SOURCE_WORDS = {
 
 def _see(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
-
-
-@router.get("/clinic")
-def dashboard(request: Request, ctx: Ctx, user: CurrentUser, read: Read) -> Response:
-    q = request.query_params
-    status = q.get("status") or None
-    chosen = CaseStatus(status) if status in cases.STATUSES else None
-    page = int(q["page"]) if q.get("page", "").isdigit() else 1
-    query = q.get("q", "")
-    red = q.get("red") == "1"
-    ctx.db.view_log.record(user.username, "dashboard.view", q=query, status=status, page=page)
-    f = views.DashboardFilter(chosen, query, red, page)
-    data = reads.dashboard_at(read, ctx.db.cases_generation(), ctx.views, f)
-    context = {
-        "page": data,
-        "status": chosen.value if chosen else None,
-        "q": query,
-        "red": red,
-        "statuses": cases.STATUSES,
-    }
-    return render(request, "clinic/dashboard.html", context)
 
 
 def _finding_groups(ctx: Ctx) -> dict[str, list[Finding]]:
@@ -116,12 +104,13 @@ def _case_context(ctx: Ctx, view: views.CaseView) -> dict[str, Any]:
         "c": view.case,
         "stored": view.assessment,
         "a": view.assessment.result if view.assessment else None,
+        "g": glance.glance(view, ctx.kb),
         "statuses": cases.STATUSES,
         "exam_findings": groups["clinician"],
         "test_findings": groups["test"],
         "numeric": FindingType.NUMERIC,
         "limits": LIMITS,
-        "chart": Markup(course_svg(view.course)),
+        "chart": Markup(course_svg(view.course, view.visits)),
         "errors": {},
         "form": None,
         "new_link": None,
@@ -149,25 +138,29 @@ def _case_page(
 ) -> Response:
     """The case page after a form post: with its errors or the new link (never cached)."""
     view = reads.case_view(s, ctx.kb, case_id)
-    return render(request, "clinic/case.html", {**_case_context(ctx, view), **extra}, status)
+    context = {**_case_context(ctx, view), "assignees": worklist.assignees(s), **extra}
+    return render(request, "clinic/case.html", context, status)
 
 
 @router.get("/clinic/cases/{case_id}")
 def case_page(case_id: int, request: Request, ctx: Ctx, user: CurrentUser, read: Read) -> Response:
     """The case page, or 304 when the browser holds this revision of it."""
     ctx.db.view_log.record(user.username, "case.view", case_id)
+    revision = reads.case_revision(read, case_id)
+    ctx.db.seen.record(user.username, case_id, revision)  # no longer "new" on the worklist
     flash = flash_of(request)
     if flash is not None:  # after a save: what changed, never cached
         view = reads.case_view(read, ctx.kb, case_id, since=flash.since)
-        return render(request, "clinic/case.html", {**_case_context(ctx, view), "flash": flash})
-    revision = reads.case_revision(read, case_id)
+        context = {**_case_context(ctx, view), "assignees": worklist.assignees(read)}
+        return render(request, "clinic/case.html", {**context, "flash": flash})
     # today's date is part of the page (the date fields' default and limit)
     etag = page_etag(request, "case", case_id, revision, dates.today())
     unchanged = not_modified(request, etag)
     if unchanged is not None:
         return unchanged
     view = reads.case_view_at(read, ctx.kb, case_id, revision, ctx.views)
-    return render(request, "clinic/case.html", _case_context(ctx, view), etag=etag)
+    context = {**_case_context(ctx, view), "assignees": worklist.assignees(read)}
+    return render(request, "clinic/case.html", context, etag=etag)
 
 
 def _refused(
