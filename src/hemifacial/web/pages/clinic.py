@@ -124,6 +124,11 @@ def _case_context(ctx: Ctx, view: views.CaseView) -> dict[str, Any]:
         "flash": None,
         "result_form": {},
         "source_words": SOURCE_WORDS,
+        # answers set aside for contradicting other findings (a difference on the same
+        # finding is a conflict of its own in the banner)
+        "set_aside": [m for m in view.assessment.conflicts if " set aside: " in m]
+        if view.assessment
+        else [],
         "event_label": event_label,
     }
 
