@@ -130,3 +130,10 @@ def test_the_cli_prints_the_message_without_a_traceback(command: str, tmp_path: 
     assert result.stderr.strip() == (
         "error: invalid setting: HEMIFACIAL_LINK_DAYS must be a whole number, got 'thirty'"
     )
+
+
+def test_the_clinic_time_zone_is_checked() -> None:
+    assert from_env({"HEMIFACIAL_TIMEZONE": "Asia/Seoul"}, mode="dev").timezone == "Asia/Seoul"
+    assert from_env({}, mode="dev").timezone == "UTC"
+    with pytest.raises(SettingsError, match="HEMIFACIAL_TIMEZONE must be an IANA time zone"):
+        from_env({"HEMIFACIAL_TIMEZONE": "Mars/Olympus"}, mode="dev")

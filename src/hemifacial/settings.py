@@ -22,6 +22,8 @@ Environment variables (all optional; the defaults need no configuration):
 ``HEMIFACIAL_SESSION_MAX_HOURS``     absolute lifetime of a session, however busy (default 12).
 ``HEMIFACIAL_SECURE_COOKIES`` ``Secure`` cookies and HSTS; default: on whenever the public URL
                               is https, or in production mode on an address that is not loopback.
+``HEMIFACIAL_TIMEZONE``       the clinic's time zone for consultation slots (default ``UTC``;
+                              an IANA name such as ``Europe/London``).
 ``HEMIFACIAL_LOGIN_LIMIT_ACCOUNT``   failed logins allowed per account (default ``10/15minutes``,
                               the ``limits`` notation); then 429 with Retry-After.
 ``HEMIFACIAL_LOGIN_LIMIT_ADDRESS``   failed logins allowed per client address
@@ -29,6 +31,13 @@ Environment variables (all optional; the defaults need no configuration):
 ``HEMIFACIAL_RATE_LIMIT_STORAGE``    where the counters live: ``memory://`` (default, one process)
                               or a ``redis://`` URL; when ``HEMIFACIAL_REDIS_URL`` is set it is
                               the default (counters shared by all workers).
+``HEMIFACIAL_MAX_VIDEO_SECONDS``  longest video accepted (default 300).
+``HEMIFACIAL_MAX_VIDEO_PIXELS``   largest frame, width × height (default 3840×2160).
+``HEMIFACIAL_MAX_VIDEO_FRAMES``   most frames in a video (default 18000).
+``HEMIFACIAL_MAX_UPLOADS_PER_CASE``  videos a case may hold (default 20).
+``HEMIFACIAL_MAX_UPLOADS_PER_DAY``   videos a case may receive in 24 hours (default 10).
+``HEMIFACIAL_INTAKE_RATE``    new requests per client address (``limits`` notation, default
+                              ``20/hour``); behind a proxy, see docs/deployment.md.
 ``HEMIFACIAL_MEDIAPIPE_INTERNALS``  ``true`` drives MediaPipe through private attributes
                               (default false; read by the video workers, see docs/video.md).
 
@@ -81,12 +90,19 @@ class Settings:
     link_days: int = 30
     session_idle_minutes: int = 30
     secure_cookies: bool | None = None
+    timezone: str = "UTC"
     view_cache_entries: int = 1024  # case views kept per process (about 50 kB each)
     public_url: str = "http://127.0.0.1:8000"
     session_max_hours: int = 12
     login_limit_account: str = "10/15minutes"
     login_limit_address: str = "50/15minutes"
     rate_limit_storage: str = "memory://"
+    max_video_seconds: float = 300.0
+    max_video_pixels: int = 3840 * 2160
+    max_video_frames: int = 18_000
+    max_uploads_per_case: int = 20
+    max_uploads_per_day: int = 10
+    intake_rate: str = "20/hour"
 
     @property
     def https(self) -> bool:
@@ -116,6 +132,16 @@ class Settings:
             raise SettingsError(
                 f"{PREFIX}JOBS must be one of {', '.join(JOB_BACKENDS)}, got {self.jobs!r}"
             )
+        try:
+            from limits import parse_many
+
+            parse_many(self.intake_rate)
+        except ValueError:
+            raise SettingsError(
+                f"{PREFIX}INTAKE_RATE must be a rate like '20/hour' or '5/minute;50/day', "
+                f"got {self.intake_rate!r}"
+            ) from None
+        _check_timezone(self.timezone)
         if self.mode == "production" and weak_secret(self.secret_key):
             raise SettingsError(
                 f"{PREFIX}SECRET_KEY must be set to a random value of at least 16 characters "
@@ -133,6 +159,17 @@ class Settings:
         for name in ("login_limit_account", "login_limit_address"):
             _check_limit(PREFIX + name.upper(), getattr(self, name))
         return self
+
+
+def _check_timezone(name: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"{PREFIX}TIMEZONE must be an IANA time zone such as Europe/London, got {name!r}"
+        ) from None
 
 
 def weak_secret(secret: str) -> bool:
@@ -191,11 +228,18 @@ class EnvSettings(BaseSettings):
     session_idle_minutes: int = Field(30, ge=1)
     session_max_hours: int = Field(12, ge=1)
     secure_cookies: bool | None = None
+    timezone: str = Field("UTC", min_length=1)
     view_cache_entries: int = Field(1024, ge=0)
     public_url: str | None = None
     login_limit_account: str = "10/15minutes"
     login_limit_address: str = "50/15minutes"
     rate_limit_storage: str | None = None
+    max_video_seconds: float = Field(300.0, gt=0)
+    max_video_pixels: int = Field(3840 * 2160, ge=1)
+    max_video_frames: int = Field(18_000, ge=2)
+    max_uploads_per_case: int = Field(20, ge=1)
+    max_uploads_per_day: int = Field(10, ge=1)
+    intake_rate: str = Field("20/hour", min_length=3)
     mediapipe_internals: bool = False  # checked here; the video workers read it themselves
 
     @field_validator("public_url")
@@ -296,10 +340,17 @@ def from_env(env: Mapping[str, str] | None = None, *, mode: str | None = None) -
         link_days=raw.link_days,
         session_idle_minutes=raw.session_idle_minutes,
         secure_cookies=raw.secure_cookies,
+        timezone=raw.timezone,
         view_cache_entries=raw.view_cache_entries,
         public_url=public,
         session_max_hours=raw.session_max_hours,
         login_limit_account=raw.login_limit_account,
         login_limit_address=raw.login_limit_address,
         rate_limit_storage=storage,
+        max_video_seconds=raw.max_video_seconds,
+        max_video_pixels=raw.max_video_pixels,
+        max_video_frames=raw.max_video_frames,
+        max_uploads_per_case=raw.max_uploads_per_case,
+        max_uploads_per_day=raw.max_uploads_per_day,
+        intake_rate=raw.intake_rate,
     ).validate()

@@ -25,7 +25,7 @@ from hemifacial.services import accounts
 from hemifacial.settings import from_env
 from hemifacial.video.decode import probe
 from hemifacial.web.app import create_app
-from tests.support import DOC_SECRET, otp
+from tests.support import DOC_SECRET, REPO, otp
 from tests.video.conftest import VIDEOS
 
 from .server import running
@@ -139,13 +139,15 @@ def test_guided_recording_is_uploaded_and_measured(
     go = page.get_by_role("button", name="Start recording")
     go.wait_for()
     try:
-        page.wait_for_function("!document.querySelector('.rec-go').disabled", timeout=15_000)
+        page.wait_for_function("() => !document.querySelector('.rec-go').disabled", timeout=15_000)
     except Exception as exc:  # say what the page said, not only that it timed out
         checks = page.locator(".rec-checks").inner_text()
         raise AssertionError(f"the live check never passed: {checks!r}") from exc
     assert page.locator(".rec-light").inner_text() == "The light is good."
     assert page.locator(".rec-size").inner_text() == "Your face fills the oval."
     shot(page, tmp_path, "record_check_phone")
+    if os.environ.get("HEMIFACIAL_SCREENSHOTS") == "docs":  # the guided recording's picture
+        page.screenshot(path=str(REPO / "docs" / "screenshots" / "recording.png"))
     go.focus()
     page.keyboard.press("Enter")
     for heading in (

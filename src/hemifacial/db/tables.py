@@ -18,7 +18,9 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -230,13 +232,40 @@ class Note(Base):
 
 
 class AuditEvent(Base):
+    """One row of the audit trail (append-only, hash-chained: see :mod:`hemifacial.db.audit`)."""
+
     __tablename__ = "audit"
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    actor: Mapped[str] = mapped_column(String(120))
+    # Position in the chain (1, 2, ...), given under the lock of ``audit_head``.
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(120), index=True)
     action: Mapped[str] = mapped_column(String(60))
     case_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    ip: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    user_agent: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The newest row of the audit chain (one row, id 1): its lock serialises appends."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class IdempotencyKey(Base):
+    """A submission already handled (Idempotency-Key header or a form's one-time key, kept
+    as its SHA-256 only): a repeat answers with the same case instead of a second one."""
+
+    __tablename__ = "idempotency_keys"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
 class TestResult(Base):
@@ -271,3 +300,87 @@ class VideoReview(Base):
     verdict: Mapped[str] = mapped_column(String(20))
     reviewed_by: Mapped[str] = mapped_column(String(120))
     reviewed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Clinician(Base):
+    """A clinician patients can choose, with the short profile shown on the public page."""
+
+    __tablename__ = "clinicians"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    specialty: Mapped[str] = mapped_column(String(120))
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    locations: Mapped[list[str]] = mapped_column(JSON, default=list)
+    profile: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Slot(Base):
+    """A consultation time a clinician offers (``starts_at`` naive UTC)."""
+
+    __tablename__ = "slots"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("clinicians.id", ondelete="CASCADE"))
+    starts_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    minutes: Mapped[int] = mapped_column(Integer)
+    location: Mapped[str] = mapped_column(String(200))
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    series: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("clinician_id", "starts_at", name="uq_slots_clinician_start"),
+        Index("ix_slots_starts_at", "starts_at"),
+    )
+
+
+class BookingOffer(Base):
+    """The clinic's invitation to book (after triage); ``clinician_id`` None: any clinician."""
+
+    __tablename__ = "booking_offers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    clinician_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clinicians.id", ondelete="SET NULL"), nullable=True
+    )
+    offered_by: Mapped[str] = mapped_column(String(120))
+    offered_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+BOOKED = "booked"
+
+
+class Booking(Base):
+    """A case's appointment. At most one live booking per slot and per case: two partial
+    unique indexes (PostgreSQL and SQLite) make a double booking impossible, whatever the
+    timing of the requests. A reschedule moves ``slot_id`` and raises ``sequence`` (the
+    calendar invitation's update counter); ``uid`` is the invitation's UID for life."""
+
+    __tablename__ = "bookings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=BOOKED)
+    uid: Mapped[str] = mapped_column(String(120), unique=True)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (
+        Index(
+            "uq_bookings_live_slot",
+            "slot_id",
+            unique=True,
+            sqlite_where=text("status = 'booked'"),
+            postgresql_where=text("status = 'booked'"),
+        ),
+        Index(
+            "uq_bookings_live_case",
+            "case_id",
+            unique=True,
+            sqlite_where=text("status = 'booked'"),
+            postgresql_where=text("status = 'booked'"),
+        ),
+    )

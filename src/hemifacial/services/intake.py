@@ -53,6 +53,8 @@ def validate_contact(c: Contact) -> dict[str, str]:
         errors["name"] = "Please enter your name."
     elif len(c.name) > 200:
         errors["name"] = "The name is longer than 200 characters."
+    elif not c.name.isprintable():
+        errors["name"] = "The name contains a control character (such as a NUL byte); retype it."
     if not c.email.strip() and not c.phone.strip():
         errors["email"] = "Please give an e-mail address or a phone number so we can reach you."
     if c.email.strip() and not EMAIL.match(c.email.strip()):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 from fastapi import Depends, FastAPI
@@ -16,6 +17,8 @@ from swagger_ui_bundle import swagger_ui_path
 from hemifacial import __version__
 from hemifacial.domain.knowledge.loader import load_knowledge_base
 from hemifacial.jobs.base import JobRunner, recover
+from hemifacial.jobs.scheduler import Scheduler
+from hemifacial.services import booking, booking_mail, videos
 from hemifacial.services.database import Database
 from hemifacial.services.readcache import ReadCache
 from hemifacial.settings import Settings
@@ -25,6 +28,7 @@ from .context import AppContext
 from .csrf import csrf_protect
 from .policy import authorize, check_complete
 from .render import make_templates
+from .uploads import UploadGuard
 
 log = logging.getLogger("hemifacial.web")
 STATIC = Path(__file__).resolve().parent / "static"
@@ -40,49 +44,47 @@ def make_runner(settings: Settings, ctx: AppContext) -> JobRunner:
     return InProcessRunner(ctx.db.factory, settings, ctx.kb)
 
 
-def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAPI:
-    """Build the app; the database is migrated and unfinished jobs re-queued on start."""
-    settings.validate()
-    ctx = AppContext(
-        settings=settings,
-        db=Database(settings.database_url),
-        kb=load_knowledge_base(),
-        runner=runner,  # type: ignore[arg-type]  # set just below
-        templates=make_templates(auto_reload=settings.mode == "dev"),
-        views=ReadCache(settings.view_cache_entries),
-    )
-    ctx.runner = runner or make_runner(settings, ctx)
+def make_scheduler(settings: Settings, ctx: AppContext) -> Scheduler | None:
+    """The in-process scheduler of the periodic tasks (Celery beat runs them in celery mode)."""
+    if settings.jobs == "celery":
+        return None
+
+    def reminders(now: dt.datetime) -> int:
+        clinic = booking.clinic_for(ctx.settings, ctx.booking_mailer.send)
+        return booking.send_reminders(ctx.db.factory, clinic, now)
+
+    return Scheduler({"booking-reminders": reminders})
+
+
+def _lifespan(ctx: AppContext) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Start: migrate, start the runner and the scheduler, re-queue unfinished jobs."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        videos.private_dir(ctx.settings.data_dir)  # uploads, plots, the SQLite file: owner only
         ctx.db.open()
+        swept = videos.sweep_incoming(ctx.settings)
+        if swept:
+            log.info("removed %d upload copy(ies) left by an interrupted process", swept)
         ctx.runner.start()
+        if ctx.scheduler is not None:
+            ctx.scheduler.start()
         requeued = recover(ctx.db.factory, ctx.runner)
         if requeued:
             log.info("re-queued %d unfinished analysis job(s)", len(requeued))
         try:
             yield
         finally:
+            if ctx.scheduler is not None:
+                ctx.scheduler.stop()
             ctx.runner.stop()
             ctx.db.close()
 
-    app = FastAPI(
-        title="hemifacial clinic",
-        version=__version__,
-        description="Consultation requests, case records, cause ranking and video "
-        "measurement for hemifacial spasm. Decision support only.",
-        lifespan=lifespan,
-        # Every route, page or API, passes the declared access policy, then the CSRF check:
-        # no route can forget either. The API docs are served below, from local files.
-        dependencies=[Depends(authorize), Depends(csrf_protect)],
-        docs_url=None,
-        redoc_url=None,
-        openapi_url=None,
-    )
-    app.state.ctx = ctx
-    errors.install(app)
+    return lifespan
 
+
+def _include_routes(app: FastAPI) -> None:
+    """Every router of the app, and the API docs' own files."""
     from .api import clinic as api_clinic
     from .api import kb as api_kb
     from .api import letters as api_letters
@@ -90,7 +92,10 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
     from .api import reports as api_reports
     from .pages import account as pages_account
     from .pages import admin as pages_admin
+    from .pages import audit_log as pages_audit
+    from .pages import booking as pages_booking
     from .pages import clinic as pages_clinic
+    from .pages import desk as pages_desk
     from .pages import docs as pages_docs
     from .pages import patient as pages_patient
     from .pages import records as pages_records
@@ -105,9 +110,45 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
     app.include_router(api_reports.router)  # case report and patient letter
     app.include_router(pages_review.router)  # video review, conflicts
     app.include_router(pages_records.router)  # dated results, corrections
-    for module in (pages_account, pages_admin, pages_docs):
+    # accounts; the front desk's slots and calendar; the patient's booking
+    for module in (pages_account, pages_admin, pages_docs, pages_desk, pages_booking):
         app.include_router(module.router)
+    app.include_router(pages_audit.router)  # the audit trail (administrators)
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
+
+
+def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAPI:
+    """Build the app; the database is migrated and unfinished jobs re-queued on start."""
+    settings.validate()
+    ctx = AppContext(
+        settings=settings,
+        db=Database(settings.database_url),
+        kb=load_knowledge_base(),
+        runner=runner,  # type: ignore[arg-type]  # set just below
+        templates=make_templates(auto_reload=settings.mode == "dev"),
+        views=ReadCache(settings.view_cache_entries),
+    )
+    ctx.runner = runner or make_runner(settings, ctx)
+    ctx.booking_mailer = booking_mail.make_mailer(settings)
+    ctx.scheduler = make_scheduler(settings, ctx)
+
+    app = FastAPI(
+        title="hemifacial clinic",
+        version=__version__,
+        description="Consultation requests, case records, cause ranking and video "
+        "measurement for hemifacial spasm. Decision support only.",
+        lifespan=_lifespan(ctx),
+        # Every route, page or API, passes the declared access policy, then the CSRF check:
+        # no route can forget either. The API docs are served below, from local files.
+        dependencies=[Depends(authorize), Depends(csrf_protect)],
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.ctx = ctx
+    errors.install(app)
+
+    _include_routes(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/healthz", response_class=PlainTextResponse, include_in_schema=False)
@@ -115,6 +156,7 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
         return "ok"
 
     check_complete(app)  # a route without a declared access policy: refuse to start
+    app.add_middleware(UploadGuard)  # before any body of an upload is read
     app.add_middleware(SecurityHeaders, hsts=settings.https)
     return app
 

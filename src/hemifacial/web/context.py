@@ -9,6 +9,8 @@ from fastapi.templating import Jinja2Templates
 
 from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.jobs.base import JobRunner
+from hemifacial.jobs.scheduler import Scheduler
+from hemifacial.services.booking_mail import Mailer, MemoryMailer
 from hemifacial.services.database import Database
 from hemifacial.services.readcache import ReadCache
 from hemifacial.settings import Settings
@@ -22,6 +24,8 @@ class AppContext:
     runner: JobRunner
     templates: Jinja2Templates
     cache: dict[str, Any] = field(default_factory=dict)  # per process, the same for all cases
+    booking_mailer: Mailer = field(default_factory=MemoryMailer)  # booking e-mails
+    scheduler: Scheduler | None = None  # periodic tasks in-process (None: Celery beat runs them)
     views: ReadCache = field(default_factory=lambda: ReadCache(0))  # read models by revision
 
     def patient_link(self, token: str) -> str:

@@ -26,7 +26,7 @@ from hemifacial.services import (
 from hemifacial.services.database import UnitOfWork
 
 from ..charts import course_svg
-from ..deps import Ctx, CurrentUser, FormFields, Read, Tx
+from ..deps import Audit, Ctx, CurrentUser, FormFields, Read, Tx
 from ..flash import flash_of, saved
 from ..render import not_modified, page_etag, render
 from ..timeline import event_label, timeline_svg
@@ -148,16 +148,19 @@ def _case_page(
 
 
 @router.get("/clinic/cases/{case_id}")
-def case_page(case_id: int, request: Request, ctx: Ctx, user: CurrentUser, read: Read) -> Response:
+def case_page(
+    case_id: int, request: Request, ctx: Ctx, user: CurrentUser, read: Read, audit: Audit
+) -> Response:
     """The case page, or 304 when the browser holds this revision of it."""
-    ctx.db.view_log.record(user.username, "case.view", case_id)
-    revision = reads.case_revision(read, case_id)
-    ctx.db.seen.record(user.username, case_id, revision)  # no longer "new" on the worklist
+    audit(user.username, "case.view", case_id)
     flash = flash_of(request)
     if flash is not None:  # after a save: what changed, never cached
         view = reads.case_view(read, ctx.kb, case_id, since=flash.since)
+        ctx.db.seen.record(user.username, case_id, view.case.revision)
         context = {**_case_context(ctx, view), "assignees": worklist.assignees(read)}
         return render(request, "clinic/case.html", {**context, "flash": flash})
+    revision = reads.case_revision(read, case_id)
+    ctx.db.seen.record(user.username, case_id, revision)  # no longer "new" on the worklist
     # today's date is part of the page (the date fields' default and limit)
     etag = page_etag(request, "case", case_id, revision, dates.today())
     unchanged = not_modified(request, etag)
@@ -295,6 +298,7 @@ def upload_video(
             mirrored=mirrored == "yes",
             actor=user.username,
             submit=ctx.runner.submit,
+            settings=ctx.settings,
             visit_id=int(visit_id) if visit_id.isdigit() else None,
         )
     except InputError as exc:

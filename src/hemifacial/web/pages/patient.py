@@ -3,19 +3,21 @@ private link's home page with follow-up questions, and the video upload."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 
 from hemifacial.domain.status import CaseStatus
 from hemifacial.errors import FormError, InputError, PatientFindingError
-from hemifacial.services import forms, intake, videos
+from hemifacial.services import forms, idempotency, intake, videos
 from hemifacial.services.database import UnitOfWork
 
-from ..deps import Ctx, FormFields, Read, Tx
+from ..deps import Audit, Ctx, FormFields, Read, Tx
+from ..limits import limit_intake
 from ..render import render
 from ..uploads import check_length, receive
 
@@ -31,9 +33,17 @@ def landing(request: Request) -> Response:
     return render(request, "patient/landing.html", {})
 
 
+def _start_page(
+    request: Request, values: dict[str, str], errors: dict[str, str], status: int = 200
+) -> Response:
+    """The contact form, with a new one-time key: sending it twice makes one request."""
+    data = {"values": values, "errors": errors, "submit_key": secrets.token_urlsafe(24)}
+    return render(request, "patient/start.html", data, status)
+
+
 @router.get("/request")
 def start_form(request: Request) -> Response:
-    return render(request, "patient/start.html", {"values": {}, "errors": {}})
+    return _start_page(request, {}, {})
 
 
 class ContactForm(BaseModel):
@@ -42,16 +52,23 @@ class ContactForm(BaseModel):
     phone: str = ""
     birth_year: str = ""
     consent: str = ""
+    submit_key: str = ""
 
 
-@router.post("/request")
+@router.post("/request", dependencies=[Depends(limit_intake)])
 def start(request: Request, ctx: Ctx, tx: Tx, form: Annotated[ContactForm, Form()]) -> Response:
-    values = form.model_dump(exclude={"consent"})
+    values = form.model_dump(exclude={"consent", "submit_key"})
+    earlier = idempotency.claim(tx, "request-form", form.submit_key)
+    if earlier is not None:  # sent twice (a double click, a reload): the same request
+        token = intake.new_link_for(tx, earlier, ctx.settings.link_days, "patient")
+        return _see(f"/p/{token}")
     contact = intake.Contact(**values, consent=form.consent == "yes")
     try:
-        _, token = intake.start(tx, contact, ctx.settings.link_days)
+        case, token = intake.start(tx, contact, ctx.settings.link_days)
     except FormError as exc:
-        return render(request, "patient/start.html", {"values": values, "errors": exc.fields}, 422)
+        tx.rollback()  # the key is free again for the corrected form
+        return _start_page(request, values, exc.fields, 422)
+    idempotency.bind(tx, "request-form", form.submit_key, case.id)
     return _see(f"/p/{token}/history/1")
 
 
@@ -63,8 +80,8 @@ def _page(
 
 
 @router.get("/p/{token}", name="patient_home")
-def home(token: str, request: Request, ctx: Ctx, read: Read) -> Response:
-    return _home(token, request, ctx, read, {}, 200)
+def home(token: str, request: Request, ctx: Ctx, read: Read, audit: Audit) -> Response:
+    return _home(token, request, ctx, read, {}, 200, audit)
 
 
 def _home(
@@ -74,8 +91,11 @@ def _home(
     s: UnitOfWork,
     errors: dict[str, str],
     status: int,
+    audit: Audit | None = None,
 ) -> Response:
     home = intake.patient_home(s, ctx.kb, token)
+    if audit is not None:
+        audit("patient", "link.view", home.case_id, page="home")
     if home.status == CaseStatus.DRAFT and not errors:
         return _see(f"/p/{token}/history/1")
     data = {
@@ -90,8 +110,11 @@ def _home(
 
 
 @router.get("/p/{token}/history/{step}")
-def history(token: str, step: int, request: Request, ctx: Ctx, read: Read) -> Response:
+def history(
+    token: str, step: int, request: Request, ctx: Ctx, read: Read, audit: Audit
+) -> Response:
     case = intake.case_for_token(read, token)
+    audit("patient", "link.view", case.id, page="history", step=step)
     if case.status != CaseStatus.DRAFT:
         return _see(f"/p/{token}")
     return _history(request, ctx, token, step, case.draft, {}, 200)
@@ -161,8 +184,9 @@ def _review(
 
 
 @router.get("/p/{token}/review")
-def review(token: str, request: Request, ctx: Ctx, read: Read) -> Response:
+def review(token: str, request: Request, ctx: Ctx, read: Read, audit: Audit) -> Response:
     case = intake.case_for_token(read, token)
+    audit("patient", "link.view", case.id, page="review")
     if case.status != CaseStatus.DRAFT:
         return _see(f"/p/{token}")
     return _review(request, ctx, token, case.draft, {}, 200)
@@ -193,8 +217,9 @@ def follow_up_answers(token: str, request: Request, ctx: Ctx, tx: Tx, form: Form
 
 
 @router.get("/p/{token}/video")
-def video_form(token: str, request: Request, read: Read) -> Response:
-    intake.case_for_token(read, token)
+def video_form(token: str, request: Request, read: Read, audit: Audit) -> Response:
+    case = intake.case_for_token(read, token)
+    audit("patient", "link.view", case.id, page="video")
     return _page(request, "patient/video.html", token, {"error": None})
 
 
@@ -211,15 +236,17 @@ def upload(
     try:
         check_length(request, ctx)
         stored, name = receive(ctx, file)
+        videos.add_video(
+            tx,
+            case_id,
+            stored,
+            name,
+            mirrored=mirrored == "yes",
+            actor="patient",
+            submit=ctx.runner.submit,
+            settings=ctx.settings,
+        )
     except InputError as exc:
+        tx.rollback()
         return _page(request, "patient/video.html", token, {"error": str(exc)}, exc.http_status)
-    videos.add_video(
-        tx,
-        case_id,
-        stored,
-        name,
-        mirrored=mirrored == "yes",
-        actor="patient",
-        submit=ctx.runner.submit,
-    )
     return _see(f"/p/{token}?video=1")
