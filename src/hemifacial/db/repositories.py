@@ -73,12 +73,19 @@ RESULTS_OF_CASE = (
 )
 
 
-def _count(table: type[t.Video] | type[t.Note] | type[t.Visit] | type[t.TestResult]) -> Any:
+def _count(
+    table: type[t.Video] | type[t.Note] | type[t.Visit] | type[t.TestResult] | type[t.VideoReview],
+) -> Any:
     return select(func.count()).where(table.case_id == _CASE_ID).scalar_subquery()
 
 
 _CASE_WITH_COUNTS = select(
-    t.Case, _count(t.Video), _count(t.Note), _count(t.Visit), _count(t.TestResult)
+    t.Case,
+    _count(t.Video),
+    _count(t.Note),
+    _count(t.Visit),
+    _count(t.TestResult),
+    _count(t.VideoReview),
 ).where(t.Case.id == _CASE_ID)
 
 
@@ -153,13 +160,14 @@ class CaseRecord:
 def case_record(s: Session, case_id: int) -> CaseRecord:
     """Load a whole case in as few round trips as its data needs.
 
-    The first query brings the case with how many videos, notes and visits it has, so the
-    kinds it has none of cost nothing (most cases early in their work-up).
+    The first query brings the case with how many videos, notes, visits, test results and
+    video reviews it has, so the kinds it has none of cost nothing (most cases early in
+    their work-up).
     """
     row = s.execute(_CASE_WITH_COUNTS, {"case_id": case_id}).first()
     if row is None:
         raise NotFoundError(f"case {case_id} does not exist")
-    case, n_videos, n_notes, n_visits, n_results = row
+    case, n_videos, n_notes, n_visits, n_results, n_reviews = row
     visits = visits_of(s, case_id) if n_visits else []
     return CaseRecord(
         case,
@@ -168,7 +176,7 @@ def case_record(s: Session, case_id: int) -> CaseRecord:
         videos_of(s, case_id, visits) if n_videos else [],
         notes_of(s, case_id) if n_notes else [],
         visits,
-        s.scalars(_REVIEWS, {"case_id": case_id}).all() if n_videos else (),
+        s.scalars(_REVIEWS, {"case_id": case_id}).all() if n_reviews else (),
         s.scalars(RESULTS_OF_CASE, {"case_id": case_id}).all() if n_results else (),
     )
 
