@@ -143,7 +143,7 @@ def _case_page(
 ) -> Response:
     """The case page after a form post: with its errors or the new link (never cached)."""
     view = reads.case_view(s, ctx.kb, case_id)
-    context = {**_case_context(ctx, view), "assignees": worklist.assignees(s), **extra}
+    context = {**_case_context(ctx, view), "assignees": worklist.assignees(s, ctx.views), **extra}
     return render(request, "clinic/case.html", context, status)
 
 
@@ -157,7 +157,7 @@ def case_page(
     if flash is not None:  # after a save: what changed, never cached
         view = reads.case_view(read, ctx.kb, case_id, since=flash.since)
         ctx.db.seen.record(user.username, case_id, view.case.revision)
-        context = {**_case_context(ctx, view), "assignees": worklist.assignees(read)}
+        context = {**_case_context(ctx, view), "assignees": worklist.assignees(read, ctx.views)}
         return render(request, "clinic/case.html", {**context, "flash": flash})
     revision = reads.case_revision(read, case_id)
     ctx.db.seen.record(user.username, case_id, revision)  # no longer "new" on the worklist
@@ -167,7 +167,7 @@ def case_page(
     if unchanged is not None:
         return unchanged
     view = reads.case_view_at(read, ctx.kb, case_id, revision, ctx.views)
-    context = {**_case_context(ctx, view), "assignees": worklist.assignees(read)}
+    context = {**_case_context(ctx, view), "assignees": worklist.assignees(read, ctx.views)}
     return render(request, "clinic/case.html", context, etag=etag)
 
 
