@@ -22,6 +22,7 @@ clear message and a non-zero exit or an HTTP status; nothing else should reach a
     │   └── CsrfError              a form that is stale or did not come from this site
     ├── KnowledgeBaseError         the evidence base itself is invalid (a bug, not user input)
     ├── VideoWorkerError           a video worker process died (crash, out of memory)
+    ├── MailError                  an e-mail could not be handed to the SMTP server
     └── ServiceUnavailableError    a server (database, Redis, broker) is not reachable (HTTP 503)
 
 Every exception class of the package is defined here (``tests/test_errors.py`` checks it);
@@ -128,6 +129,11 @@ class KnowledgeBaseError(HemifacialError):
 class VideoWorkerError(HemifacialError):
     """A video worker process stopped mid-analysis (a crash or the system running out of
     memory). Nothing about the file is implied; the pool is restarted on the next call."""
+
+
+class MailError(HemifacialError):
+    """The SMTP server refused or could not be reached; the message stays in the outbox
+    and is tried again."""
 
 
 class ServiceUnavailableError(HemifacialError):

@@ -18,6 +18,18 @@ Environment variables (all optional; the defaults need no configuration):
 ``HEMIFACIAL_MEDIAPIPE_INTERNALS``  ``true`` drives MediaPipe through private attributes
                               (default false; read by the video workers, see docs/video.md).
 
+The clinic's identity on every patient page and e-mail, and the e-mail it sends
+(docs/patient.md):
+
+``HEMIFACIAL_CLINIC_NAME``, ``_ADDRESS``, ``_PHONE``, ``_HOURS``, ``_LOGO`` (a URL path of
+an image the site serves, optional), ``HEMIFACIAL_CLINIC_REVIEW_DAYS`` (working days the
+clinic promises for its first review, default 5), ``HEMIFACIAL_CLINIC_ALERT_EMAIL`` (where
+urgent red flags and patients' requests are sent), ``HEMIFACIAL_PUBLIC_URL`` (the site's
+address in e-mailed links; required in production when e-mail is on).
+``HEMIFACIAL_SMTP_HOST`` (empty: no e-mail is sent, messages wait in the outbox),
+``_PORT`` (default 587), ``_SECURITY`` (``starttls`` default, ``tls`` or ``none``),
+``_USER``, ``_PASSWORD``, ``HEMIFACIAL_MAIL_FROM``.
+
 The variables are parsed and checked by ``pydantic-settings``; a bad value raises one
 :class:`~hemifacial.errors.SettingsError` naming each bad variable and what it accepts
 (never a traceback at the CLI). The result is the frozen :class:`Settings` value.
@@ -50,6 +62,35 @@ PREFIX = "HEMIFACIAL_"
 
 
 @dataclass(frozen=True)
+class ClinicInfo:
+    """Who the patient is dealing with: shown on every patient page and e-mail."""
+
+    name: str = "Hemifacial Spasm Clinic"
+    address: str = ""
+    phone: str = ""
+    hours: str = ""
+    logo: str = ""
+    review_days: int = 5
+    alert_email: str = ""
+    public_url: str = ""
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str = ""  # empty: e-mail is off (messages stay queued in the outbox)
+    port: int = 587
+    security: str = "starttls"  # "starttls" | "tls" | "none"
+    user: str = ""
+    password: str = ""
+    sender: str = "clinic@localhost"
+    timeout: float = 20.0
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.host)
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path
     database_url: str
@@ -64,6 +105,8 @@ class Settings:
     link_days: int = 30
     session_idle_minutes: int = 30
     secure_cookies: bool = False
+    clinic: ClinicInfo = ClinicInfo()
+    smtp: SmtpSettings = SmtpSettings()
 
     @property
     def upload_dir(self) -> Path:
@@ -92,6 +135,11 @@ class Settings:
                 "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`); "
                 "use --demo or HEMIFACIAL_MODE=dev to run without one"
             )
+        if self.mode == "production" and self.smtp.enabled and not self.clinic.public_url:
+            raise SettingsError(
+                f"{PREFIX}PUBLIC_URL must be set when e-mail is on (the links in e-mails "
+                "must not be built from a request's Host header)"
+            )
         return self
 
 
@@ -116,6 +164,20 @@ class EnvSettings(BaseSettings):
     session_idle_minutes: int = Field(30, ge=1)
     secure_cookies: bool = False
     mediapipe_internals: bool = False  # checked here; the video workers read it themselves
+    clinic_name: str = ClinicInfo.name
+    clinic_address: str = ""
+    clinic_phone: str = ""
+    clinic_hours: str = ""
+    clinic_logo: str = Field("", pattern=r"^(/[^\s]*)?$")
+    clinic_review_days: int = Field(5, ge=1)
+    clinic_alert_email: str = ""
+    public_url: str = Field("", pattern=r"^(https?://[^\s]+)?$")
+    smtp_host: str = ""
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    mail_from: str = "clinic@localhost"
 
     @classmethod
     def settings_customise_sources(
@@ -144,7 +206,7 @@ class _MappingSource(EnvSettingsSource):
         )
 
 
-_SECRET_FIELDS = frozenset({"secret_key", "database_url", "redis_url"})
+_SECRET_FIELDS = frozenset({"secret_key", "database_url", "redis_url", "smtp_password"})
 _EXPECTED = {
     "int_parsing": "a whole number",
     "float_parsing": "a number",
@@ -153,6 +215,8 @@ _EXPECTED = {
     "greater_than_equal": "a number of at least {ge}",
     "string_too_short": "a non-empty text",
     "literal_error": "one of {expected}",
+    "less_than_equal": "a number of at most {le}",
+    "string_pattern_mismatch": "of the form {pattern}",
 }
 
 
@@ -205,4 +269,22 @@ def from_env(env: Mapping[str, str] | None = None, *, mode: str | None = None) -
         link_days=raw.link_days,
         session_idle_minutes=raw.session_idle_minutes,
         secure_cookies=raw.secure_cookies,
+        clinic=ClinicInfo(
+            name=raw.clinic_name,
+            address=raw.clinic_address,
+            phone=raw.clinic_phone,
+            hours=raw.clinic_hours,
+            logo=raw.clinic_logo,
+            review_days=raw.clinic_review_days,
+            alert_email=raw.clinic_alert_email,
+            public_url=raw.public_url.rstrip("/"),
+        ),
+        smtp=SmtpSettings(
+            host=raw.smtp_host,
+            port=raw.smtp_port,
+            security=raw.smtp_security,
+            user=raw.smtp_user,
+            password=raw.smtp_password,
+            sender=raw.mail_from,
+        ),
     ).validate()
