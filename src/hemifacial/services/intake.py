@@ -26,7 +26,7 @@ from hemifacial.errors import (
     PermissionDeniedError,
 )
 
-from . import forms
+from . import forms, mail, patients
 from .accounts import token_hash
 from .cases import effective_findings, reassess
 from .stored import case_header, stored_assessment
@@ -253,6 +253,7 @@ def patient_home(s: Session, kb: KnowledgeBase, token: str) -> PatientHome:
         )
         for v in repo.videos_of(s, case.id)
     )
+    flags = [] if draft else _red_flags(s, case.id)
     return PatientHome(
         case.id,
         case.patient_name,
@@ -260,4 +261,16 @@ def patient_home(s: Session, kb: KnowledgeBase, token: str) -> PatientHome:
         dict(case.draft or {}) if draft else {},
         () if draft else follow_ups(kb, case.setting, values),
         videos,
+        reference=mail.reference(case.id),
+        triage=patients.triage(flags),
+        steps=patients.steps(CaseStatus(case.status)),
+        video_consent=case.video_consent_at is not None,
+        asked=tuple(
+            r.kind for r in patients.requests_of(s, case.id) if r.handled_at is None
+        ),
     )
+
+
+def _red_flags(s: Session, case_id: int) -> list[dict[str, Any]]:
+    latest = repo.latest_assessment(s, case_id)
+    return list(latest.result.get("red_flags", [])) if latest else []

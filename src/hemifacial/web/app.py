@@ -15,7 +15,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hemifacial import __version__
 from hemifacial.domain.knowledge.loader import load_knowledge_base
 from hemifacial.jobs.base import JobRunner, recover
+from hemifacial.jobs.mail import Mailer
 from hemifacial.services.database import Database
+from hemifacial.services.mail import Outbox
 from hemifacial.settings import Settings
 
 from . import errors
@@ -48,12 +50,15 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
         templates=make_templates(auto_reload=settings.mode == "dev"),
     )
     ctx.runner = runner or make_runner(settings, ctx)
+    ctx.mailer = Mailer(ctx.db.factory, settings.smtp)
+    ctx.outbox = Outbox(settings.clinic, ctx.mailer.submit)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         ctx.db.open()
         ctx.runner.start()
+        ctx.mailer.start()
         requeued = recover(ctx.db.factory, ctx.runner)
         if requeued:
             log.info("re-queued %d unfinished analysis job(s)", len(requeued))
@@ -61,6 +66,7 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
             yield
         finally:
             ctx.runner.stop()
+            ctx.mailer.stop()
             ctx.db.close()
 
     app = FastAPI(
@@ -81,11 +87,13 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
     from .api import patient as api_patient
     from .api import reports as api_reports
     from .pages import clinic as pages_clinic
+    from .pages import info as pages_info
     from .pages import patient as pages_patient
 
     # Routes are matched in order: the clinic pages, viewed most, come first (paths of the
     # routers do not overlap, so the order changes nothing else).
-    for module in (pages_clinic, api_clinic, pages_patient, api_patient, api_kb, api_letters):
+    routers = (pages_clinic, api_clinic, pages_patient, pages_info, api_patient, api_kb)
+    for module in (*routers, api_letters):
         app.include_router(module.router)
     app.include_router(api_reports.router)  # case report and patient letter
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

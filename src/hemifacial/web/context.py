@@ -10,7 +10,8 @@ from fastapi.templating import Jinja2Templates
 from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.jobs.base import JobRunner
 from hemifacial.services.database import Database
-from hemifacial.settings import Settings
+from hemifacial.services.mail import Outbox
+from hemifacial.settings import ClinicInfo, Settings
 
 
 @dataclass
@@ -21,3 +22,5 @@ class AppContext:
     runner: JobRunner
     templates: Jinja2Templates
     cache: dict[str, Any] = field(default_factory=dict)  # per process, the same for all cases
+    outbox: Outbox = field(default_factory=lambda: Outbox(ClinicInfo()))  # e-mail after commit
+    mailer: Any = None  # the jobs.mail.Mailer sending the outbox (started with the app)

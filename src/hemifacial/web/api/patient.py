@@ -9,10 +9,11 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 
 from hemifacial.domain.status import CaseStatus
 from hemifacial.errors import FormError
-from hemifacial.services import cases, forms, intake, videos
+from hemifacial.services import cases, forms, intake, patients, videos
 
 from .. import schemas
 from ..deps import Ctx, Read, Tx
+from ..links import public_base
 from ..uploads import check_length, receive
 
 router = APIRouter(prefix="/api/v1", tags=["patient"])
@@ -57,6 +58,9 @@ def submit_intake(
     case, token = intake.start(tx, contact, ctx.settings.link_days)
     intake.save_draft(tx, ctx.kb, case.id, body.answers)
     stored = intake.submit(tx, ctx.kb, case.id)
+    base = public_base(request)
+    patients.send_link(tx, ctx.outbox, case.id, token, base, ctx.settings.link_days)
+    patients.after_submit(tx, ctx.outbox, case.id, base)
     return schemas.IntakePublic(
         case_id=case.id,
         status=CaseStatus.NEW.value,
@@ -97,11 +101,12 @@ def save_draft(token: str, body: schemas.DraftUpdate, ctx: Ctx, tx: Tx) -> None:
 
 @router.post("/patient/{token}/answers", status_code=201)
 def answer_follow_ups(
-    token: str, body: schemas.DraftUpdate, ctx: Ctx, tx: Tx
+    token: str, body: schemas.DraftUpdate, request: Request, ctx: Ctx, tx: Tx
 ) -> dict[str, list[str]]:
     case = intake.case_for_token(tx, token)
     answers = {k: v for k, v in body.answers.items() if v.strip()}
     cases.record_findings(tx, ctx.kb, case.id, answers, source="patient", actor="patient")
+    patients.alert_if_urgent(tx, ctx.outbox, case.id, public_base(request))
     return {"saved": sorted(answers)}
 
 
@@ -113,9 +118,12 @@ def patient_video(
     tx: Tx,
     file: Annotated[UploadFile, File()],
     mirrored: Annotated[bool, Form()] = False,
+    video_consent: Annotated[bool, Form()] = False,
 ) -> dict[str, str]:
+    """A face video; refused (422) without the patient's consent to keep and measure it."""
     check_length(request, ctx)
     case_id = intake.case_for_token(tx, token).id
+    patients.require_video_consent(tx, case_id, video_consent)
     stored, name = receive(ctx, file)
     videos.add_video(
         tx, case_id, stored, name, mirrored=mirrored, actor="patient", submit=ctx.runner.submit

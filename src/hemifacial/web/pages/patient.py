@@ -12,10 +12,11 @@ from pydantic import BaseModel
 
 from hemifacial.domain.status import CaseStatus
 from hemifacial.errors import FormError, InputError
-from hemifacial.services import cases, forms, intake, videos
+from hemifacial.services import cases, forms, intake, patients, videos
 from hemifacial.services.database import UnitOfWork
 
 from ..deps import Ctx, FormFields, Read, Tx
+from ..links import public_base
 from ..render import render
 from ..uploads import check_length, receive
 
@@ -42,16 +43,22 @@ class ContactForm(BaseModel):
     phone: str = ""
     birth_year: str = ""
     consent: str = ""
+    video_consent: str = ""
 
 
 @router.post("/request")
 def start(request: Request, ctx: Ctx, tx: Tx, form: Annotated[ContactForm, Form()]) -> Response:
-    values = form.model_dump(exclude={"consent"})
-    contact = intake.Contact(**values, consent=form.consent == "yes")
+    values = form.model_dump()  # all of it comes back on an error, the boxes included
+    contact = intake.Contact(
+        **form.model_dump(exclude={"consent", "video_consent"}),
+        consent=form.consent == "yes",
+        video_consent=form.video_consent == "yes",
+    )
     try:
-        _, token = intake.start(tx, contact, ctx.settings.link_days)
+        case, token = intake.start(tx, contact, ctx.settings.link_days)
     except FormError as exc:
         return render(request, "patient/start.html", {"values": values, "errors": exc.fields}, 422)
+    patients.send_link(tx, ctx.outbox, case.id, token, public_base(request), ctx.settings.link_days)
     return _see(f"/p/{token}/history/1")
 
 
@@ -74,17 +81,20 @@ def _home(
     s: UnitOfWork,
     errors: dict[str, str],
     status: int,
+    message: str = "",
 ) -> Response:
     home = intake.patient_home(s, ctx.kb, token)
     if home.status == CaseStatus.DRAFT and not errors:
         return _see(f"/p/{token}/history/1")
     data = {
         "case": home,
-        "questions": home.questions,
+        "questions": patients.follow_up_fields(ctx.kb, home),
         "videos": home.videos,
         "errors": errors,
         "sent": request.query_params.get("sent"),
         "uploaded": request.query_params.get("video"),
+        "asked": request.query_params.get("asked"),
+        "message": message,
     }
     return _page(request, "patient/home.html", token, data, status)
 
@@ -178,6 +188,7 @@ def submit(token: str, request: Request, ctx: Ctx, tx: Tx) -> Response:
     except FormError as exc:
         tx.rollback()
         return _review(request, ctx, token, case.draft, exc.fields, 422)
+    patients.after_submit(tx, ctx.outbox, case.id, public_base(request))
     return _see(f"/p/{token}?sent=1")
 
 
@@ -190,14 +201,15 @@ def follow_up_answers(token: str, request: Request, ctx: Ctx, tx: Tx, form: Form
             cases.record_findings(tx, ctx.kb, case.id, answers, source="patient", actor="patient")
     except FormError as exc:
         tx.rollback()
-        return _home(token, request, ctx, tx, exc.fields, 422)
+        return _home(token, request, ctx, tx, patients.plain_errors(ctx.kb, exc.fields), 422)
+    patients.alert_if_urgent(tx, ctx.outbox, case.id, public_base(request))
     return _see(f"/p/{token}")
 
 
 @router.get("/p/{token}/video")
-def video_form(token: str, request: Request, read: Read) -> Response:
-    intake.case_for_token(read, token)
-    return _page(request, "patient/video.html", token, {"error": None})
+def video_form(token: str, request: Request, ctx: Ctx, read: Read) -> Response:
+    home = intake.patient_home(read, ctx.kb, token)
+    return _page(request, "patient/video.html", token, {"error": None, "case": home})
 
 
 @router.post("/p/{token}/video")
@@ -208,13 +220,18 @@ def upload(
     tx: Tx,
     file: Annotated[UploadFile | None, File()] = None,
     mirrored: Annotated[str, Form()] = "",
+    video_consent: Annotated[str, Form()] = "",
 ) -> Response:
     case_id = intake.case_for_token(tx, token).id
     try:
+        patients.require_video_consent(tx, case_id, video_consent == "yes")
         check_length(request, ctx)
         stored, name = receive(ctx, file)
     except InputError as exc:
-        return _page(request, "patient/video.html", token, {"error": str(exc)}, exc.http_status)
+        tx.rollback()
+        home = intake.patient_home(tx, ctx.kb, token)
+        data = {"error": _one(exc), "case": home}
+        return _page(request, "patient/video.html", token, data, exc.http_status)
     videos.add_video(
         tx,
         case_id,
@@ -225,3 +242,38 @@ def upload(
         submit=ctx.runner.submit,
     )
     return _see(f"/p/{token}?video=1")
+
+
+def _one(exc: InputError) -> str:
+    return next(iter(exc.fields.values())) if isinstance(exc, FormError) else str(exc)
+
+
+class AskForm(BaseModel):
+    kind: str = "message"
+    message: str = ""
+
+
+@router.post("/p/{token}/ask")
+def ask(
+    token: str, request: Request, ctx: Ctx, tx: Tx, form: Annotated[AskForm, Form()]
+) -> Response:
+    """A message, withdrawal of the video consent or a deletion request, for staff."""
+    case = intake.case_for_token(tx, token)
+    try:
+        patients.ask(tx, ctx.outbox, case.id, form.kind, form.message, public_base(request))
+    except FormError as exc:
+        tx.rollback()
+        return _home(token, request, ctx, tx, exc.fields, 422, message=form.message)
+    return _see(f"/p/{token}?asked={form.kind}#ask")
+
+
+@router.post("/p/{token}/video-consent")
+def video_consent(
+    token: str, ctx: Ctx, tx: Tx, consent: Annotated[str, Form()] = ""
+) -> Response:
+    """The separate consent to keep and measure a face video (asked before the upload)."""
+    case = intake.case_for_token(tx, token)
+    if consent == "yes":
+        patients.give_video_consent(tx, case.id)
+        return _see(f"/p/{token}/video")
+    return _see(f"/p/{token}/video?consent=missing")
