@@ -132,7 +132,7 @@ def test_patient_request_then_clinician_work_up(
     assert page.get_by_text("Car accident, 2015").is_visible()
     shot(page, tmp_path, "review_phone", full=True)
     page.get_by_role("button", name="Send my request").click()
-    assert page.get_by_text("your request was sent").is_visible()
+    assert page.get_by_text("Your request was sent").is_visible()
     page.get_by_role("link", name="Add a video of the twitching").click()
     page.set_input_files(
         "input[type=file]",

@@ -95,6 +95,8 @@ def _home(
         "uploaded": request.query_params.get("video"),
         "asked": request.query_params.get("asked"),
         "message": message,
+        "values": {},
+        "visible": lambda _f: True,
     }
     return _page(request, "patient/home.html", token, data, status)
 
