@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from . import tables as t
 
 # Rows that belong to a case through ``case_id`` / through ``video_id``.
-_BY_CASE = (t.Finding, t.Assessment, t.Note, t.Visit, t.Video, t.PatientLink)
+_BY_CASE = (t.Finding, t.Assessment, t.Note, t.Visit, t.Video, t.PatientLink, t.PatientRequest)
 _BY_VIDEO = (t.Job, t.Analysis)
 
 

@@ -5,7 +5,7 @@ visits, links and the patient's requests move; the duplicate is closed and point
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from hemifacial.db import repositories as repo

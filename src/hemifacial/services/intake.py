@@ -265,9 +265,7 @@ def patient_home(s: Session, kb: KnowledgeBase, token: str) -> PatientHome:
         triage=patients.triage(flags),
         steps=patients.steps(CaseStatus(case.status)),
         video_consent=case.video_consent_at is not None,
-        asked=tuple(
-            r.kind for r in patients.requests_of(s, case.id) if r.handled_at is None
-        ),
+        asked=tuple(r.kind for r in patients.requests_of(s, case.id) if r.handled_at is None),
     )
 
 

@@ -81,9 +81,7 @@ def queue(
     return mail_id
 
 
-def deliver(
-    factory: sessionmaker[Session], smtp: SmtpSettings, mail_id: int, send: Send
-) -> str:
+def deliver(factory: sessionmaker[Session], smtp: SmtpSettings, mail_id: int, send: Send) -> str:
     """Send one queued message; returns its new status (sent, queued to retry, failed)."""
     with transaction(factory) as s:
         row = s.get(t.OutboxMail, mail_id)

@@ -18,10 +18,9 @@ from hemifacial.db import repositories as repo
 from hemifacial.db import tables as t
 from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.domain.status import CaseStatus
-from hemifacial.errors import FormError, InputError
+from hemifacial.errors import FormError, InputError, NotFoundError
 
 from . import forms, mail
-from .accounts import token_hash
 from .mail import Outbox, reference
 from .views import DraftRow, PatientHome, PatientRequestView, Step, Triage
 
@@ -62,7 +61,7 @@ def send_link(
 
 
 def resume(s: Session, outbox: Outbox, email: str, base: str, days: int) -> None:
-    """"Continue my request": a fresh link to the newest request of ``email``, by e-mail.
+    """ "Continue my request": a fresh link to the newest request of ``email``, by e-mail.
 
     The caller answers the same whether the address is known or not (nothing returned)."""
     from .intake import new_link  # intake imports this module for the e-mails
@@ -234,12 +233,10 @@ def requests_of(s: Session, case_id: int) -> tuple[PatientRequestView, ...]:
     return tuple(_request_view(r) for r in rows)
 
 
-def mark_handled(s: Session, request_id: int, actor: str) -> PatientRequestView:
+def mark_handled(s: Session, case_id: int, request_id: int, actor: str) -> PatientRequestView:
     row = s.get(t.PatientRequest, request_id)
-    if row is None:
-        from hemifacial.errors import NotFoundError
-
-        raise NotFoundError(f"patient request {request_id} does not exist")
+    if row is None or row.case_id != case_id:
+        raise NotFoundError(f"patient request {request_id} of case {case_id} does not exist")
     row.handled_at, row.handled_by = t.utcnow(), actor
     repo.audit(s, actor, "request.handled", row.case_id, request=request_id, kind=row.kind)
     return _request_view(row)

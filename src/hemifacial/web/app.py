@@ -87,13 +87,14 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
     from .api import patient as api_patient
     from .api import reports as api_reports
     from .pages import clinic as pages_clinic
+    from .pages import clinic_patient as pages_clinic_patient
     from .pages import info as pages_info
     from .pages import patient as pages_patient
 
     # Routes are matched in order: the clinic pages, viewed most, come first (paths of the
     # routers do not overlap, so the order changes nothing else).
-    routers = (pages_clinic, api_clinic, pages_patient, pages_info, api_patient, api_kb)
-    for module in (*routers, api_letters):
+    routers = (pages_clinic, pages_clinic_patient, api_clinic, pages_patient, pages_info)
+    for module in (*routers, api_patient, api_kb, api_letters):
         app.include_router(module.router)
     app.include_router(api_reports.router)  # case report and patient letter
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -13,14 +13,16 @@ from hemifacial.domain.knowledge.model import Finding, FindingType
 from hemifacial.domain.reasoning.assess import LIMITS
 from hemifacial.domain.status import CaseStatus
 from hemifacial.errors import FormError, InputError, LoginRequiredError
-from hemifacial.services import accounts, cases, intake, reads, videos, views
+from hemifacial.services import accounts, cases, duplicates, intake, patients, reads, videos, views
 from hemifacial.services.database import UnitOfWork
 
 from ..auth import SESSION_COOKIE, end_session, start_session
 from ..charts import course_svg
 from ..deps import Ctx, CurrentUser, FormFields, Read, Tx
+from ..links import public_base
 from ..render import not_modified, page_etag, render
 from ..uploads import check_length, receive
+from .clinic_patient import patient_side
 
 router = APIRouter(include_in_schema=False)
 EXAM_GROUPS = ("spasm", "associated", "history", "demographics")
@@ -153,19 +155,24 @@ def _case_page(
 ) -> Response:
     """The case page after a form post: with its errors or the new link (never cached)."""
     view = reads.case_view(s, ctx.kb, case_id)
-    return render(request, "clinic/case.html", {**_case_context(ctx, view), **extra}, status)
+    data = {**_case_context(ctx, view), **patient_side(s, case_id), **extra}
+    return render(request, "clinic/case.html", data, status)
 
 
 @router.get("/clinic/cases/{case_id}")
 def case_page(case_id: int, request: Request, ctx: Ctx, user: CurrentUser, read: Read) -> Response:
     """The case page, or 304 when the browser holds this revision of it."""
     ctx.db.view_log.record(user.username, "case.view", case_id)
-    etag = page_etag(request, "case", case_id, reads.case_revision(read, case_id))
+    dups = duplicates.duplicates_of(read, case_id)  # other cases: not in this revision
+    etag = page_etag(
+        request, "case", case_id, reads.case_revision(read, case_id), [d.case_id for d in dups]
+    )
     unchanged = not_modified(request, etag)
     if unchanged is not None:
         return unchanged
     view = reads.case_view(read, ctx.kb, case_id)
-    return render(request, "clinic/case.html", _case_context(ctx, view), etag=etag)
+    data = {**_case_context(ctx, view), **patient_side(read, case_id, dups)}
+    return render(request, "clinic/case.html", data, etag=etag)
 
 
 def _refused(
@@ -208,9 +215,15 @@ class StatusForm(BaseModel):
 
 @router.post("/clinic/cases/{case_id}/status")
 def set_status(
-    case_id: int, tx: Tx, user: CurrentUser, form: Annotated[StatusForm, Form()]
+    case_id: int,
+    request: Request,
+    ctx: Ctx,
+    tx: Tx,
+    user: CurrentUser,
+    form: Annotated[StatusForm, Form()],
 ) -> Response:
     cases.set_status(tx, case_id, form.status, user.username)
+    patients.status_news(tx, ctx.outbox, case_id, public_base(request))  # e-mail after commit
     return _see(f"/clinic/cases/{case_id}")
 
 

@@ -270,9 +270,7 @@ def ask(
 
 
 @router.post("/p/{token}/video-consent")
-def video_consent(
-    token: str, ctx: Ctx, tx: Tx, consent: Annotated[str, Form()] = ""
-) -> Response:
+def video_consent(token: str, ctx: Ctx, tx: Tx, consent: Annotated[str, Form()] = "") -> Response:
     """The separate consent to keep and measure a face video (asked before the upload)."""
     case = intake.case_for_token(tx, token)
     if consent == "yes":
