@@ -31,7 +31,7 @@ def send(config: SmtpSettings, to: str, subject: str, body: str) -> None:
     if not config.enabled:
         raise MailError("e-mail is not configured (HEMIFACIAL_SMTP_HOST is empty)")
     msg = build(config, to, subject, body)
-    context = ssl.create_default_context()
+    context = ssl.create_default_context(cafile=config.ca_file or None)
     try:
         smtp: smtplib.SMTP
         if config.security == "tls":

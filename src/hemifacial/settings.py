@@ -28,7 +28,7 @@ urgent red flags and patients' requests are sent), ``HEMIFACIAL_PUBLIC_URL`` (th
 address in e-mailed links; required in production when e-mail is on).
 ``HEMIFACIAL_SMTP_HOST`` (empty: no e-mail is sent, messages wait in the outbox),
 ``_PORT`` (default 587), ``_SECURITY`` (``starttls`` default, ``tls`` or ``none``),
-``_USER``, ``_PASSWORD``, ``HEMIFACIAL_MAIL_FROM``.
+``_USER``, ``_PASSWORD``, ``_CA_FILE`` (a private CA to trust), ``HEMIFACIAL_MAIL_FROM``.
 
 The variables are parsed and checked by ``pydantic-settings``; a bad value raises one
 :class:`~hemifacial.errors.SettingsError` naming each bad variable and what it accepts
@@ -84,6 +84,7 @@ class SmtpSettings:
     password: str = ""
     sender: str = "clinic@localhost"
     timeout: float = 20.0
+    ca_file: str = ""  # a private CA's certificate to trust (else the system's)
 
     @property
     def enabled(self) -> bool:
@@ -178,6 +179,7 @@ class EnvSettings(BaseSettings):
     smtp_user: str = ""
     smtp_password: str = ""
     mail_from: str = "clinic@localhost"
+    smtp_ca_file: str = ""
 
     @classmethod
     def settings_customise_sources(
@@ -286,5 +288,6 @@ def from_env(env: Mapping[str, str] | None = None, *, mode: str | None = None) -
             user=raw.smtp_user,
             password=raw.smtp_password,
             sender=raw.mail_from,
+            ca_file=raw.smtp_ca_file,
         ),
     ).validate()

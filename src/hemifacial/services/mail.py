@@ -70,7 +70,7 @@ def queue(
     to = to.strip()
     if not to:
         return None
-    subject, body = render(template, clinic=outbox.clinic, **context)
+    subject, body = render(template, clinic=outbox.clinic, case_id=case_id, **context)
     row = t.OutboxMail(
         case_id=case_id, kind=template, to_addr=to, subject=subject, body=body, attempts=0
     )
