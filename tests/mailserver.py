@@ -51,7 +51,7 @@ class _Handler:
     def __init__(self, inbox: Inbox) -> None:
         self.inbox = inbox
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.inbox.messages.append(email.message_from_bytes(envelope.content))
         return "250 Message accepted for delivery"
 

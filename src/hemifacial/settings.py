@@ -106,6 +106,7 @@ class Settings:
     link_days: int = 30
     session_idle_minutes: int = 30
     secure_cookies: bool = False
+    view_cache_entries: int = 1024  # case views kept per process (about 50 kB each)
     clinic: ClinicInfo = ClinicInfo()
     smtp: SmtpSettings = SmtpSettings()
 
@@ -164,6 +165,7 @@ class EnvSettings(BaseSettings):
     link_days: int = Field(30, ge=1)
     session_idle_minutes: int = Field(30, ge=1)
     secure_cookies: bool = False
+    view_cache_entries: int = Field(1024, ge=0)
     mediapipe_internals: bool = False  # checked here; the video workers read it themselves
     clinic_name: str = ClinicInfo.name
     clinic_address: str = ""
@@ -271,6 +273,7 @@ def from_env(env: Mapping[str, str] | None = None, *, mode: str | None = None) -
         link_days=raw.link_days,
         session_idle_minutes=raw.session_idle_minutes,
         secure_cookies=raw.secure_cookies,
+        view_cache_entries=raw.view_cache_entries,
         clinic=ClinicInfo(
             name=raw.clinic_name,
             address=raw.clinic_address,

@@ -42,7 +42,7 @@ def test_starttls_is_used_and_the_certificate_checked(tmp_path: Path) -> None:
         mailer.send(trusted, "pat@example.org", "Over TLS", "x")
         assert inbox.wait_for(subject="Over TLS")
         untrusted = SmtpSettings(host=inbox.host, port=inbox.port, security="starttls")
-        with pytest.raises(MailError, match="SSL|certificate"):
+        with pytest.raises(MailError, match=r"SSL|certificate"):
             mailer.send(untrusted, "pat@example.org", "Not trusted", "x")
         plain = SmtpSettings(host=inbox.host, port=inbox.port, security="none")
         with pytest.raises(MailError):  # the server requires STARTTLS

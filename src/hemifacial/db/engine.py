@@ -107,11 +107,12 @@ def migrate(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions whose flushes stamp the cases they change (:mod:`.revisions`)."""
+def session_factory(engine: Engine, info: dict[str, object] | None = None) -> sessionmaker[Session]:
+    """Sessions whose flushes stamp the cases they change (:mod:`.revisions`); ``info`` is
+    copied into each session (e.g. the :class:`.changes.CaseChanges` its commits raise)."""
     from .revisions import TrackedSession
 
-    return sessionmaker(engine, class_=TrackedSession, expire_on_commit=False)
+    return sessionmaker(engine, class_=TrackedSession, expire_on_commit=False, info=info)
 
 
 @contextmanager

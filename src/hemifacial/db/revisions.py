@@ -6,7 +6,8 @@ the same transaction, so a page sent at revision *r* is still current while the 
 *r*. A flush hook on the package's session class (:class:`TrackedSession`) does it, so no
 ORM write can forget it. Job progress is written with a core ``UPDATE`` outside the ORM and
 raises nothing: the progress bar is refreshed by the page itself, not by a new page.
-There is no clinic-wide counter: writes to different cases never wait on each other.
+There is no clinic-wide counter: writes to different cases never wait on each other;
+clinic-wide reads learn of changes through :mod:`.changes`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
+from . import changes
 from . import tables as t
 
 # Rows that belong to a case through ``case_id`` / through ``video_id``.
@@ -47,6 +49,7 @@ def _after_flush(session: Session, _context: Any) -> None:
         .values(revision=t.Case.revision + 1)
         .execution_options(synchronize_session=False)
     )
+    changes.notify(session, conn)
 
 
 class TrackedSession(Session):
@@ -54,3 +57,4 @@ class TrackedSession(Session):
 
 
 event.listen(TrackedSession, "after_flush", _after_flush)
+changes.install(TrackedSession)

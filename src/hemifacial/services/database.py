@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
+from hemifacial.db.changes import CaseChanges
 from hemifacial.db.engine import make_engine, migrate, session_factory, transaction
 from hemifacial.db.viewlog import ViewLog
 
@@ -29,7 +30,11 @@ class Database:
         self.url = url
         self._engine = make_engine(url)
         self._read_engine = make_engine(url, autocommit=True)
-        self.factory: sessionmaker[Session] = session_factory(self._engine)
+        # Which generation of the cases this process has seen (for clinic-wide caches).
+        self.changes = CaseChanges(url)
+        self.factory: sessionmaker[Session] = session_factory(
+            self._engine, self.changes.session_info
+        )
         self._read_factory = session_factory(self._read_engine)
         # Views of patient data, audited in batches off the request path.
         self.view_log = ViewLog(self._engine)
@@ -39,11 +44,18 @@ class Database:
         and start the view log."""
         migrate(self._engine)
         self.view_log.start()
+        self.changes.start()
 
     def close(self) -> None:
         self.view_log.stop()
+        self.changes.stop()
         self._engine.dispose()
         self._read_engine.dispose()
+
+    def cases_generation(self) -> int | None:
+        """Raised by every committed change to any case; None when unknown (SQLite, or the
+        change listener is reconnecting): then clinic-wide reads must not be cached."""
+        return self.changes.current()
 
     @contextmanager
     def unit_of_work(self) -> Iterator[UnitOfWork]:

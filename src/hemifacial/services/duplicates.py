@@ -30,6 +30,20 @@ def duplicates_of(s: Session, case_id: int) -> tuple[DuplicateView, ...]:
     )
 
 
+def flag_twins(s: Session, case_id: int) -> int:
+    """Raise the revision of the requests that share this one's contact, so that their
+    case pages (cached by revision) show the new possible duplicate; returns how many."""
+    twins = [o.id for o, _ in same_contact(s, repo.get_case(s, case_id))]
+    if twins:
+        s.execute(
+            update(t.Case)
+            .where(t.Case.id.in_(twins))
+            .values(revision=t.Case.revision + 1)
+            .execution_options(synchronize_session=False)
+        )
+    return len(twins)
+
+
 def merge(s: Session, kb: KnowledgeBase, keep_id: int, dup_id: int, actor: str) -> None:
     """Merge request ``dup_id`` into ``keep_id``: everything of it moves, it is closed."""
     if keep_id == dup_id:

@@ -26,7 +26,7 @@ from hemifacial.errors import (
     PermissionDeniedError,
 )
 
-from . import forms, mail, patients
+from . import duplicates, forms, mail, patients
 from .accounts import token_hash
 from .cases import effective_findings, reassess
 from .stored import case_header, stored_assessment
@@ -112,6 +112,8 @@ def start(s: Session, contact: Contact, link_days: int) -> tuple[CaseHeader, str
     s.flush()
     token = new_link(s, case.id, link_days)
     repo.audit(s, "patient", "request.start", case.id)
+    if duplicates.flag_twins(s, case.id):
+        repo.audit(s, "system", "case.possible_duplicate", case.id)
     return case_header(case), token
 
 

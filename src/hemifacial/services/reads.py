@@ -12,6 +12,7 @@ from hemifacial.errors import NotFoundError
 
 from .cases import effective_findings
 from .database import UnitOfWork
+from .readcache import ReadCache
 from .stored import analysis_view, case_header, job_view, stored_assessment, visit_view
 from .views import (
     AnalysisView,
@@ -129,6 +130,15 @@ def case_view(s: UnitOfWork, kb: KnowledgeBase, case_id: int) -> CaseView:
     )
 
 
+def case_view_at(
+    s: UnitOfWork, kb: KnowledgeBase, case_id: int, revision: int, cache: ReadCache
+) -> CaseView:
+    """:func:`case_view` of the case at ``revision`` (just read by :func:`case_revision`),
+    from ``cache`` when this process has built it already. The view is read after the
+    revision, so it is never older than the revision it is stored under."""
+    return cache.get_or_build(("case", case_id, revision), lambda: case_view(s, kb, case_id))
+
+
 def case_revision(s: UnitOfWork, case_id: int) -> int:
     """The case's revision (raised by every change to it); NotFoundError if it is absent."""
     revision = repo.case_revision(s, case_id)
@@ -161,6 +171,28 @@ def dashboard(
         for c in data.rows
     )
     return Dashboard(rows, data.total, data.counts, data.page, data.pages)
+
+
+def dashboard_at(
+    s: UnitOfWork,
+    generation: int | None,
+    cache: ReadCache,
+    *,
+    status: CaseStatus | None = None,
+    query: str | None = None,
+    red_flags_only: bool = False,
+    page: int = 1,
+) -> Dashboard:
+    """:func:`dashboard` of the cases at ``generation`` (read *before* this call, see
+    :meth:`.database.Database.cases_generation`), from ``cache`` when built already; read
+    afresh when the generation is unknown. The page holds nothing of the viewer."""
+
+    def build() -> Dashboard:
+        return dashboard(s, status=status, query=query, red_flags_only=red_flags_only, page=page)
+
+    if generation is None:
+        return build()
+    return cache.get_or_build(("dashboard", generation, status, query, red_flags_only, page), build)
 
 
 def latest_assessment(s: UnitOfWork, case_id: int) -> StoredAssessment:

@@ -18,6 +18,7 @@ from hemifacial.jobs.base import JobRunner, recover
 from hemifacial.jobs.mail import Mailer
 from hemifacial.services.database import Database
 from hemifacial.services.mail import Outbox
+from hemifacial.services.readcache import ReadCache
 from hemifacial.settings import Settings
 
 from . import errors
@@ -48,6 +49,7 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
         kb=load_knowledge_base(),
         runner=runner,  # type: ignore[arg-type]  # set just below
         templates=make_templates(auto_reload=settings.mode == "dev"),
+        views=ReadCache(settings.view_cache_entries),
     )
     ctx.runner = runner or make_runner(settings, ctx)
     ctx.mailer = Mailer(ctx.db.factory, settings.smtp)

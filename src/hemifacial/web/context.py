@@ -11,6 +11,7 @@ from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.jobs.base import JobRunner
 from hemifacial.services.database import Database
 from hemifacial.services.mail import Outbox
+from hemifacial.services.readcache import ReadCache
 from hemifacial.settings import ClinicInfo, Settings
 
 
@@ -22,5 +23,6 @@ class AppContext:
     runner: JobRunner
     templates: Jinja2Templates
     cache: dict[str, Any] = field(default_factory=dict)  # per process, the same for all cases
+    views: ReadCache = field(default_factory=lambda: ReadCache(0))  # read models by revision
     outbox: Outbox = field(default_factory=lambda: Outbox(ClinicInfo()))  # e-mail after commit
     mailer: Any = None  # the jobs.mail.Mailer sending the outbox (started with the app)

@@ -73,7 +73,15 @@ def list_cases(
     if status is CaseStatus.DRAFT:
         raise FormError({"status": f"must be one of {', '.join(cases.STATUSES)}"})
     ctx.db.view_log.record(user.username, "cases.list", q=q, status=status, page=page)
-    data = reads.dashboard(read, status=status, query=q, red_flags_only=red_flags, page=page)
+    data = reads.dashboard_at(
+        read,
+        ctx.db.cases_generation(),
+        ctx.views,
+        status=status,
+        query=q,
+        red_flags_only=red_flags,
+        page=page,
+    )
     return schemas.dashboard_public(data)
 
 
@@ -83,11 +91,12 @@ def get_case(
 ) -> Response | schemas.CasePublic:
     """The whole case; with If-None-Match, 304 while the case is unchanged."""
     ctx.db.view_log.record(user.username, "case.view", case_id, via="api")
-    etag = page_etag(request, "api-case", case_id, reads.case_revision(read, case_id))
+    revision = reads.case_revision(read, case_id)
+    etag = page_etag(request, "api-case", case_id, revision)
     unchanged = not_modified(request, etag)
     if unchanged is not None:
         return unchanged
-    body = schemas.case_public(reads.case_view(read, ctx.kb, case_id))
+    body = schemas.case_public(reads.case_view_at(read, ctx.kb, case_id, revision, ctx.views))
     return Response(
         body.model_dump_json(),
         media_type="application/json",

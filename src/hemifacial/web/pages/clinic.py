@@ -13,7 +13,7 @@ from hemifacial.domain.knowledge.model import Finding, FindingType
 from hemifacial.domain.reasoning.assess import LIMITS
 from hemifacial.domain.status import CaseStatus
 from hemifacial.errors import FormError, InputError, LoginRequiredError
-from hemifacial.services import accounts, cases, duplicates, intake, patients, reads, videos, views
+from hemifacial.services import accounts, cases, intake, patients, reads, videos, views
 from hemifacial.services.database import UnitOfWork
 
 from ..auth import SESSION_COOKIE, end_session, start_session
@@ -77,7 +77,15 @@ def dashboard(request: Request, ctx: Ctx, user: CurrentUser, read: Read) -> Resp
     query = q.get("q", "")
     red = q.get("red") == "1"
     ctx.db.view_log.record(user.username, "dashboard.view", q=query, status=status, page=page)
-    data = reads.dashboard(read, status=chosen, query=query, red_flags_only=red, page=page)
+    data = reads.dashboard_at(
+        read,
+        ctx.db.cases_generation(),
+        ctx.views,
+        status=chosen,
+        query=query,
+        red_flags_only=red,
+        page=page,
+    )
     context = {
         "page": data,
         "status": chosen.value if chosen else None,
@@ -163,15 +171,14 @@ def _case_page(
 def case_page(case_id: int, request: Request, ctx: Ctx, user: CurrentUser, read: Read) -> Response:
     """The case page, or 304 when the browser holds this revision of it."""
     ctx.db.view_log.record(user.username, "case.view", case_id)
-    dups = duplicates.duplicates_of(read, case_id)  # other cases: not in this revision
-    etag = page_etag(
-        request, "case", case_id, reads.case_revision(read, case_id), [d.case_id for d in dups]
-    )
+    revision = reads.case_revision(read, case_id)
+    etag = page_etag(request, "case", case_id, revision)
     unchanged = not_modified(request, etag)
     if unchanged is not None:
         return unchanged
-    view = reads.case_view(read, ctx.kb, case_id)
-    data = {**_case_context(ctx, view), **patient_side(read, case_id, dups)}
+    view = reads.case_view_at(read, ctx.kb, case_id, revision, ctx.views)
+    # a new request with the same contact raises this case's revision (patients.flag_twins)
+    data = {**_case_context(ctx, view), **patient_side(read, case_id)}
     return render(request, "clinic/case.html", data, etag=etag)
 
 
