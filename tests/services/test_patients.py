@@ -136,7 +136,11 @@ def test_drafts_are_listed_for_staff(factory: Any) -> None:
 
 def test_same_email_or_phone_is_a_possible_duplicate_and_can_be_merged(factory: Any) -> None:
     first = sent(factory, {"side": "left"}, email="ann@example.org", phone="+44 20 7946 0958")
+    with transaction(factory) as s:
+        before = s.get(t.Case, first).revision  # type: ignore[union-attr]
     second = sent(factory, {"age_at_onset": "50"}, email="ANN@example.org")
+    with transaction(factory) as s:  # its cached case page must show the new twin
+        assert s.get(t.Case, first).revision > before  # type: ignore[union-attr]
     third = sent(factory, {"side": "left"}, email="other@example.org", phone="020 7946 0958")
     with transaction(factory) as s:
         found = {d.case_id: d.reason for d in duplicates.duplicates_of(s, first)}
