@@ -83,9 +83,9 @@ def phone(pw: tuple[Any, Any], **extra: Any) -> Any:
     return browser.new_context(**{**device, **extra})
 
 
-def shot(page: Any, tmp_path: Path, name: str, full: bool = True) -> None:
+def shot(page: Any, tmp_path: Path, name: str, full: bool = False) -> None:
     path = tmp_path / f"patient-{name}.png"
-    page.screenshot(path=str(path), full_page=full)
+    page.screenshot(path=str(path), full_page=full, scale="css")
     if os.environ.get("HEMIFACIAL_SCREENSHOTS") == "docs":
         DOCS.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, DOCS / path.name)
@@ -142,7 +142,7 @@ def test_urgent_answers_get_urgent_advice_and_the_clinic_an_alert(
     assert page.get_by_text("This does not look like an e-mail address").is_visible()
     assert page.get_by_label("I agree that Riverside").is_checked()  # nothing typed is lost
     assert page.get_by_label("E-mail").input_value() == "dora@example"
-    shot(page, tmp_path, "contact-errors")
+    shot(page, tmp_path, "contact-errors", full=True)
     assert serious_violations(page) == []
     page.get_by_label("Your name").fill("Dora Double")
     page.get_by_label("E-mail").fill("dora@example.org")
@@ -163,6 +163,8 @@ def test_urgent_answers_get_urgent_advice_and_the_clinic_an_alert(
     page.get_by_role("group", name="Which side of your face").get_by_label("Left").check()
     moves = page.get_by_role("group", name="What do the movements of your face look like?")
     assert moves.get_by_text("The eye squeezes shut and stays shut for a while.").is_visible()
+    start.scroll_into_view_if_needed()
+    page.evaluate("window.scrollBy(0, -60)")
     shot(page, tmp_path, "questions")
     assert serious_violations(page) == []
     next_step(page)
@@ -180,7 +182,7 @@ def test_urgent_answers_get_urgent_advice_and_the_clinic_an_alert(
     assert advice.get_by_role("link", name=PHONE_NO).get_attribute("href") == "tel:+15550100"
     assert page.locator("ol.next-steps li").count() == 5
     assert "within 5 working days" in page.locator("ol.next-steps").inner_text()
-    shot(page, tmp_path, "urgent")
+    shot(page, tmp_path, "urgent", full=True)
     assert serious_violations(page) == []
 
     (alert,) = inbox.wait_for(to=ALERTS, subject="URGENT")
@@ -276,6 +278,7 @@ def test_long_answers_fit_a_320_px_screen(
     for path in ("history/4", "review"):
         page.goto(f"{url}/p/{token}/{path}")
         widths[path] = page.evaluate("document.documentElement.scrollWidth")
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight / 3)")
     shot(page, tmp_path, "review-320")
     assert serious_violations(page) == []
     page.get_by_role("button", name="Send my request").click()
