@@ -81,3 +81,36 @@ def test_the_cli_prints_the_message_without_a_traceback(command: str, tmp_path: 
     assert result.stderr.strip() == (
         "error: invalid setting: HEMIFACIAL_LINK_DAYS must be a whole number, got 'thirty'"
     )
+
+
+def test_the_clinic_and_smtp_settings(tmp_path: Path) -> None:
+    s = from_env(
+        {
+            "HEMIFACIAL_CLINIC_NAME": "Riverside Clinic",
+            "HEMIFACIAL_CLINIC_PHONE": "+1 555 0100",
+            "HEMIFACIAL_CLINIC_REVIEW_DAYS": "3",
+            "HEMIFACIAL_PUBLIC_URL": "https://clinic.example/",
+            "HEMIFACIAL_SMTP_HOST": "smtp.example",
+            "HEMIFACIAL_SMTP_SECURITY": "tls",
+            "HEMIFACIAL_SMTP_PORT": "465",
+        },
+        mode="dev",
+    )
+    assert s.clinic.name == "Riverside Clinic" and s.clinic.review_days == 3
+    assert s.clinic.public_url == "https://clinic.example"  # no trailing slash
+    assert s.smtp.enabled and s.smtp.port == 465 and s.smtp.security == "tls"
+    assert not from_env({}, mode="dev").smtp.enabled  # e-mail is off by default
+    with pytest.raises(SettingsError, match="HEMIFACIAL_SMTP_SECURITY must be one of"):
+        from_env({"HEMIFACIAL_SMTP_SECURITY": "ssl"}, mode="dev")
+    with pytest.raises(SettingsError, match="HEMIFACIAL_SMTP_PORT must be a number of at most"):
+        from_env({"HEMIFACIAL_SMTP_PORT": "70000"}, mode="dev")
+    with pytest.raises(SettingsError) as info:
+        from_env({"HEMIFACIAL_SMTP_PASSWORD": "x", "HEMIFACIAL_SMTP_PORT": "0"}, mode="dev")
+    assert "'x'" not in str(info.value)
+
+
+def test_production_e_mail_needs_the_public_url() -> None:
+    env = {"HEMIFACIAL_SECRET_KEY": "k" * 32, "HEMIFACIAL_SMTP_HOST": "smtp.example"}
+    with pytest.raises(SettingsError, match="HEMIFACIAL_PUBLIC_URL must be set"):
+        from_env(env)
+    assert from_env({**env, "HEMIFACIAL_PUBLIC_URL": "https://clinic.example"}).smtp.enabled

@@ -345,3 +345,24 @@ def test_logout_ends_the_session_and_security_headers(client: Any) -> None:
     client.post("/logout", data={"csrf_token": csrf(client)})
     r = client.get("/clinic", follow_redirects=False)
     assert r.status_code == 303
+
+
+def test_status_changes_and_new_requests_write_e_mails_to_the_outbox(
+    client: Any, clinician: Any, app: Any
+) -> None:
+    from sqlalchemy import select
+
+    from hemifacial.db import tables as t
+
+    first = intake(client, "Eve", {"side": "left"})
+    r = clinician.patch(f"/api/v1/cases/{first['case_id']}", json={"status": "awaiting_tests"})
+    assert r.status_code == 200
+    with app.state.ctx.db.unit_of_work() as s:
+        rows = [(m.kind, m.to_addr, m.body) for m in s.scalars(select(t.OutboxMail))]
+    assert [(k, to) for k, to, _ in rows] == [
+        ("link", "p@example.org"),
+        ("receipt", "p@example.org"),
+        ("status", "p@example.org"),
+    ]
+    assert f"/p/{first['token']}" in rows[0][2]  # the link mail carries the link
+    assert "The next step is a test" in rows[2][2] and first["token"] not in rows[2][2]
