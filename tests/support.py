@@ -53,3 +53,14 @@ def tiny_mp4(frames: int = 3, size: int = 16) -> bytes:
         images = [np.full((size, size, 3), 40 * i, np.uint8) for i in range(frames)]
         write_h264(path, images, fps=10)
         return path.read_bytes()
+
+
+DOC_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+"""The test clinicians' authenticator secret (clinicians log in with a one-time code)."""
+
+
+def otp(secret: str = DOC_SECRET) -> str:
+    """The current one-time code of ``secret`` (as the clinician's phone would show)."""
+    import pyotp
+
+    return pyotp.TOTP(secret).now()

@@ -28,7 +28,56 @@ def test_values_are_parsed_into_their_types(tmp_path: Path) -> None:
     assert s.link_days == 7 and s.session_idle_minutes == 45
     assert s.max_upload_bytes == int(1.5 * 1024 * 1024)
     assert s.video_jobs is None and s.secure_cookies is True
-    assert s.secret_key == "dev" and s.plot_dir == tmp_path / "plots"
+    assert s.plot_dir == tmp_path / "plots"
+    # dev mode makes a random key per process (a known "dev" key would let anyone forge CSRF)
+    assert len(s.secret_key) >= 32 and s.secret_key != from_env({}, mode="dev").secret_key
+
+
+GOOD_KEY = "k3J9-xQ2vLp8ZtR4mN6wY1bC5dF7gH0s"
+PROD = {"HEMIFACIAL_SECRET_KEY": GOOD_KEY, "HEMIFACIAL_PUBLIC_URL": "https://clinic.example.org"}
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "aaaaaaaaaaaaaaaa",
+        "x" * 32,
+        "abcdabcdabcdabcdabcd",
+        "1111222211112222",
+        "changethis",
+        "short",
+    ],
+)
+def test_a_weak_secret_key_is_refused_with_one_clear_message(key: str) -> None:
+    with pytest.raises(SettingsError) as info:
+        from_env({**PROD, "HEMIFACIAL_SECRET_KEY": key})
+    message = str(info.value)
+    assert message.startswith("HEMIFACIAL_SECRET_KEY must be set to a random value")
+    assert key not in message and "\n" not in message
+
+
+def test_production_needs_a_public_url_and_then_uses_secure_cookies() -> None:
+    with pytest.raises(SettingsError, match="HEMIFACIAL_PUBLIC_URL must be set"):
+        from_env({"HEMIFACIAL_SECRET_KEY": GOOD_KEY})
+    with pytest.raises(SettingsError, match="without a path"):
+        from_env({**PROD, "HEMIFACIAL_PUBLIC_URL": "https://clinic.example.org/app"})
+    prod = from_env(PROD)
+    assert prod.public_url == "https://clinic.example.org" and prod.https
+    plain = from_env({**PROD, "HEMIFACIAL_PUBLIC_URL": "http://clinic.example.org/"})
+    assert plain.public_url == "http://clinic.example.org" and plain.https  # not loopback
+    local = from_env({**PROD, "HEMIFACIAL_PUBLIC_URL": "http://127.0.0.1:8000"})
+    assert not local.https  # production on loopback (a test run): no Secure cookies
+    assert not from_env({}, mode="dev").https
+    assert from_env({"HEMIFACIAL_SECURE_COOKIES": "false", **PROD}).https is False
+
+
+def test_login_limits_and_their_storage() -> None:
+    dev = from_env({}, mode="dev")
+    assert dev.rate_limit_storage == "memory://" and dev.session_max_hours == 12
+    shared = from_env({"HEMIFACIAL_REDIS_URL": "redis://10.0.0.5:6379/2"}, mode="dev")
+    assert shared.rate_limit_storage == "redis://10.0.0.5:6379/2"
+    with pytest.raises(SettingsError, match="HEMIFACIAL_LOGIN_LIMIT_ACCOUNT must be a rate"):
+        from_env({"HEMIFACIAL_LOGIN_LIMIT_ACCOUNT": "lots"}, mode="dev")
 
 
 def test_a_given_mapping_ignores_the_process_environment(
@@ -97,7 +146,7 @@ def test_the_clinic_and_smtp_settings(tmp_path: Path) -> None:
         mode="dev",
     )
     assert s.clinic.name == "Riverside Clinic" and s.clinic.review_days == 3
-    assert s.clinic.public_url == "https://clinic.example"  # no trailing slash
+    assert s.public_url == "https://clinic.example"  # e-mailed links use it
     assert s.smtp.enabled and s.smtp.port == 465 and s.smtp.security == "tls"
     assert not from_env({}, mode="dev").smtp.enabled  # e-mail is off by default
     with pytest.raises(SettingsError, match="HEMIFACIAL_SMTP_SECURITY must be one of"):
@@ -107,10 +156,3 @@ def test_the_clinic_and_smtp_settings(tmp_path: Path) -> None:
     with pytest.raises(SettingsError) as info:
         from_env({"HEMIFACIAL_SMTP_PASSWORD": "x", "HEMIFACIAL_SMTP_PORT": "0"}, mode="dev")
     assert "'x'" not in str(info.value)
-
-
-def test_production_e_mail_needs_the_public_url() -> None:
-    env = {"HEMIFACIAL_SECRET_KEY": "k" * 32, "HEMIFACIAL_SMTP_HOST": "smtp.example"}
-    with pytest.raises(SettingsError, match="HEMIFACIAL_PUBLIC_URL must be set"):
-        from_env(env)
-    assert from_env({**env, "HEMIFACIAL_PUBLIC_URL": "https://clinic.example"}).smtp.enabled

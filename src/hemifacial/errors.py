@@ -19,8 +19,12 @@ clear message and a non-zero exit or an HTTP status; nothing else should reach a
     ├── NotFoundError              a record that does not exist (HTTP 404)
     ├── PermissionDeniedError      not allowed (HTTP 403)
     │   ├── LoginRequiredError     no valid clinician session: log in first (HTTP 401)
-    │   └── CsrfError              a form that is stale or did not come from this site
+    │   │   └── SecondFactorError  the password was right; the one-time code is missing/wrong
+    │   ├── CsrfError              a form that is stale or did not come from this site
+    │   ├── PatientFindingError    a finding only the clinic records, sent on a patient link
+    │   └── TooManyAttemptsError   too many failed logins (HTTP 429, with Retry-After)
     ├── KnowledgeBaseError         the evidence base itself is invalid (a bug, not user input)
+    ├── PolicyError                a route without a declared access policy (a bug)
     ├── VideoWorkerError           a video worker process died (crash, out of memory)
     ├── MailError                  an e-mail could not be handed to the SMTP server
     └── ServiceUnavailableError    a server (database, Redis, broker) is not reachable (HTTP 503)
@@ -118,12 +122,39 @@ class LoginRequiredError(PermissionDeniedError):
     http_status = 401
 
 
+class SecondFactorError(LoginRequiredError):
+    """The password was right but the one-time code is missing or wrong (HTTP 401)."""
+
+
 class CsrfError(PermissionDeniedError):
     """The form is stale or did not come from this site (HTTP 403)."""
 
 
+class PatientFindingError(PermissionDeniedError):
+    """A patient's link sent a finding only the clinic records (a test result, an
+    examination sign), or wrote to a closed case (HTTP 403)."""
+
+    def __init__(self, message: str, fields: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.fields = dict(fields or {})
+
+
+class TooManyAttemptsError(PermissionDeniedError):
+    """Too many failed logins for this account or address: wait (HTTP 429)."""
+
+    http_status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+
+
 class KnowledgeBaseError(HemifacialError):
     """The evidence base is invalid: a defect in the package, not in the user's input."""
+
+
+class PolicyError(HemifacialError):
+    """A route of the web app has no entry in the access policy (a defect, found at start)."""
 
 
 class VideoWorkerError(HemifacialError):

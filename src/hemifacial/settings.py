@@ -7,14 +7,28 @@ Environment variables (all optional; the defaults need no configuration):
 ``HEMIFACIAL_JOBS``           ``inprocess`` (default) or ``celery``.
 ``HEMIFACIAL_REDIS_URL``      Celery broker; default ``redis://127.0.0.1:6379/0``.
 ``HEMIFACIAL_CELERY_QUEUE``   queue name (default ``hemifacial``).
-``HEMIFACIAL_SECRET_KEY``     keys the CSRF tokens (HMAC); required outside demo/dev mode.
+``HEMIFACIAL_SECRET_KEY``     keys the CSRF tokens (HMAC); required outside demo/dev mode
+                              (random, at least 16 characters, not a repetition; dev and
+                              demo mode make a random one per process).
+``HEMIFACIAL_PUBLIC_URL``     the address patients and staff open (``https://clinic.example``);
+                              patient links are built from it, never from the request's Host
+                              header. Required in production; dev/demo: the local address.
 ``HEMIFACIAL_MODE``           ``production`` (default), ``dev`` or ``demo``.
 ``HEMIFACIAL_MAX_UPLOAD_MB``  upload size limit (default 200).
 ``HEMIFACIAL_LANDMARKER``     ``mediapipe`` (default) or ``synthetic`` (test twin).
 ``HEMIFACIAL_VIDEO_JOBS``     processes per video analysis (default: one per core).
 ``HEMIFACIAL_LINK_DAYS``      lifetime of a patient's private link (default 30).
 ``HEMIFACIAL_SESSION_IDLE_MINUTES``  idle timeout of a clinician session (default 30).
-``HEMIFACIAL_SECURE_COOKIES`` ``true`` behind HTTPS (default false).
+``HEMIFACIAL_SESSION_MAX_HOURS``     absolute lifetime of a session, however busy (default 12).
+``HEMIFACIAL_SECURE_COOKIES`` ``Secure`` cookies and HSTS; default: on whenever the public URL
+                              is https, or in production mode on an address that is not loopback.
+``HEMIFACIAL_LOGIN_LIMIT_ACCOUNT``   failed logins allowed per account (default ``10/15minutes``,
+                              the ``limits`` notation); then 429 with Retry-After.
+``HEMIFACIAL_LOGIN_LIMIT_ADDRESS``   failed logins allowed per client address
+                              (default ``50/15minutes``).
+``HEMIFACIAL_RATE_LIMIT_STORAGE``    where the counters live: ``memory://`` (default, one process)
+                              or a ``redis://`` URL; when ``HEMIFACIAL_REDIS_URL`` is set it is
+                              the default (counters shared by all workers).
 ``HEMIFACIAL_MEDIAPIPE_INTERNALS``  ``true`` drives MediaPipe through private attributes
                               (default false; read by the video workers, see docs/video.md).
 
@@ -24,8 +38,8 @@ The clinic's identity on every patient page and e-mail, and the e-mail it sends
 ``HEMIFACIAL_CLINIC_NAME``, ``_ADDRESS``, ``_PHONE``, ``_HOURS``, ``_LOGO`` (a URL path of
 an image the site serves, optional), ``HEMIFACIAL_CLINIC_REVIEW_DAYS`` (working days the
 clinic promises for its first review, default 5), ``HEMIFACIAL_CLINIC_ALERT_EMAIL`` (where
-urgent red flags and patients' requests are sent), ``HEMIFACIAL_PUBLIC_URL`` (the site's
-address in e-mailed links; required in production when e-mail is on).
+urgent red flags and patients' requests are sent); links in e-mails use
+``HEMIFACIAL_PUBLIC_URL``.
 ``HEMIFACIAL_SMTP_HOST`` (empty: no e-mail is sent, messages wait in the outbox),
 ``_PORT`` (default 587), ``_SECURITY`` (``starttls`` default, ``tls`` or ``none``),
 ``_USER``, ``_PASSWORD``, ``_CA_FILE`` (a private CA to trust), ``HEMIFACIAL_MAIL_FROM``.
@@ -37,13 +51,16 @@ The variables are parsed and checked by ``pydantic-settings``; a bad value raise
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
@@ -72,7 +89,6 @@ class ClinicInfo:
     logo: str = ""
     review_days: int = 5
     alert_email: str = ""
-    public_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -105,10 +121,24 @@ class Settings:
     video_jobs: int | None = None
     link_days: int = 30
     session_idle_minutes: int = 30
-    secure_cookies: bool = False
+    secure_cookies: bool | None = None
     view_cache_entries: int = 1024  # case views kept per process (about 50 kB each)
+    public_url: str = "http://127.0.0.1:8000"
+    session_max_hours: int = 12
+    login_limit_account: str = "10/15minutes"
+    login_limit_address: str = "50/15minutes"
+    rate_limit_storage: str = "memory://"
     clinic: ClinicInfo = ClinicInfo()
     smtp: SmtpSettings = SmtpSettings()
+
+    @property
+    def https(self) -> bool:
+        """Secure cookies and HSTS: set explicitly, or when the app is not on loopback."""
+        if self.secure_cookies is not None:
+            return self.secure_cookies
+        if self.public_url.startswith("https://"):
+            return True
+        return self.mode == "production" and not is_loopback(self.public_url)
 
     @property
     def upload_dir(self) -> Path:
@@ -129,20 +159,58 @@ class Settings:
             raise SettingsError(
                 f"{PREFIX}JOBS must be one of {', '.join(JOB_BACKENDS)}, got {self.jobs!r}"
             )
-        if self.mode == "production" and (
-            self.secret_key.lower() in PLACEHOLDER_SECRETS or len(self.secret_key) < 16
-        ):
+        if self.mode == "production" and weak_secret(self.secret_key):
             raise SettingsError(
                 f"{PREFIX}SECRET_KEY must be set to a random value of at least 16 characters "
+                "(not a word, a repetition or a run of few characters) "
                 "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`); "
                 "use --demo or HEMIFACIAL_MODE=dev to run without one"
             )
-        if self.mode == "production" and self.smtp.enabled and not self.clinic.public_url:
+        scheme, _, host = self.public_url.partition("://")
+        if scheme not in ("http", "https") or not host or "/" in host:
+            got = f", got {self.public_url!r}" if self.public_url else ""
             raise SettingsError(
-                f"{PREFIX}PUBLIC_URL must be set when e-mail is on (the links in e-mails "
-                "must not be built from a request's Host header)"
+                f"{PREFIX}PUBLIC_URL must be set to the address patients and staff open, "
+                f"without a path, like https://clinic.example.org{got}"
             )
+        for name in ("login_limit_account", "login_limit_address"):
+            _check_limit(PREFIX + name.upper(), getattr(self, name))
         return self
+
+
+def weak_secret(secret: str) -> bool:
+    """A placeholder, shorter than 16, one piece repeated (``abcabc…``), or too few different
+    characters for its length (under 48 bits by ``length × log2(distinct characters)``; a
+    random 16-character key has 55 to 64, ``aaaaaaaaaaaaaaaa`` none): a key one could guess."""
+    if secret.lower() in PLACEHOLDER_SECRETS or len(secret) < 16:
+        return True
+    if len(secret) * math.log2(len(set(secret))) < 48:
+        return True
+    return any(
+        len(secret) % n == 0 and secret == secret[:n] * (len(secret) // n)
+        for n in range(1, len(secret) // 2 + 1)
+    )
+
+
+def is_loopback(url: str) -> bool:
+    host = url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0].strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_limit(name: str, value: str) -> None:
+    from limits import parse
+
+    try:
+        parse(value)
+    except ValueError:
+        raise SettingsError(
+            f"{name} must be a rate like 10/15minutes or 5/minute, got {value!r}"
+        ) from None
 
 
 class EnvSettings(BaseSettings):
@@ -164,8 +232,13 @@ class EnvSettings(BaseSettings):
     video_jobs: int | None = Field(None, ge=1)
     link_days: int = Field(30, ge=1)
     session_idle_minutes: int = Field(30, ge=1)
-    secure_cookies: bool = False
+    session_max_hours: int = Field(12, ge=1)
+    secure_cookies: bool | None = None
     view_cache_entries: int = Field(1024, ge=0)
+    public_url: str | None = None
+    login_limit_account: str = "10/15minutes"
+    login_limit_address: str = "50/15minutes"
+    rate_limit_storage: str | None = None
     mediapipe_internals: bool = False  # checked here; the video workers read it themselves
     clinic_name: str = ClinicInfo.name
     clinic_address: str = ""
@@ -174,7 +247,6 @@ class EnvSettings(BaseSettings):
     clinic_logo: str = Field("", pattern=r"^(/[^\s]*)?$")
     clinic_review_days: int = Field(5, ge=1)
     clinic_alert_email: str = ""
-    public_url: str = Field("", pattern=r"^(https?://[^\s]+)?$")
     smtp_host: str = ""
     smtp_port: int = Field(587, ge=1, le=65535)
     smtp_security: Literal["starttls", "tls", "none"] = "starttls"
@@ -182,6 +254,11 @@ class EnvSettings(BaseSettings):
     smtp_password: str = ""
     mail_from: str = "clinic@localhost"
     smtp_ca_file: str = ""
+
+    @field_validator("public_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else value
 
     @classmethod
     def settings_customise_sources(
@@ -258,7 +335,12 @@ def from_env(env: Mapping[str, str] | None = None, *, mode: str | None = None) -
         e[PREFIX + "MODE"] = mode
     raw = read_env(e)
     data_dir = (raw.data_dir or default_data_dir()).expanduser()
-    secret = raw.secret_key or ("dev" if raw.mode in ("dev", "demo") else "")
+    # dev and demo: a random key per process (a known one would let anyone forge CSRF tokens)
+    dev = raw.mode in ("dev", "demo")
+    secret = raw.secret_key or (secrets.token_urlsafe(32) if dev else "")
+    public = raw.public_url or ("http://127.0.0.1:8000" if dev else "")
+    explicit_redis = any(k.upper() == PREFIX + "REDIS_URL" and v for k, v in e.items())
+    storage = raw.rate_limit_storage or (raw.redis_url if explicit_redis else "memory://")
     return Settings(
         data_dir=data_dir,
         database_url=raw.database_url or f"sqlite:///{data_dir / 'hemifacial.sqlite3'}",
@@ -274,6 +356,11 @@ def from_env(env: Mapping[str, str] | None = None, *, mode: str | None = None) -
         session_idle_minutes=raw.session_idle_minutes,
         secure_cookies=raw.secure_cookies,
         view_cache_entries=raw.view_cache_entries,
+        public_url=public,
+        session_max_hours=raw.session_max_hours,
+        login_limit_account=raw.login_limit_account,
+        login_limit_address=raw.login_limit_address,
+        rate_limit_storage=storage,
         clinic=ClinicInfo(
             name=raw.clinic_name,
             address=raw.clinic_address,
@@ -282,7 +369,6 @@ def from_env(env: Mapping[str, str] | None = None, *, mode: str | None = None) -
             logo=raw.clinic_logo,
             review_days=raw.clinic_review_days,
             alert_email=raw.clinic_alert_email,
-            public_url=raw.public_url.rstrip("/"),
         ),
         smtp=SmtpSettings(
             host=raw.smtp_host,

@@ -10,7 +10,13 @@ from sqlalchemy.exc import OperationalError
 
 from hemifacial.db import repositories as repo
 from hemifacial.db import tables as t
-from hemifacial.db.engine import check_connection, make_engine, migrate, transaction
+from hemifacial.db.engine import (
+    MIGRATIONS,
+    check_connection,
+    make_engine,
+    migrate,
+    transaction,
+)
 from hemifacial.errors import InvalidValueError, NotFoundError, ServiceUnavailableError
 from hemifacial.settings import from_env
 from tests.db.fixtures import PG_ADMIN, unavailable
@@ -19,12 +25,16 @@ from tests.db.fixtures import PG_ADMIN, unavailable
 def test_migrations_create_every_table_and_are_idempotent(engine: Any) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
 
     migrate(engine)  # second run: nothing to do, nothing breaks
     names = set(inspect(engine).get_table_names())
     assert {tb.name for tb in t.Base.metadata.sorted_tables} <= names
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0009"
+        # one line of migrations (a merge of two branches must relink them), all applied
+        heads = ScriptDirectory(str(MIGRATIONS)).get_heads()
+        assert len(heads) == 1
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == heads[0]
         # the migrations build exactly the tables and columns the models declare
         diff = compare_metadata(MigrationContext.configure(conn), t.Base.metadata)
         assert [d for d in diff if d[0] in ("add_table", "add_column", "remove_column")] == []
@@ -72,6 +82,9 @@ def test_dashboard_puts_red_flags_first_then_recent_and_paginates(factory: Any) 
             "Old plain",
         ]
         assert repo.dashboard(s, status="closed").total == 7
+        # the search is for the text typed: % and _ are not wildcards
+        assert repo.dashboard(s, query="%").total == 0
+        assert repo.dashboard(s, query="new_plain").total == 0
 
 
 def test_get_case_names_the_missing_id(factory: Any) -> None:
@@ -125,5 +138,11 @@ def test_settings_default_to_sqlite_and_refuse_placeholder_secrets(tmp_path: Any
         from_env({"HEMIFACIAL_DATA_DIR": str(tmp_path), "HEMIFACIAL_SECRET_KEY": "changethis"})
     with pytest.raises(InvalidValueError, match="HEMIFACIAL_JOBS"):
         from_env({"HEMIFACIAL_JOBS": "cron"}, mode="dev")
-    ok = from_env({"HEMIFACIAL_SECRET_KEY": "x" * 32, "HEMIFACIAL_JOBS": "celery"})
+    ok = from_env(
+        {
+            "HEMIFACIAL_SECRET_KEY": "k3J9-xQ2vLp8ZtR4mN6wY1bC5dF7gH0s",
+            "HEMIFACIAL_PUBLIC_URL": "https://clinic.example.org",
+            "HEMIFACIAL_JOBS": "celery",
+        }
+    )
     assert ok.mode == "production" and ok.jobs == "celery"

@@ -19,14 +19,14 @@ from hemifacial.settings import Settings
 from hemifacial.web.app import create_app
 from tests.db.fixtures import REDIS_URL, client_for, unavailable
 from tests.doubles import fake_analyzer
-from tests.support import run_cli
+from tests.support import DOC_SECRET, otp, run_cli
 from tests.web.helpers import MP4
 
 PASSWORD = "correct horse battery"
 
 
 def _login(c: Any) -> None:
-    r = c.post("/api/v1/session", json={"username": "doc", "password": PASSWORD})
+    r = c.post("/api/v1/session", json={"username": "doc", "password": PASSWORD, "otp": otp()})
     c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
 
 
@@ -46,7 +46,7 @@ def test_a_job_interrupted_by_a_restart_is_run_on_the_next_start(
 ) -> None:
     first = create_app(settings, runner=NullRunner())
     with first.state.ctx.db.unit_of_work() as s:
-        accounts.create_user(s, "doc", PASSWORD, "Doc")
+        accounts.create_user(s, "doc", PASSWORD, "Doc", totp_secret=DOC_SECRET)
     with client_for(first) as c:
         _login(c)
         case_id = _case(c)
@@ -111,7 +111,7 @@ def test_celery_worker_runs_the_real_analysis(
     settings = settings.with_(jobs="celery", redis_url=REDIS_URL, celery_queue=queue)
     app = create_app(settings)
     with app.state.ctx.db.unit_of_work() as s:
-        accounts.create_user(s, "doc", PASSWORD, "Doc")
+        accounts.create_user(s, "doc", PASSWORD, "Doc", totp_secret=DOC_SECRET)
     worker = subprocess.Popen(
         [sys.executable, "-m", "hemifacial.cli", "worker"],
         env=_worker_env(settings, queue),

@@ -12,6 +12,7 @@ import pytest
 
 from hemifacial.services import accounts
 from hemifacial.web.app import create_app
+from tests.support import DOC_SECRET, otp
 from tests.web.server import running
 from tests.web.test_browser import ARGS, CHROMIUM
 
@@ -46,13 +47,16 @@ def page(seeded: Seeded) -> Iterator[Any]:
 
     app = create_app(seeded.settings)
     with app.state.ctx.db.unit_of_work() as s:
-        accounts.create_user(s, "printer", "correct horse battery", "Dr Print")
+        accounts.create_user(
+            s, "printer", "correct horse battery", "Dr Print", totp_secret=DOC_SECRET
+        )
     with running(app) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         tab = browser.new_page()
         tab.goto(f"{url}/login")
         tab.fill("input[name=username]", "printer")
         tab.fill("input[name=password]", "correct horse battery")
+        tab.fill("input[name=otp]", otp())
         tab.click("button[type=submit]")
         tab.goto(f"{url}/clinic/cases/{seeded.typical}")
         yield tab

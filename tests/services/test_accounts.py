@@ -18,6 +18,7 @@ from hemifacial.errors import InvalidValueError
 from hemifacial.services import accounts
 
 IDLE = dt.timedelta(minutes=30)
+LIFE = dt.timedelta(hours=12)
 
 
 def scrypt_hash(password: str, salt: bytes = b"0123456789abcdef") -> str:
@@ -80,8 +81,8 @@ def test_users_are_validated(factory: Any) -> None:
 
 
 def test_login_session_idle_timeout_and_logout(factory: Any) -> None:
-    with transaction(factory) as s:
-        accounts.create_user(s, "doc", "long enough", "Dr Doc")
+    with transaction(factory) as s:  # a role without a second factor
+        accounts.create_user(s, "doc", "long enough", "Dr Doc", "front_desk")
     with transaction(factory) as s, pytest.raises(accounts.LoginRequiredError):
         accounts.login(s, "doc", "wrong password")
     with transaction(factory) as s:
@@ -90,14 +91,14 @@ def test_login_session_idle_timeout_and_logout(factory: Any) -> None:
         stored = s.scalars(select(t.LoginSession)).one()
         assert stored.token_hash == accounts.token_hash(token) and token not in stored.token_hash
     with transaction(factory) as s:
-        assert accounts.current(s, token, IDLE) is not None
-        assert accounts.current(s, "forged", IDLE) is None
+        assert accounts.current(s, token, IDLE, LIFE) is not None
+        assert accounts.current(s, "forged", IDLE, LIFE) is None
         s.scalars(select(t.LoginSession)).one().last_seen = t.utcnow() - dt.timedelta(hours=1)
     with transaction(factory) as s:
-        assert accounts.current(s, token, IDLE) is None  # idle too long: ended
+        assert accounts.current(s, token, IDLE, LIFE) is None  # idle too long: ended
         token2, _ = accounts.login(s, "doc", "long enough")
         accounts.logout(s, token2)
     with transaction(factory) as s:
-        assert accounts.current(s, token2, IDLE) is None
+        assert accounts.current(s, token2, IDLE, LIFE) is None
         actions = [e.action for e in s.scalars(select(t.AuditEvent))]
         assert actions.count("login") == 2 and "login.failed" in actions

@@ -14,6 +14,7 @@ from hemifacial.domain.status import CaseStatus
 from hemifacial.services import cases, reads
 from hemifacial.services.database import Database
 from hemifacial.services.readcache import ReadCache
+from hemifacial.services.views import DashboardFilter
 
 
 def _counting(value: object) -> tuple[list[int], Callable[[], object]]:
@@ -127,7 +128,8 @@ def test_the_dashboard_is_never_older_than_a_committed_change(db_url: str, engin
 
         def new_tab() -> list[int]:
             with db.reader() as s:
-                page = reads.dashboard_at(s, db.cases_generation(), cache, status=CaseStatus("new"))
+                new = DashboardFilter(status=CaseStatus("new"))
+                page = reads.dashboard_at(s, db.cases_generation(), cache, new)
             return [r.id for r in page.rows]
 
         assert new_tab() == [case_id]
@@ -148,7 +150,7 @@ def test_while_the_listener_is_down_nothing_clinic_wide_is_cached(db_url: str) -
     cache = ReadCache(16)
     with db.reader() as s:
         for _ in range(2):
-            reads.dashboard_at(s, db.cases_generation(), cache)
+            reads.dashboard_at(s, db.cases_generation(), cache, DashboardFilter())
     assert len(cache) == 0 and cache.misses == 0  # read afresh, past the cache
     db.close()
 

@@ -15,7 +15,7 @@ import pytest
 
 from hemifacial.video import analyze_video
 from hemifacial.video.decode import iter_frames, probe
-from hemifacial.video.pipeline import plan_segments
+from hemifacial.video.segments import plan_segments
 from hemifacial_synth.pasted import SpasmSpec, make_clip
 
 SPECS = [

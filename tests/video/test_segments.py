@@ -12,14 +12,8 @@ import pytest
 
 from hemifacial.video.decode import Frame, VideoInfo, iter_frames, keyframes_near, probe
 from hemifacial.video.landmarks import _kept_from_wire
-from hemifacial.video.pipeline import (
-    BURST_BYTES,
-    BURST_FRAMES,
-    SEGMENT_MIN_S,
-    _in_bursts,
-    _Scale,
-    plan_segments,
-)
+from hemifacial.video.pipeline import BURST_BYTES, BURST_FRAMES, _in_bursts, _Scale
+from hemifacial.video.segments import SEGMENT_MIN_S, plan_segments
 from hemifacial_synth.pasted import make_clip
 
 

@@ -14,6 +14,7 @@ from hemifacial.web.app import create_app
 from tests.db.fixtures import *  # noqa: F403
 from tests.db.fixtures import client_for
 from tests.doubles import fake_analyzer
+from tests.support import DOC_SECRET, otp
 
 PASSWORD = "correct horse battery"
 
@@ -24,7 +25,7 @@ def app(settings: Settings, engine: Any) -> Any:
     ctx = application.state.ctx
     ctx.runner = InProcessRunner(ctx.db.factory, settings, ctx.kb, analyzer=fake_analyzer)
     with ctx.db.unit_of_work() as s:
-        accounts.create_user(s, "doc", PASSWORD, "Dr Doc")
+        accounts.create_user(s, "doc", PASSWORD, "Dr Doc", totp_secret=DOC_SECRET)
     return application
 
 
@@ -38,7 +39,7 @@ def client(app: Any) -> Iterator[Any]:
 def clinician(app: Any) -> Iterator[Any]:
     """A client logged in through the API, sending its CSRF token on writes."""
     with client_for(app) as c:
-        r = c.post("/api/v1/session", json={"username": "doc", "password": PASSWORD})
+        r = c.post("/api/v1/session", json={"username": "doc", "password": PASSWORD, "otp": otp()})
         assert r.status_code == 200, r.text
         c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
         yield c

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
+from hemifacial.web import policy
 from tests.db.fixtures import client_for
+from tests.support import otp
 
 from .helpers import MP4, TYPICAL, YOUNG, intake
 
@@ -42,9 +45,11 @@ def test_login_errors_and_session(client: Any) -> None:
     assert r.status_code == 401 and r.json()["error"]["message"] == "wrong username or password"
     r = client.post("/api/v1/session", json={"username": "doc"})
     assert r.status_code == 422 and "password" in r.json()["error"]["fields"]
-    r = client.post(
-        "/api/v1/session", json={"username": "doc", "password": "correct horse battery"}
-    )
+    right = {"username": "doc", "password": "correct horse battery"}
+    r = client.post("/api/v1/session", json=right)  # a clinician needs the one-time code too
+    assert r.status_code == 401 and "6-digit code" in r.json()["error"]["message"]
+    assert "hf_session" not in r.headers.get("set-cookie", "")
+    r = client.post("/api/v1/session", json={**right, "otp": otp()})
     assert r.status_code == 200 and r.json()["display_name"] == "Dr Doc"
     cookie = r.headers["set-cookie"]
     assert "hf_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
@@ -246,15 +251,33 @@ def test_intake_form_kb_openapi_and_health(client: Any, app: Any) -> None:
     ctx_kb = app.state.ctx.kb
     assert set(kb["conditions"]) == set(ctx_kb.conditions)
     assert set(kb["references"]) == set(ctx_kb.references)
-    paths = client.get("/openapi.json").json()["paths"]
-    assert "/api/v1/cases/{case_id}/findings" in paths and "/api/v1/intake" in paths
     assert client.get("/healthz").text == "ok"
 
 
-def test_unknown_route_and_unexpected_error_never_show_a_traceback(app: Any) -> None:
+def test_openapi_and_docs_are_for_staff_and_use_local_assets(client: Any, clinician: Any) -> None:
+    for path in ("/openapi.json", "/docs"):
+        r = client.get(path, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    paths = clinician.get("/openapi.json").json()["paths"]
+    assert "/api/v1/cases/{case_id}/findings" in paths and "/api/v1/intake" in paths
+    page = clinician.get("/docs").text
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page, re.S)
+    assert scripts and all(body.strip() == "" for _, body in scripts)  # no inline script
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert sources and all(src.startswith("/") for src in sources)  # nothing from a CDN
+    for src in sources:
+        if src.startswith("/static/"):
+            assert client.get(src).status_code == 200, src
+
+
+def test_unknown_route_and_unexpected_error_never_show_a_traceback(
+    app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def boom() -> None:
         raise RuntimeError("secret internal detail")
 
+    for path in ("/api/v1/boom", "/boom"):  # routes added here need a policy too
+        monkeypatch.setitem(policy.POLICY, ("GET", path), policy.ANYONE)
     app.add_api_route("/api/v1/boom", boom)
     app.add_api_route("/boom", boom)
     with client_for(app) as c:

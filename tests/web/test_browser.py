@@ -19,6 +19,7 @@ import pytest
 from hemifacial.services import accounts
 from hemifacial.settings import from_env
 from hemifacial.web.app import create_app
+from tests.support import DOC_SECRET, otp
 
 from .helpers import YOUNG
 from .server import running
@@ -71,7 +72,7 @@ def base_url(tmp_path: Path) -> Iterator[str]:
     app = create_app(settings)
     app.state.ctx.db.open()
     with app.state.ctx.db.unit_of_work() as s:
-        accounts.create_user(s, "doc", "correct horse battery", "Dr Doc")
+        accounts.create_user(s, "doc", "correct horse battery", "Dr Doc", totp_secret=DOC_SECRET)
     with running(app) as url:
         yield url
 
@@ -152,6 +153,7 @@ def test_patient_request_then_clinician_work_up(
     page.goto(f"{base_url}/clinic")
     page.get_by_label("Username").fill("doc")
     page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_label("One-time code").fill(otp())
     page.get_by_role("button", name="Log in").click()
     rows = page.locator("table.cases tbody tr")
     assert "Petra Phone" in rows.nth(0).inner_text()  # red flag first

@@ -7,7 +7,9 @@ from typing import Any
 from sqlalchemy import select
 
 from hemifacial.db import tables as t
+from hemifacial.services import accounts
 from tests.db.fixtures import client_for
+from tests.support import DOC_SECRET
 
 from .helpers import TYPICAL, YOUNG, csrf, intake
 from .test_pages import login
@@ -66,9 +68,11 @@ def test_each_login_session_has_its_own_token_and_a_planted_cookie_forges_nothin
     app: Any, client: Any
 ) -> None:
     case_id = intake(client, "Typical Tina", TYPICAL)["case_id"]
+    with app.state.ctx.db.unit_of_work() as s:
+        accounts.create_user(s, "doc2", "correct horse battery", "Dr Two", totp_secret=DOC_SECRET)
     with client_for(app) as other:
         login(client)
-        login(other)
+        login(other, "doc2")
         mine, theirs = csrf(client), csrf(other)
         assert mine != theirs
         url = f"/clinic/cases/{case_id}"

@@ -9,6 +9,7 @@ import pytest
 from markupsafe import escape
 
 from hemifacial.services import forms
+from tests.support import otp
 
 from .helpers import MP4, TYPICAL, YOUNG, csrf, intake
 
@@ -205,17 +206,20 @@ def test_clinic_pages_send_visitors_to_login(client: Any, path: str) -> None:
     assert r.status_code == 303 and r.headers["location"].startswith("/login?next=")
 
 
-def login(client: Any) -> None:
+def login(client: Any, username: str = "doc") -> None:
+    """Log in on the page (a one-time code is used once: a second login of the same user in
+    the same 30 seconds is refused, so a test logging in twice uses two users)."""
     r = client.post(
-        "/login", data={"csrf_token": csrf(client), "username": "doc", "password": "wrong"}
+        "/login", data={"csrf_token": csrf(client), "username": username, "password": "wrong"}
     )
     assert r.status_code == 401 and "Wrong username or password" in r.text
     r = client.post(
         "/login",
         data={
             "csrf_token": csrf(client),
-            "username": "doc",
+            "username": username,
             "password": "correct horse battery",
+            "otp": otp(),
             "next": "https://evil.example/",
         },
         follow_redirects=False,
@@ -275,8 +279,9 @@ def test_dashboard_case_page_and_forms(client: Any) -> None:
     )
     assert r.status_code == 422 and "a date like 2026-03-01" in r.text
     r = client.post(f"/clinic/cases/{typical}/link", data={"csrf_token": token})
-    link = re.search(r'value="(http://testserver/p/[\w-]+)"', r.text)
-    assert link
+    # built from the configured public address, not from the request's Host header
+    link = re.search(r'value="(http://127\.0\.0\.1:8000/p/[\w-]+)"', r.text)
+    assert link and "testserver" not in r.text
     r = client.post(
         f"/clinic/cases/{typical}/videos",
         data={"csrf_token": token},
@@ -342,6 +347,9 @@ def test_logout_ends_the_session_and_security_headers(client: Any) -> None:
     r = client.get("/clinic")
     assert r.headers["x-frame-options"] == "DENY" and r.headers["referrer-policy"] == "no-referrer"
     assert r.headers["cache-control"] == "no-store"
+    csp = r.headers["content-security-policy"]
+    assert "script-src 'self';" in csp and "unsafe-inline" not in csp.split("script-src")[1][:20]
+    assert "frame-ancestors 'none'" in csp and "strict-transport-security" not in r.headers
     client.post("/logout", data={"csrf_token": csrf(client)})
     r = client.get("/clinic", follow_redirects=False)
     assert r.status_code == 303

@@ -25,7 +25,7 @@ from hemifacial.settings import from_env
 from hemifacial.web.app import create_app
 from tests.mailserver import Inbox, smtp_server
 
-from .server import running
+from .server import free_port, running
 from .test_browser import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.browser
@@ -51,9 +51,11 @@ def pw() -> Iterator[tuple[Any, Any]]:
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[tuple[str, Inbox]]:
+    port = free_port()
     with smtp_server() as inbox:
         settings = from_env(
             {
+                "HEMIFACIAL_PUBLIC_URL": f"http://127.0.0.1:{port}",  # the links in e-mails
                 "HEMIFACIAL_DATA_DIR": str(tmp_path / "data"),
                 "HEMIFACIAL_LANDMARKER": "synthetic",
                 "HEMIFACIAL_VIDEO_JOBS": "1",
@@ -73,7 +75,7 @@ def site(tmp_path: Path) -> Iterator[tuple[str, Inbox]]:
         app.state.ctx.db.open()
         with app.state.ctx.db.unit_of_work() as s:
             accounts.create_user(s, "doc", PASSWORD, "Dr Doc")
-        with running(app) as url:
+        with running(app, port) as url:
             yield url, inbox
 
 

@@ -25,6 +25,7 @@ from hemifacial.services import accounts
 from hemifacial.settings import from_env
 from hemifacial.video.decode import probe
 from hemifacial.web.app import create_app
+from tests.support import DOC_SECRET, otp
 from tests.video.conftest import VIDEOS
 
 from .server import running
@@ -78,7 +79,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     app = create_app(settings)  # in-process job runner, MediaPipe landmarker
     app.state.ctx.db.open()
     with app.state.ctx.db.unit_of_work() as s:
-        accounts.create_user(s, "doc", "correct horse battery", "Dr Doc")
+        accounts.create_user(s, "doc", "correct horse battery", "Dr Doc", totp_secret=DOC_SECRET)
     with running(app) as url:
         yield url, data
 
@@ -195,7 +196,8 @@ def test_guided_recording_is_uploaded_and_measured(
     assert vids[0]["status"] == "done", vids[0]["error"]
     with httpx.Client(base_url=url) as staff:
         r = staff.post(
-            "/api/v1/session", json={"username": "doc", "password": "correct horse battery"}
+            "/api/v1/session",
+            json={"username": "doc", "password": "correct horse battery", "otp": otp()},
         )
         r.raise_for_status()
         page_html = staff.get(f"/clinic/cases/{case_id}").text

@@ -1,4 +1,4 @@
-"""Command-line entry point: ``hemifacial assess|workup|kb|video|serve|worker|report``.
+"""Command-line entry point: ``hemifacial assess|workup|kb|video|serve|worker|report|users``.
 
 The root group only wires sub-commands; each sub-command reads its own options and turns
 :class:`hemifacial.errors.HemifacialError` into a clear message and a non-zero exit.
@@ -25,6 +25,7 @@ _LAZY_COMMANDS = {
     "serve": ("hemifacial.cli.web", "serve"),
     "worker": ("hemifacial.cli.web", "worker"),
     "report": ("hemifacial.cli.report", "report"),
+    "users": ("hemifacial.cli.users", "users"),
 }
 
 _HELP = {
@@ -35,6 +36,7 @@ _HELP = {
     "serve": "Run the clinic web app.",
     "worker": "Run a background worker for video analysis.",
     "report": "Write a case report (PDF/HTML) and the patient letter.",
+    "users": "Clinic accounts: add, list, disable, set the role or password.",
 }
 
 

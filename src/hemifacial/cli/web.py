@@ -32,16 +32,22 @@ from hemifacial.errors import HemifacialError
     nargs=2,
     metavar="USERNAME PASSWORD",
     default=None,
-    help="Create a clinician account before starting.",
+    hidden=True,
+    help="Refused: a password on the command line is visible to every user (ps).",
 )
 def serve(
     demo: bool, host: str, port: int, data_dir: Path | None, create_user: tuple[str, str] | None
 ) -> None:
     """Run the clinic web app (patient request form, clinic pages, JSON API at /docs)."""
+    if create_user:
+        raise click.UsageError(
+            "--create-user is gone: a password on the command line can be read by every "
+            "user of the machine (ps). Use `hemifacial users add USERNAME --role clinician` "
+            "(it asks for the password, or reads it with --password-stdin)."
+        )
     import uvicorn
 
-    from hemifacial.db.engine import make_engine, migrate, session_factory, transaction
-    from hemifacial.services import accounts
+    from hemifacial.db.engine import make_engine, migrate
     from hemifacial.web.app import create_app
 
     if demo:
@@ -50,16 +56,15 @@ def serve(
         env["HEMIFACIAL_DATA_DIR"] = str(base)
         env.pop("HEMIFACIAL_DATABASE_URL", None)
         env["HEMIFACIAL_JOBS"] = "inprocess"
+        env.setdefault("HEMIFACIAL_PUBLIC_URL", f"http://{host}:{port}")
         settings = settings_mod.from_env(env, mode="demo")
     else:
-        settings = settings_mod.from_env()
+        env = dict(os.environ)
+        if env.get("HEMIFACIAL_MODE", "production") != "production":
+            env.setdefault("HEMIFACIAL_PUBLIC_URL", f"http://{host}:{port}")
+        settings = settings_mod.from_env(env)
     engine = make_engine(settings.database_url)
     migrate(engine)
-    factory = session_factory(engine)
-    if create_user:
-        with transaction(factory) as s:
-            accounts.create_user(s, create_user[0], create_user[1], create_user[0])
-        click.echo(f"created clinician account '{create_user[0]}'")
     app = create_app(settings)
     url = f"http://{host}:{port}"
     if demo:
@@ -67,11 +72,16 @@ def serve(
 
         ctx = app.state.ctx
         login = seed(ctx.db, ctx.kb, settings)
+        ctx.cache["demo_login"] = login  # the login page shows it (demo mode only)
         click.echo(f"hemifacial demo: data in {settings.data_dir}")
         click.echo(f"  patient request form:  {url}/request")
         click.echo(f"  clinic dashboard:      {url}/clinic")
-        click.echo(f"  demo clinician login:  username '{login[0]}', password '{login[1]}'")
         click.echo(f"  JSON API:              {url}/docs")
+        click.echo(
+            f"  demo clinician login:  username '{login.username}', password "
+            f"'{login.password}', authenticator secret {login.secret} (the login page "
+            "shows the current one-time code)"
+        )
     else:
         click.echo(f"hemifacial clinic app on {url} (database {_safe(settings.database_url)})")
     engine.dispose()

@@ -62,13 +62,21 @@ _VISITS = (
 )
 
 
-def _count(table: type[t.Video] | type[t.Note] | type[t.Visit]) -> Any:
+_REVIEWS = select(t.VideoReview).where(t.VideoReview.case_id == _CASE_ID).order_by(t.VideoReview.id)
+RESULTS_OF_CASE = (
+    select(t.TestResult)
+    .where(t.TestResult.case_id == _CASE_ID)
+    .order_by(t.TestResult.performed_on.desc(), t.TestResult.id.desc())
+)
+
+
+def _count(table: type[t.Video] | type[t.Note] | type[t.Visit] | type[t.TestResult]) -> Any:
     return select(func.count()).where(table.case_id == _CASE_ID).scalar_subquery()
 
 
-_CASE_WITH_COUNTS = select(t.Case, _count(t.Video), _count(t.Note), _count(t.Visit)).where(
-    t.Case.id == _CASE_ID
-)
+_CASE_WITH_COUNTS = select(
+    t.Case, _count(t.Video), _count(t.Note), _count(t.Visit), _count(t.TestResult)
+).where(t.Case.id == _CASE_ID)
 
 
 def findings_of(s: Session, case_id: int) -> Sequence[t.Finding]:
@@ -135,6 +143,8 @@ class CaseRecord:
     videos: list[VideoRecord]
     notes: Sequence[t.Note]
     visits: Sequence[t.Visit]
+    reviews: Sequence[t.VideoReview] = ()
+    results: Sequence[t.TestResult] = ()
 
 
 def case_record(s: Session, case_id: int) -> CaseRecord:
@@ -146,7 +156,7 @@ def case_record(s: Session, case_id: int) -> CaseRecord:
     row = s.execute(_CASE_WITH_COUNTS, {"case_id": case_id}).first()
     if row is None:
         raise NotFoundError(f"case {case_id} does not exist")
-    case, n_videos, n_notes, n_visits = row
+    case, n_videos, n_notes, n_visits, n_results = row
     visits = visits_of(s, case_id) if n_visits else []
     return CaseRecord(
         case,
@@ -155,6 +165,8 @@ def case_record(s: Session, case_id: int) -> CaseRecord:
         videos_of(s, case_id, visits) if n_videos else [],
         notes_of(s, case_id) if n_notes else [],
         visits,
+        s.scalars(_REVIEWS, {"case_id": case_id}).all() if n_videos else (),
+        s.scalars(RESULTS_OF_CASE, {"case_id": case_id}).all() if n_results else (),
     )
 
 
@@ -234,9 +246,9 @@ def dashboard(
     if query:
         q = query.strip().lower()
         if q.isdigit():
-            cond.append(or_(t.Case.id == int(q), t.Case.search_text.contains(q)))
+            cond.append(or_(t.Case.id == int(q), t.Case.search_text.contains(q, autoescape=True)))
         else:
-            cond.append(t.Case.search_text.contains(q))
+            cond.append(t.Case.search_text.contains(q, autoescape=True))
     if query or red_flags_only:
         total = s.scalar(select(func.count()).select_from(t.Case).where(*cond)) or 0
     else:
@@ -265,24 +277,30 @@ def user_by_name(s: Session, username: str) -> t.User | None:
 @dataclass(frozen=True)
 class LoginRecord:
     session_id: int
+    created_at: dt.datetime
     last_seen: dt.datetime
     csrf_token: str
+    stage: str
     user_id: int
     username: str
     display_name: str
     role: str
+    disabled: bool
 
 
 # Plain SQL built once: it runs on every clinic request.
 _SESSION_BY_HASH = (
     select(
         t.LoginSession.id,
+        t.LoginSession.created_at,
         t.LoginSession.last_seen,
         t.LoginSession.csrf_token,
+        t.LoginSession.stage,
         t.User.id,
         t.User.username,
         t.User.display_name,
         t.User.role,
+        t.User.disabled,
     )
     .join(t.User, t.User.id == t.LoginSession.user_id)
     .where(t.LoginSession.token_hash == bindparam("token_hash"))
@@ -292,7 +310,47 @@ _SESSION_BY_HASH = (
 def session_by_hash(s: Session, token_hash: str) -> LoginRecord | None:
     """The login session of a cookie token's hash, with its user."""
     row = s.connection().execute(_SESSION_BY_HASH, {"token_hash": token_hash}).first()
-    return None if row is None else LoginRecord(*row)
+    return None if row is None else LoginRecord(*list(row))
+
+
+def user_by_id(s: Session, user_id: int) -> t.User:
+    row = s.get(t.User, user_id)
+    if row is None:
+        raise NotFoundError(f"user {user_id} does not exist")
+    return row
+
+
+def all_users(s: Session) -> Sequence[t.User]:
+    return s.scalars(select(t.User).order_by(t.User.username)).all()
+
+
+def session_counts(s: Session) -> dict[int, int]:
+    rows = s.execute(
+        select(t.LoginSession.user_id, func.count()).group_by(t.LoginSession.user_id)
+    ).all()
+    return {int(uid): int(n) for uid, n in rows}
+
+
+def end_sessions_of(s: Session, user_id: int, *, keep: int | None = None) -> int:
+    """End every login session of ``user_id`` (but ``keep``); returns how many ended."""
+    stmt = delete(t.LoginSession).where(t.LoginSession.user_id == user_id)
+    if keep is not None:
+        stmt = stmt.where(t.LoginSession.id != keep)
+    return int(s.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]
+
+
+def set_session_stage(s: Session, session_id: int, stage: str) -> None:
+    s.execute(update(t.LoginSession).where(t.LoginSession.id == session_id).values(stage=stage))
+
+
+def revoke_links(s: Session, case_id: int) -> int:
+    """Revoke every still-valid link of a case; returns how many were revoked."""
+    stmt = (
+        update(t.PatientLink)
+        .where(t.PatientLink.case_id == case_id, t.PatientLink.revoked.is_(False))
+        .values(revoked=True)
+    )
+    return int(s.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]
 
 
 _CASE_REVISION = select(t.Case.revision).where(t.Case.id == _CASE_ID)

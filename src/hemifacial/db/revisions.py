@@ -22,7 +22,17 @@ from . import changes
 from . import tables as t
 
 # Rows that belong to a case through ``case_id`` / through ``video_id``.
-_BY_CASE = (t.Finding, t.Assessment, t.Note, t.Visit, t.Video, t.PatientLink, t.PatientRequest)
+_BY_CASE = (
+    t.Finding,
+    t.Assessment,
+    t.Note,
+    t.Visit,
+    t.Video,
+    t.PatientLink,
+    t.TestResult,
+    t.VideoReview,
+    t.PatientRequest,
+)
 _BY_VIDEO = (t.Job, t.Analysis)
 
 

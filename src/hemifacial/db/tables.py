@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from hemifacial.domain.status import SUBMITTED
@@ -44,6 +45,11 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default="clinician")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    recovery_codes: Mapped[list[str] | None] = mapped_column(JSON, default=list, nullable=True)
 
 
 class LoginSession(Base):
@@ -56,6 +62,8 @@ class LoginSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    stage: Mapped[str] = mapped_column(String(10), default="full", server_default="full")
+    """``full``, or ``enrol``: password right, second factor still to be set up."""
 
 
 class Case(Base):
@@ -121,6 +129,10 @@ class Finding(Base):
     # Certainty in (0, 1) of a finding reported as uncertain; None means certain.
     certainty: Mapped[float | None] = mapped_column(Float, nullable=True)
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # The dated test result (report) this finding was read from, if any.
+    result_id: Mapped[int | None] = mapped_column(
+        ForeignKey("test_results.id", ondelete="CASCADE"), nullable=True, index=True
+    )
 
 
 class Assessment(Base):
@@ -224,3 +236,37 @@ class PatientRequest(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     handled_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     handled_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+
+
+class TestResult(Base):
+    """A dated test report as the clinician entered it (its findings point back here)."""
+
+    __tablename__ = "test_results"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    test_id: Mapped[str] = mapped_column(String(80), default="")
+    performed_on: Mapped[dt.date] = mapped_column(Date)
+    report: Mapped[str] = mapped_column(Text, default="")
+    # the attachment (PDF or image), stored by content hash outside the web root
+    attachment_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    attachment_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    attachment_type: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    attachment_size: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    entered_by: Mapped[str] = mapped_column(String(120))
+    entered_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class VideoReview(Base):
+    """A clinician's judgement of a video: one event wrong or confirmed (``event_index``),
+    or the affected side confirmed or overridden (``event_index`` None). Counts over the
+    analyser's reading (see :mod:`hemifacial.services.review`)."""
+
+    __tablename__ = "video_reviews"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    video_id: Mapped[int] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), index=True)
+    event_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    verdict: Mapped[str] = mapped_column(String(20))
+    reviewed_by: Mapped[str] = mapped_column(String(120))
+    reviewed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

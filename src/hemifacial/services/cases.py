@@ -3,7 +3,6 @@ with the evidence-base version and hash), record exam and test results, status, 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +17,7 @@ from hemifacial.domain.reasoning.assess import Assessment, assess
 from hemifacial.domain.status import STATUS_LABELS, CaseStatus
 from hemifacial.errors import FormError, InputError, InvalidValueError, UnknownKeyError
 
+from .dates import parse_day
 from .stored import case_header, note_view, stored_assessment, visit_view
 from .views import CaseHeader, NoteView, StoredAssessment, VisitView
 
@@ -185,15 +185,22 @@ def record_findings(
     source: str,
     actor: str,
     video_id: int | None = None,
+    result_id: int | None = None,
+    only_changed: bool = False,
 ) -> StoredAssessment:
-    """Store findings from one source and re-rank, all or nothing."""
+    """Store findings from one source (``result_id``: the dated test result they were read
+    from) and re-rank, all or nothing. ``only_changed``: values this source already gave
+    are not stored again (a form that shows the current values sends them back)."""
     if source not in SOURCE_RANK:
         raise InvalidValueError(f"source must be one of {', '.join(SOURCE_RANK)}, got {source!r}")
     given = validate_findings(kb, raw)
     if not given:
         raise InvalidValueError("no findings given: choose at least one value")
     case = repo.get_case(s, case_id)
-    eff = effective_findings(kb, repo.findings_of(s, case_id))
+    rows = repo.findings_of(s, case_id)
+    if only_changed:
+        given = _changed(rows, given, source)
+    eff = effective_findings(kb, rows)
     merged = eff.case_input()
     for key, (value, sure) in given.items():
         if value != "unknown":
@@ -213,6 +220,7 @@ def record_findings(
                 recorded_by=actor,
                 video_id=video_id,
                 certainty=sure if sure < 1 else None,
+                result_id=result_id,
             )
         )
     values = {
@@ -222,6 +230,16 @@ def record_findings(
     s.flush()
     row = reassess(s, kb, case, f"{source} findings: {', '.join(sorted(values))}")
     return stored_assessment(row)
+
+
+def _changed(
+    rows: Sequence[t.Finding], given: dict[str, tuple[str, float]], source: str
+) -> dict[str, tuple[str, float]]:
+    current = {r.finding_id: r.value for r in rows if r.source == source}  # latest wins
+    out = {k: v for k, v in given.items() if current.get(k) != v[0] or v[1] < 1}
+    if not out:
+        raise FormError({"_form": "nothing changed: every value is the one already recorded"})
+    return out
 
 
 def parse_status(status: str) -> CaseStatus:
@@ -259,13 +277,8 @@ def add_note(s: Session, case_id: int, text: str, actor: str) -> NoteView:
 def add_visit(
     s: Session, case_id: int, visited_on: str, label: str, treatment: str, actor: str
 ) -> VisitView:
-    try:
-        day = dt.date.fromisoformat(visited_on.strip())
-    except ValueError:
-        raise FormError(
-            {"visited_on": f"a date like 2026-03-01 is needed, got {visited_on!r}"}
-        ) from None
-    repo.get_case(s, case_id)
+    case = repo.get_case(s, case_id)
+    day = parse_day(visited_on, "visited_on", case.birth_year)
     visit = t.Visit(
         case_id=case_id,
         visited_on=day,

@@ -1,4 +1,4 @@
-"""Demo data for ``hemifacial serve --demo``: a clinician account and a few realistic cases
+"""Demo data for ``hemifacial serve --demo``: a demo account and a few realistic cases
 (typical HFS, red-flag young onset, post-Bell's palsy, a blepharospasm mimic) with videos.
 
 Videos come from ``../shared/data/videos`` next to the checkout when present (or the folder
@@ -12,8 +12,11 @@ import datetime as dt
 import logging
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import pyotp
 
 from hemifacial.db import repositories as repo
 from hemifacial.domain.knowledge.model import KnowledgeBase
@@ -24,6 +27,22 @@ from .database import Database
 
 log = logging.getLogger(__name__)
 DEMO_USER = ("demo", "demo-clinician")
+DEMO_TOTP_SECRET = "DEMOHEMIFACIALDEMOHEMIFACIAL2345"
+"""The demo account's authenticator secret: known on purpose (the demo's login page shows the
+current code); a demo runs on a throwaway database and is never a clinic's install."""
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    """The demo account's login, shown on the login page in demo mode only."""
+
+    username: str
+    password: str
+    secret: str
+
+    def code(self) -> str:
+        return pyotp.TOTP(self.secret).now()
+
 
 CASES: list[dict[str, Any]] = [
     {
@@ -169,12 +188,16 @@ def _queued_until_start(job_id: int) -> None:
     """Demo jobs stay queued: the app hands every queued job to its runner when it starts."""
 
 
-def seed(db: Database, kb: KnowledgeBase, settings: Settings) -> tuple[str, str]:
-    """Create the demo account and cases once (their video jobs wait for the app's runner)."""
+def seed(db: Database, kb: KnowledgeBase, settings: Settings) -> DemoLogin:
+    """Create the demo account (an administrator with a known second factor) and cases
+    once (their video jobs wait for the app's runner)."""
+    login = DemoLogin(*DEMO_USER, DEMO_TOTP_SECRET)
     with db.unit_of_work() as s:
         if repo.user_by_name(s, DEMO_USER[0]) is not None:
-            return DEMO_USER
-        accounts.create_user(s, DEMO_USER[0], DEMO_USER[1], "Dr Demo")
+            return login
+        accounts.create_user(
+            s, DEMO_USER[0], DEMO_USER[1], "Dr Demo", "admin", totp_secret=DEMO_TOTP_SECRET
+        )
     for spec in CASES:
         name, email, phone, year = spec["contact"]
         with db.unit_of_work() as s:
@@ -192,4 +215,4 @@ def seed(db: Database, kb: KnowledgeBase, settings: Settings) -> tuple[str, str]
         cases.add_note(
             s, 1, "Typical left HFS; MRI with high-resolution T2 requested.", DEMO_USER[0]
         )
-    return DEMO_USER
+    return login

@@ -23,12 +23,13 @@ from hemifacial.errors import (
     FormError,
     InputError,
     NotFoundError,
+    PatientFindingError,
     PermissionDeniedError,
 )
 
 from . import duplicates, forms, mail, patients
 from .accounts import token_hash
-from .cases import effective_findings, reassess
+from .cases import effective_findings, reassess, record_findings
 from .stored import case_header, stored_assessment
 from .views import CaseHeader, PatientHome, PatientVideo, StoredAssessment
 
@@ -84,11 +85,21 @@ def new_link(s: Session, case_id: int, days: int) -> str:
 
 
 def new_link_for(s: Session, case_id: int, days: int, actor: str) -> str:
-    """A new private link for an existing case, made by ``actor`` (audited)."""
+    """A new private link for an existing case, made by ``actor`` (audited); the case's
+    earlier links are revoked (one working link per case)."""
     repo.get_case(s, case_id)
+    revoked = repo.revoke_links(s, case_id)
     token = new_link(s, case_id, days)
-    repo.audit(s, actor, "link.create", case_id)
+    repo.audit(s, actor, "link.create", case_id, revoked=revoked)
     return token
+
+
+def revoke_links(s: Session, case_id: int, actor: str) -> int:
+    """Revoke every link of the case (audited); returns how many still worked."""
+    repo.get_case(s, case_id)
+    revoked = repo.revoke_links(s, case_id)
+    repo.audit(s, actor, "link.revoke", case_id, revoked=revoked)
+    return revoked
 
 
 def start(s: Session, contact: Contact, link_days: int) -> tuple[CaseHeader, str]:
@@ -131,6 +142,57 @@ def _case_row(s: Session, token: str) -> t.Case:
             "this link has expired; please ask the clinic to send you a new one"
         )
     return repo.get_case(s, link.case_id)
+
+
+PATIENT_GROUPS = frozenset({"demographics", "spasm", "associated", "history"})
+"""The evidence base's finding groups a patient can report: who they are, what the spasm is
+like, other symptoms, their history. Group ``tests`` (imaging, EMG, EEG, CSF, blood) holds
+results only the clinic records."""
+
+
+def patient_reportable(kb: KnowledgeBase) -> frozenset[str]:
+    """The findings a patient's link may send: those of :data:`PATIENT_GROUPS` that the
+    patient's own form asks about."""
+    asked = forms.all_fields(kb)
+    return frozenset(
+        fid for fid, f in kb.findings.items() if f.group in PATIENT_GROUPS and fid in asked
+    )
+
+
+def writable_case_for_token(s: Session, token: str) -> CaseHeader:
+    """The link's case if the patient may still add to it (refused once it is closed)."""
+    case = case_for_token(s, token)
+    if case.status == CaseStatus.CLOSED:
+        raise PatientFindingError(
+            "this case is closed, so nothing more can be added here; please contact the clinic"
+        )
+    return case
+
+
+def record_patient_answers(
+    s: Session, kb: KnowledgeBase, token: str, answers: Mapping[str, str]
+) -> list[str]:
+    """The patient's follow-up answers: history and symptoms only, never a test result,
+    nothing on a closed case or before the request is sent. Returns the finding ids saved."""
+    case = writable_case_for_token(s, token)
+    if case.status == CaseStatus.DRAFT:
+        raise InputError("this request was not sent yet; answer the request's questions instead")
+    allowed = patient_reportable(kb)
+    refused = {
+        k: f"'{k}' is a {kb.findings[k].group} result that only the clinic records"
+        for k in answers
+        if k in kb.findings and k not in allowed
+    }
+    if refused:
+        names = ", ".join(sorted(refused))
+        raise PatientFindingError(
+            f"a patient's link can send answers about history and symptoms only, not {names}",
+            refused,
+        )
+    answers = {k: v for k, v in answers.items() if v.strip()}
+    if answers:
+        record_findings(s, kb, case.id, answers, source="patient", actor="patient")
+    return sorted(answers)
 
 
 def clean_draft(kb: KnowledgeBase, raw: Mapping[str, Any]) -> dict[str, str]:

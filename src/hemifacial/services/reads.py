@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from hemifacial.db import repositories as repo
 from hemifacial.db import tables as t
@@ -10,9 +11,12 @@ from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.domain.status import CaseStatus
 from hemifacial.errors import NotFoundError
 
-from .cases import effective_findings
+from .cases import Effective, effective_findings
+from .changes import describe_change
+from .conflicts import find_conflicts
 from .database import UnitOfWork
 from .readcache import ReadCache
+from .review import review_view
 from .stored import analysis_view, case_header, job_view, stored_assessment, visit_view
 from .views import (
     AnalysisView,
@@ -20,25 +24,31 @@ from .views import (
     CourseChange,
     CourseRow,
     Dashboard,
+    DashboardFilter,
     DashboardRow,
     FindingView,
     HistoryRow,
     JobView,
     NoteView,
+    ResultView,
     StoredAssessment,
     VideoMeta,
     VideoView,
 )
 
 
-def video_view(r: repo.VideoRecord) -> VideoView:
+def video_view(r: repo.VideoRecord, reviews: Sequence[t.VideoReview] = ()) -> VideoView:
     v = r.video
+    analysis = analysis_view(r.analysis) if r.analysis else None
+    mine = [x for x in reviews if x.video_id == v.id]
+    if analysis is not None and mine:
+        analysis = replace(analysis, review=review_view(mine, analysis.result))
     return VideoView(
         VideoMeta(
             v.id, v.filename, v.sha256, v.size, v.mirrored, v.uploaded_by, v.visit_id, v.created_at
         ),
         job_view(r.job) if r.job else None,
-        analysis_view(r.analysis) if r.analysis else None,
+        analysis,
         visit_view(r.visit) if r.visit else None,
     )
 
@@ -81,8 +91,9 @@ def _course(videos: Sequence[repo.VideoRecord]) -> tuple[CourseRow, ...]:
     return tuple(sorted(rows, key=lambda c: (c.date, c.video_id)))
 
 
-def _findings(kb: KnowledgeBase, rows: Sequence[t.Finding]) -> tuple[FindingView, ...]:
-    eff = effective_findings(kb, rows)
+def _findings(
+    kb: KnowledgeBase, rows: Sequence[t.Finding], eff: Effective
+) -> tuple[FindingView, ...]:
     in_use = {(k, v, eff.sources[k]) for k, v in eff.values.items()}
     return tuple(
         FindingView(
@@ -94,9 +105,42 @@ def _findings(kb: KnowledgeBase, rows: Sequence[t.Finding]) -> tuple[FindingView
             r.recorded_at.strftime("%Y-%m-%d %H:%M"),
             (r.finding_id, r.value, r.source) in in_use,
             r.certainty,
+            r.id,
+            r.result_id,
+            r.video_id,
         )
         for r in rows
     )
+
+
+def _results(
+    kb: KnowledgeBase, rows: Sequence[t.TestResult], findings: Sequence[FindingView]
+) -> tuple[ResultView, ...]:
+    return tuple(
+        ResultView(
+            r.id,
+            r.test_id,
+            kb.tests[r.test_id].name if r.test_id in kb.tests else (r.test_id or "test"),
+            r.performed_on,
+            r.report,
+            r.attachment_name,
+            r.attachment_type,
+            r.attachment_size,
+            r.entered_by,
+            r.entered_at,
+            r.updated_at,
+            tuple(f for f in findings if f.result_id == r.id),
+        )
+        for r in rows
+    )
+
+
+def _changed(assessments: Sequence[t.Assessment], since: int | None) -> tuple[str, ...]:
+    """What moved from assessment ``since`` to the latest (nothing when none is named)."""
+    if since is None or not assessments or assessments[-1].id == since:
+        return ()
+    before = next((a for a in assessments if a.id == since), None)
+    return () if before is None else describe_change(before.result, assessments[-1].result)
 
 
 def _history_row(a: t.Assessment) -> HistoryRow:
@@ -112,21 +156,27 @@ def _history_row(a: t.Assessment) -> HistoryRow:
     )
 
 
-def case_view(s: UnitOfWork, kb: KnowledgeBase, case_id: int) -> CaseView:
-    """Everything the case page shows, read in as few round trips as the case needs."""
+def case_view(s: UnitOfWork, kb: KnowledgeBase, case_id: int, since: int | None = None) -> CaseView:
+    """Everything the case page shows, read in as few round trips as the case needs;
+    ``since``: an earlier assessment, to say what changed from it to the latest."""
     record = repo.case_record(s, case_id)
     latest = record.assessments[-1] if record.assessments else None
     course = _course(record.videos)
+    eff = effective_findings(kb, record.findings)
+    findings = _findings(kb, record.findings, eff)
     return CaseView(
         case_header(record.case),
-        _findings(kb, record.findings),
+        findings,
         stored_assessment(latest) if latest else None,
         tuple(_history_row(a) for a in record.assessments),
-        tuple(video_view(v) for v in record.videos),
+        tuple(video_view(v, record.reviews) for v in record.videos),
         course,
         course_change(course),
         tuple(NoteView(n.id, n.author, n.text, n.created_at) for n in record.notes),
         tuple(visit_view(v) for v in record.visits),
+        _results(kb, record.results, findings),
+        find_conflicts(kb, record.findings, eff),
+        _changed(record.assessments, since),
     )
 
 
@@ -147,16 +197,9 @@ def case_revision(s: UnitOfWork, case_id: int) -> int:
     return revision
 
 
-def dashboard(
-    s: UnitOfWork,
-    *,
-    status: CaseStatus | None = None,
-    query: str | None = None,
-    red_flags_only: bool = False,
-    page: int = 1,
-) -> Dashboard:
+def dashboard(s: UnitOfWork, f: DashboardFilter) -> Dashboard:
     data = repo.dashboard(
-        s, status=status, query=query or None, red_flags_only=red_flags_only, page=page
+        s, status=f.status, query=f.query or None, red_flags_only=f.red_flags_only, page=f.page
     )
     rows = tuple(
         DashboardRow(
@@ -174,25 +217,14 @@ def dashboard(
 
 
 def dashboard_at(
-    s: UnitOfWork,
-    generation: int | None,
-    cache: ReadCache,
-    *,
-    status: CaseStatus | None = None,
-    query: str | None = None,
-    red_flags_only: bool = False,
-    page: int = 1,
+    s: UnitOfWork, generation: int | None, cache: ReadCache, f: DashboardFilter
 ) -> Dashboard:
     """:func:`dashboard` of the cases at ``generation`` (read *before* this call, see
     :meth:`.database.Database.cases_generation`), from ``cache`` when built already; read
     afresh when the generation is unknown. The page holds nothing of the viewer."""
-
-    def build() -> Dashboard:
-        return dashboard(s, status=status, query=query, red_flags_only=red_flags_only, page=page)
-
     if generation is None:
-        return build()
-    return cache.get_or_build(("dashboard", generation, status, query, red_flags_only, page), build)
+        return dashboard(s, f)
+    return cache.get_or_build(("dashboard", generation, f), lambda: dashboard(s, f))
 
 
 def latest_assessment(s: UnitOfWork, case_id: int) -> StoredAssessment:

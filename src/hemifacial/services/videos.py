@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -255,20 +255,8 @@ def save_analysis(
     plot: str | None,
 ) -> t.Analysis:
     """Store the analysis and its summary columns; its findings join the case as "video"."""
-    metrics = analysis.metrics
-    side = metrics.affected_side
-    if side in ("left", "right"):
-        side_m = metrics.side(side)
-    else:  # no clear side: report the busier one
-        side_m = max((metrics.right, metrics.left), key=lambda m: _finite(m.events_per_min))
     row = t.Analysis(
-        video_id=video_id,
-        result=analysis.to_dict(),
-        plot_file=plot,
-        affected_side=side,
-        events_per_min=_or_none(side_m.events_per_min),
-        time_in_spasm_pct=_or_none(side_m.time_in_spasm_pct),
-        severity=metrics.severity.jankovic_total if metrics.severity.graded else None,
+        video_id=video_id, result=analysis.to_dict(), plot_file=plot, **summary_columns(analysis)
     )
     s.add(row)
     s.flush()
@@ -288,6 +276,23 @@ def save_analysis(
             log.info("video %s findings not applied: %s", video_id, type(exc).__name__)
     repo.audit(s, "video analysis", "video.analyzed", case_id, video_id=video_id)
     return row
+
+
+def summary_columns(analysis: VideoAnalysis) -> dict[str, Any]:
+    """The analysis row's summary columns (the course over visits reads these): the side
+    and the numbers of the affected side, or of the busier one when there is no clear side."""
+    metrics = analysis.metrics
+    side = metrics.affected_side
+    if side in ("left", "right"):
+        side_m = metrics.side(side)
+    else:
+        side_m = max((metrics.right, metrics.left), key=lambda m: _finite(m.events_per_min))
+    return {
+        "affected_side": side,
+        "events_per_min": _or_none(side_m.events_per_min),
+        "time_in_spasm_pct": _or_none(side_m.time_in_spasm_pct),
+        "severity": metrics.severity.jankovic_total if metrics.severity.graded else None,
+    }
 
 
 def _finite(x: float) -> float:
@@ -334,6 +339,10 @@ def case_of_job(s: UnitOfWork, job_id: int) -> int:
     return repo.get_video(s, repo.get_job(s, job_id).video_id).case_id
 
 
+def case_of_video(s: UnitOfWork, video_id: int) -> int:
+    return repo.get_video(s, video_id).case_id
+
+
 def timeline_file(s: UnitOfWork, settings: Settings, video_id: int) -> Path:
     """The timeline plot of an analysed video (NotFoundError while there is none)."""
     repo.get_video(s, video_id)
@@ -344,3 +353,28 @@ def timeline_file(s: UnitOfWork, settings: Settings, video_id: int) -> Path:
     if not path.is_file():
         raise NotFoundError(f"the timeline plot of video {video_id} is missing")
     return path
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    path: Path
+    media_type: str
+    case_id: int
+
+
+MEDIA_TYPES = {
+    ".mp4": "video/mp4",
+    ".m4v": "video/mp4",
+    ".mov": "video/quicktime",
+    ".webm": "video/webm",
+}
+
+
+def media_file(s: UnitOfWork, settings: Settings, video_id: int) -> MediaFile:
+    """The stored video file to play back, its type (from the uploaded name) and case."""
+    video = repo.get_video(s, video_id)
+    path = blob_path(settings, video.sha256)
+    if not path.is_file():
+        raise NotFoundError(f"the file of video {video_id} is missing")
+    kind = MEDIA_TYPES.get(Path(video.filename).suffix.lower(), "application/octet-stream")
+    return MediaFile(path, kind, video.case_id)

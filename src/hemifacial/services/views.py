@@ -48,6 +48,57 @@ class FindingView:
     recorded_at: str
     in_use: bool
     certainty: float | None = None  # None: reported as certain
+    id: int = 0  # the stored row (for correcting or removing it)
+    result_id: int | None = None  # the dated test result it was read from
+    video_id: int | None = None  # the video it was read from (or judged on)
+
+
+@dataclass(frozen=True)
+class ConflictValue:
+    """One source's answer to a finding the sources disagree on."""
+
+    source: str
+    value: str
+    certainty: float | None
+    recorded_by: str
+    in_use: bool
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Sources that give different values for one finding, and which one is used.
+
+    ``resolved``: a clinician (or a test) chose after the latest disagreeing answer.
+    """
+
+    finding_id: str
+    label: str
+    values: tuple[ConflictValue, ...]
+    used: ConflictValue | None
+    resolved: bool
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The distinct values the sources give, in the order shown."""
+        return tuple(dict.fromkeys(v.value for v in self.values))
+
+
+@dataclass(frozen=True)
+class ResultView:
+    """A dated test result: report, attachment, who entered it, and its findings."""
+
+    id: int
+    test_id: str
+    test_name: str
+    performed_on: dt.date
+    report: str
+    attachment_name: str | None
+    attachment_type: str | None
+    attachment_size: int | None
+    entered_by: str
+    entered_at: dt.datetime
+    updated_at: dt.datetime | None
+    findings: tuple[FindingView, ...]
 
 
 @dataclass(frozen=True)
@@ -115,12 +166,40 @@ class VideoMeta:
 
 
 @dataclass(frozen=True)
+class ReviewView:
+    """The clinician's judgement of a video: events (indices into the analyser's events)
+    marked wrong or confirmed, the side given, and the analysis that judgement leaves."""
+
+    rejected: frozenset[int]
+    confirmed: frozenset[int]
+    side: str | None
+    reviewed_by: str
+    reviewed_at: dt.datetime
+    result: VideoAnalysis
+
+
+@dataclass(frozen=True)
 class AnalysisView:
-    """A finished analysis: the typed result and the file name of its timeline plot."""
+    """A finished analysis: the analyser's typed result, the file name of its timeline
+    plot, and the clinician's review (None until someone judged it)."""
 
     video_id: int
     result: VideoAnalysis
     plot_file: str | None
+    review: ReviewView | None = None
+
+    @property
+    def counted(self) -> VideoAnalysis:
+        """What counts: the reviewed analysis when there is a review, else the analyser's."""
+        return self.review.result if self.review else self.result
+
+    def verdict(self, index: int) -> str | None:
+        """``wrong``, ``confirmed`` or None for the analyser's event ``index``."""
+        if self.review is None:
+            return None
+        if index in self.review.rejected:
+            return "wrong"
+        return "confirmed" if index in self.review.confirmed else None
 
 
 @dataclass(frozen=True)
@@ -167,6 +246,19 @@ class CaseView:
     change: CourseChange | None
     notes: tuple[NoteView, ...]
     visits: tuple[VisitView, ...]
+    results: tuple[ResultView, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    changed: tuple[str, ...] = ()  # what the last save changed (``since`` an assessment)
+
+
+@dataclass(frozen=True)
+class DashboardFilter:
+    """Which cases a dashboard page lists (hashable: it keys the read cache)."""
+
+    status: CaseStatus | None = None
+    query: str = ""
+    red_flags_only: bool = False
+    page: int = 1
 
 
 @dataclass(frozen=True)
@@ -264,3 +356,26 @@ class PatientRequestView:
     message: str
     created_at: dt.datetime
     handled_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class UserRow:
+    """A clinic account as the admin page and ``hemifacial users list`` show it."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    disabled: bool
+    second_factor: bool  # set up (TOTP confirmed)
+    recovery_codes_left: int
+    sessions: int
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """What a user types into an authenticator app to set up the second factor."""
+
+    secret: str
+    uri: str

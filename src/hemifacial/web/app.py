@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI
 from fastapi.responses import PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from swagger_ui_bundle import swagger_ui_path
 
 from hemifacial import __version__
 from hemifacial.domain.knowledge.loader import load_knowledge_base
@@ -24,6 +25,7 @@ from hemifacial.settings import Settings
 from . import errors
 from .context import AppContext
 from .csrf import csrf_protect
+from .policy import authorize, check_complete
 from .render import make_templates
 
 log = logging.getLogger("hemifacial.web")
@@ -77,8 +79,12 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
         description="Consultation requests, case records, cause ranking and video "
         "measurement for hemifacial spasm. Decision support only.",
         lifespan=lifespan,
-        # Every route, page or API, passes the CSRF check: no route can forget it.
-        dependencies=[Depends(csrf_protect)],
+        # Every route, page or API, passes the declared access policy, then the CSRF check:
+        # no route can forget either. The API docs are served below, from local files.
+        dependencies=[Depends(authorize), Depends(csrf_protect)],
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
     app.state.ctx = ctx
     errors.install(app)
@@ -88,10 +94,15 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
     from .api import letters as api_letters
     from .api import patient as api_patient
     from .api import reports as api_reports
+    from .pages import account as pages_account
+    from .pages import admin as pages_admin
     from .pages import clinic as pages_clinic
     from .pages import clinic_patient as pages_clinic_patient
+    from .pages import docs as pages_docs
     from .pages import info as pages_info
     from .pages import patient as pages_patient
+    from .pages import records as pages_records
+    from .pages import review as pages_review
 
     # Routes are matched in order: the clinic pages, viewed most, come first (paths of the
     # routers do not overlap, so the order changes nothing else).
@@ -99,28 +110,45 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
     for module in (*routers, api_patient, api_kb, api_letters):
         app.include_router(module.router)
     app.include_router(api_reports.router)  # case report and patient letter
+    app.include_router(pages_review.router)  # video review, conflicts
+    app.include_router(pages_records.router)  # dated results, corrections
+    for module in (pages_account, pages_admin, pages_docs):
+        app.include_router(module.router)
+    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/healthz", response_class=PlainTextResponse, include_in_schema=False)
-    def healthz() -> str:
+    async def healthz() -> str:
         return "ok"
 
-    app.add_middleware(SecurityHeaders)
+    check_complete(app)  # a route without a declared access policy: refuse to start
+    app.add_middleware(SecurityHeaders, hsts=settings.https)
     return app
 
 
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+"""No inline or foreign script anywhere (the templates and the API docs load theirs from
+/static); style attributes stay allowed (the bars of the ranking are sized by them)."""
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),  # patient links carry their token in the URL
+    (b"content-security-policy", CSP.encode()),
 ]
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 
 
 class SecurityHeaders:
-    """Pure ASGI middleware adding security headers to every response."""
+    """Pure ASGI middleware adding security headers to every response (HSTS when the app
+    is served over HTTPS, i.e. not on loopback)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, hsts: bool = False) -> None:
         self.app = app
+        self.headers = [*SECURITY_HEADERS, HSTS] if hsts else SECURITY_HEADERS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -129,7 +157,7 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+                message["headers"] = [*message.get("headers", []), *self.headers]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi import Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from hemifacial.errors import LoginRequiredError
 from hemifacial.services import accounts
@@ -25,8 +26,12 @@ def ctx_of(request: Request) -> AppContext:
     return ctx
 
 
-def _idle(request: Request) -> dt.timedelta:
-    return dt.timedelta(minutes=ctx_of(request).settings.session_idle_minutes)
+def _limits(request: Request) -> tuple[dt.timedelta, dt.timedelta]:
+    settings = ctx_of(request).settings
+    return (
+        dt.timedelta(minutes=settings.session_idle_minutes),
+        dt.timedelta(hours=settings.session_max_hours),
+    )
 
 
 def current_user(request: Request) -> SessionInfo | None:
@@ -39,26 +44,31 @@ def current_user(request: Request) -> SessionInfo | None:
     if token:
         # autocommit: one round trip; the rare touch of an old session commits by itself
         with ctx_of(request).db.reader() as s:
-            user = accounts.current(s, token, _idle(request))
+            user = accounts.current(s, token, *_limits(request))
     request.state.user = user
     return user
 
 
-def require_user(request: Request) -> SessionInfo:
-    user = current_user(request)
+async def require_user(request: Request) -> SessionInfo:
+    """The logged-in user (already looked up by the access policy for staff routes)."""
+    user = (
+        request.state.user
+        if hasattr(request.state, "user")
+        else await run_in_threadpool(current_user, request)
+    )
     if user is None:
         raise LoginRequiredError("please log in to see the clinic's cases")
     return user
 
 
 def set_cookie(request: Request, response: Response, name: str, value: str) -> None:
-    """An HttpOnly, SameSite=Lax cookie for the whole site (Secure when configured)."""
+    """An HttpOnly, SameSite=Lax cookie for the whole site (Secure unless on loopback)."""
     response.set_cookie(
         name,
         value,
         httponly=True,
         samesite="lax",
-        secure=ctx_of(request).settings.secure_cookies,
+        secure=ctx_of(request).settings.https,
         path="/",
     )
 
@@ -67,5 +77,7 @@ def start_session(request: Request, response: Response, token: str) -> None:
     set_cookie(request, response, SESSION_COOKIE, token)
 
 
-def end_session(response: Response) -> None:
-    response.delete_cookie(SESSION_COOKIE, path="/")
+def end_session(request: Request, response: Response) -> None:
+    response.delete_cookie(
+        SESSION_COOKIE, path="/", secure=ctx_of(request).settings.https, httponly=True
+    )

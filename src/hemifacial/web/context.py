@@ -26,3 +26,8 @@ class AppContext:
     views: ReadCache = field(default_factory=lambda: ReadCache(0))  # read models by revision
     outbox: Outbox = field(default_factory=lambda: Outbox(ClinicInfo()))  # e-mail after commit
     mailer: Any = None  # the jobs.mail.Mailer sending the outbox (started with the app)
+
+    def patient_link(self, token: str) -> str:
+        """A patient's private link, on the configured public address (never the request's
+        Host header, which a client chooses)."""
+        return f"{self.settings.public_url}/p/{token}"

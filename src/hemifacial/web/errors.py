@@ -14,7 +14,13 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hemifacial.errors import HemifacialError, LoginRequiredError, ServiceUnavailableError
+from hemifacial.errors import (
+    HemifacialError,
+    LoginRequiredError,
+    SecondFactorError,
+    ServiceUnavailableError,
+    TooManyAttemptsError,
+)
 
 log = logging.getLogger("hemifacial.web")
 
@@ -24,6 +30,7 @@ HINTS = {
     403: "If you think you should have access, ask the clinic.",
     404: "Check the address, or go back to the start page.",
     413: "Choose a smaller file.",
+    429: "Wait the time named above, then try again.",
     422: "Correct the value named above and send it again; nothing was saved.",
     503: "A server the app needs is not running. Try again in a few minutes; if it keeps "
     "happening, tell the clinic's IT support.",
@@ -73,14 +80,19 @@ def error_response(
 
 async def _hemifacial(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HemifacialError)
+    if isinstance(exc, SecondFactorError) and not wants_json(request):
+        return RedirectResponse("/login/second-factor", status_code=303)
     if isinstance(exc, LoginRequiredError) and not wants_json(request):
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
     status = exc.http_status
     if status >= 500 and not isinstance(exc, ServiceUnavailableError):
         return await _unexpected(request, exc)
-    return error_response(
+    response = error_response(
         request, status, str(exc), kind=type(exc).__name__, fields=getattr(exc, "fields", None)
     )
+    if isinstance(exc, TooManyAttemptsError):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 async def _validation(request: Request, exc: Exception) -> Response:

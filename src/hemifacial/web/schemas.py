@@ -40,6 +40,12 @@ class _Strict(BaseModel):
 class LoginRequest(_Strict):
     username: str = Field(max_length=80)
     password: str = Field(max_length=256)
+    otp: str | None = Field(
+        None,
+        max_length=20,
+        description="The one-time code of the authenticator app (or a recovery code); "
+        "required for administrators, clinicians and auditors.",
+    )
 
 
 class SessionPublic(BaseModel):

@@ -6,10 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
+from starlette.concurrency import run_in_threadpool
 
 from hemifacial.domain.status import CaseStatus
-from hemifacial.errors import FormError, LoginRequiredError
-from hemifacial.services import accounts, cases, intake, patients, reads, videos
+from hemifacial.errors import FormError, PermissionDeniedError
+from hemifacial.services import accounts, cases, intake, patients, reads, videos, views
 
 from .. import schemas
 from ..auth import SESSION_COOKIE, end_session, start_session
@@ -17,21 +18,27 @@ from ..csrf import csrf_token, token_for_session
 from ..deps import Ctx, CurrentUser, Read, Tx
 from ..links import public_base
 from ..render import not_modified, page_etag
+from ..signin import log_in
 from ..uploads import check_length, receive
 
 router = APIRouter(prefix="/api/v1", tags=["clinic"])
 
 
 @router.post("/session", response_model=schemas.SessionPublic)
-def login(
+async def login(
     body: schemas.LoginRequest, request: Request, response: Response, tx: Tx
 ) -> schemas.SessionPublic:
-    """Log in; the session cookie is set, and the CSRF token to echo is returned."""
-    try:
-        token, info = accounts.login(tx, body.username, body.password)
-    except LoginRequiredError:
-        tx.commit()  # the failed attempt stays audited although the request fails
-        raise
+    """Log in; the session cookie is set, and the CSRF token to echo is returned.
+
+    Administrators, clinicians and auditors send ``otp`` too; one whose second factor is not
+    set up yet does that in the browser first (403 here). Failed logins are limited per
+    account and per address (429 with Retry-After)."""
+    token, info = await log_in(request, tx, body.username, body.password, body.otp)
+    if info.stage != "full":
+        await run_in_threadpool(accounts.logout, tx, token)
+        raise PermissionDeniedError(
+            "set up your second factor first: log in once in the browser at /login"
+        )
     start_session(request, response, token)
     return schemas.SessionPublic(
         username=info.username,
@@ -55,7 +62,7 @@ def whoami(request: Request, user: CurrentUser) -> schemas.SessionPublic:
 def logout(request: Request, tx: Tx, user: CurrentUser) -> Response:
     accounts.logout(tx, request.cookies.get(SESSION_COOKIE))
     response = Response(status_code=204)
-    end_session(response)
+    end_session(request, response)
     return response
 
 
@@ -73,16 +80,10 @@ def list_cases(
     if status is CaseStatus.DRAFT:
         raise FormError({"status": f"must be one of {', '.join(cases.STATUSES)}"})
     ctx.db.view_log.record(user.username, "cases.list", q=q, status=status, page=page)
-    data = reads.dashboard_at(
-        read,
-        ctx.db.cases_generation(),
-        ctx.views,
-        status=status,
-        query=q,
-        red_flags_only=red_flags,
-        page=page,
+    f = views.DashboardFilter(status, q or "", red_flags, page)
+    return schemas.dashboard_public(
+        reads.dashboard_at(read, ctx.db.cases_generation(), ctx.views, f)
     )
-    return schemas.dashboard_public(data)
 
 
 @router.get("/cases/{case_id}", response_model=schemas.CasePublic)
@@ -153,9 +154,17 @@ def add_visit(case_id: int, body: schemas.VisitCreate, tx: Tx, user: CurrentUser
 def new_patient_link(
     case_id: int, request: Request, ctx: Ctx, tx: Tx, user: CurrentUser
 ) -> dict[str, str]:
-    """A new private link for the patient (shown once; the clinic sends it)."""
+    """A new private link for the patient (shown once; the clinic sends it); every earlier
+    link of the case stops working."""
     token = intake.new_link_for(tx, case_id, ctx.settings.link_days, user.username)
-    return {"link": str(request.url_for("patient_home", token=token))}
+    return {"link": ctx.patient_link(token)}
+
+
+@router.delete("/cases/{case_id}/link")
+def revoke_patient_link(case_id: int, tx: Tx, user: CurrentUser) -> dict[str, int]:
+    """Revoke the patient's link (audited); the patient gets a new one when the clinic
+    makes one."""
+    return {"revoked": intake.revoke_links(tx, case_id, user.username)}
 
 
 @router.post("/cases/{case_id}/videos", status_code=202, response_model=schemas.JobPublic)

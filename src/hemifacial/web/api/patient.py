@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 
 from hemifacial.domain.status import CaseStatus
 from hemifacial.errors import FormError
-from hemifacial.services import cases, forms, intake, patients, videos
+from hemifacial.services import forms, intake, patients, videos
 
 from .. import schemas
 from ..deps import Ctx, Read, Tx
@@ -64,7 +64,7 @@ def submit_intake(
     return schemas.IntakePublic(
         case_id=case.id,
         status=CaseStatus.NEW.value,
-        link=str(request.url_for("patient_home", token=token)),
+        link=ctx.patient_link(token),
         red_flags=[asdict(f) for f in stored.result.red_flags],
     )
 
@@ -103,11 +103,13 @@ def save_draft(token: str, body: schemas.DraftUpdate, ctx: Ctx, tx: Tx) -> None:
 def answer_follow_ups(
     token: str, body: schemas.DraftUpdate, request: Request, ctx: Ctx, tx: Tx
 ) -> dict[str, list[str]]:
+    """Answers to the follow-up questions: history and symptom findings only (a test result
+    is refused with 403 naming it), nothing once the case is closed; an urgent red flag they
+    raise alerts the clinic."""
+    saved = intake.record_patient_answers(tx, ctx.kb, token, body.answers)
     case = intake.case_for_token(tx, token)
-    answers = {k: v for k, v in body.answers.items() if v.strip()}
-    cases.record_findings(tx, ctx.kb, case.id, answers, source="patient", actor="patient")
     patients.alert_if_urgent(tx, ctx.outbox, case.id, public_base(request))
-    return {"saved": sorted(answers)}
+    return {"saved": saved}
 
 
 @router.post("/patient/{token}/videos", status_code=202)
@@ -122,7 +124,7 @@ def patient_video(
 ) -> dict[str, str]:
     """A face video; refused (422) without the patient's consent to keep and measure it."""
     check_length(request, ctx)
-    case_id = intake.case_for_token(tx, token).id
+    case_id = intake.writable_case_for_token(tx, token).id
     patients.require_video_consent(tx, case_id, video_consent)
     stored, name = receive(ctx, file)
     videos.add_video(

@@ -12,60 +12,31 @@ from pydantic import BaseModel
 from hemifacial.domain.knowledge.model import Finding, FindingType
 from hemifacial.domain.reasoning.assess import LIMITS
 from hemifacial.domain.status import CaseStatus
-from hemifacial.errors import FormError, InputError, LoginRequiredError
-from hemifacial.services import accounts, cases, intake, patients, reads, videos, views
+from hemifacial.errors import FormError, InputError
+from hemifacial.services import cases, dates, intake, patients, reads, results, videos, views
 from hemifacial.services.database import UnitOfWork
 
-from ..auth import SESSION_COOKIE, end_session, start_session
 from ..charts import course_svg
 from ..deps import Ctx, CurrentUser, FormFields, Read, Tx
+from ..flash import flash_of, saved
 from ..links import public_base
 from ..render import not_modified, page_etag, render
+from ..timeline import event_label, timeline_svg
 from ..uploads import check_length, receive
 from .clinic_patient import patient_side
 
 router = APIRouter(include_in_schema=False)
 EXAM_GROUPS = ("spasm", "associated", "history", "demographics")
+SOURCE_WORDS = {
+    "patient": "the patient says",
+    "video": "the video suggests",
+    "clinician": "the clinician recorded",
+    "test": "a test shows",
+}
 
 
 def _see(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
-
-
-def _safe_next(target: str) -> str:
-    return target if target.startswith("/clinic") and "//" not in target else "/clinic"
-
-
-class LoginForm(BaseModel):
-    username: str = ""
-    password: str = ""
-    next: str = "/clinic"
-
-
-@router.get("/login")
-def login_form(request: Request) -> Response:
-    nxt = _safe_next(request.query_params.get("next", "/clinic"))
-    return render(request, "clinic/login.html", {"next": nxt, "error": None})
-
-
-@router.post("/login")
-def login(request: Request, tx: Tx, form: Annotated[LoginForm, Form()]) -> Response:
-    nxt = _safe_next(form.next)
-    try:
-        token, _ = accounts.login(tx, form.username, form.password)
-    except LoginRequiredError as exc:  # the failed attempt's audit row is committed
-        return render(request, "clinic/login.html", {"next": nxt, "error": str(exc)}, 401)
-    response = _see(nxt)
-    start_session(request, response, token)
-    return response
-
-
-@router.post("/logout")
-def logout(request: Request, tx: Tx) -> Response:
-    accounts.logout(tx, request.cookies.get(SESSION_COOKIE))
-    response = _see("/login")
-    end_session(response)
-    return response
 
 
 @router.get("/clinic")
@@ -77,15 +48,8 @@ def dashboard(request: Request, ctx: Ctx, user: CurrentUser, read: Read) -> Resp
     query = q.get("q", "")
     red = q.get("red") == "1"
     ctx.db.view_log.record(user.username, "dashboard.view", q=query, status=status, page=page)
-    data = reads.dashboard_at(
-        read,
-        ctx.db.cases_generation(),
-        ctx.views,
-        status=chosen,
-        query=query,
-        red_flags_only=red,
-        page=page,
-    )
+    f = views.DashboardFilter(chosen, query, red, page)
+    data = reads.dashboard_at(read, ctx.db.cases_generation(), ctx.views, f)
     context = {
         "page": data,
         "status": chosen.value if chosen else None,
@@ -108,29 +72,43 @@ def _finding_groups(ctx: Ctx) -> dict[str, list[Finding]]:
     return groups
 
 
-def _blank_grids(ctx: Ctx) -> dict[str, Markup]:
-    """The empty result forms (the same for every case), rendered once per process."""
-    cached: dict[str, Markup] | None = ctx.cache.get("blank_grids")
+def _grid_pieces(ctx: Ctx) -> dict[str, list[tuple[Finding, Markup]]]:
+    """Each result form's fields, blank (the same for every case), rendered once per
+    process; a case's current values re-render only their own fields."""
+    cached: dict[str, list[tuple[Finding, Markup]]] | None = ctx.cache.get("grid_pieces")
     if cached is None:
-        template = ctx.templates.env.get_template("clinic/_finding_input.html")
         cached = {
-            name: Markup("").join(
-                Markup(
-                    template.render(
-                        f=f,
-                        form=None,
-                        formname=name,
-                        errors={},
-                        submitted=None,
-                        numeric=FindingType.NUMERIC,
-                    )
-                )
-                for f in findings
-            )
+            name: [(f, _field(ctx, f, name, None)) for f in findings]
             for name, findings in _finding_groups(ctx).items()
         }
-        ctx.cache["blank_grids"] = cached
+        ctx.cache["grid_pieces"] = cached
     return cached
+
+
+def _field(ctx: Ctx, f: Finding, formname: str, current: str | None) -> Markup:
+    template = ctx.templates.env.get_template("clinic/_finding_input.html")
+    return Markup(
+        template.render(
+            f=f,
+            form=None,
+            formname=formname,
+            errors={},
+            submitted=None,
+            current={f.id: current} if current else None,
+            numeric=FindingType.NUMERIC,
+        )
+    )
+
+
+def _grids(ctx: Ctx, view: views.CaseView) -> dict[str, Markup]:
+    """The result forms showing the values each form's source has given."""
+    out: dict[str, Markup] = {}
+    for name, pieces in _grid_pieces(ctx).items():
+        current = {f.finding_id: f.value for f in view.findings if f.source == name}
+        out[name] = Markup("").join(
+            _field(ctx, f, name, current[f.id]) if f.id in current else blank for f, blank in pieces
+        )
+    return out
 
 
 def _case_context(ctx: Ctx, view: views.CaseView) -> dict[str, Any]:
@@ -149,7 +127,17 @@ def _case_context(ctx: Ctx, view: views.CaseView) -> dict[str, Any]:
         "errors": {},
         "form": None,
         "new_link": None,
-        "blank_grids": _blank_grids(ctx),
+        "links_revoked": None,
+        "blank_grids": _grids(ctx, view),
+        "timelines": {
+            r.video.id: timeline_svg(r.video.id, r.analysis) for r in view.videos if r.analysis
+        },
+        "tests": ctx.kb.tests,
+        "today": dates.today().isoformat(),
+        "flash": None,
+        "result_form": {},
+        "source_words": SOURCE_WORDS,
+        "event_label": event_label,
     }
 
 
@@ -171,6 +159,11 @@ def _case_page(
 def case_page(case_id: int, request: Request, ctx: Ctx, user: CurrentUser, read: Read) -> Response:
     """The case page, or 304 when the browser holds this revision of it."""
     ctx.db.view_log.record(user.username, "case.view", case_id)
+    flash = flash_of(request)
+    if flash is not None:  # after a save: what changed, never cached
+        view = reads.case_view(read, ctx.kb, case_id, since=flash.since)
+        data = {**_case_context(ctx, view), **patient_side(read, case_id), "flash": flash}
+        return render(request, "clinic/case.html", data)
     revision = reads.case_revision(read, case_id)
     etag = page_etag(request, "case", case_id, revision)
     unchanged = not_modified(request, etag)
@@ -208,12 +201,15 @@ def record(
     for key, word in form.items():  # "c.<finding>": how sure the report is (test results)
         if key.startswith("c.") and word and key[2:] in raw:
             raw[key[2:]] = {"value": raw[key[2:]], "certainty": word}
+    since = results.latest_assessment_id(tx, case_id)
     try:
-        cases.record_findings(tx, ctx.kb, case_id, raw, source=source, actor=user.username)
+        cases.record_findings(
+            tx, ctx.kb, case_id, raw, source=source, actor=user.username, only_changed=True
+        )
     except InputError as exc:
         typed = {k: v["value"] if isinstance(v, dict) else v for k, v in raw.items()}
         return _refused(request, ctx, tx, case_id, exc, {"form": source, "submitted": typed})
-    return _see(f"/clinic/cases/{case_id}#ranking")
+    return saved(case_id, "findings", since)
 
 
 class StatusForm(BaseModel):
@@ -278,9 +274,16 @@ def add_visit(
 
 @router.post("/clinic/cases/{case_id}/link")
 def new_link(case_id: int, request: Request, ctx: Ctx, user: CurrentUser, tx: Tx) -> Response:
+    """A new private link for the patient; every earlier link of the case stops working."""
     token = intake.new_link_for(tx, case_id, ctx.settings.link_days, user.username)
-    link = str(request.url_for("patient_home", token=token))
-    return _case_page(request, ctx, tx, case_id, {"new_link": link})
+    return _case_page(request, ctx, tx, case_id, {"new_link": ctx.patient_link(token)})
+
+
+@router.post("/clinic/cases/{case_id}/link/revoke")
+def revoke_link(case_id: int, request: Request, ctx: Ctx, user: CurrentUser, tx: Tx) -> Response:
+    """End the patient's link (a lost phone, a wrong address); audited."""
+    revoked = intake.revoke_links(tx, case_id, user.username)
+    return _case_page(request, ctx, tx, case_id, {"links_revoked": revoked})
 
 
 @router.post("/clinic/cases/{case_id}/videos")

@@ -11,8 +11,8 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 
 from hemifacial.domain.status import CaseStatus
-from hemifacial.errors import FormError, InputError
-from hemifacial.services import cases, forms, intake, patients, videos
+from hemifacial.errors import FormError, InputError, PatientFindingError
+from hemifacial.services import forms, intake, patients, videos
 from hemifacial.services.database import UnitOfWork
 
 from ..deps import Ctx, FormFields, Read, Tx
@@ -65,7 +65,7 @@ def start(request: Request, ctx: Ctx, tx: Tx, form: Annotated[ContactForm, Form(
 def _page(
     request: Request, template: str, token: str, data: dict[str, Any], status: int = 200
 ) -> Response:
-    link = str(request.url_for("patient_home", token=token))
+    link = request.app.state.ctx.patient_link(token)
     return render(request, template, {"token": token, "link": link, **data}, status)
 
 
@@ -196,15 +196,18 @@ def submit(token: str, request: Request, ctx: Ctx, tx: Tx) -> Response:
 
 @router.post("/p/{token}/answers")
 def follow_up_answers(token: str, request: Request, ctx: Ctx, tx: Tx, form: FormFields) -> Response:
-    answers = {k: v for k, v in form.items() if k in ctx.kb.findings and v.strip()}
-    case = intake.case_for_token(tx, token)
+    answers = {k: v for k, v in form.items() if k in ctx.kb.findings}
     try:
-        if answers:
-            cases.record_findings(tx, ctx.kb, case.id, answers, source="patient", actor="patient")
-    except FormError as exc:
+        intake.record_patient_answers(tx, ctx.kb, token, answers)
+    except (FormError, PatientFindingError) as exc:
         tx.rollback()
-        return _home(token, request, ctx, tx, patients.plain_errors(ctx.kb, exc.fields), 422)
-    patients.alert_if_urgent(tx, ctx.outbox, case.id, public_base(request))
+        errors = exc.fields
+        if isinstance(exc, FormError):  # the engine's words made plain
+            errors = patients.plain_errors(ctx.kb, exc.fields)
+        return _home(token, request, ctx, tx, errors, exc.http_status)
+    patients.alert_if_urgent(
+        tx, ctx.outbox, intake.case_for_token(tx, token).id, public_base(request)
+    )
     return _see(f"/p/{token}")
 
 
@@ -224,7 +227,7 @@ def upload(
     mirrored: Annotated[str, Form()] = "",
     video_consent: Annotated[str, Form()] = "",
 ) -> Response:
-    case_id = intake.case_for_token(tx, token).id
+    case_id = intake.writable_case_for_token(tx, token).id
     try:
         patients.require_video_consent(tx, case_id, video_consent == "yes")
         check_length(request, ctx)

@@ -31,8 +31,10 @@
     var target = form.getAttribute("data-swap");
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
-      var button = form.querySelector("button[type=submit]"); if (button) button.disabled = true;
-      fetch(form.action, { method: "POST", body: new FormData(form), headers: { "X-Partial": "1" } })
+      // the pressed button's name=value is part of the form (read before it is disabled)
+      var body = ev.submitter ? new FormData(form, ev.submitter) : new FormData(form);
+      var button = ev.submitter || form.querySelector("button[type=submit]"); if (button) button.disabled = true;
+      fetch(form.action, { method: "POST", body: body, headers: { "X-Partial": "1" } })
         .then(function (r) { return r.text().then(function (html) { return { r: r, html: html }; }); })
         .then(function (res) {
           var doc = new DOMParser().parseFromString(res.html, "text/html");
@@ -40,7 +42,9 @@
           if (fresh && old) { old.replaceWith(fresh); init(fresh); }
           else { document.open(); document.write(res.html); document.close(); }
           var err = document.querySelector(target + " .error");
+          var flash = document.querySelector(target + " .flash");
           if (err) err.scrollIntoView({ block: "center" });
+          else if (flash) { flash.focus(); flash.scrollIntoView({ block: "center" }); }
         })
         .catch(function () { form.submit(); });
     });
@@ -94,10 +98,15 @@
   }
 
   function init(root) {
+    document.dispatchEvent(new CustomEvent("hemifacial:init", { detail: root }));
     root.querySelectorAll("form[data-autosave]").forEach(function (f) { applyBranching(f); autosave(f); });
     root.querySelectorAll("form[data-swap]").forEach(swapForm);
     root.querySelectorAll("form[data-upload]").forEach(uploadForm);
     root.querySelectorAll("[data-job]").forEach(pollJob);
+    // a link to copy: one click selects it all (no inline handler: the CSP forbids them)
+    root.querySelectorAll("input[data-select]").forEach(function (el) {
+      el.addEventListener("click", function () { el.select(); });
+    });
   }
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   // Copy the private link (the field stays selectable when the clipboard is not allowed).
