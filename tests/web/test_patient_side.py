@@ -24,6 +24,7 @@ from hemifacial.services import accounts
 from hemifacial.settings import from_env
 from hemifacial.web.app import create_app
 from tests.mailserver import Inbox, smtp_server
+from tests.support import DOC_SECRET, otp
 
 from .server import free_port, running
 from .test_browser import ARGS, CHROMIUM
@@ -74,7 +75,7 @@ def site(tmp_path: Path) -> Iterator[tuple[str, Inbox]]:
         app = create_app(settings)
         app.state.ctx.db.open()
         with app.state.ctx.db.unit_of_work() as s:
-            accounts.create_user(s, "doc", PASSWORD, "Dr Doc")
+            accounts.create_user(s, "doc", PASSWORD, "Dr Doc", totp_secret=DOC_SECRET)
         with running(app, port) as url:
             yield url, inbox
 
@@ -249,6 +250,7 @@ def test_a_second_request_with_the_same_email_is_flagged_and_merged(
     page.goto(f"{url}/clinic/cases/{ids[0]}")
     page.get_by_label("Username").fill("doc")
     page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("One-time code").fill(otp())
     page.get_by_role("button", name="Log in").click()
     side = page.locator("#patient-side")
     side.get_by_text("Possible duplicate").wait_for()
