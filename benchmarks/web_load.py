@@ -345,6 +345,7 @@ def main() -> None:
             "HEMIFACIAL_MODE": "production",
             "HEMIFACIAL_SECRET_KEY": secrets.token_urlsafe(32),
             "HEMIFACIAL_DATA_DIR": tempfile.mkdtemp(prefix="hf-bench-"),
+            "HEMIFACIAL_PUBLIC_URL": f"http://127.0.0.1:{port}",
         }
         server = subprocess.Popen(
             [

@@ -12,6 +12,7 @@ clear message and a non-zero exit or an HTTP status; nothing else should reach a
     │   ├── InvalidValueError      a value of the wrong type or outside the allowed set
     │   │   ├── SettingsError      a HEMIFACIAL_* environment variable with a bad value
     │   │   └── FormError          several form fields wrong, each with its message
+    │   │       └── QueryParamError  query parameters (sort, filters) not known (HTTP 400)
     │   ├── ContradictionError     answers that cannot all be true
     │   ├── CaseFileError          a case file that cannot be read or parsed
     │   ├── VideoInputError        a file that is not a usable video
@@ -78,6 +79,12 @@ class FormError(InvalidValueError):
     def __init__(self, fields: Mapping[str, str]) -> None:
         self.fields = dict(fields)
         super().__init__("; ".join(f"{k}: {v}" for k, v in self.fields.items()))
+
+
+class QueryParamError(FormError):
+    """Query parameters (sorting, filters) with values the API does not know (HTTP 400)."""
+
+    http_status = 400
 
 
 class ContradictionError(InputError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import pytest
@@ -35,8 +36,12 @@ def test_migrations_create_every_table_and_are_idempotent(engine: Any) -> None:
         heads = ScriptDirectory(str(MIGRATIONS)).get_heads()
         assert len(heads) == 1
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == heads[0]
-        # the migrations build exactly the tables and columns the models declare
-        diff = compare_metadata(MigrationContext.configure(conn), t.Base.metadata)
+        # the migrations build exactly the tables and columns the models declare (SQLite's
+        # reflection skips the expression index on lower(email) with a warning)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression")
+            warnings.filterwarnings("ignore", "autogenerate skipping metadata-specified expr")
+            diff = compare_metadata(MigrationContext.configure(conn), t.Base.metadata)
         assert [d for d in diff if d[0] in ("add_table", "add_column", "remove_column")] == []
 
 

@@ -24,6 +24,7 @@ from hemifacial.settings import from_env
 from hemifacial.web.app import create_app
 from tests.doubles import events_analyzer
 from tests.services.test_results import png
+from tests.support import DOC_SECRET, otp
 
 from .server import running
 from .test_browser import ARGS, CHROMIUM
@@ -65,7 +66,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Any]]:
     ctx.runner = InProcessRunner(ctx.db.factory, settings, ctx.kb, analyzer=events_analyzer)
     ctx.db.open()
     with ctx.db.unit_of_work() as s:
-        accounts.create_user(s, "doc", PASSWORD, "Dr Doc")
+        accounts.create_user(s, "doc", PASSWORD, "Dr Doc", totp_secret=DOC_SECRET)
     with running(app) as url:
         yield url, app
 
@@ -99,6 +100,7 @@ def _log_in(browser: Any, url: str) -> Any:
     page.goto(f"{url}/login")
     page.get_by_label("Username").fill("doc")
     page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("One-time code").fill(otp())
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{url}/clinic")
     return page
@@ -132,32 +134,32 @@ def test_video_review_seeks_by_range_requests_and_a_wrong_event_changes_the_find
     page.set_input_files("#videos input[type=file]", str(synthetic_clip))
     page.get_by_role("button", name="Upload and analyse").click()
     page.locator("video.player").wait_for(timeout=60_000)  # the job finished, page refreshed
-    page.wait_for_function("document.querySelector('video.player').readyState >= 1")
+    page.wait_for_function("() => document.querySelector('video.player').readyState >= 1")
     assert "Affected side: <b>both</b>" in page.locator("#videos").inner_html()
 
     # an event in the list: the video jumps to its start, fetched with range requests
     page.get_by_role("button", name="Event 2: clonic spasm, right eye, 2.6–3.5 s").click()
     page.wait_for_function(
-        "Math.abs(document.querySelector('video.player').currentTime - 2.6) < 0.05"
+        "() => Math.abs(document.querySelector('video.player').currentTime - 2.6) < 0.05"
     )
     assert any(status == 206 and rng for status, rng in media), media
     # a click on the timeline's event: the same, the other way round
     page.locator("svg.timeline-svg rect.tl-event[data-index='3']").click()
     page.wait_for_function(
-        "Math.abs(document.querySelector('video.player').currentTime - 4.4) < 0.05"
+        "() => Math.abs(document.querySelector('video.player').currentTime - 4.4) < 0.05"
     )
     # playing moves the cursor along the timeline
     cursor = page.locator("svg.timeline-svg .tl-cursor")
     x_before = float(cursor.get_attribute("x1") or 0)
     page.evaluate("document.querySelector('video.player').play()")
     page.wait_for_function(
-        "parseFloat(document.querySelector('svg.timeline-svg').dataset.cursor) > 4.9"
+        "() => parseFloat(document.querySelector('svg.timeline-svg').dataset.cursor) > 4.9"
     )
     page.evaluate("document.querySelector('video.player').pause()")
     assert float(cursor.get_attribute("x1") or 0) > x_before
     page.get_by_role("button", name="Event 2: clonic spasm, right eye, 2.6–3.5 s").click()
     page.wait_for_function(
-        "Math.abs(document.querySelector('video.player').currentTime - 2.6) < 0.05"
+        "() => Math.abs(document.querySelector('video.player').currentTime - 2.6) < 0.05"
     )
     page.locator("#videos").scroll_into_view_if_needed()
     shot(page, tmp_path, "case-video-review", "#videos .video-review")
@@ -166,7 +168,7 @@ def test_video_review_seeks_by_range_requests_and_a_wrong_event_changes_the_find
     page.get_by_role("button", name="Mark event 3 wrong").click()
     flash = page.locator(".flash", has_text="Your review of the video is saved.")
     flash.wait_for()
-    page.wait_for_function("document.activeElement.classList.contains('flash')")
+    page.wait_for_function("() => document.activeElement.classList.contains('flash')")
     videos = page.locator("#videos").inner_html()
     assert "Affected side: <b>right</b>" in videos and "side = right" in videos
     assert page.locator("rect.tl-event.v-wrong[data-index='2']").count() == 1
@@ -211,7 +213,7 @@ def test_a_dated_result_with_an_attachment_re_ranks_confirms_and_an_edit_is_audi
     page.get_by_role("button", name="Save test results and re-rank").click()
     flash = page.locator("#flash")
     flash.wait_for()
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'flash'")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'flash'")
     text = flash.inner_text()
     assert "Test result saved." in text and "Tumour or other structural lesion" in text
     assert "→" in text and "new red flag" in text

@@ -144,7 +144,7 @@ def test_guided_recording_is_uploaded_and_measured(
     go = page.get_by_role("button", name="Start recording")
     go.wait_for()
     try:
-        page.wait_for_function("!document.querySelector('.rec-go').disabled", timeout=15_000)
+        page.wait_for_function("() => !document.querySelector('.rec-go').disabled", timeout=15_000)
     except Exception as exc:  # say what the page said, not only that it timed out
         checks = page.locator(".rec-checks").inner_text()
         raise AssertionError(f"the live check never passed: {checks!r}") from exc

@@ -108,8 +108,10 @@ def migrate(engine: Engine) -> None:
 
 
 def session_factory(engine: Engine, info: dict[str, object] | None = None) -> sessionmaker[Session]:
-    """Sessions whose flushes stamp the cases they change (:mod:`.revisions`); ``info`` is
-    copied into each session (e.g. the :class:`.changes.CaseChanges` its commits raise)."""
+    """Sessions whose flushes stamp the cases they change (:mod:`.revisions`) and keep
+    their videos' state current (:mod:`.worklist`); ``info`` is copied into each session
+    (e.g. the :class:`.changes.CaseChanges` its commits raise)."""
+    from . import worklist  # noqa: F401  (registers its flush hook)
     from .revisions import TrackedSession
 
     return sessionmaker(engine, class_=TrackedSession, expire_on_commit=False, info=info)

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    func,
 )
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -26,6 +27,18 @@ from hemifacial.domain.status import SUBMITTED
 
 # Statuses of a submitted case (a request being filled in is "draft").
 CASE_STATUSES = tuple(s.value for s in SUBMITTED)
+# Columns the worklist sorts by, each with an index (column, id) for ORDER BY … LIMIT.
+WORKLIST_SORTED = (
+    "submitted_at",
+    "birth_year",
+    "sex",
+    "side",
+    "top_condition",
+    "top_probability",
+    "video_status",
+    "assigned_to",
+    "patient_name",
+)
 
 
 def utcnow() -> dt.datetime:
@@ -91,11 +104,37 @@ class Case(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     # Raised by every change to the case (see hemifacial.db.revisions): its pages' ETag.
     revision: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # Worklist columns (migration 0008), kept current by the services and db/worklist.py:
+    # the effective sex and side, how many findings the assessment used (None: not known,
+    # rows older than 0008), the videos' state and the clinician the case is assigned to.
+    sex: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    side: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    findings_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    video_status: Mapped[str] = mapped_column(String(12), default="none", server_default="none")
+    assigned_to: Mapped[str | None] = mapped_column(String(80), nullable=True)
 
     __table_args__ = (
         Index("ix_cases_dashboard", "red_flag_level", "updated_at"),
         Index("ix_cases_status_dashboard", "status", "red_flag_level", "updated_at"),
+        *(Index(f"ix_cases_by_{c}", c, "id") for c in WORKLIST_SORTED),
+        Index("ix_cases_phone", "phone"),
     )
+
+
+# Possible duplicates: the same e-mail whatever its case.
+Index("ix_cases_email", func.lower(Case.email))
+
+
+class CaseSeen(Base):
+    """The revision of a case a user last looked at: "new since you last looked"."""
+
+    __tablename__ = "case_seen"
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    revision: Mapped[int] = mapped_column(BigInteger)
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class PatientLink(Base):

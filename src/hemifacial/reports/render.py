@@ -16,22 +16,10 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from hemifacial.domain.reasoning.explain import percent
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _LABELS = {"yes": "yes", "no": "no", "unknown": "not sure"}
-
-
-def percent(p: float | None) -> str:
-    """A probability for people: whole percent, one decimal below 1 % and above 99 %."""
-    if p is None or not math.isfinite(p):
-        return "–"
-    x = 100.0 * p
-    if x == 0:
-        return "0%"
-    if x < 0.1:
-        return "<0.1%"
-    if x > 99.9:
-        return ">99.9%"
-    return f"{x:.1f}%" if x < 1 or x > 99 else f"{x:.0f}%"
 
 
 def number(x: float | None, digits: int = 1) -> str:

@@ -151,6 +151,9 @@ def reassess(s: Session, kb: KnowledgeBase, case: t.Case, trigger: str) -> t.Ass
     case.red_flag_level = max(levels, default=0)
     case.top_condition = data["ranking"][0]["condition_id"]
     case.top_probability = float(data["ranking"][0]["probability"])
+    # the worklist's columns: what the assessment used (no findings: the ranking is the prior)
+    case.sex, case.side = eff.values.get("sex"), eff.values.get("side")
+    case.findings_count = len(eff.values)
     case.updated_at = t.utcnow()
     s.flush()
     return row

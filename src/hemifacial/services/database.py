@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hemifacial.db.changes import CaseChanges
 from hemifacial.db.engine import make_engine, migrate, session_factory, transaction
+from hemifacial.db.seen import SeenLog
 from hemifacial.db.viewlog import ViewLog
 
 # What services take and entry points pass along; web code names the type through this
@@ -38,16 +39,20 @@ class Database:
         self._read_factory = session_factory(self._read_engine)
         # Views of patient data, audited in batches off the request path.
         self.view_log = ViewLog(self._engine)
+        # Which revision of a case each user last looked at, written the same way.
+        self.seen = SeenLog(self._engine)
 
     def open(self) -> None:
         """Bring the schema to the newest revision (clear error if the server is absent)
         and start the view log."""
         migrate(self._engine)
         self.view_log.start()
+        self.seen.start()
         self.changes.start()
 
     def close(self) -> None:
         self.view_log.stop()
+        self.seen.stop()
         self.changes.stop()
         self._engine.dispose()
         self._read_engine.dispose()

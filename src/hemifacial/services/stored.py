@@ -43,6 +43,7 @@ def case_header(c: t.Case) -> CaseHeader:
         c.revision,
         dict(c.extras or {}),
         dict(c.draft or {}),
+        c.assigned_to,
     )
 
 

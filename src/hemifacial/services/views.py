@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from hemifacial.analysis.types import VideoAnalysis
 from hemifacial.domain.reasoning.assess import Assessment
+from hemifacial.domain.reasoning.explain import Contribution
 from hemifacial.domain.reasoning.workup import Question
 from hemifacial.domain.status import CaseStatus
 
@@ -32,6 +33,7 @@ class CaseHeader:
     revision: int
     extras: Mapping[str, str]
     draft: Mapping[str, str]
+    assigned_to: str | None = None  # the clinician the case is assigned to
 
     @property
     def status_label(self) -> str:
@@ -263,6 +265,8 @@ class DashboardFilter:
 
 @dataclass(frozen=True)
 class DashboardRow:
+    """One case of the worklist."""
+
     id: int
     patient_name: str
     status: CaseStatus
@@ -270,6 +274,36 @@ class DashboardRow:
     top_condition: str | None
     top_probability: float | None
     updated_at: dt.datetime
+    age: int | None = None  # from the year of birth (± 1 year)
+    sex: str | None = None
+    side: str | None = None
+    submitted_at: dt.datetime | None = None
+    no_findings: bool = False  # the ranking would be the prior: say so, show no cause
+    top_name: str | None = None
+    video_status: str = "none"
+    assigned_to: str | None = None
+    unread: bool = False  # changed since this viewer last looked (or never looked)
+    possible_duplicate: bool = False  # another case has the same e-mail or phone
+    revision: int = 0  # the case's revision on this page (unread: seen below it)
+
+
+@dataclass(frozen=True)
+class WorklistQuery:
+    """What the worklist was asked for, validated (see :mod:`.worklist`)."""
+
+    view: str = "submitted"
+    status: CaseStatus | None = None
+    q: str = ""
+    red: str = ""  # "", "soon" (soon or urgent) or "urgent"
+    sex: str = ""
+    side: str = ""
+    video: str = ""
+    assignee: str = ""  # "", "me", "none" or a username
+    cause: str = ""
+    unread: bool = False
+    sort: str = "red"
+    order: str = "desc"
+    page: int = 1
 
 
 @dataclass(frozen=True)
@@ -279,6 +313,8 @@ class Dashboard:
     counts: Mapping[str, int]
     page: int
     pages: int
+    query: WorklistQuery = WorklistQuery()
+    assignees: tuple[tuple[str, str], ...] = ()  # (username, display name)
 
 
 @dataclass(frozen=True)
@@ -379,3 +415,26 @@ class Enrolment:
 
     secret: str
     uri: str
+
+
+@dataclass(frozen=True)
+class TestAdvice:
+    """A recommended test in clinical words, with its numbers for who wants them."""
+
+    test_id: str
+    name: str
+    words: str  # e.g. "could change the leading cause; would settle whether … is present"
+    numbers: str  # bits about the cause and about danger, cost, burden, turnaround
+    reason: str  # the engine's "if … = yes: … 1% → 40%"
+    urgent: bool
+
+
+@dataclass(frozen=True)
+class Glance:
+    """The case page's reading aids (built in :mod:`.glance`)."""
+
+    summary: tuple[str, ...]  # age, sex, side, duration, leading cause, red flags
+    no_findings: bool  # the ranking is the prior: no cause is shown as a result
+    strongest: Mapping[str, tuple[Contribution, ...]]  # per condition, the 5 by |log LR|
+    folded: Mapping[str, tuple[Contribution, ...]]  # the rest, behind <details>
+    tests: tuple[TestAdvice, ...]

@@ -10,6 +10,7 @@ import functools
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 import numpy as np
@@ -42,6 +43,15 @@ def _title(a: VideoAnalysis) -> str:
     return " · ".join(parts)
 
 
+def _clip_name(path: str) -> str:
+    """The clip's file name for the plot's title; a stored upload is named by its SHA-256,
+    which means nothing to a reader, so it is called what it shows."""
+    name = Path(path).name
+    if not name or re.fullmatch(r"[0-9a-f]{64}(\.\w+)?", name):
+        return "Eye closure and mouth movement over time"
+    return name
+
+
 def render_timeline_png(analysis: VideoAnalysis, path: str | Path) -> None:
     """Per-side eye closure and mouth pull over time, events shaded and labelled."""
     tr = analysis.traces
@@ -71,7 +81,7 @@ def render_timeline_png(analysis: VideoAnalysis, path: str | Path) -> None:
     ax_mouth.set_xlabel("time (s)  ·  grey lines: blinks  ·  hatched: not measurable")
     ax_eye.legend(loc="upper right", fontsize=8)
     ax_mouth.legend(loc="upper right", fontsize=8)
-    name = analysis.inputs.get("path", "video")
+    name = _clip_name(str(analysis.inputs.get("path", "")))
     fig.suptitle(
         f"{name} — {_title(analysis)}\n(severity grades are estimates from video)", fontsize=9
     )
@@ -79,52 +89,100 @@ def render_timeline_png(analysis: VideoAnalysis, path: str | Path) -> None:
 
 
 Series = tuple[str, tuple[float | None, ...], str]
-"""One line of the course chart: its name, a value (or None) per visit, its colour."""
+"""One metric of the course chart: its name, a value (or None) per measured date, its colour."""
+Mark = tuple[str, str]
+"""A dated mark on the course chart: ISO date and its text (a visit, a treatment)."""
 
 # Text stays text in SVG output (searchable, escaped, in the page's font). Set once here,
 # not per call with rc_context, which is not safe when web threads draw at the same time.
 matplotlib.rcParams["svg.fonttype"] = "none"
 
 
+def _day(iso: str) -> float:
+    """An ISO date as days since 1970 (the x axis)."""
+    return float(np.datetime64(iso[:10], "D").astype(np.int64))
+
+
+def _plain(text: Any) -> None:
+    text.set_parse_math(False)  # "$" is a dollar, not mathtext
+
+
 @functools.lru_cache(maxsize=512)
 def course_svg(
-    labels: tuple[str, ...],
-    notes: tuple[str, ...],
+    dates: tuple[str, ...],
     series: tuple[Series, ...],
+    unmeasured: tuple[Mark, ...] = (),
+    treatments: tuple[Mark, ...] = (),
     title: str = "",
+    names: tuple[Mark, ...] = (),
 ) -> str:
-    """An inline ``<svg>`` of values per visit: one line per series, each visit labelled
-    on the x axis (with its note, e.g. the treatment, below). Labels are drawn as given
-    (no mathtext, so ``$`` is a dollar) and XML-escaped by matplotlib's SVG writer.
+    """An inline ``<svg>`` of the course over visits: one panel per metric (each with its own
+    axis and name), the measured videos as dots on a time axis, visits without a video as
+    open marks on the time axis, treatments as dashed lines with their text; ``names`` label
+    a date's tick under it (the visit's name). All text is
+    inside the figure (constrained layout), drawn as given and XML-escaped by matplotlib.
 
-    Cached: a case's course changes only when a video is analysed, and drawing costs
-    far more than the rest of the case page."""
-    fig = Figure(figsize=(6.4, 2.6))
-    # fixed margins: a layout engine would draw the figure twice
-    fig.subplots_adjust(left=0.07, right=0.98, top=0.86, bottom=0.22)
-    ax = fig.subplots()
-    xs = np.arange(len(labels), dtype=float)
-    for i, (name, values, colour) in enumerate(series):
+    Cached: a case's course changes only when a video is analysed or a visit is added, and
+    drawing costs far more than the rest of the case page."""
+    fig = Figure(figsize=(6.4, 1.2 + 1.5 * max(1, len(series))), layout="constrained")
+    axes = fig.subplots(max(1, len(series)), 1, sharex=True, squeeze=False)[:, 0]
+    xs = np.array([_day(d) for d in dates], dtype=float)
+    every = [*xs, *(_day(d) for d, _ in unmeasured), *(_day(d) for d, _ in treatments)]
+    lo, hi = (min(every), max(every)) if every else (0.0, 1.0)
+    pad = max(10.0, 0.08 * (hi - lo))
+    for i, (ax, (name, values, colour)) in enumerate(zip(axes, series, strict=False)):
         pts = [(x, v) for x, v in zip(xs, values, strict=True) if v is not None]
+        top = max([v for _, v in pts] + [1.0])
         if pts:
             px, py = zip(*pts, strict=True)
-            ax.plot(px, py, color=colour, lw=2, marker="o", ms=5, label=name, gid=f"series-{i}")
+            ax.plot(px, py, color=colour, lw=2, marker="o", ms=5, gid=f"series-{i}")
             ax.lines[-1].set_clip_on(False)  # dots at 0 drawn whole
-    ax.set_xticks(xs, [f"{a}\n{b}" if b else a for a, b in zip(labels, notes, strict=True)])
-    for text in ax.get_xticklabels():
-        text.set_parse_math(False)
-        text.set_fontsize(8)
-    ax.set_xlim(-0.5, len(labels) - 0.5)
-    top = max([v for _, values, _ in series for v in values if v is not None] + [1.0])
-    ax.set_ylim(0, 1.15 * top)  # no spasm at all reads as a flat line at 0, not as noise
-    ax.tick_params(axis="y", labelsize=8)
-    ax.spines[["top", "right"]].set_visible(False)
-    if series:
-        legend = ax.legend(
-            loc="lower left", bbox_to_anchor=(0, 1), ncols=len(series), fontsize=8, frameon=False
+        ax.set_ylim(0, 1.25 * top)  # no spasm at all is a flat line at 0, not noise
+        _plain(ax.set_title(name, loc="left", fontsize=8.5, color=colour, pad=3))
+        ax.tick_params(axis="both", labelsize=7.5)
+        ax.spines[["top", "right"]].set_visible(False)
+        if unmeasured:
+            ux = [_day(d) for d, _ in unmeasured]
+            ax.plot(
+                ux,
+                [0.0] * len(ux),
+                ls="none",
+                marker="^",
+                ms=7,
+                mfc="white",
+                mec="#6b7580",
+                gid=f"no-video-{i}",
+                clip_on=False,
+            )
+        for k, (day, _text) in enumerate(treatments):
+            ax.axvline(_day(day), color="#8a5300", lw=1.2, ls="--", gid=f"treatment-{k}-{i}")
+    for k, (day, text) in enumerate(treatments):
+        _plain(
+            axes[0].annotate(
+                text[:28],
+                (_day(day), 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(3, -2),
+                textcoords="offset points",
+                fontsize=7,
+                color="#8a5300",
+                va="top",
+                gid=f"treatment-label-{k}",
+            )
         )
-        for text in legend.get_texts():
-            text.set_parse_math(False)
+    ax = axes[-1]
+    ax.set_xlim(lo - pad, hi + pad)
+    ticks = sorted({*xs, *(_day(d) for d, _ in unmeasured)})
+    named = {_day(d): text[:16] for d, text in names if text}
+    labels = [str(np.datetime64(int(t), "D")) for t in ticks]
+    ax.set_xticks(
+        ticks, [f"{a}\n{named[t]}" if t in named else a for a, t in zip(labels, ticks, strict=True)]
+    )
+    for text in ax.get_xticklabels():
+        _plain(text)
+        text.set_fontsize(7)
+    if unmeasured:
+        _plain(ax.set_xlabel("▲ visit without a measured video", fontsize=7.5, color="#6b7580"))
     out = io.StringIO()
     fig.savefig(out, format="svg", metadata={"Date": None})
     return _inline(out.getvalue(), title)

@@ -103,11 +103,12 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
     from .pages import patient as pages_patient
     from .pages import records as pages_records
     from .pages import review as pages_review
+    from .pages import worklist as pages_worklist
 
     # Routes are matched in order: the clinic pages, viewed most, come first (paths of the
     # routers do not overlap, so the order changes nothing else).
-    routers = (pages_clinic, pages_clinic_patient, api_clinic, pages_patient, pages_info)
-    for module in (*routers, api_patient, api_kb, api_letters):
+    routers = (pages_worklist, pages_clinic, pages_clinic_patient, api_clinic, pages_patient)
+    for module in (*routers, pages_info, api_patient, api_kb, api_letters):
         app.include_router(module.router)
     app.include_router(api_reports.router)  # case report and patient letter
     app.include_router(pages_review.router)  # video review, conflicts

@@ -131,6 +131,9 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("DELETE", "/api/v1/cases/{case_id}/link"): WRITE_DESK,
     ("POST", "/api/v1/cases/{case_id}/videos"): WRITE_DESK,
     ("POST", "/api/v1/jobs/{job_id}/retry"): WRITE_DESK,
+    # the worklist: front desk and clinicians assign a case to a clinician
+    ("POST", "/clinic/cases/{case_id}/assign"): WRITE_DESK,
+    ("PUT", "/api/v1/cases/{case_id}/assignee"): WRITE_DESK,
     # clinical writes: findings and test results, the case's status, reading a letter
     ("POST", "/clinic/cases/{case_id}/findings"): CLINICAL,
     ("POST", "/clinic/cases/{case_id}/status"): CLINICAL,

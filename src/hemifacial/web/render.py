@@ -13,7 +13,9 @@ from jinja2 import Undefined
 from starlette.responses import Response
 
 from hemifacial import __version__
-from hemifacial.services import forms
+from hemifacial.domain.reasoning.explain import percent
+from hemifacial.reports.render import without_cli_advice
+from hemifacial.services import forms, glance
 
 from .auth import ctx_of, current_user
 from .csrf import csrf_token, set_nonce_cookie
@@ -26,11 +28,25 @@ def make_templates(*, auto_reload: bool = False) -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     env = templates.env
     env.auto_reload = auto_reload
-    env.filters["pct"] = lambda p: _fmt(p, 100, 0, "%")
-    env.filters["pct1"] = lambda p: _fmt(p, 100, 1, "%")
+    # one format for every probability (whole %, one decimal below 1 % and above 99 %)
+    env.filters["pct"] = _percent
+    env.filters["pct1"] = _percent  # the old name of the same filter (templates of before)
+    env.filters["note"] = without_cli_advice  # an analysis note, without "(use --mirrored …)"
     env.filters["num"] = lambda x, nd=1: _fmt(x, 1, nd, "")
     env.filters["label"] = forms.label
+    env.filters["brief"] = glance.brief_name  # a condition's name without its parentheses
+    env.filters["ref_url"] = glance.reference_url  # a reference's DOI / PubMed link, if any
     return templates
+
+
+def _percent(value: Any) -> str:
+    """A probability (0–1) as :func:`percent` shows it; a dash for anything else."""
+    if value is None or isinstance(value, Undefined | str | bool):
+        return "–"
+    try:
+        return percent(float(value))
+    except (TypeError, ValueError):
+        return "–"
 
 
 def _fmt(value: Any, scale: float, digits: int, suffix: str) -> str:

@@ -118,12 +118,35 @@ class CaseSummary(BaseModel):
     updated_at: str
 
 
+class WorklistCase(CaseSummary):
+    age: int | None
+    sex: str | None
+    side: str | None
+    submitted_at: str | None
+    no_findings: bool  # True: no findings yet, top_condition is only the prior's
+    video_status: str
+    assigned_to: str | None
+    unread: bool
+    possible_duplicate: bool
+
+
 class DashboardPublic(BaseModel):
     total: int
     page: int
     pages: int
     counts: dict[str, int]
-    cases: list[CaseSummary]
+    sort: str
+    order: str
+    cases: list[WorklistCase]
+
+
+class AssigneeUpdate(BaseModel):
+    assignee: str | None = Field(default=None, max_length=80)
+
+
+class AssigneePublic(BaseModel):
+    case_id: int
+    assignee: str | None
 
 
 # A job as the API shows it: exactly the read model (a frozen dataclass FastAPI can serve).
@@ -182,17 +205,38 @@ def assessment_public(a: StoredAssessment) -> AssessmentPublic:
     )
 
 
-def case_summary(c: CaseHeader | DashboardRow) -> CaseSummary:
-    top = (c.top_condition, c.top_probability) if isinstance(c, DashboardRow) else (None, None)
+def case_summary(c: CaseHeader) -> CaseSummary:
     return CaseSummary(
         id=c.id,
         status=c.status.value,
         status_label=c.status.label,
         patient_name=c.patient_name,
-        red_flag_level=c.red_flag_level if isinstance(c, DashboardRow) else 0,
-        top_condition=top[0],
-        top_probability=top[1],
+        red_flag_level=0,
+        top_condition=None,
+        top_probability=None,
         updated_at=c.updated_at.isoformat(timespec="seconds"),
+    )
+
+
+def worklist_case(c: DashboardRow) -> WorklistCase:
+    return WorklistCase(
+        id=c.id,
+        status=c.status.value,
+        status_label=c.status.label,
+        patient_name=c.patient_name,
+        red_flag_level=c.red_flag_level,
+        top_condition=None if c.no_findings else c.top_condition,
+        top_probability=None if c.no_findings else c.top_probability,
+        updated_at=c.updated_at.isoformat(timespec="seconds"),
+        age=c.age,
+        sex=c.sex,
+        side=c.side,
+        submitted_at=c.submitted_at.isoformat(timespec="seconds") if c.submitted_at else None,
+        no_findings=c.no_findings,
+        video_status=c.video_status,
+        assigned_to=c.assigned_to,
+        unread=c.unread,
+        possible_duplicate=c.possible_duplicate,
     )
 
 
@@ -202,7 +246,9 @@ def dashboard_public(p: Dashboard) -> DashboardPublic:
         page=p.page,
         pages=p.pages,
         counts=dict(p.counts),
-        cases=[case_summary(c) for c in p.rows],
+        sort=p.query.sort,
+        order=p.query.order,
+        cases=[worklist_case(c) for c in p.rows],
     )
 
 

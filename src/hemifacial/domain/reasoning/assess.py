@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from hemifacial.domain.knowledge.model import KnowledgeBase
-from hemifacial.domain.reasoning.explain import Contribution, explain
+from hemifacial.domain.reasoning.explain import Contribution, explain, percent
 from hemifacial.domain.reasoning.next_test import TestPlan, plan_tests
 from hemifacial.domain.reasoning.posterior import entropy_bits, log_posterior
 from hemifacial.domain.reasoning.red_flags import RedFlag, red_flags, urgent_tests
@@ -138,5 +138,6 @@ def _status(kb: KnowledgeBase, case: Case, ranking: tuple[RankedCondition, ...])
         )
     top = ranking[0]
     if top.probability < UNCERTAIN_BELOW:
-        return f"uncertain: the leading condition has only {top.probability:.0%}; see next tests"
-    return f"leading: {top.name} ({top.probability:.0%})"
+        shown = percent(top.probability)
+        return f"uncertain: the leading condition has only {shown}; see next tests"
+    return f"leading: {top.name} ({percent(top.probability)})"

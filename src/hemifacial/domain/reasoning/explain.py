@@ -69,13 +69,22 @@ class Contribution:
         )
 
 
-def percent(p: float) -> str:
-    """A probability as a percentage with the precision small values need."""
-    if p == 0 or p >= 0.1:
-        return f"{p:.0%}"
-    if p >= 0.01:
-        return f"{p:.1%}"
-    return f"{p:.2%}" if p >= 0.0001 else "<0.01%"
+def percent(p: float | None) -> str:
+    """A probability for people, the one format of the project (pages, reports, sentences):
+    whole percent, one decimal below 1 % and above 99 % (99.5 % is not "100%"), "<0.1%" and
+    ">99.9%" at the ends, a dash when there is no number."""
+    if p is None or not math.isfinite(p):
+        return "–"
+    x = 100.0 * p
+    if x <= 0:
+        return "0%"
+    if x >= 100:
+        return "100%"
+    if x < 0.1:
+        return "<0.1%"
+    if x > 99.9:
+        return ">99.9%"
+    return f"{x:.1f}%" if x < 1 or x > 99 else f"{x:.0f}%"
 
 
 def verbal(likelihood_ratio: float) -> str:

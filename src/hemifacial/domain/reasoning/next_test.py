@@ -257,12 +257,12 @@ def should_stop(kb: KnowledgeBase, log_post: Vector) -> tuple[bool, str]:
     included = " (the leading one included)" if mask[top] else ""
     if prior[top] >= policy.stop_top_probability and others < policy.stop_must_not_miss_residual:
         return True, (
-            f"cause clear: {name} at {prior[top]:.1%}, other must-not-miss causes together "
-            f"{others:.2%} — no further test is expected to change management"
+            f"cause clear: {name} at {percent(float(prior[top]))}, other must-not-miss causes "
+            f"together {percent(others)} — no further test is expected to change management"
         )
     return False, (
-        f"leading: {name} at {prior[top]:.1%}; must-not-miss causes together "
-        f"{together:.2%}{included}"
+        f"leading: {name} at {percent(float(prior[top]))}; must-not-miss causes together "
+        f"{percent(together)}{included}"
     )
 
 

@@ -8,9 +8,8 @@ from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
-from hemifacial.domain.status import CaseStatus
-from hemifacial.errors import FormError, PermissionDeniedError
-from hemifacial.services import accounts, cases, intake, patients, reads, videos, views
+from hemifacial.errors import PermissionDeniedError
+from hemifacial.services import accounts, cases, intake, patients, reads, videos, worklist
 
 from .. import schemas
 from ..auth import SESSION_COOKIE, end_session, start_session
@@ -68,22 +67,52 @@ def logout(request: Request, tx: Tx, user: CurrentUser) -> Response:
 
 @router.get("/cases", response_model=schemas.DashboardPublic)
 def list_cases(
+    request: Request,
     ctx: Ctx,
     user: CurrentUser,
     read: Read,
-    status: Annotated[CaseStatus | None, Query(description="one of the case statuses")] = None,
+    view: Annotated[str | None, Query(description="submitted, drafts or duplicates")] = None,
+    status: Annotated[str | None, Query(description="one of the submitted statuses")] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
-    red_flags: bool = False,
-    page: Annotated[int, Query(ge=1)] = 1,
+    red: Annotated[str | None, Query(description="soon (soon or urgent) or urgent")] = None,
+    sex: str | None = None,
+    side: Annotated[str | None, Query(description="left, right or both")] = None,
+    video: Annotated[str | None, Query(description="none, queued, running, failed, done")] = None,
+    assignee: Annotated[str | None, Query(description="me, none or a username")] = None,
+    cause: Annotated[str | None, Query(description="a condition id: the leading cause")] = None,
+    unread: Annotated[str | None, Query(description="1: only cases new since you looked")] = None,
+    sort: Annotated[str | None, Query(description=", ".join(worklist.SORTS))] = None,
+    order: Annotated[str | None, Query(description="asc or desc")] = None,
+    page: Annotated[str | None, Query(description="1, 2, …")] = None,
+    red_flags: Annotated[str | None, Query(description="true: the old name of red=soon")] = None,
 ) -> schemas.DashboardPublic:
-    """The dashboard: red flags first, then most recently changed (50 per page)."""
-    if status is CaseStatus.DRAFT:
-        raise FormError({"status": f"must be one of {', '.join(cases.STATUSES)}"})
-    ctx.db.view_log.record(user.username, "cases.list", q=q, status=status, page=page)
-    f = views.DashboardFilter(status, q or "", red_flags, page)
-    return schemas.dashboard_public(
-        reads.dashboard_at(read, ctx.db.cases_generation(), ctx.views, f)
+    """The worklist, 50 per page: red flags first, then most recently changed, unless
+    ``sort`` says otherwise. A value a parameter does not take is refused (400); the
+    parameters are read (and checked) by the service, so each is text here."""
+    params = dict(request.query_params)
+    if (red_flags or "").lower() in ("1", "true", "yes") and not red:
+        params["red"] = "soon"
+    query = worklist.parse_query(ctx.kb, params, strict=True)
+    ctx.db.view_log.record(
+        user.username, "cases.list", q=query.q, status=status, page=query.page, view=query.view
     )
+    if query.unread or query.sort == "unread":  # the database must know the latest views
+        ctx.db.seen.flush()
+    pending = ctx.db.seen.pending(user.username)
+    generation = ctx.db.cases_generation()
+    data = worklist.dashboard(
+        read, ctx.kb, query, user.username, pending, generation=generation, cache=ctx.views
+    )
+    return schemas.dashboard_public(data)
+
+
+@router.put("/cases/{case_id}/assignee", response_model=schemas.AssigneePublic)
+def assign_case(
+    case_id: int, body: schemas.AssigneeUpdate, tx: Tx, user: CurrentUser
+) -> schemas.AssigneePublic:
+    """Assign the case to a clinician (``null`` or "" for nobody); audited."""
+    who = worklist.assign(tx, case_id, body.assignee or "", user.username)
+    return schemas.AssigneePublic(case_id=case_id, assignee=who)
 
 
 @router.get("/cases/{case_id}", response_model=schemas.CasePublic)

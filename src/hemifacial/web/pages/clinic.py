@@ -11,9 +11,19 @@ from pydantic import BaseModel
 
 from hemifacial.domain.knowledge.model import Finding, FindingType
 from hemifacial.domain.reasoning.assess import LIMITS
-from hemifacial.domain.status import CaseStatus
 from hemifacial.errors import FormError, InputError
-from hemifacial.services import cases, dates, intake, patients, reads, results, videos, views
+from hemifacial.services import (
+    cases,
+    dates,
+    glance,
+    intake,
+    patients,
+    reads,
+    results,
+    videos,
+    views,
+    worklist,
+)
 from hemifacial.services.database import UnitOfWork
 
 from ..charts import course_svg
@@ -37,27 +47,6 @@ SOURCE_WORDS = {
 
 def _see(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
-
-
-@router.get("/clinic")
-def dashboard(request: Request, ctx: Ctx, user: CurrentUser, read: Read) -> Response:
-    q = request.query_params
-    status = q.get("status") or None
-    chosen = CaseStatus(status) if status in cases.STATUSES else None
-    page = int(q["page"]) if q.get("page", "").isdigit() else 1
-    query = q.get("q", "")
-    red = q.get("red") == "1"
-    ctx.db.view_log.record(user.username, "dashboard.view", q=query, status=status, page=page)
-    f = views.DashboardFilter(chosen, query, red, page)
-    data = reads.dashboard_at(read, ctx.db.cases_generation(), ctx.views, f)
-    context = {
-        "page": data,
-        "status": chosen.value if chosen else None,
-        "q": query,
-        "red": red,
-        "statuses": cases.STATUSES,
-    }
-    return render(request, "clinic/dashboard.html", context)
 
 
 def _finding_groups(ctx: Ctx) -> dict[str, list[Finding]]:
@@ -118,12 +107,13 @@ def _case_context(ctx: Ctx, view: views.CaseView) -> dict[str, Any]:
         "c": view.case,
         "stored": view.assessment,
         "a": view.assessment.result if view.assessment else None,
+        "g": glance.glance(view, ctx.kb),
         "statuses": cases.STATUSES,
         "exam_findings": groups["clinician"],
         "test_findings": groups["test"],
         "numeric": FindingType.NUMERIC,
         "limits": LIMITS,
-        "chart": Markup(course_svg(view.course)),
+        "chart": Markup(course_svg(view.course, view.visits)),
         "errors": {},
         "form": None,
         "new_link": None,
@@ -151,8 +141,9 @@ def _case_page(
 ) -> Response:
     """The case page after a form post: with its errors or the new link (never cached)."""
     view = reads.case_view(s, ctx.kb, case_id)
-    data = {**_case_context(ctx, view), **patient_side(s, case_id), **extra}
-    return render(request, "clinic/case.html", data, status)
+    context = {**_case_context(ctx, view), "assignees": worklist.assignees(s)}
+    context |= {**patient_side(s, case_id), **extra}
+    return render(request, "clinic/case.html", context, status)
 
 
 @router.get("/clinic/cases/{case_id}")
@@ -165,14 +156,16 @@ def case_page(case_id: int, request: Request, ctx: Ctx, user: CurrentUser, read:
         data = {**_case_context(ctx, view), **patient_side(read, case_id), "flash": flash}
         return render(request, "clinic/case.html", data)
     revision = reads.case_revision(read, case_id)
+    ctx.db.seen.record(user.username, case_id, revision)  # no longer "new" on the worklist
     etag = page_etag(request, "case", case_id, revision)
     unchanged = not_modified(request, etag)
     if unchanged is not None:
         return unchanged
     view = reads.case_view_at(read, ctx.kb, case_id, revision, ctx.views)
     # a new request with the same contact raises this case's revision (patients.flag_twins)
-    data = {**_case_context(ctx, view), **patient_side(read, case_id)}
-    return render(request, "clinic/case.html", data, etag=etag)
+    context = {**_case_context(ctx, view), "assignees": worklist.assignees(read)}
+    context |= patient_side(read, case_id)
+    return render(request, "clinic/case.html", context, etag=etag)
 
 
 def _refused(

@@ -2,7 +2,7 @@
 patients' requests (message, withdraw video consent, deletion)
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-02 16:00:00
 """
 
@@ -12,9 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = (
-    "0007"  # relinked after merging main (0004 in the brief); the lead renumbers at merge
-)
+down_revision = "0008"  # relinked after merging main (0004 in the brief)
 branch_labels = None
 depends_on = None
 

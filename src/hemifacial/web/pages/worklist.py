@@ -1,0 +1,110 @@
+"""The worklist (``/clinic``): sortable, filterable columns, views for drafts and possible
+duplicates, assignment to a clinician, cases new since the viewer last looked."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
+
+from hemifacial.services import cases, worklist
+from hemifacial.services.views import WorklistQuery
+
+from ..deps import Ctx, CurrentUser, Read, Tx
+from ..render import render
+
+router = APIRouter(include_in_schema=False)
+
+# The columns of the table: (sort key, heading); None is not sortable.
+COLUMNS = (
+    ("id", "#"),
+    ("name", "Patient"),
+    ("age", "Age"),
+    ("sex", "Sex"),
+    ("side", "Side"),
+    ("submitted", "Submitted"),
+    ("red", "Red flags"),
+    ("cause", "Leading cause"),
+    ("probability", "Probability"),
+    ("video", "Video"),
+    ("assignee", "Assigned to"),
+    ("unread", "Unread"),
+)
+
+
+def link(q: WorklistQuery, **change: object) -> str:
+    """The worklist's URL for ``q`` with ``change`` applied (defaults left out)."""
+    values: dict[str, object] = {
+        "view": q.view if q.view != "submitted" else "",
+        "status": q.status.value if q.status else "",
+        "q": q.q,
+        "red": q.red,
+        "sex": q.sex,
+        "side": q.side,
+        "video": q.video,
+        "assignee": q.assignee,
+        "cause": q.cause,
+        "unread": "1" if q.unread else "",
+        "sort": q.sort,
+        "order": q.order,
+        "page": q.page if q.page > 1 else "",
+    }
+    values.update(change)
+    return "/clinic?" + urlencode({k: v for k, v in values.items() if v not in ("", None)})
+
+
+def sort_link(q: WorklistQuery, key: str) -> str:
+    """Sorting by ``key``: its first direction, or the other one when it is the current."""
+    if q.sort == key:
+        order = "asc" if q.order == "desc" else "desc"
+    else:
+        order = "desc" if key in worklist.DESCENDING_FIRST else "asc"
+    return link(q, sort=key, order=order, page="")
+
+
+@router.get("/clinic")
+def dashboard(request: Request, ctx: Ctx, user: CurrentUser, read: Read) -> Response:
+    q = worklist.parse_query(ctx.kb, request.query_params)
+    ctx.db.view_log.record(
+        user.username, "dashboard.view", q=q.q, status=q.status, page=q.page, view=q.view
+    )
+    if q.unread or q.sort == "unread":  # the database must know the latest views
+        ctx.db.seen.flush()
+    pending = ctx.db.seen.pending(user.username)
+    generation = ctx.db.cases_generation()
+    data = worklist.dashboard(
+        read, ctx.kb, q, user.username, pending, generation=generation, cache=ctx.views
+    )
+    context = {
+        "page": data,
+        "wq": q,
+        "statuses": cases.STATUSES,
+        "submitted_total": sum(data.counts.get(k, 0) for k in cases.STATUSES),
+        "views": worklist.VIEWS,
+        "video_labels": worklist.VIDEO_STATUS,
+        "columns": COLUMNS,
+        "link": link,
+        "sort_link": sort_link,
+        "sides": worklist.SIDES,
+        "sexes": ctx.kb.findings["sex"].values if "sex" in ctx.kb.findings else (),
+    }
+    return render(request, "clinic/dashboard.html", context)
+
+
+class AssignForm(BaseModel):
+    assignee: str = ""
+    back: str = ""
+
+
+@router.post("/clinic/cases/{case_id}/assign")
+def assign(
+    case_id: int, tx: Tx, user: CurrentUser, form: Annotated[AssignForm, Form()]
+) -> Response:
+    """Assign the case ("me" is the current user; empty: nobody)."""
+    who = user.username if form.assignee == "me" else form.assignee
+    worklist.assign(tx, case_id, who, user.username)
+    back = form.back if form.back.startswith("/clinic") and "//" not in form.back else ""
+    return RedirectResponse(back or f"/clinic/cases/{case_id}", status_code=303)
