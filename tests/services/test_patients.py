@@ -99,6 +99,10 @@ def test_continue_sends_a_fresh_link_only_to_a_known_address(factory: Any) -> No
         assert intake.case_for_token(s, token).id == case_id
         actions = list(s.scalars(select(t.AuditEvent.action).order_by(t.AuditEvent.id)))
     assert actions[-2:] == ["link.resume_unknown", "link.resume"]
+    with transaction(factory) as s:  # a few an hour, then nothing more (same answer)
+        for _ in range(5):
+            patients.resume(s, OUTBOX, "ann@example.org", BASE, 30)
+    assert len(outbox(factory)) == patients.RESUME_PER_HOUR
 
 
 def test_video_consent_is_separate_and_can_be_withdrawn(factory: Any) -> None:

@@ -8,6 +8,7 @@ from ``base``: the configured public URL, or in dev the request's own address.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -26,6 +27,7 @@ from .views import DraftRow, PatientHome, PatientRequestView, Step, Triage
 
 REQUEST_KINDS = ("message", "withdraw_video", "delete")
 MESSAGE_MAX = 4000
+RESUME_PER_HOUR = 3  # link e-mails per request and hour ("continue my request")
 _STEP_IDS = ("received", "reviewed", "offered", "booked", "seen")
 # how far each status has come along the steps (booking statuses come with the bookings)
 _STEP_DONE = {
@@ -77,9 +79,28 @@ def resume(s: Session, outbox: Outbox, email: str, base: str, days: int) -> None
     if case is None:
         repo.audit(s, "patient", "link.resume_unknown")
         return
+    if _recent_links(s, case.id) >= RESUME_PER_HOUR:  # no flood of a patient's inbox
+        repo.audit(s, "patient", "link.resume_throttled", case.id)
+        return
     token = new_link(s, case.id, days)
     repo.audit(s, "patient", "link.resume", case.id)
     send_link(s, outbox, case.id, token, base, days)
+
+
+def _recent_links(s: Session, case_id: int) -> int:
+    since = t.utcnow() - dt.timedelta(hours=1)
+    return int(
+        s.scalar(
+            select(func.count())
+            .select_from(t.OutboxMail)
+            .where(
+                t.OutboxMail.case_id == case_id,
+                t.OutboxMail.kind == "link",
+                t.OutboxMail.created_at >= since,
+            )
+        )
+        or 0
+    )
 
 
 def after_submit(s: Session, outbox: Outbox, case_id: int, base: str) -> None:

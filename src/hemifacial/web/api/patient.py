@@ -77,14 +77,20 @@ def patient_case(token: str, ctx: Ctx, read: Read) -> dict[str, Any]:
         "status": home.status.value,
         "name": home.name,
         "draft": dict(home.draft),
-        "follow_up_questions": [
+        "reference": home.reference,
+        "advice": {"level": home.triage.level, "reasons": list(home.triage.reasons)}
+        if home.triage
+        else None,
+        "steps": [{"id": st.id, "label": st.label, "state": st.state} for st in home.steps],
+        "follow_up_questions": [  # in the patient's words
             {
-                "finding_id": q.finding_id,
-                "question": q.text,
-                "options": list(q.options),
-                "unit": q.unit,
+                "finding_id": f.key,
+                "question": f.question,
+                "options": list(f.options),
+                "labels": {o: f.label(o) for o in (*f.options, "unknown")},
+                "unit": f.unit,
             }
-            for q in home.questions
+            for f in patients.follow_up_fields(ctx.kb, home)
         ],
         "videos": [
             {"filename": v.filename, "status": v.status, "progress": v.progress, "error": v.error}
