@@ -374,3 +374,31 @@ def test_status_changes_and_new_requests_write_e_mails_to_the_outbox(
     ]
     assert f"/p/{first['token']}" in rows[0][2]  # the link mail carries the link
     assert "The next step is a test" in rows[2][2] and first["token"] not in rows[2][2]
+
+
+def test_the_about_page_is_plain_and_has_no_figures_of_its_own(client: Any) -> None:
+    import textstat
+
+    html = client.get("/about-hfs").text
+    body = html.split("<main", 1)[1].split(">", 1)[1].split("</main>", 1)[0]
+    main = re.sub(r"<[^>]+>", " ", body)
+    text = " ".join(main.split())
+    assert textstat.flesch_kincaid_grade(text) <= 8
+    assert not re.search(r"\d", text)  # no number that the reference does not give
+    for topic in (
+        "passing eyelid twitch",
+        "blood vessel",
+        "multiple sclerosis",
+        "vascular malformation",
+        "benign",
+        "injury to the",
+        "old injuries of the head, neck or",
+        "contrast",
+        "Tests for MS",
+        "Blood tests",
+        "botulinum toxin",
+        "microvascular decompression",
+    ):
+        assert topic in text, topic
+    for page in ("/request", "/privacy", "/"):
+        assert 'href="/about-hfs"' in client.get(page).text
