@@ -59,8 +59,13 @@ DOC_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 """The test clinicians' authenticator secret (clinicians log in with a one-time code)."""
 
 
-def otp(secret: str = DOC_SECRET) -> str:
-    """The current one-time code of ``secret`` (as the clinician's phone would show)."""
+def otp(secret: str = DOC_SECRET, *, ahead: int = 0) -> str:
+    """The current one-time code of ``secret`` (as the clinician's phone would show), or the
+    code ``ahead`` steps later: a code is good for one login, and the server accepts the
+    next step's code too (clock drift), so a second login in the same 30 s uses ``ahead=1``."""
+    import time
+
     import pyotp
 
-    return pyotp.TOTP(secret).now()
+    totp = pyotp.TOTP(secret)
+    return totp.at(time.time() + ahead * totp.interval)

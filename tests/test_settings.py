@@ -156,3 +156,10 @@ def test_the_clinic_and_smtp_settings(tmp_path: Path) -> None:
     with pytest.raises(SettingsError) as info:
         from_env({"HEMIFACIAL_SMTP_PASSWORD": "x", "HEMIFACIAL_SMTP_PORT": "0"}, mode="dev")
     assert "'x'" not in str(info.value)
+
+
+def test_the_clinic_time_zone_is_checked() -> None:
+    assert from_env({"HEMIFACIAL_TIMEZONE": "Asia/Seoul"}, mode="dev").timezone == "Asia/Seoul"
+    assert from_env({}, mode="dev").timezone == "UTC"
+    with pytest.raises(SettingsError, match="HEMIFACIAL_TIMEZONE must be an IANA time zone"):
+        from_env({"HEMIFACIAL_TIMEZONE": "Mars/Olympus"}, mode="dev")

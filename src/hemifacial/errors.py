@@ -16,7 +16,8 @@ clear message and a non-zero exit or an HTTP status; nothing else should reach a
     │   ├── ContradictionError     answers that cannot all be true
     │   ├── CaseFileError          a case file that cannot be read or parsed
     │   ├── VideoInputError        a file that is not a usable video
-    │   └── UploadTooLargeError    an upload over the configured limit (HTTP 413)
+    │   ├── UploadTooLargeError    an upload over the configured limit (HTTP 413)
+    │   └── SlotTakenError         a consultation time already booked or withdrawn (HTTP 409)
     ├── NotFoundError              a record that does not exist (HTTP 404)
     ├── PermissionDeniedError      not allowed (HTTP 403)
     │   ├── LoginRequiredError     no valid clinician session: log in first (HTTP 401)
@@ -107,6 +108,12 @@ class UploadTooLargeError(InputError):
     """The upload is bigger than the configured limit (HTTP 413)."""
 
     http_status = 413
+
+
+class SlotTakenError(InputError):
+    """The consultation time was booked by someone else, or withdrawn (HTTP 409)."""
+
+    http_status = 409
 
 
 class NotFoundError(HemifacialError):

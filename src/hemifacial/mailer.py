@@ -15,7 +15,14 @@ from hemifacial.errors import MailError
 from hemifacial.settings import SmtpSettings
 
 
-def build(config: SmtpSettings, to: str, subject: str, body: str) -> EmailMessage:
+def build(
+    config: SmtpSettings,
+    to: str,
+    subject: str,
+    body: str,
+    ics: str | None = None,
+    ics_method: str | None = None,
+) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = config.sender
     msg["To"] = to
@@ -23,14 +30,29 @@ def build(config: SmtpSettings, to: str, subject: str, body: str) -> EmailMessag
     msg["Message-ID"] = make_msgid(domain=config.sender.rpartition("@")[2] or "localhost")
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(body)
+    if ics:  # a calendar invitation (RFC 6047: text/calendar with the iTIP method)
+        msg.add_attachment(
+            ics,
+            subtype="calendar",
+            filename="invitation.ics",
+            params={"method": ics_method or "REQUEST"},
+        )
     return msg
 
 
-def send(config: SmtpSettings, to: str, subject: str, body: str) -> None:
-    """Send one plain-text message; any failure is one :class:`MailError` (no secrets)."""
+def send(
+    config: SmtpSettings,
+    to: str,
+    subject: str,
+    body: str,
+    ics: str | None = None,
+    ics_method: str | None = None,
+) -> None:
+    """Send one plain-text message (with an optional calendar invitation); any failure is
+    one :class:`MailError` (no secrets)."""
     if not config.enabled:
         raise MailError("e-mail is not configured (HEMIFACIAL_SMTP_HOST is empty)")
-    msg = build(config, to, subject, body)
+    msg = build(config, to, subject, body, ics, ics_method)
     context = ssl.create_default_context(cafile=config.ca_file or None)
     try:
         smtp: smtplib.SMTP

@@ -22,6 +22,8 @@ Environment variables (all optional; the defaults need no configuration):
 ``HEMIFACIAL_SESSION_MAX_HOURS``     absolute lifetime of a session, however busy (default 12).
 ``HEMIFACIAL_SECURE_COOKIES`` ``Secure`` cookies and HSTS; default: on whenever the public URL
                               is https, or in production mode on an address that is not loopback.
+``HEMIFACIAL_TIMEZONE``       the clinic's time zone for consultation slots (default ``UTC``;
+                              an IANA name such as ``Europe/London``).
 ``HEMIFACIAL_LOGIN_LIMIT_ACCOUNT``   failed logins allowed per account (default ``10/15minutes``,
                               the ``limits`` notation); then 429 with Retry-After.
 ``HEMIFACIAL_LOGIN_LIMIT_ADDRESS``   failed logins allowed per client address
@@ -122,6 +124,7 @@ class Settings:
     link_days: int = 30
     session_idle_minutes: int = 30
     secure_cookies: bool | None = None
+    timezone: str = "UTC"
     view_cache_entries: int = 1024  # case views kept per process (about 50 kB each)
     public_url: str = "http://127.0.0.1:8000"
     session_max_hours: int = 12
@@ -159,6 +162,7 @@ class Settings:
             raise SettingsError(
                 f"{PREFIX}JOBS must be one of {', '.join(JOB_BACKENDS)}, got {self.jobs!r}"
             )
+        _check_timezone(self.timezone)
         if self.mode == "production" and weak_secret(self.secret_key):
             raise SettingsError(
                 f"{PREFIX}SECRET_KEY must be set to a random value of at least 16 characters "
@@ -176,6 +180,17 @@ class Settings:
         for name in ("login_limit_account", "login_limit_address"):
             _check_limit(PREFIX + name.upper(), getattr(self, name))
         return self
+
+
+def _check_timezone(name: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"{PREFIX}TIMEZONE must be an IANA time zone such as Europe/London, got {name!r}"
+        ) from None
 
 
 def weak_secret(secret: str) -> bool:
@@ -234,6 +249,7 @@ class EnvSettings(BaseSettings):
     session_idle_minutes: int = Field(30, ge=1)
     session_max_hours: int = Field(12, ge=1)
     secure_cookies: bool | None = None
+    timezone: str = Field("UTC", min_length=1)
     view_cache_entries: int = Field(1024, ge=0)
     public_url: str | None = None
     login_limit_account: str = "10/15minutes"
@@ -355,6 +371,7 @@ def from_env(env: Mapping[str, str] | None = None, *, mode: str | None = None) -
         link_days=raw.link_days,
         session_idle_minutes=raw.session_idle_minutes,
         secure_cookies=raw.secure_cookies,
+        timezone=raw.timezone,
         view_cache_entries=raw.view_cache_entries,
         public_url=public,
         session_max_hours=raw.session_max_hours,

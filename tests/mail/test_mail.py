@@ -126,3 +126,22 @@ def test_a_message_fails_for_good_after_the_last_attempt(factory: Any) -> None:
     states = [mail.deliver(factory, down, mail_id, mailer.send) for _ in range(mail.MAX_ATTEMPTS)]
     assert states[-1] == "failed" and set(states[:-1]) == {"queued"}
     assert mail.deliver(factory, down, mail_id, mailer.send) == "failed"  # not sent again
+
+
+def test_booking_e_mails_go_through_the_outbox_with_their_invitation(factory: Any) -> None:
+    from hemifacial.services.booking_mail import Email
+
+    submitted: list[int] = []
+    ics = b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
+    mail.OutboxMailer(factory, submitted.append).send(
+        Email("pat@example.org", "Your consultation is booked", "Hello\n", ics, "REQUEST")
+    )
+    mail.OutboxMailer(factory, submitted.append).send(Email("", "no address", "x"))
+    assert len(submitted) == 1
+    with smtp_server() as inbox:
+        up = SmtpSettings(host=inbox.host, port=inbox.port, security="none")
+        assert mail.deliver(factory, up, submitted[0], mailer.send) == "sent"
+        (msg,) = inbox.wait_for(subject="booked")
+    parts = {p.get_content_type(): p for p in msg.walk()}
+    assert "text/calendar" in parts and parts["text/calendar"].get_param("method") == "REQUEST"
+    assert "METHOD:REQUEST" in parts["text/calendar"].get_payload(decode=True).decode()

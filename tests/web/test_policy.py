@@ -122,6 +122,7 @@ def _concrete(world: World, path: str, principal: str) -> str:
         visit_id=1,
         row_id=1,
         request_id=1,
+        slot_id=1,
     )
 
 

@@ -25,7 +25,7 @@ from hemifacial.services import accounts
 from hemifacial.settings import from_env
 from hemifacial.video.decode import probe
 from hemifacial.web.app import create_app
-from tests.support import DOC_SECRET, otp
+from tests.support import DOC_SECRET, REPO, otp
 from tests.video.conftest import VIDEOS
 
 from .server import running
@@ -151,6 +151,8 @@ def test_guided_recording_is_uploaded_and_measured(
     assert page.locator(".rec-light").inner_text() == "The light is good."
     assert page.locator(".rec-size").inner_text() == "Your face fills the oval."
     shot(page, tmp_path, "record_check_phone")
+    if os.environ.get("HEMIFACIAL_SCREENSHOTS") == "docs":  # the guided recording's picture
+        page.screenshot(path=str(REPO / "docs" / "screenshots" / "recording.png"))
     go.focus()
     page.keyboard.press("Enter")
     for heading in (

@@ -118,6 +118,7 @@ def worker(concurrency: int) -> None:
 
     migrate(make_engine(settings.database_url))
     app = make_celery(settings)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     click.echo(f"hemifacial worker: queue '{settings.celery_queue}' on {settings.redis_url}")
     try:
         app.worker_main(
@@ -130,6 +131,8 @@ def worker(concurrency: int) -> None:
                 "--loglevel=WARNING",
                 "--without-gossip",
                 "--without-mingle",
+                "--beat",  # the periodic tasks (booking reminders; idempotent)
+                f"--schedule={settings.data_dir / 'celerybeat-schedule'}",
             ]
         )
     except HemifacialError:

@@ -32,6 +32,8 @@ _BY_CASE = (
     t.TestResult,
     t.VideoReview,
     t.PatientRequest,
+    t.Booking,
+    t.BookingOffer,
 )
 _BY_VIDEO = (t.Job, t.Analysis)
 

@@ -15,6 +15,8 @@ from hemifacial.errors import ServiceUnavailableError
 from hemifacial.settings import Settings
 
 TASK = "hemifacial.analyze_video"
+REMINDERS = "hemifacial.booking_reminders"
+REMINDER_INTERVAL_S = 300.0
 
 
 def check_redis(url: str) -> None:
@@ -40,14 +42,38 @@ def make_celery(settings: Settings) -> Celery:
         broker_connection_retry_on_startup=True,
         task_ignore_result=True,
         worker_hijack_root_logger=False,
+        # Celery beat (``hemifacial worker`` runs it embedded): the day-before reminders.
+        beat_schedule={
+            "booking-reminders": {
+                "task": REMINDERS,
+                "schedule": REMINDER_INTERVAL_S,
+                "options": {"queue": settings.celery_queue},
+            }
+        },
     )
 
-    @app.task(name=TASK, bind=True, max_retries=3)  # type: ignore[untyped-decorator]
+    @app.task(name=TASK, bind=True, max_retries=3, shared=False)  # type: ignore[untyped-decorator]
     def analyze_video(self: Any, job_id: int) -> str:
         from hemifacial.services.videos import run_video_job
 
         factory, kb = _worker_context(settings)
         return run_video_job(factory, settings, kb, job_id)
+
+    @app.task(name=REMINDERS, shared=False)  # type: ignore[untyped-decorator]
+    def booking_reminders() -> int:
+        import datetime as dt
+
+        from hemifacial.services import booking, booking_mail, mail
+
+        factory, _ = _worker_context(settings)
+        # with e-mail on, the reminders wait in the outbox; the web process's mailer sends them
+        sender = (
+            mail.OutboxMailer(factory)
+            if settings.smtp.enabled
+            else booking_mail.make_mailer(settings)
+        )
+        clinic = booking.clinic_for(settings, sender.send)
+        return booking.send_reminders(factory, clinic, dt.datetime.now(dt.UTC))
 
     return app
 

@@ -215,4 +215,7 @@ def seed(db: Database, kb: KnowledgeBase, settings: Settings) -> DemoLogin:
         cases.add_note(
             s, 1, "Typical left HFS; MRI with high-resolution T2 requested.", DEMO_USER[0]
         )
+    from .demo_booking import seed_booking
+
+    seed_booking(db, settings, 1)
     return login

@@ -34,7 +34,7 @@ _ENV = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
     keep_trailing_newline=True,
 )
-Send = Callable[[SmtpSettings, str, str, str], None]
+Send = Callable[..., None]  # (smtp, to, subject, body, ics=None, ics_method=None)
 
 
 @dataclass(frozen=True)
@@ -87,9 +87,15 @@ def deliver(factory: sessionmaker[Session], smtp: SmtpSettings, mail_id: int, se
         row = s.get(t.OutboxMail, mail_id)
         if row is None or row.status != "queued":
             return row.status if row else "gone"
-        to, subject, body = row.to_addr, row.subject, row.body
+        to, subject, body, ics, method = (
+            row.to_addr,
+            row.subject,
+            row.body,
+            row.ics,
+            row.ics_method,
+        )
     try:
-        send(smtp, to, subject, body)
+        send(smtp, to, subject, body, ics=ics, ics_method=method)
         error = None
     except MailError as exc:
         error = str(exc)
@@ -105,6 +111,36 @@ def deliver(factory: sessionmaker[Session], smtp: SmtpSettings, mail_id: int, se
             row.status = "failed" if row.attempts >= MAX_ATTEMPTS else "queued"
             log.warning("mail %s (%s) attempt %s: %s", mail_id, row.kind, row.attempts, error)
         return row.status
+
+
+class OutboxMailer:
+    """The booking e-mails' sender (``booking_mail.Mailer``) on the outbox: called after
+    the booking's commit, it writes the message (and its ``.ics``) in its own transaction
+    and hands it to the mailer, which sends and retries it like every other message."""
+
+    def __init__(
+        self, factory: sessionmaker[Session], submit: Callable[[int], None] = lambda _id: None
+    ) -> None:
+        self._factory, self._submit = factory, submit
+
+    def send(self, email: Any) -> None:
+        if not email.to:
+            return
+        ics = email.ics.decode() if email.ics is not None else None
+        with transaction(self._factory) as s:
+            row = t.OutboxMail(
+                kind="booking",
+                to_addr=email.to,
+                subject=email.subject,
+                body=email.body,
+                ics=ics,
+                ics_method=email.method,
+                attempts=0,
+            )
+            s.add(row)
+            s.flush()
+            mail_id = row.id
+        self._submit(mail_id)
 
 
 def pending(factory: sessionmaker[Session]) -> list[int]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 from fastapi import Depends, FastAPI
@@ -17,8 +18,10 @@ from hemifacial import __version__
 from hemifacial.domain.knowledge.loader import load_knowledge_base
 from hemifacial.jobs.base import JobRunner, recover
 from hemifacial.jobs.mail import Mailer
+from hemifacial.jobs.scheduler import Scheduler
+from hemifacial.services import booking, booking_mail
 from hemifacial.services.database import Database
-from hemifacial.services.mail import Outbox
+from hemifacial.services.mail import Outbox, OutboxMailer
 from hemifacial.services.readcache import ReadCache
 from hemifacial.settings import Settings
 
@@ -42,6 +45,80 @@ def make_runner(settings: Settings, ctx: AppContext) -> JobRunner:
     return InProcessRunner(ctx.db.factory, settings, ctx.kb)
 
 
+def make_scheduler(settings: Settings, ctx: AppContext) -> Scheduler | None:
+    """The in-process scheduler of the periodic tasks (Celery beat runs them in celery mode)."""
+    if settings.jobs == "celery":
+        return None
+
+    def reminders(now: dt.datetime) -> int:
+        clinic = booking.clinic_for(ctx.settings, ctx.booking_mailer.send)
+        return booking.send_reminders(ctx.db.factory, clinic, now)
+
+    return Scheduler({"booking-reminders": reminders})
+
+
+def _lifespan(ctx: AppContext) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Start: migrate, start the runner and the scheduler, re-queue unfinished jobs."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ctx.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        ctx.db.open()
+        ctx.runner.start()
+        ctx.mailer.start()
+        if ctx.scheduler is not None:
+            ctx.scheduler.start()
+        requeued = recover(ctx.db.factory, ctx.runner)
+        if requeued:
+            log.info("re-queued %d unfinished analysis job(s)", len(requeued))
+        try:
+            yield
+        finally:
+            if ctx.scheduler is not None:
+                ctx.scheduler.stop()
+            ctx.runner.stop()
+            ctx.mailer.stop()
+            ctx.db.close()
+
+    return lifespan
+
+
+def _include_routes(app: FastAPI) -> None:
+    """Every router of the app, and the API docs' own files."""
+    from .api import clinic as api_clinic
+    from .api import kb as api_kb
+    from .api import letters as api_letters
+    from .api import patient as api_patient
+    from .api import reports as api_reports
+    from .pages import account as pages_account
+    from .pages import admin as pages_admin
+    from .pages import booking as pages_booking
+    from .pages import clinic as pages_clinic
+    from .pages import clinic_patient as pages_clinic_patient
+    from .pages import desk as pages_desk
+    from .pages import docs as pages_docs
+    from .pages import info as pages_info
+    from .pages import patient as pages_patient
+    from .pages import records as pages_records
+    from .pages import review as pages_review
+    from .pages import worklist as pages_worklist
+
+    # Routes are matched in order: the clinic pages, viewed most, come first (paths of the
+    # routers do not overlap, so the order changes nothing else).
+    routers = (pages_worklist, pages_clinic, api_clinic, pages_patient, api_patient, api_kb)
+    for module in (*routers, api_letters):
+        app.include_router(module.router)
+    app.include_router(api_reports.router)  # case report and patient letter
+    app.include_router(pages_review.router)  # video review, conflicts
+    app.include_router(pages_records.router)  # dated results, corrections
+    # accounts; the front desk's slots and calendar; the patient's booking
+    for module in (pages_account, pages_admin, pages_docs, pages_desk, pages_booking):
+        app.include_router(module.router)
+    for module in (pages_clinic_patient, pages_info):  # the patient's side
+        app.include_router(module.router)
+    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
+
+
 def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAPI:
     """Build the app; the database is migrated and unfinished jobs re-queued on start."""
     settings.validate()
@@ -54,31 +131,19 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
         views=ReadCache(settings.view_cache_entries),
     )
     ctx.runner = runner or make_runner(settings, ctx)
+    ctx.booking_mailer = booking_mail.make_mailer(settings)
     ctx.mailer = Mailer(ctx.db.factory, settings.smtp)
     ctx.outbox = Outbox(settings.clinic, ctx.mailer.submit)
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        ctx.db.open()
-        ctx.runner.start()
-        ctx.mailer.start()
-        requeued = recover(ctx.db.factory, ctx.runner)
-        if requeued:
-            log.info("re-queued %d unfinished analysis job(s)", len(requeued))
-        try:
-            yield
-        finally:
-            ctx.runner.stop()
-            ctx.mailer.stop()
-            ctx.db.close()
+    if settings.smtp.enabled:  # booking e-mails through the outbox too (else kept in memory)
+        ctx.booking_mailer = OutboxMailer(ctx.db.factory, ctx.mailer.submit)
+    ctx.scheduler = make_scheduler(settings, ctx)
 
     app = FastAPI(
         title="hemifacial clinic",
         version=__version__,
         description="Consultation requests, case records, cause ranking and video "
         "measurement for hemifacial spasm. Decision support only.",
-        lifespan=lifespan,
+        lifespan=_lifespan(ctx),
         # Every route, page or API, passes the declared access policy, then the CSRF check:
         # no route can forget either. The API docs are served below, from local files.
         dependencies=[Depends(authorize), Depends(csrf_protect)],
@@ -89,33 +154,7 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
     app.state.ctx = ctx
     errors.install(app)
 
-    from .api import clinic as api_clinic
-    from .api import kb as api_kb
-    from .api import letters as api_letters
-    from .api import patient as api_patient
-    from .api import reports as api_reports
-    from .pages import account as pages_account
-    from .pages import admin as pages_admin
-    from .pages import clinic as pages_clinic
-    from .pages import clinic_patient as pages_clinic_patient
-    from .pages import docs as pages_docs
-    from .pages import info as pages_info
-    from .pages import patient as pages_patient
-    from .pages import records as pages_records
-    from .pages import review as pages_review
-    from .pages import worklist as pages_worklist
-
-    # Routes are matched in order: the clinic pages, viewed most, come first (paths of the
-    # routers do not overlap, so the order changes nothing else).
-    routers = (pages_worklist, pages_clinic, pages_clinic_patient, api_clinic, pages_patient)
-    for module in (*routers, pages_info, api_patient, api_kb, api_letters):
-        app.include_router(module.router)
-    app.include_router(api_reports.router)  # case report and patient letter
-    app.include_router(pages_review.router)  # video review, conflicts
-    app.include_router(pages_records.router)  # dated results, corrections
-    for module in (pages_account, pages_admin, pages_docs):
-        app.include_router(module.router)
-    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
+    _include_routes(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/healthz", response_class=PlainTextResponse, include_in_schema=False)

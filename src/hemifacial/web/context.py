@@ -9,6 +9,8 @@ from fastapi.templating import Jinja2Templates
 
 from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.jobs.base import JobRunner
+from hemifacial.jobs.scheduler import Scheduler
+from hemifacial.services.booking_mail import Mailer, MemoryMailer
 from hemifacial.services.database import Database
 from hemifacial.services.mail import Outbox
 from hemifacial.services.readcache import ReadCache
@@ -23,6 +25,8 @@ class AppContext:
     runner: JobRunner
     templates: Jinja2Templates
     cache: dict[str, Any] = field(default_factory=dict)  # per process, the same for all cases
+    booking_mailer: Mailer = field(default_factory=MemoryMailer)  # booking e-mails
+    scheduler: Scheduler | None = None  # periodic tasks in-process (None: Celery beat runs them)
     views: ReadCache = field(default_factory=lambda: ReadCache(0))  # read models by revision
     outbox: Outbox = field(default_factory=lambda: Outbox(ClinicInfo()))  # e-mail after commit
     mailer: Any = None  # the jobs.mail.Mailer sending the outbox (started with the app)

@@ -155,6 +155,18 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/clinic/cases/{case_id}/notes/{note_id}/delete"): WRITE_DESK,
     ("POST", "/clinic/cases/{case_id}/visits/{visit_id}/edit"): WRITE_DESK,
     ("POST", "/clinic/cases/{case_id}/visits/{visit_id}/delete"): WRITE_DESK,
+    # booking: the public list of clinicians; the patient books, moves, cancels from the
+    # link; the front desk keeps the slots and offers times (every staff role sees the calendar)
+    ("GET", "/our-clinicians"): ANYONE,
+    ("GET", "/p/{token}/booking"): PATIENT,
+    ("POST", "/p/{token}/booking"): PATIENT,
+    ("POST", "/p/{token}/booking/cancel"): PATIENT,
+    ("GET", "/p/{token}/booking.ics"): PATIENT,
+    ("GET", "/clinic/desk"): READ,
+    ("POST", "/clinic/desk/slots"): WRITE_DESK,
+    ("POST", "/clinic/desk/slots/{slot_id}/cancel"): WRITE_DESK,
+    ("GET", "/clinic/cases/{case_id}/appointment"): READ,
+    ("POST", "/clinic/cases/{case_id}/offer"): WRITE_DESK,
     # one's own account
     ("GET", "/clinic/account"): OWN_ACCOUNT,
     ("POST", "/clinic/account/password"): OWN_ACCOUNT,

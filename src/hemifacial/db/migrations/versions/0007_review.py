@@ -2,7 +2,7 @@
 dated test results (report, attachment, who entered it) with their findings
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0011
 Create Date: 2026-12-02 16:10:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0011"  # relinked after merging main; the lead renumbers at merge
+down_revision = "0011"  # migrations are chained in the order they were merged
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 patients' requests (message, withdraw video consent, deletion)
 
 Revision ID: 0009
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-02 16:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0008"  # relinked after merging main (0004 in the brief)
+down_revision = "0010"  # relinked after merging main (0004 in the brief)
 branch_labels = None
 depends_on = None
 
@@ -34,6 +34,8 @@ def upgrade() -> None:
         sa.Column("to_addr", sa.String(200), nullable=False),
         sa.Column("subject", sa.String(300), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("ics", sa.Text(), nullable=True),
+        sa.Column("ics_method", sa.String(20), nullable=True),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=True),
