@@ -84,6 +84,10 @@ def test_steps_follow_the_status() -> None:
     states = [st.state for st in patients.steps(CaseStatus.AWAITING_TESTS)]
     assert states == ["done", "done", "current", "todo", "todo"]
     assert {st.state for st in patients.steps(CaseStatus.CLOSED)} == {"done"}
+    states = [st.state for st in patients.steps(CaseStatus.NEW, "offered")]
+    assert states == ["done", "done", "done", "current", "todo"]
+    states = [st.state for st in patients.steps(CaseStatus.AWAITING_TESTS, "booked")]
+    assert states == ["done", "done", "done", "done", "current"]
 
 
 def test_continue_sends_a_fresh_link_only_to_a_known_address(factory: Any) -> None:

@@ -27,7 +27,7 @@ from hemifacial.errors import (
     PermissionDeniedError,
 )
 
-from . import duplicates, forms, mail, patients
+from . import booking, duplicates, forms, mail, patients
 from .accounts import token_hash
 from .cases import effective_findings, reassess, record_findings
 from .stored import case_header, stored_assessment
@@ -327,7 +327,7 @@ def patient_home(s: Session, kb: KnowledgeBase, token: str) -> PatientHome:
         videos,
         reference=mail.reference(case.id),
         triage=patients.triage(flags),
-        steps=patients.steps(CaseStatus(case.status)),
+        steps=patients.steps(CaseStatus(case.status), booking.stage(s, case.id)),
         video_consent=case.video_consent_at is not None,
         asked=tuple(r.kind for r in patients.requests_of(s, case.id) if r.handled_at is None),
     )

@@ -185,8 +185,9 @@ def triage(red_flags: Sequence[Mapping[str, Any]]) -> Triage | None:
     return Triage("urgent" if urgent else "soon", tuple(r for r in reasons if r))
 
 
-def steps(status: CaseStatus) -> tuple[Step, ...]:
-    done = _STEP_DONE.get(status, 0)
+def steps(status: CaseStatus, booking: str | None = None) -> tuple[Step, ...]:
+    """The steps, from the status and how far booking has come (``offered``/``booked``)."""
+    done = max(_STEP_DONE.get(status, 0), {"offered": 3, "booked": 4}.get(booking or "", 0))
     labels = forms.words()["steps"]
     return tuple(
         Step(sid, labels[sid], "done" if i < done else "current" if i == done else "todo")
