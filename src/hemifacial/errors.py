@@ -17,6 +17,7 @@ clear message and a non-zero exit or an HTTP status; nothing else should reach a
     │   ├── CaseFileError          a case file that cannot be read or parsed
     │   ├── VideoInputError        a file that is not a usable video
     │   ├── UploadTooLargeError    an upload over the configured limit (HTTP 413)
+    │   ├── ConflictError          contradicts what is stored (HTTP 409)
     │   └── SlotTakenError         a consultation time already booked or withdrawn (HTTP 409)
     ├── NotFoundError              a record that does not exist (HTTP 404)
     ├── PermissionDeniedError      not allowed (HTTP 403)
@@ -29,7 +30,8 @@ clear message and a non-zero exit or an HTTP status; nothing else should reach a
     ├── PolicyError                a route without a declared access policy (a bug)
     ├── VideoWorkerError           a video worker process died (crash, out of memory)
     ├── MailError                  an e-mail could not be handed to the SMTP server
-    └── ServiceUnavailableError    a server (database, Redis, broker) is not reachable (HTTP 503)
+    ├── ServiceUnavailableError    a server (database, Redis, broker) is not reachable (HTTP 503)
+    └── TooManyRequestsError       too many requests from one address (HTTP 429)
 
 Every exception class of the package is defined here (``tests/test_errors.py`` checks it);
 modules that used to define one re-export it from here so old imports keep working.
@@ -192,3 +194,20 @@ def nearest(key: str, valid: Iterable[str]) -> str | None:
     """The valid key closest to ``key`` by spelling, or None when nothing is close."""
     matches = difflib.get_close_matches(key, list(valid), n=1, cutoff=0.5)
     return matches[0] if matches else None
+
+
+class TooManyRequestsError(HemifacialError):
+    """Too many requests from one address in a while (HTTP 429, with Retry-After)."""
+
+    exit_code = 6
+    http_status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class ConflictError(InputError):
+    """The request contradicts what is stored (HTTP 409): a duplicate, a wrong reference."""
+
+    http_status = 409

@@ -31,6 +31,13 @@ Environment variables (all optional; the defaults need no configuration):
 ``HEMIFACIAL_RATE_LIMIT_STORAGE``    where the counters live: ``memory://`` (default, one process)
                               or a ``redis://`` URL; when ``HEMIFACIAL_REDIS_URL`` is set it is
                               the default (counters shared by all workers).
+``HEMIFACIAL_MAX_VIDEO_SECONDS``  longest video accepted (default 300).
+``HEMIFACIAL_MAX_VIDEO_PIXELS``   largest frame, width × height (default 3840×2160).
+``HEMIFACIAL_MAX_VIDEO_FRAMES``   most frames in a video (default 18000).
+``HEMIFACIAL_MAX_UPLOADS_PER_CASE``  videos a case may hold (default 20).
+``HEMIFACIAL_MAX_UPLOADS_PER_DAY``   videos a case may receive in 24 hours (default 10).
+``HEMIFACIAL_INTAKE_RATE``    new requests per client address (``limits`` notation, default
+                              ``20/hour``); behind a proxy, see docs/deployment.md.
 ``HEMIFACIAL_MEDIAPIPE_INTERNALS``  ``true`` drives MediaPipe through private attributes
                               (default false; read by the video workers, see docs/video.md).
 
@@ -131,6 +138,12 @@ class Settings:
     login_limit_account: str = "10/15minutes"
     login_limit_address: str = "50/15minutes"
     rate_limit_storage: str = "memory://"
+    max_video_seconds: float = 300.0
+    max_video_pixels: int = 3840 * 2160
+    max_video_frames: int = 18_000
+    max_uploads_per_case: int = 20
+    max_uploads_per_day: int = 10
+    intake_rate: str = "20/hour"
     clinic: ClinicInfo = ClinicInfo()
     smtp: SmtpSettings = SmtpSettings()
 
@@ -162,6 +175,15 @@ class Settings:
             raise SettingsError(
                 f"{PREFIX}JOBS must be one of {', '.join(JOB_BACKENDS)}, got {self.jobs!r}"
             )
+        try:
+            from limits import parse_many
+
+            parse_many(self.intake_rate)
+        except ValueError:
+            raise SettingsError(
+                f"{PREFIX}INTAKE_RATE must be a rate like '20/hour' or '5/minute;50/day', "
+                f"got {self.intake_rate!r}"
+            ) from None
         _check_timezone(self.timezone)
         if self.mode == "production" and weak_secret(self.secret_key):
             raise SettingsError(
@@ -255,6 +277,12 @@ class EnvSettings(BaseSettings):
     login_limit_account: str = "10/15minutes"
     login_limit_address: str = "50/15minutes"
     rate_limit_storage: str | None = None
+    max_video_seconds: float = Field(300.0, gt=0)
+    max_video_pixels: int = Field(3840 * 2160, ge=1)
+    max_video_frames: int = Field(18_000, ge=2)
+    max_uploads_per_case: int = Field(20, ge=1)
+    max_uploads_per_day: int = Field(10, ge=1)
+    intake_rate: str = Field("20/hour", min_length=3)
     mediapipe_internals: bool = False  # checked here; the video workers read it themselves
     clinic_name: str = ClinicInfo.name
     clinic_address: str = ""
@@ -378,6 +406,12 @@ def from_env(env: Mapping[str, str] | None = None, *, mode: str | None = None) -
         login_limit_account=raw.login_limit_account,
         login_limit_address=raw.login_limit_address,
         rate_limit_storage=storage,
+        max_video_seconds=raw.max_video_seconds,
+        max_video_pixels=raw.max_video_pixels,
+        max_video_frames=raw.max_video_frames,
+        max_uploads_per_case=raw.max_uploads_per_case,
+        max_uploads_per_day=raw.max_uploads_per_day,
+        intake_rate=raw.intake_rate,
         clinic=ClinicInfo(
             name=raw.clinic_name,
             address=raw.clinic_address,

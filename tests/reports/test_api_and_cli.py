@@ -41,7 +41,6 @@ def test_reports_are_sent_and_every_view_is_audited(app: Any, client: Any, clini
             assert r.content.startswith(b"%PDF")
         else:
             assert "Typical Tina" in r.text
-    app.state.ctx.db.view_log.flush()
     with app.state.ctx.db.unit_of_work() as s:
         rows = s.execute(
             select(t.AuditEvent.actor, t.AuditEvent.case_id, t.AuditEvent.detail)

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from hemifacial.db import repositories as repo
 from hemifacial.db import tables as t
 from hemifacial.db.engine import session_factory, transaction
 from hemifacial.domain.knowledge.model import KnowledgeBase
@@ -97,7 +98,7 @@ def test_clinic_generation_follows_commits_here_and_in_other_processes(
         g1 = db.cases_generation()
         assert g1 is not None and g1 > g0
         with db.unit_of_work() as s:  # a transaction that changes no case raises nothing
-            s.add(t.AuditEvent(at=t.utcnow(), actor="x", action="noop", detail={}))
+            repo.audit(s, "x", "noop")
         assert db.cases_generation() == g1
         # Another process (here: sessions that do not know this Database) changes a case:
         # the NOTIFY reaches our listener once it commits.

@@ -104,7 +104,7 @@ def test_drafts_and_possible_duplicates(factory: Any, ids: dict[str, int]) -> No
 def test_assignment_is_stored_audited_and_filtered(factory: Any, ids: dict[str, int]) -> None:
     with transaction(factory) as s:
         assert worklist.assign(s, ids["Cleo"], "doc", "doc") == "doc"
-        with pytest.raises(InvalidValueError, match="no user"):
+        with pytest.raises(InvalidValueError, match="no clinician"):
             worklist.assign(s, ids["Dan"], "nobody-here", "doc")
     assert names(factory, q(assignee="me")) == ["Cleo"]
     assert "Cleo" not in names(factory, q(assignee="none"))
@@ -168,3 +168,8 @@ def test_a_page_costs_the_same_queries_however_many_rows(
         assert len(statements) == one
     finally:
         event.remove(engine, "before_cursor_execute", log)
+
+
+def test_red_flags_sort_both_ways(factory: Any, ids: dict[str, int]) -> None:
+    assert names(factory, q(sort="red", order="desc"))[0] == "Ben"
+    assert names(factory, q(sort="red", order="asc"))[-1] == "Ben"

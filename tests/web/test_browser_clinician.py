@@ -107,7 +107,6 @@ def _log_in(browser: Any, url: str) -> Any:
 
 
 def _audited(app: Any, action: str) -> list[t.AuditEvent]:
-    app.state.ctx.db.view_log.flush()
     with app.state.ctx.db.unit_of_work() as s:
         return list(s.scalars(select(t.AuditEvent).where(t.AuditEvent.action == action)))
 

@@ -37,7 +37,6 @@ def analysed(clinician: Any, app: Any) -> Iterator[tuple[int, int]]:
 
 
 def _audit(app: Any, action: str) -> list[t.AuditEvent]:
-    app.state.ctx.db.view_log.flush()
     with app.state.ctx.db.unit_of_work() as s:
         return list(s.scalars(select(t.AuditEvent).where(t.AuditEvent.action == action)))
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support import run_cli
+from tests.support import otp, run_cli
 
 from .server import free_port
 
@@ -50,8 +50,13 @@ def test_serve_demo_prints_the_login_and_serves_demo_cases(tmp_path: Path) -> No
                 break
             except httpx.HTTPError:
                 time.sleep(0.1)
+        secret = lines[-1].split("authenticator secret ")[1].split()[0]
         with httpx.Client(base_url=base) as c:
-            r = c.post("/api/v1/session", json={"username": "demo", "password": "demo-clinician"})
+            code = otp(secret)  # the demo login page shows the same code
+            r = c.post(
+                "/api/v1/session",
+                json={"username": "demo", "password": "demo-clinician", "otp": code},
+            )
             assert r.status_code == 200
             cases = c.get("/api/v1/cases").json()
             assert cases["total"] == 4

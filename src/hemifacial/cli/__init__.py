@@ -1,4 +1,5 @@
-"""Command-line entry point: ``hemifacial assess|workup|kb|video|serve|worker|report|users``.
+"""Command-line entry point: ``hemifacial assess|workup|kb|video|serve|worker|report|users``,
+and ``audit|db|patient`` for the operator.
 
 The root group only wires sub-commands; each sub-command reads its own options and turns
 :class:`hemifacial.errors.HemifacialError` into a clear message and a non-zero exit.
@@ -25,6 +26,9 @@ _LAZY_COMMANDS = {
     "serve": ("hemifacial.cli.web", "serve"),
     "worker": ("hemifacial.cli.web", "worker"),
     "report": ("hemifacial.cli.report", "report"),
+    "audit": ("hemifacial.cli.admin", "audit"),
+    "db": ("hemifacial.cli.admin", "db_group"),
+    "patient": ("hemifacial.cli.admin", "patient"),
     "users": ("hemifacial.cli.users", "users"),
 }
 
@@ -36,6 +40,9 @@ _HELP = {
     "serve": "Run the clinic web app.",
     "worker": "Run a background worker for video analysis.",
     "report": "Write a case report (PDF/HTML) and the patient letter.",
+    "audit": "Verify the hash-chained audit trail.",
+    "db": "Back up or restore the database.",
+    "patient": "Delete or anonymise a patient (audited).",
     "users": "Clinic accounts: add, list, disable, set the role or password.",
 }
 

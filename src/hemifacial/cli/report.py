@@ -45,9 +45,9 @@ def report(case_id: int, pdf: Path | None, html: Path | None, letter: Path | Non
             if letter:
                 outputs.append((letter, reports.patient_letter_pdf(s, kb, case_id)))
         for kind in [k for k, p in (("pdf", pdf), ("html", html), ("letter", letter)) if p]:
-            db.view_log.record(f"cli:{getpass.getuser()}", "report.view", case_id, kind=kind)
+            db.record(f"cli:{getpass.getuser()}", "report.view", case_id, kind=kind)
     finally:
-        db.close()  # flushes the view log
+        db.close()
     for path, data in outputs:
         path.write_bytes(data)
         click.echo(f"wrote {path} ({len(data) // 1024 + 1} KB)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,7 +35,7 @@ def make_engine(url: str, *, pool_size: int = 10, autocommit: bool = False) -> E
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _owner_only_file(Path(path))
         engine = create_engine(
             url, connect_args={"timeout": 30, "check_same_thread": False}, **options
         )
@@ -51,6 +52,19 @@ def make_engine(url: str, *, pool_size: int = 10, autocommit: bool = False) -> E
     engine = create_engine(url, pool_size=pool_size, max_overflow=20, pool_recycle=1800, **options)
     _ping_when_idle(engine)
     return engine
+
+
+def _owner_only_file(path: Path) -> None:
+    """The SQLite file readable by its owner only (its -wal and -shm files copy the mode)."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+    for extra in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if extra.exists() and extra.stat().st_mode & 0o077:
+            extra.chmod(0o600)
 
 
 # A pooled connection unused for longer than this is tested before use.

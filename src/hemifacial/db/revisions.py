@@ -69,4 +69,21 @@ class TrackedSession(Session):
 
 
 event.listen(TrackedSession, "after_flush", _after_flush)
+
+
+def _audit_before_commit(session: Session) -> None:
+    from .audit import flush_pending
+
+    flush_pending(session)
+
+
+def _audit_after_rollback(session: Session, _previous: Any) -> None:
+    from .audit import discard_pending
+
+    discard_pending(session)
+
+
+# Audit rows queued by a unit of work join the chain just before it commits.
+event.listen(TrackedSession, "before_commit", _audit_before_commit)
+event.listen(TrackedSession, "after_soft_rollback", _audit_after_rollback)
 changes.install(TrackedSession)

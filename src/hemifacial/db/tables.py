@@ -236,13 +236,40 @@ class Note(Base):
 
 
 class AuditEvent(Base):
+    """One row of the audit trail (append-only, hash-chained: see :mod:`hemifacial.db.audit`)."""
+
     __tablename__ = "audit"
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    actor: Mapped[str] = mapped_column(String(120))
+    # Position in the chain (1, 2, ...), given under the lock of ``audit_head``.
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(120), index=True)
     action: Mapped[str] = mapped_column(String(60))
     case_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    ip: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    user_agent: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The newest row of the audit chain (one row, id 1): its lock serialises appends."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class IdempotencyKey(Base):
+    """A submission already handled (Idempotency-Key header or a form's one-time key, kept
+    as its SHA-256 only): a repeat answers with the same case instead of a second one."""
+
+    __tablename__ = "idempotency_keys"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
 class OutboxMail(Base):

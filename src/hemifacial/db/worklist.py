@@ -124,13 +124,18 @@ def _conditions(f: Filters, unread: ColumnElement[bool]) -> list[ColumnElement[b
     return cond
 
 
+# Sort keys whose columns may be empty: those sort last in either direction.
+NULLABLE = frozenset({"submitted", "age", "sex", "side", "cause", "probability", "assignee"})
+
+
 def _order(sort: str, descending: bool, unread: ColumnElement[bool]) -> list[Any]:
+    """ORDER BY for ``sort``; keys that are never empty keep the plain direction, so the
+    default (red flags, then most recently changed) is read from its index."""
     columns = (case((unread, 1), else_=0),) if sort == "unread" else SORT_COLUMNS[sort]
-    keys = [
-        (c.desc() if descending else c.asc()).nulls_last() if sort != "red" else c.desc()
-        for c in columns
-    ]
-    return [*keys, t.Case.id.desc() if descending or sort == "red" else t.Case.id.asc()]
+    keys = [c.desc() if descending else c.asc() for c in columns]
+    if sort in NULLABLE:
+        keys = [k.nulls_last() for k in keys]
+    return [*keys, t.Case.id.desc() if descending else t.Case.id.asc()]
 
 
 def _unfiltered(f: Filters) -> bool:
@@ -232,9 +237,17 @@ def seen_revisions(s: Session, username: str, case_ids: Iterable[int]) -> dict[i
     return {int(c): int(r) for c, r in rows}
 
 
+ASSIGNABLE_ROLES = ("admin", "clinician")
+
+
 def assignees(s: Session) -> list[tuple[str, str]]:
-    """(username, display name) of every user a case can be assigned to."""
-    rows = s.execute(select(t.User.username, t.User.display_name).order_by(t.User.display_name))
+    """(username, display name) of every user a case can be assigned to: clinicians and
+    administrators whose account is not disabled."""
+    rows = s.execute(
+        select(t.User.username, t.User.display_name)
+        .where(t.User.role.in_(ASSIGNABLE_ROLES), t.User.disabled.is_(False))
+        .order_by(t.User.display_name)
+    )
     return [(str(u), str(d)) for u, d in rows]
 
 

@@ -213,8 +213,13 @@ def current(
 
 
 def logout(s: Session, token: str | None) -> None:
-    if token:
-        s.execute(delete(t.LoginSession).where(t.LoginSession.token_hash == token_hash(token)))
+    """End the session of ``token`` (audited when there was one)."""
+    if not token:
+        return
+    login = repo.session_by_hash(s, token_hash(token))
+    s.execute(delete(t.LoginSession).where(t.LoginSession.token_hash == token_hash(token)))
+    if login is not None:
+        repo.audit(s, login.username, "logout")
 
 
 # -- the second factor -------------------------------------------------------------------

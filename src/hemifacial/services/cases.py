@@ -229,7 +229,7 @@ def record_findings(
     values = {
         k: v if sure == 1 else {"value": v, "certainty": sure} for k, (v, sure) in given.items()
     }
-    repo.audit(s, actor, "findings.record", case_id, source=source, findings=values)
+    repo.audit(s, actor, "findings.record", case_id, source=source, findings=sorted(values))
     s.flush()
     row = reassess(s, kb, case, f"{source} findings: {', '.join(sorted(values))}")
     return stored_assessment(row)

@@ -14,10 +14,11 @@ from contextlib import contextmanager
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
+from hemifacial.db import audit as chain
+from hemifacial.db.audit import Client as Client  # re-exported for the entry points
 from hemifacial.db.changes import CaseChanges
 from hemifacial.db.engine import make_engine, migrate, session_factory, transaction
 from hemifacial.db.seen import SeenLog
-from hemifacial.db.viewlog import ViewLog
 
 # What services take and entry points pass along; web code names the type through this
 # alias and never imports the database layer.
@@ -37,25 +38,25 @@ class Database:
             self._engine, self.changes.session_info
         )
         self._read_factory = session_factory(self._read_engine)
-        # Views of patient data, audited in batches off the request path.
-        self.view_log = ViewLog(self._engine)
-        # Which revision of a case each user last looked at, written the same way.
+        # Which revision of a case each user last looked at, written in batches (not an
+        # audit row: the audit of each view is written before the page is sent).
         self.seen = SeenLog(self._engine)
 
     def open(self) -> None:
-        """Bring the schema to the newest revision (clear error if the server is absent)
-        and start the view log."""
+        """Bring the schema to the newest revision (clear error if the server is absent)."""
         migrate(self._engine)
-        self.view_log.start()
         self.seen.start()
         self.changes.start()
 
     def close(self) -> None:
-        self.view_log.stop()
         self.seen.stop()
         self.changes.stop()
         self._engine.dispose()
         self._read_engine.dispose()
+
+    @property
+    def dialect(self) -> str:
+        return self._engine.dialect.name
 
     def cases_generation(self) -> int | None:
         """Raised by every committed change to any case; None when unknown (SQLite, or the
@@ -63,9 +64,31 @@ class Database:
         return self.changes.current()
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[UnitOfWork]:
+    def unit_of_work(self, client: Client | None = None) -> Iterator[UnitOfWork]:
+        """One transaction; its audit rows carry ``client`` (the request's address)."""
         with transaction(self.factory) as s:
+            if client is not None:
+                s.info[chain.CLIENT] = client
             yield s
+
+    def record(
+        self,
+        actor: str,
+        action: str,
+        case_id: int | None = None,
+        *,
+        client: Client | None = None,
+        **detail: object,
+    ) -> None:
+        """Audit a read now, in a transaction of its own: committed before this returns (so
+        before the response is sent), one short insert on the chain's head."""
+        entry = chain.Entry(actor, action, case_id, dict(detail), client or Client())
+        with self._engine.begin() as conn:
+            chain.append(conn, [entry])
+
+    def verify_audit(self) -> chain.Verdict:
+        with self._engine.connect() as conn:
+            return chain.verify(conn)
 
     @contextmanager
     def reader(self) -> Iterator[UnitOfWork]:

@@ -55,6 +55,8 @@ def validate_contact(c: Contact) -> dict[str, str]:
         errors["name"] = forms.error("name_missing")
     elif len(c.name) > 200:
         errors["name"] = forms.error("name_long")
+    elif not c.name.isprintable():
+        errors["name"] = forms.error("name_control")
     if not c.email.strip() and not c.phone.strip():
         errors["email"] = forms.error("reach_missing")
     if c.email.strip() and not EMAIL.match(c.email.strip()):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import replace
 
+from hemifacial.db import audit as audit_chain
 from hemifacial.db import repositories as repo
 from hemifacial.db import tables as t
 from hemifacial.domain.knowledge.model import KnowledgeBase
@@ -20,6 +22,8 @@ from .review import review_view
 from .stored import analysis_view, case_header, job_view, stored_assessment, visit_view
 from .views import (
     AnalysisView,
+    AuditFilters,
+    AuditRow,
     CaseView,
     CourseChange,
     CourseRow,
@@ -245,3 +249,24 @@ def analysis(s: UnitOfWork, video_id: int) -> AnalysisView:
     if row is None:
         raise NotFoundError(f"video {video_id} has not been analysed yet")
     return analysis_view(row)
+
+
+def audit_rows(
+    s: UnitOfWork, f: AuditFilters, *, before_seq: int | None = None, limit: int = 100
+) -> list[AuditRow]:
+    """Audit rows matching the filters, newest first (``before_seq`` pages back)."""
+    day = dt.timedelta(days=1)
+    rows = audit_chain.search(
+        s,
+        actor=f.actor,
+        case_id=f.case_id,
+        action=f.action,
+        since=dt.datetime.combine(f.since, dt.time()) if f.since else None,
+        until=dt.datetime.combine(f.until + day, dt.time()) if f.until else None,
+        before_seq=before_seq,
+        limit=limit,
+    )
+    return [
+        AuditRow(r.seq, r.at, r.actor, r.action, r.case_id, r.detail, r.ip, r.user_agent, r.hash)
+        for r in rows
+    ]

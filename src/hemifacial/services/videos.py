@@ -3,6 +3,7 @@ analysis, and run the analysis job (idempotent; safe to retry after a restart)."
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import math
@@ -22,7 +23,14 @@ from hemifacial.db import repositories as repo
 from hemifacial.db import tables as t
 from hemifacial.db.engine import transaction
 from hemifacial.domain.knowledge.model import KnowledgeBase
-from hemifacial.errors import InputError, NotFoundError, ServiceUnavailableError, VideoInputError
+from hemifacial.errors import (
+    ConflictError,
+    InputError,
+    InvalidValueError,
+    NotFoundError,
+    ServiceUnavailableError,
+    VideoInputError,
+)
 from hemifacial.errors import UploadTooLargeError as UploadTooLargeError  # re-export
 from hemifacial.settings import Settings
 
@@ -52,51 +60,135 @@ def blob_path(settings: Settings, sha256: str) -> Path:
     return settings.upload_dir / sha256[:2] / sha256
 
 
+def private_dir(path: Path) -> Path:
+    """``path`` as a directory only its owner can read (0700), made when missing."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+    return path
+
+
 def store_upload(settings: Settings, chunks: Iterable[bytes], filename: str) -> StoredFile:
-    """Stream chunks to disk, enforcing the size limit; keep one file per content hash."""
-    settings.upload_dir.mkdir(parents=True, exist_ok=True)
+    """Stream chunks to disk, enforcing the size limit; keep one file per content hash.
+
+    On Linux the copy is an unnamed file in the upload folder (``O_TMPFILE``) that gets its
+    name only once it is complete and checked: an error, a dropped connection or a killed
+    process leaves nothing behind. Elsewhere it is a ``.incoming-*`` file, removed on any
+    error, that the next start sweeps away when a kill left it (:func:`sweep_incoming`)."""
+    private_dir(settings.upload_dir)
     digest = hashlib.sha256()
     size = 0
-    fd, tmp_name = tempfile.mkstemp(dir=settings.upload_dir, prefix=".incoming-")
-    tmp = Path(tmp_name)
+    fd, tmp = _incoming(settings.upload_dir)
+    readable = tmp or Path(f"/proc/self/fd/{fd}")
     try:
-        with os.fdopen(fd, "wb") as out:
-            for chunk in chunks:
-                size += len(chunk)
-                if size > settings.max_upload_bytes:
-                    limit = settings.max_upload_bytes // (1024 * 1024)
-                    raise UploadTooLargeError(
-                        f"the file is larger than the {limit} MB limit; record a shorter clip "
-                        "(30–60 seconds is enough)"
-                    )
-                digest.update(chunk)
-                out.write(chunk)
+        for chunk in chunks:
+            size += len(chunk)
+            if size > settings.max_upload_bytes:
+                raise _too_large(settings)
+            digest.update(chunk)
+            _write_all(fd, chunk)
+        os.fsync(fd)
         if size == 0:
             raise VideoInputError(f"'{safe_name(filename)}' is empty")
-        if not _is_video(tmp):
-            raise VideoInputError(
-                f"'{safe_name(filename)}' is not a video file we can read; please upload the "
-                "recording as it came from the phone (MP4, MOV or WebM)"
-            )
+        check_video(settings, readable, safe_name(filename))
         sha = digest.hexdigest()
         final = blob_path(settings, sha)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        if final.exists():
-            tmp.unlink()
-        else:
-            os.replace(tmp, final)
-            final.chmod(0o600)
+        private_dir(final.parent)
+        if not final.exists():
+            _name(fd, tmp, final)
         return StoredFile(sha, size, final)
     finally:
-        if tmp.exists():
+        os.close(fd)
+        if tmp is not None and tmp.exists():
             tmp.unlink()
 
 
-def _is_video(path: Path) -> bool:
-    """PyAV decides (imported here: only an upload pays for loading FFmpeg)."""
-    from hemifacial.video.decode import is_video
+def _incoming(folder: Path) -> tuple[int, Path | None]:
+    """A file to copy into: unnamed where the system can (``O_TMPFILE``), else named."""
+    flag = getattr(os, "O_TMPFILE", 0)
+    if flag:
+        try:
+            return os.open(folder, flag | os.O_RDWR, 0o600), None
+        except OSError:  # a file system without O_TMPFILE
+            pass
+    fd, name = tempfile.mkstemp(dir=folder, prefix=".incoming-")
+    return fd, Path(name)
 
-    return is_video(path)
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _name(fd: int, tmp: Path | None, final: Path) -> None:
+    """Give the finished copy its final name (atomic; a concurrent equal copy is fine)."""
+    try:
+        if tmp is None:  # linkat(AT_SYMLINK_FOLLOW), which os.link uses given a dir fd
+            root = os.open("/", os.O_RDONLY)
+            try:
+                os.link(f"/proc/self/fd/{fd}", final, src_dir_fd=root, follow_symlinks=True)
+            finally:
+                os.close(root)
+        else:
+            os.replace(tmp, final)
+    except FileExistsError:
+        return
+    final.chmod(0o600)
+
+
+def _too_large(settings: Settings) -> UploadTooLargeError:
+    limit = settings.max_upload_bytes // (1024 * 1024)
+    return UploadTooLargeError(
+        f"the file is larger than the {limit} MB limit; record a shorter clip "
+        "(30–60 seconds is enough)"
+    )
+
+
+def sweep_incoming(settings: Settings, older_than_s: float = 3600.0) -> int:
+    """Remove copies left by a process killed mid-upload (older than ``older_than_s``, so
+    that another process's upload in progress is left alone); returns how many."""
+    if not settings.upload_dir.is_dir():
+        return 0
+    cutoff = time.time() - older_than_s
+    removed = 0
+    for left in settings.upload_dir.glob(".incoming-*"):
+        try:
+            if left.stat().st_mtime < cutoff:
+                left.unlink()
+                removed += 1
+        except FileNotFoundError:
+            pass
+    return removed
+
+
+def check_video(settings: Settings, path: Path, name: str) -> None:
+    """FFmpeg (through PyAV) decides what the file is, from its container and streams, not
+    from its name or first bytes; then the limits on length, frame size and frame count."""
+    from hemifacial.video.decode import is_video, probe
+
+    if not is_video(path):
+        raise VideoInputError(
+            f"'{name}' is not a video file we can read; please upload the "
+            "recording as it came from the phone (MP4, MOV or WebM)"
+        )
+    info = probe(path)
+    if info.duration_s is not None and info.duration_s > settings.max_video_seconds:
+        raise VideoInputError(
+            f"'{name}' lasts {info.duration_s:.0f} s; the limit is "
+            f"{settings.max_video_seconds:.0f} s (30–60 seconds is enough)"
+        )
+    if info.width * info.height > settings.max_video_pixels:
+        raise VideoInputError(
+            f"'{name}' is {info.width}×{info.height} pixels, larger than this clinic accepts; "
+            "record in HD (1920×1080) or less"
+        )
+    frames = info.n_frames or (
+        round(info.duration_s * info.avg_fps) if info.duration_s and info.avg_fps else None
+    )
+    if frames is not None and frames > settings.max_video_frames:
+        raise VideoInputError(
+            f"'{name}' has {frames} frames; the limit is {settings.max_video_frames}"
+        )
 
 
 def add_video(
@@ -109,11 +201,25 @@ def add_video(
     actor: str,
     submit: Callable[[int], object],
     visit_id: int | None = None,
+    settings: Settings | None = None,
 ) -> JobView:
-    """Record the video and queue its analysis: ``submit(job_id)`` runs once committed."""
-    repo.get_case(s, case_id)
-    if visit_id is not None and repo.visit_of(s, visit_id, case_id) is None:
-        raise InputError(f"visit {visit_id} is not a visit of case {case_id}")
+    """Record the video and queue its analysis: ``submit(job_id)`` runs once committed.
+
+    The same file again on the same case is analysed once: the first upload's job is
+    returned. Uploads of one case are serialised (the case row is locked first)."""
+    repo.lock_case(s, case_id)
+    earlier = repo.video_with_hash(s, case_id, stored.sha256)
+    if earlier is not None:
+        repo.audit(s, actor, "video.repeat", case_id, video_id=earlier.id)
+        return job_view(repo.job_of_video(s, earlier.id))
+    try:
+        if visit_id is not None and repo.visit_of(s, visit_id, case_id) is None:
+            raise InvalidValueError(f"visit {visit_id} is not a visit of case {case_id}")
+        check_quota(s, settings, case_id)
+    except InputError:
+        if not repo.hash_in_use(s, stored.sha256):  # keep no file without its record
+            stored.path.unlink(missing_ok=True)
+        raise
     video = t.Video(
         case_id=case_id,
         visit_id=visit_id,
@@ -132,6 +238,23 @@ def add_video(
     job_id = job.id
     on_commit(s, lambda: _hand_over(submit, job_id))
     return job_view(job)
+
+
+def check_quota(s: UnitOfWork, settings: Settings | None, case_id: int) -> None:
+    """Refuse a new video beyond the case's limits (total, and in the last 24 hours)."""
+    if settings is None:
+        return
+    total, today = repo.video_counts(s, case_id, t.utcnow() - dt.timedelta(days=1))
+    if total >= settings.max_uploads_per_case:
+        raise ConflictError(
+            f"case {case_id} already has {total} videos, the most it may hold; "
+            "ask the clinic to remove one"
+        )
+    if today >= settings.max_uploads_per_day:
+        raise ConflictError(
+            f"case {case_id} received {today} videos in the last 24 hours, the most "
+            "allowed; please try again tomorrow"
+        )
 
 
 def _hand_over(submit: Callable[[int], object], job_id: int) -> None:
@@ -307,9 +430,10 @@ def _plot(settings: Settings, analysis: VideoAnalysis, video_id: int) -> str | N
     try:
         from hemifacial.video import render_timeline_png
 
-        settings.plot_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.plot_dir)
         name = f"video-{video_id}.png"
         render_timeline_png(analysis, settings.plot_dir / name)
+        (settings.plot_dir / name).chmod(0o600)
         return name
     except Exception as exc:  # the numbers matter more than the picture
         log.warning("timeline plot for video %s failed: %s", video_id, type(exc).__name__)

@@ -395,6 +395,30 @@ class PatientRequestView:
 
 
 @dataclass(frozen=True)
+class AuditRow:
+    """One row of the audit trail as the admin's audit view shows it."""
+
+    seq: int
+    at: dt.datetime
+    actor: str
+    action: str
+    case_id: int | None
+    detail: Mapping[str, object]
+    ip: str
+    user_agent: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    actor: str | None = None
+    case_id: int | None = None
+    action: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None  # inclusive
+
+
+@dataclass(frozen=True)
 class UserRow:
     """A clinic account as the admin page and ``hemifacial users list`` show it."""
 

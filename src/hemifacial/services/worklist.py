@@ -206,8 +206,11 @@ def assignees(s: UnitOfWork) -> tuple[tuple[str, str], ...]:
 def assign(s: UnitOfWork, case_id: int, assignee: str, actor: str) -> str | None:
     """Assign the case to the user ``assignee`` ("" for nobody); audited."""
     name = assignee.strip()
-    if name and repo.user_by_name(s, name) is None:
-        raise InvalidValueError(f"there is no user {name[:80]!r} to assign the case to")
+    if name and name not in {u for u, _ in db.assignees(s)}:
+        raise InvalidValueError(
+            f"there is no clinician {name[:80]!r} to assign the case to (an active clinician "
+            "or administrator)"
+        )
     case = repo.get_case(s, case_id)
     old, case.assigned_to = case.assigned_to, name or None
     repo.audit(s, actor, "case.assign", case_id, old=old, new=case.assigned_to)

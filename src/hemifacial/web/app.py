@@ -19,7 +19,7 @@ from hemifacial.domain.knowledge.loader import load_knowledge_base
 from hemifacial.jobs.base import JobRunner, recover
 from hemifacial.jobs.mail import Mailer
 from hemifacial.jobs.scheduler import Scheduler
-from hemifacial.services import booking, booking_mail
+from hemifacial.services import booking, booking_mail, videos
 from hemifacial.services.database import Database
 from hemifacial.services.mail import Outbox, OutboxMailer
 from hemifacial.services.readcache import ReadCache
@@ -30,6 +30,7 @@ from .context import AppContext
 from .csrf import csrf_protect
 from .policy import authorize, check_complete
 from .render import make_templates
+from .uploads import UploadGuard
 
 log = logging.getLogger("hemifacial.web")
 STATIC = Path(__file__).resolve().parent / "static"
@@ -62,8 +63,11 @@ def _lifespan(ctx: AppContext) -> Callable[[FastAPI], AbstractAsyncContextManage
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        ctx.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        videos.private_dir(ctx.settings.data_dir)  # uploads, plots, the SQLite file: owner only
         ctx.db.open()
+        swept = videos.sweep_incoming(ctx.settings)
+        if swept:
+            log.info("removed %d upload copy(ies) left by an interrupted process", swept)
         ctx.runner.start()
         ctx.mailer.start()
         if ctx.scheduler is not None:
@@ -92,6 +96,7 @@ def _include_routes(app: FastAPI) -> None:
     from .api import reports as api_reports
     from .pages import account as pages_account
     from .pages import admin as pages_admin
+    from .pages import audit_log as pages_audit
     from .pages import booking as pages_booking
     from .pages import clinic as pages_clinic
     from .pages import clinic_patient as pages_clinic_patient
@@ -114,6 +119,7 @@ def _include_routes(app: FastAPI) -> None:
     # accounts; the front desk's slots and calendar; the patient's booking
     for module in (pages_account, pages_admin, pages_docs, pages_desk, pages_booking):
         app.include_router(module.router)
+    app.include_router(pages_audit.router)  # the audit trail (administrators)
     for module in (pages_clinic_patient, pages_info):  # the patient's side
         app.include_router(module.router)
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
@@ -162,6 +168,7 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
         return "ok"
 
     check_complete(app)  # a route without a declared access policy: refuse to start
+    app.add_middleware(UploadGuard)  # before any body of an upload is read
     app.add_middleware(SecurityHeaders, hsts=settings.https)
     return app
 

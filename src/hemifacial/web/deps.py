@@ -13,7 +13,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from hemifacial.services.accounts import SessionInfo
-from hemifacial.services.database import UnitOfWork
+from hemifacial.services.audit import Recorder
+from hemifacial.services.database import Client, UnitOfWork
 
 from .auth import ctx_of, require_user
 from .context import AppContext
@@ -24,9 +25,21 @@ async def get_ctx(request: Request) -> AppContext:
     return ctx_of(request)
 
 
+def client_of(request: Request) -> Client:
+    """The request's address and user agent, for its audit rows (the address is the proxy's
+    unless uvicorn runs with ``--proxy-headers`` behind a trusted proxy: docs/deployment.md)."""
+    host = request.client.host if request.client else ""
+    return Client(host, request.headers.get("user-agent", ""))
+
+
 def unit_of_work(request: Request) -> Iterator[UnitOfWork]:
-    with ctx_of(request).db.unit_of_work() as s:
+    with ctx_of(request).db.unit_of_work(client_of(request)) as s:
         yield s
+
+
+async def recorder(request: Request) -> Recorder:
+    """Audits this request's reads (committed before the response is sent)."""
+    return Recorder(ctx_of(request).db, client_of(request))
 
 
 async def reader(request: Request) -> AsyncIterator[UnitOfWork]:
@@ -46,6 +59,9 @@ async def form_fields(request: Request) -> dict[str, str]:
 
 Ctx = Annotated[AppContext, Depends(get_ctx)]
 CurrentUser = Annotated[SessionInfo, Depends(require_user)]
+
+
 Tx = Annotated[UnitOfWork, Depends(unit_of_work, scope="function")]
 Read = Annotated[UnitOfWork, Depends(reader, scope="function")]
 FormFields = Annotated[dict[str, str], Depends(form_fields)]
+Audit = Annotated[Recorder, Depends(recorder)]

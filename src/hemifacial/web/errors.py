@@ -11,7 +11,14 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    DisconnectionError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+)
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hemifacial.errors import (
@@ -20,6 +27,7 @@ from hemifacial.errors import (
     SecondFactorError,
     ServiceUnavailableError,
     TooManyAttemptsError,
+    TooManyRequestsError,
 )
 
 log = logging.getLogger("hemifacial.web")
@@ -29,6 +37,7 @@ HINTS = {
     401: "Log in, then try again.",
     403: "If you think you should have access, ask the clinic.",
     404: "Check the address, or go back to the start page.",
+    409: "Reload the page to see what is stored now, then try again.",
     413: "Choose a smaller file.",
     429: "Wait the time named above, then try again.",
     422: "Correct the value named above and send it again; nothing was saved.",
@@ -90,9 +99,16 @@ async def _hemifacial(request: Request, exc: Exception) -> Response:
     response = error_response(
         request, status, str(exc), kind=type(exc).__name__, fields=getattr(exc, "fields", None)
     )
-    if isinstance(exc, TooManyAttemptsError):
+    if isinstance(exc, (TooManyAttemptsError, TooManyRequestsError)):
         response.headers["Retry-After"] = str(exc.retry_after)
     return response
+
+
+async def handle(request: Request, exc: Exception) -> Response:
+    """The response for ``exc`` outside a route (the upload guard)."""
+    if isinstance(exc, HemifacialError):
+        return await _hemifacial(request, exc)
+    return await _unexpected(request, exc)
 
 
 async def _validation(request: Request, exc: Exception) -> Response:
@@ -117,6 +133,26 @@ async def _http(request: Request, exc: Exception) -> Response:
 
 
 async def _database(request: Request, exc: Exception) -> Response:
+    """Only a database that cannot be reached is 503; a value the database refuses is the
+    request's fault (4xx, with what to change); anything else is our fault (500)."""
+    if isinstance(exc, DataError):
+        return error_response(
+            request,
+            422,
+            "a value in the request cannot be stored: a number out of range, or text with a "
+            "control character (such as a NUL byte); nothing was changed",
+            kind="InvalidValueError",
+        )
+    if isinstance(exc, IntegrityError):
+        return error_response(
+            request,
+            409,
+            "the request refers to a record that does not exist, or repeats one that does; "
+            "nothing was changed",
+            kind="ConflictError",
+        )
+    if not isinstance(exc, (OperationalError, InterfaceError, DisconnectionError)):
+        return await _unexpected(request, exc)
     log.error("database unavailable: %s", type(exc).__name__)
     return error_response(
         request,
@@ -124,6 +160,14 @@ async def _database(request: Request, exc: Exception) -> Response:
         "the database is not reachable right now; nothing was changed",
         kind="ServiceUnavailableError",
     )
+
+
+async def _overflow(request: Request, exc: Exception) -> Response:
+    """A number too large for the database (SQLite raises this before any SQL is run)."""
+    return error_response(
+        request, 422, "a number in the request is too large; nothing was changed",
+        kind="InvalidValueError",
+    )  # fmt: skip
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
@@ -151,4 +195,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(OperationalError, _database)
     app.add_exception_handler(DBAPIError, _database)
+    app.add_exception_handler(DisconnectionError, _database)
+    app.add_exception_handler(OverflowError, _overflow)
     app.add_exception_handler(Exception, _unexpected)

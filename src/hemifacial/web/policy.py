@@ -171,6 +171,11 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/clinic/account"): OWN_ACCOUNT,
     ("POST", "/clinic/account/password"): OWN_ACCOUNT,
     ("POST", "/clinic/account/recovery-codes"): OWN_ACCOUNT,
+    # the audit trail: administrators and the auditor read it; erasure is the admin's
+    ("GET", "/clinic/audit"): ADMIN_READ,
+    ("GET", "/clinic/audit.csv"): ADMIN_READ,
+    ("DELETE", "/api/v1/cases/{case_id}"): ADMIN,
+    ("POST", "/api/v1/cases/{case_id}/anonymise"): ADMIN,
     # accounts: administrators change them, the auditor may look
     ("GET", "/clinic/admin/users"): ADMIN_READ,
     ("POST", "/clinic/admin/users"): ADMIN,

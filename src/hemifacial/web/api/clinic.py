@@ -9,12 +9,12 @@ from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from hemifacial.errors import PermissionDeniedError
-from hemifacial.services import accounts, cases, intake, patients, reads, videos, worklist
+from hemifacial.services import accounts, cases, erasure, intake, patients, reads, videos, worklist
 
 from .. import schemas
 from ..auth import SESSION_COOKIE, end_session, start_session
 from ..csrf import csrf_token, token_for_session
-from ..deps import Ctx, CurrentUser, Read, Tx
+from ..deps import Audit, Ctx, CurrentUser, Read, Tx
 from ..links import public_base
 from ..render import not_modified, page_etag
 from ..signin import log_in
@@ -71,6 +71,7 @@ def list_cases(
     ctx: Ctx,
     user: CurrentUser,
     read: Read,
+    audit: Audit,
     view: Annotated[str | None, Query(description="submitted, drafts or duplicates")] = None,
     status: Annotated[str | None, Query(description="one of the submitted statuses")] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
@@ -93,9 +94,6 @@ def list_cases(
     if (red_flags or "").lower() in ("1", "true", "yes") and not red:
         params["red"] = "soon"
     query = worklist.parse_query(ctx.kb, params, strict=True)
-    ctx.db.view_log.record(
-        user.username, "cases.list", q=query.q, status=status, page=query.page, view=query.view
-    )
     if query.unread or query.sort == "unread":  # the database must know the latest views
         ctx.db.seen.flush()
     pending = ctx.db.seen.pending(user.username)
@@ -103,6 +101,9 @@ def list_cases(
     data = worklist.dashboard(
         read, ctx.kb, query, user.username, pending, generation=generation, cache=ctx.views
     )
+    shown = [row.id for row in data.rows]  # the cases shown, never the search text
+    audit(user.username, "cases.list", cases=shown, searched=bool(query.q), page=query.page,
+          view=query.view, via="api")  # fmt: skip
     return schemas.dashboard_public(data)
 
 
@@ -117,10 +118,10 @@ def assign_case(
 
 @router.get("/cases/{case_id}", response_model=schemas.CasePublic)
 def get_case(
-    case_id: int, request: Request, ctx: Ctx, user: CurrentUser, read: Read
+    case_id: int, request: Request, ctx: Ctx, user: CurrentUser, read: Read, audit: Audit
 ) -> Response | schemas.CasePublic:
     """The whole case; with If-None-Match, 304 while the case is unchanged."""
-    ctx.db.view_log.record(user.username, "case.view", case_id, via="api")
+    audit(user.username, "case.view", case_id, via="api")
     revision = reads.case_revision(read, case_id)
     etag = page_etag(request, "api-case", case_id, revision)
     unchanged = not_modified(request, etag)
@@ -132,6 +133,21 @@ def get_case(
         media_type="application/json",
         headers={"ETag": etag, "Cache-Control": "private, no-cache"},
     )
+
+
+@router.delete("/cases/{case_id}")
+def delete_case(case_id: int, ctx: Ctx, tx: Tx, user: CurrentUser) -> dict[str, int]:
+    """Delete the patient: the case, all its data, videos and plots (administrators; audited
+    without the patient's name)."""
+    done = erasure.delete_patient(tx, ctx.settings, case_id, user.username)
+    return {"case_id": done.case_id, "findings": done.findings, "videos": done.videos}
+
+
+@router.post("/cases/{case_id}/anonymise")
+def anonymise_case(case_id: int, ctx: Ctx, tx: Tx, user: CurrentUser) -> dict[str, int]:
+    """Keep the findings, remove what identifies the patient (administrators; audited)."""
+    done = erasure.anonymise_patient(tx, ctx.settings, case_id, user.username)
+    return {"case_id": done.case_id, "findings": done.findings, "videos": done.videos}
 
 
 @router.patch("/cases/{case_id}", response_model=schemas.CaseSummary)
@@ -162,9 +178,9 @@ def add_findings(
 
 @router.get("/cases/{case_id}/assessment", response_model=schemas.AssessmentPublic)
 def get_assessment(
-    case_id: int, ctx: Ctx, read: Read, user: CurrentUser
+    case_id: int, ctx: Ctx, read: Read, user: CurrentUser, audit: Audit
 ) -> schemas.AssessmentPublic:
-    ctx.db.view_log.record(user.username, "assessment.view", case_id, via="api")
+    audit(user.username, "assessment.view", case_id, via="api")
     return schemas.assessment_public(reads.latest_assessment(read, case_id))
 
 
@@ -217,13 +233,16 @@ def upload_video(
         mirrored=mirrored,
         actor=user.username,
         submit=ctx.runner.submit,
+        settings=ctx.settings,
         visit_id=visit_id,
     )
 
 
 @router.get("/jobs/{job_id}", response_model=schemas.JobPublic)
-def get_job(job_id: int, read: Read, user: CurrentUser) -> schemas.JobPublic:
-    return reads.job(read, job_id)
+def get_job(job_id: int, read: Read, user: CurrentUser, audit: Audit) -> schemas.JobPublic:
+    job = reads.job(read, job_id)
+    audit(user.username, "job.view", videos.case_of_job(read, job_id), job_id=job_id)
+    return job
 
 
 @router.post("/jobs/{job_id}/retry", response_model=schemas.JobPublic)
@@ -232,11 +251,14 @@ def retry_job(job_id: int, ctx: Ctx, tx: Tx, user: CurrentUser) -> schemas.JobPu
 
 
 @router.get("/videos/{video_id}/analysis")
-def get_analysis(video_id: int, read: Read, user: CurrentUser) -> dict[str, Any]:
-    return reads.analysis(read, video_id).result.to_dict()
+def get_analysis(video_id: int, read: Read, user: CurrentUser, audit: Audit) -> dict[str, Any]:
+    analysis = reads.analysis(read, video_id)
+    audit(user.username, "analysis.view", videos.case_of_video(read, video_id), video_id=video_id)
+    return analysis.result.to_dict()
 
 
 @router.get("/videos/{video_id}/timeline.png", response_class=FileResponse)
-def timeline(video_id: int, ctx: Ctx, read: Read, user: CurrentUser) -> FileResponse:
+def timeline(video_id: int, ctx: Ctx, read: Read, user: CurrentUser, audit: Audit) -> FileResponse:
     path = videos.timeline_file(read, ctx.settings, video_id)
+    audit(user.username, "plot.view", videos.case_of_video(read, video_id), video_id=video_id)
     return FileResponse(path, media_type="image/png", headers={"Cache-Control": "private"})

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from hemifacial.services import letters
 
-from ..deps import Ctx, CurrentUser
+from ..deps import Audit, Ctx, CurrentUser
 
 router = APIRouter(prefix="/api/v1", tags=["letters"])
 
@@ -24,8 +24,8 @@ class LetterRequest(BaseModel):
 
 
 @router.post("/letters/suggest")
-def suggest(body: LetterRequest, ctx: Ctx, user: CurrentUser) -> dict[str, Any]:
+def suggest(body: LetterRequest, ctx: Ctx, user: CurrentUser, audit: Audit) -> dict[str, Any]:
     """Suggested findings, each with the sentence it came from; none is counted."""
     reading = letters.read_letter(ctx.kb, body.text)
-    ctx.db.view_log.record(user.username, "letters.suggest", chars=len(body.text))
+    audit(user.username, "letters.suggest", chars=len(body.text))
     return {**reading.to_dict(), "counted": False}

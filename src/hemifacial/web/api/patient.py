@@ -5,14 +5,16 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Header, Request, UploadFile
 
 from hemifacial.domain.status import CaseStatus
 from hemifacial.errors import FormError
-from hemifacial.services import forms, intake, patients, videos
+from hemifacial.services import forms, idempotency, intake, patients, reads, videos
+from hemifacial.services.views import StoredAssessment
 
 from .. import schemas
-from ..deps import Ctx, Read, Tx
+from ..deps import Audit, Ctx, Read, Tx
+from ..limits import limit_intake
 from ..links import public_base
 from ..uploads import check_length, receive
 
@@ -46,11 +48,29 @@ def intake_form(ctx: Ctx) -> dict[str, Any]:
     }
 
 
-@router.post("/intake", status_code=201, response_model=schemas.IntakePublic)
+@router.post(
+    "/intake",
+    status_code=201,
+    response_model=schemas.IntakePublic,
+    dependencies=[Depends(limit_intake)],
+)
 def submit_intake(
-    body: schemas.IntakeCreate, request: Request, ctx: Ctx, tx: Tx
-) -> schemas.IntakePublic:
+    body: schemas.IntakeCreate,
+    request: Request,
+    ctx: Ctx,
+    tx: Tx,
+    idempotency_key: Annotated[
+        str | None,
+        Header(description="a random key (a UUID): the same request sent again with the same "
+               "key answers with the first one's case instead of making a second case"),
+    ] = None,
+) -> schemas.IntakePublic:  # fmt: skip
     """Send a whole consultation request; all or nothing (a bad field saves nothing)."""
+    earlier = idempotency.claim(tx, "intake", idempotency_key)
+    if earlier is not None:
+        token = intake.new_link_for(tx, earlier, ctx.settings.link_days, "patient")
+        stored = reads.latest_assessment(tx, earlier)
+        return _intake_public(ctx, earlier, token, stored)
     unknown = sorted(set(body.answers) - set(forms.all_fields(ctx.kb)))
     if unknown:
         raise FormError({k: "unknown question" for k in unknown})
@@ -58,11 +78,18 @@ def submit_intake(
     case, token = intake.start(tx, contact, ctx.settings.link_days)
     intake.save_draft(tx, ctx.kb, case.id, body.answers)
     stored = intake.submit(tx, ctx.kb, case.id)
+    idempotency.bind(tx, "intake", idempotency_key, case.id)
     base = public_base(request)
     patients.send_link(tx, ctx.outbox, case.id, token, base, ctx.settings.link_days)
     patients.after_submit(tx, ctx.outbox, case.id, base)
+    return _intake_public(ctx, case.id, token, stored)
+
+
+def _intake_public(
+    ctx: Ctx, case_id: int, token: str, stored: StoredAssessment
+) -> schemas.IntakePublic:
     return schemas.IntakePublic(
-        case_id=case.id,
+        case_id=case_id,
         status=CaseStatus.NEW.value,
         link=ctx.patient_link(token),
         red_flags=[asdict(f) for f in stored.result.red_flags],
@@ -70,9 +97,10 @@ def submit_intake(
 
 
 @router.get("/patient/{token}")
-def patient_case(token: str, ctx: Ctx, read: Read) -> dict[str, Any]:
+def patient_case(token: str, ctx: Ctx, read: Read, audit: Audit) -> dict[str, Any]:
     """What the patient may see of their own case (no clinical ranking)."""
     home = intake.patient_home(read, ctx.kb, token)
+    audit("patient", "link.view", home.case_id, via="api")
     return {
         "status": home.status.value,
         "name": home.name,
@@ -134,6 +162,13 @@ def patient_video(
     patients.require_video_consent(tx, case_id, video_consent)
     stored, name = receive(ctx, file)
     videos.add_video(
-        tx, case_id, stored, name, mirrored=mirrored, actor="patient", submit=ctx.runner.submit
+        tx,
+        case_id,
+        stored,
+        name,
+        mirrored=mirrored,
+        actor="patient",
+        submit=ctx.runner.submit,
+        settings=ctx.settings,
     )
     return {"status": "queued", "message": "thank you: the video was received"}

@@ -27,7 +27,7 @@ from hemifacial.services import (
 from hemifacial.services.database import UnitOfWork
 
 from ..charts import course_svg
-from ..deps import Ctx, CurrentUser, FormFields, Read, Tx
+from ..deps import Audit, Ctx, CurrentUser, FormFields, Read, Tx
 from ..flash import flash_of, saved
 from ..links import public_base
 from ..render import not_modified, page_etag, render
@@ -147,14 +147,18 @@ def _case_page(
 
 
 @router.get("/clinic/cases/{case_id}")
-def case_page(case_id: int, request: Request, ctx: Ctx, user: CurrentUser, read: Read) -> Response:
+def case_page(
+    case_id: int, request: Request, ctx: Ctx, user: CurrentUser, read: Read, audit: Audit
+) -> Response:
     """The case page, or 304 when the browser holds this revision of it."""
-    ctx.db.view_log.record(user.username, "case.view", case_id)
+    audit(user.username, "case.view", case_id)
     flash = flash_of(request)
     if flash is not None:  # after a save: what changed, never cached
         view = reads.case_view(read, ctx.kb, case_id, since=flash.since)
-        data = {**_case_context(ctx, view), **patient_side(read, case_id), "flash": flash}
-        return render(request, "clinic/case.html", data)
+        ctx.db.seen.record(user.username, case_id, view.case.revision)
+        context = {**_case_context(ctx, view), "assignees": worklist.assignees(read)}
+        context |= patient_side(read, case_id)
+        return render(request, "clinic/case.html", {**context, "flash": flash})
     revision = reads.case_revision(read, case_id)
     ctx.db.seen.record(user.username, case_id, revision)  # no longer "new" on the worklist
     etag = page_etag(request, "case", case_id, revision)
@@ -301,6 +305,7 @@ def upload_video(
             mirrored=mirrored == "yes",
             actor=user.username,
             submit=ctx.runner.submit,
+            settings=ctx.settings,
             visit_id=int(visit_id) if visit_id.isdigit() else None,
         )
     except InputError as exc:

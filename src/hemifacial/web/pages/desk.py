@@ -14,7 +14,7 @@ from hemifacial.errors import FormError
 from hemifacial.services import booking, slots
 from hemifacial.services.database import UnitOfWork
 
-from ..deps import Ctx, CurrentUser, Read, Tx
+from ..deps import Audit, Ctx, CurrentUser, Read, Tx
 from ..render import render
 from .booking import clinic
 
@@ -57,11 +57,11 @@ def _calendar(
 
 
 @router.get("/clinic/desk")
-def desk(request: Request, ctx: Ctx, user: CurrentUser, read: Read) -> Response:
+def desk(request: Request, ctx: Ctx, user: CurrentUser, read: Read, audit: Audit) -> Response:
     q = request.query_params
     view = "day" if q.get("view") == "day" else "week"
     day = _date(q.get("date"), slots.today(clinic(ctx).tz))
-    ctx.db.view_log.record(user.username, "calendar.view", None, view=view, date=day.isoformat())
+    audit(user.username, "calendar.view", None, view=view, date=day.isoformat())
     return _calendar(request, ctx, read, view, day)
 
 
@@ -105,9 +105,9 @@ def cancel_slot(
 
 @router.get("/clinic/cases/{case_id}/appointment")
 def appointment(
-    case_id: int, request: Request, ctx: Ctx, user: CurrentUser, read: Read
+    case_id: int, request: Request, ctx: Ctx, user: CurrentUser, read: Read, audit: Audit
 ) -> Response:
-    ctx.db.view_log.record(user.username, "appointment.view", case_id)
+    audit(user.username, "appointment.view", case_id)
     view = booking.case_appointment(read, case_id, clinic(ctx).tz)
     return render(request, "clinic/appointment.html", {"ap": view})
 

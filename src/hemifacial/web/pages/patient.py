@@ -3,19 +3,21 @@ private link's home page with follow-up questions, and the video upload."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 
 from hemifacial.domain.status import CaseStatus
 from hemifacial.errors import FormError, InputError, PatientFindingError
-from hemifacial.services import forms, intake, patients, videos
+from hemifacial.services import forms, idempotency, intake, patients, videos
 from hemifacial.services.database import UnitOfWork
 
-from ..deps import Ctx, FormFields, Read, Tx
+from ..deps import Audit, Ctx, FormFields, Read, Tx
+from ..limits import limit_intake
 from ..links import public_base
 from ..render import render
 from ..uploads import check_length, receive
@@ -32,9 +34,17 @@ def landing(request: Request) -> Response:
     return render(request, "patient/landing.html", {})
 
 
+def _start_page(
+    request: Request, values: dict[str, str], errors: dict[str, str], status: int = 200
+) -> Response:
+    """The contact form, with a new one-time key: sending it twice makes one request."""
+    data = {"values": values, "errors": errors, "submit_key": secrets.token_urlsafe(24)}
+    return render(request, "patient/start.html", data, status)
+
+
 @router.get("/request")
 def start_form(request: Request) -> Response:
-    return render(request, "patient/start.html", {"values": {}, "errors": {}})
+    return _start_page(request, {}, {})
 
 
 class ContactForm(BaseModel):
@@ -44,20 +54,27 @@ class ContactForm(BaseModel):
     birth_year: str = ""
     consent: str = ""
     video_consent: str = ""
+    submit_key: str = ""
 
 
-@router.post("/request")
+@router.post("/request", dependencies=[Depends(limit_intake)])
 def start(request: Request, ctx: Ctx, tx: Tx, form: Annotated[ContactForm, Form()]) -> Response:
-    values = form.model_dump()  # all of it comes back on an error, the boxes included
+    values = form.model_dump(exclude={"submit_key"})  # all comes back, the boxes included
+    earlier = idempotency.claim(tx, "request-form", form.submit_key)
+    if earlier is not None:  # sent twice (a double click, a reload): the same request
+        token = intake.new_link_for(tx, earlier, ctx.settings.link_days, "patient")
+        return _see(f"/p/{token}")
     contact = intake.Contact(
-        **form.model_dump(exclude={"consent", "video_consent"}),
+        **form.model_dump(exclude={"consent", "video_consent", "submit_key"}),
         consent=form.consent == "yes",
         video_consent=form.video_consent == "yes",
     )
     try:
         case, token = intake.start(tx, contact, ctx.settings.link_days)
     except FormError as exc:
-        return render(request, "patient/start.html", {"values": values, "errors": exc.fields}, 422)
+        tx.rollback()  # the key is free again for the corrected form
+        return _start_page(request, values, exc.fields, 422)
+    idempotency.bind(tx, "request-form", form.submit_key, case.id)
     patients.send_link(tx, ctx.outbox, case.id, token, public_base(request), ctx.settings.link_days)
     return _see(f"/p/{token}/history/1")
 
@@ -70,8 +87,8 @@ def _page(
 
 
 @router.get("/p/{token}", name="patient_home")
-def home(token: str, request: Request, ctx: Ctx, read: Read) -> Response:
-    return _home(token, request, ctx, read, {}, 200)
+def home(token: str, request: Request, ctx: Ctx, read: Read, audit: Audit) -> Response:
+    return _home(token, request, ctx, read, {}, 200, audit)
 
 
 def _home(
@@ -81,9 +98,12 @@ def _home(
     s: UnitOfWork,
     errors: dict[str, str],
     status: int,
+    audit: Audit | None = None,
     message: str = "",
 ) -> Response:
     home = intake.patient_home(s, ctx.kb, token)
+    if audit is not None:
+        audit("patient", "link.view", home.case_id, page="home")
     if home.status == CaseStatus.DRAFT and not errors:
         return _see(f"/p/{token}/history/1")
     data = {
@@ -102,8 +122,11 @@ def _home(
 
 
 @router.get("/p/{token}/history/{step}")
-def history(token: str, step: int, request: Request, ctx: Ctx, read: Read) -> Response:
+def history(
+    token: str, step: int, request: Request, ctx: Ctx, read: Read, audit: Audit
+) -> Response:
     case = intake.case_for_token(read, token)
+    audit("patient", "link.view", case.id, page="history", step=step)
     if case.status != CaseStatus.DRAFT:
         return _see(f"/p/{token}")
     return _history(request, ctx, token, step, case.draft, {}, 200)
@@ -173,8 +196,9 @@ def _review(
 
 
 @router.get("/p/{token}/review")
-def review(token: str, request: Request, ctx: Ctx, read: Read) -> Response:
+def review(token: str, request: Request, ctx: Ctx, read: Read, audit: Audit) -> Response:
     case = intake.case_for_token(read, token)
+    audit("patient", "link.view", case.id, page="review")
     if case.status != CaseStatus.DRAFT:
         return _see(f"/p/{token}")
     return _review(request, ctx, token, case.draft, {}, 200)
@@ -212,8 +236,9 @@ def follow_up_answers(token: str, request: Request, ctx: Ctx, tx: Tx, form: Form
 
 
 @router.get("/p/{token}/video")
-def video_form(token: str, request: Request, ctx: Ctx, read: Read) -> Response:
+def video_form(token: str, request: Request, ctx: Ctx, read: Read, audit: Audit) -> Response:
     home = intake.patient_home(read, ctx.kb, token)
+    audit("patient", "link.view", home.case_id, page="video")
     return _page(request, "patient/video.html", token, {"error": None, "case": home})
 
 
@@ -232,20 +257,21 @@ def upload(
         patients.require_video_consent(tx, case_id, video_consent == "yes")
         check_length(request, ctx)
         stored, name = receive(ctx, file)
+        videos.add_video(
+            tx,
+            case_id,
+            stored,
+            name,
+            mirrored=mirrored == "yes",
+            actor="patient",
+            submit=ctx.runner.submit,
+            settings=ctx.settings,
+        )
     except InputError as exc:
         tx.rollback()
         home = intake.patient_home(tx, ctx.kb, token)
         data = {"error": _one(exc), "case": home}
         return _page(request, "patient/video.html", token, data, exc.http_status)
-    videos.add_video(
-        tx,
-        case_id,
-        stored,
-        name,
-        mirrored=mirrored == "yes",
-        actor="patient",
-        submit=ctx.runner.submit,
-    )
     return _see(f"/p/{token}?video=1")
 
 

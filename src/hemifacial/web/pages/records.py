@@ -15,7 +15,7 @@ from hemifacial.errors import InputError, NotFoundError
 from hemifacial.services import edits, results
 from hemifacial.services.database import UnitOfWork
 
-from ..deps import Ctx, CurrentUser, FormFields, Read, Tx
+from ..deps import Audit, Ctx, CurrentUser, FormFields, Read, Tx
 from ..flash import saved
 from ..uploads import CHUNK, check_length
 from .clinic import _refused
@@ -77,10 +77,10 @@ def add_result(
 
 
 @router.get("/clinic/results/{result_id}/attachment", response_class=FileResponse)
-def attachment(result_id: int, ctx: Ctx, user: CurrentUser, read: Read) -> Response:
+def attachment(result_id: int, ctx: Ctx, user: CurrentUser, read: Read, audit: Audit) -> Response:
     """The result's attachment, only ever as a download (audited)."""
     found = results.attachment_file(read, ctx.settings, result_id)
-    ctx.db.view_log.record(user.username, "result.attachment", found.case_id, result_id=result_id)
+    audit(user.username, "result.attachment", found.case_id, result_id=result_id)
     return FileResponse(
         found.path,
         media_type=found.content_type,

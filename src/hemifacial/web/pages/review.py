@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, Response
 from hemifacial.errors import InputError
 from hemifacial.services import conflicts, results, review, videos
 
-from ..deps import Ctx, CurrentUser, Read, Tx
+from ..deps import Audit, Ctx, CurrentUser, Read, Tx
 from ..flash import saved
 from .clinic import _refused
 
@@ -19,11 +19,13 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/clinic/videos/{video_id}/media", response_class=FileResponse)
-def media(video_id: int, request: Request, ctx: Ctx, user: CurrentUser, read: Read) -> Response:
+def media(
+    video_id: int, request: Request, ctx: Ctx, user: CurrentUser, read: Read, audit: Audit
+) -> Response:
     """The video file, in parts as the player asks (206 with Content-Range; 416 for a
     range outside the file). Every request is audited with the range it asked for."""
     found = videos.media_file(read, ctx.settings, video_id)
-    ctx.db.view_log.record(
+    audit(
         user.username,
         "video.stream",
         found.case_id,

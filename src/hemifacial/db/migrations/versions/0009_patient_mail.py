@@ -2,7 +2,7 @@
 patients' requests (message, withdraw video consent, deletion)
 
 Revision ID: 0009
-Revises: 0010
+Revises: 0006
 Create Date: 2026-12-02 16:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0010"  # relinked after merging main (0004 in the brief)
+down_revision = "0006"  # relinked after merging main (0004 in the brief)
 branch_labels = None
 depends_on = None
 
