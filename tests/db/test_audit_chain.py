@@ -129,3 +129,39 @@ def test_control_characters_never_reach_the_database_and_still_verify(engine: En
         row = conn.execute(select(t.AuditEvent)).one()
     assert "\x00" not in row.actor + row.user_agent + str(row.detail)
     assert _verdict(engine).ok
+
+
+def test_reads_are_group_committed_each_durable_when_write_returns(engine: Engine) -> None:
+    from hemifacial.db.audit_writer import AuditWriter
+
+    writer = AuditWriter(engine)
+    done: list[int] = []
+
+    def reader(n: int) -> None:
+        for i in range(10):
+            writer.write(chain.Entry(f"r{n}", "case.view", i))
+            with engine.connect() as conn:  # committed before write() returned
+                got = conn.execute(
+                    select(t.AuditEvent.seq).where(
+                        t.AuditEvent.actor == f"r{n}", t.AuditEvent.case_id == i
+                    )
+                ).first()
+            assert got is not None
+            done.append(n)
+
+    threads = [threading.Thread(target=reader, args=(n,)) for n in range(12)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    v = _verdict(engine)
+    assert len(done) == 120 and v.ok and v.rows == 120
+
+
+def test_a_failed_group_commit_raises_in_every_waiting_request() -> None:
+    from hemifacial.db.audit_writer import AuditWriter
+    from hemifacial.db.engine import make_engine
+
+    writer = AuditWriter(make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none"))
+    with pytest.raises(DBAPIError):
+        writer.write(chain.Entry("doc", "case.view", 1))

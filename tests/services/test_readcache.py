@@ -98,7 +98,7 @@ def test_clinic_generation_follows_commits_here_and_in_other_processes(
         g1 = db.cases_generation()
         assert g1 is not None and g1 > g0
         with db.unit_of_work() as s:  # a transaction that changes no case raises nothing
-            repo.audit(s, "x", "noop")
+            repo.audit(s, "x", "noop")  # an audit row joins the chain as this commits
         assert db.cases_generation() == g1
         # Another process (here: sessions that do not know this Database) changes a case:
         # the NOTIFY reaches our listener once it commits.

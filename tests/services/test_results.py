@@ -72,7 +72,9 @@ def test_a_dated_result_with_an_attachment_re_ranks_and_says_what_changed(
         assert found.path.read_bytes() == png()
         assert stat.S_IMODE(found.path.stat().st_mode) == 0o600
         assert "result.add" in _actions(s)
-        case_id2 = results.delete_result(s, KB, r.id, "doc")
+        case_id2 = results.delete_result(s, KB, r.id, "doc", settings)
+        assert found.path.is_file()  # removed only once the deletion is committed
+    assert not found.path.exists()
     with transaction(factory) as s:
         assert case_id2 == case_id and not reads.case_view(s, KB, case_id).results
         assert not [f for f in repo.findings_of(s, case_id) if f.source == "test"]

@@ -14,7 +14,7 @@ from hemifacial.db import tables as t
 from hemifacial.db.engine import transaction
 from hemifacial.domain.knowledge.loader import load_knowledge_base
 from hemifacial.errors import InvalidValueError
-from hemifacial.services import conflicts, intake, reads, review, videos
+from hemifacial.services import cases, conflicts, intake, reads, review, videos
 from hemifacial.settings import Settings
 from tests.doubles import SPASM_EVENTS, events_analysis
 
@@ -153,3 +153,49 @@ def test_sources_that_disagree_are_named_and_a_choice_resolves_them(
         assert "conflict.resolve" in actions
         with pytest.raises(InvalidValueError, match="no finding"):
             conflicts.choose(s, KB, case_id, "nope", "x", "doc")
+
+
+def test_a_clinicians_choice_against_a_test_result_stays_open(factory: Any) -> None:
+    with transaction(factory) as s:
+        case, _ = intake.start(s, intake.Contact("Tess", "t@example.org", "", "", True), 30)
+        intake.save_draft(s, KB, case.id, {"age_at_onset": "60", "side": "left"})
+        intake.submit(s, KB, case.id)
+        cases.record_findings(
+            s, KB, case.id, {"mri_mass_lesion": "yes"}, source="test", actor="doc"
+        )
+        conflicts.choose(s, KB, case.id, "mri_mass_lesion", "no", "doc")
+        view = reads.case_view(s, KB, case.id)
+        mass = next(c for c in view.conflicts if c.finding_id == "mri_mass_lesion")
+        assert mass.used is not None and mass.used.source == "test"
+        assert not mass.resolved  # the choice did not win: the banner keeps it
+
+
+def _statements(engine: Any, factory: Any, case_id: int) -> list[str]:
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement.split()[0] + " " + statement.split("FROM")[1].split()[0])
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with transaction(factory) as s:
+            reads.case_view(s, KB, case_id)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return [x for x in seen if not x.startswith(("BEGIN", "COMMIT"))]
+
+
+def test_the_case_page_reads_reviews_only_for_a_reviewed_video(
+    engine: Any, factory: Any, settings: Settings
+) -> None:
+    case_id, video_id = _analysed_case(factory, settings)
+    before = _statements(engine, factory, case_id)
+    assert len(before) >= 5
+    assert not [q for q in before if "video_reviews" in q]  # counted in the first query
+    with transaction(factory) as s:
+        review.judge_event(s, KB, video_id, 2, "wrong", "doc")
+    after = _statements(engine, factory, case_id)
+    assert len(after) == len(before) + 1
+    assert [q for q in after if q not in before] == ["SELECT video_reviews"]

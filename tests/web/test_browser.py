@@ -176,7 +176,8 @@ def test_patient_request_then_clinician_work_up(
     )
     page.get_by_text("spasm events / min").wait_for(timeout=90_000)  # the job finished
     assert "Affected side: right" in page.locator("#videos").inner_text()
-    page.locator("img.timeline").wait_for()
+    page.locator("img.timeline").wait_for(state="attached")  # in its details, under the player
+    page.locator("svg.timeline-svg").wait_for()
     shot(page, tmp_path, "case", full=True)
     page.get_by_role("link", name="Evidence base").click()
     page.get_by_text("References").first.wait_for()

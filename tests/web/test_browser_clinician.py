@@ -111,8 +111,18 @@ def _audited(app: Any, action: str) -> list[t.AuditEvent]:
         return list(s.scalars(select(t.AuditEvent).where(t.AuditEvent.action == action)))
 
 
-def _time(page: Any) -> float:
-    return float(page.evaluate("document.querySelector('video.player').currentTime"))
+def serious_violations(page: Any) -> list[str]:
+    """axe-core's serious and critical findings on the page (rule id and first target)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    response = Axe().run(page).response
+    assert response["passes"], "axe-core did not run"
+    found = response["violations"]
+    return [
+        f"{v['id']}: {v['nodes'][0]['target']}"
+        for v in found
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def test_video_review_seeks_by_range_requests_and_a_wrong_event_changes_the_findings(
@@ -132,7 +142,8 @@ def test_video_review_seeks_by_range_requests_and_a_wrong_event_changes_the_find
     page.locator("#videos summary", has_text="Upload a video").click()
     page.set_input_files("#videos input[type=file]", str(synthetic_clip))
     page.get_by_role("button", name="Upload and analyse").click()
-    page.locator("video.player").wait_for(timeout=60_000)  # the job finished, page refreshed
+    page.locator("video.player").wait_for()  # playable at once, before the analysis
+    page.locator("svg.timeline-svg").wait_for(timeout=60_000)  # the job finished, page refreshed
     page.wait_for_function("() => document.querySelector('video.player').readyState >= 1")
     assert "Affected side: <b>both</b>" in page.locator("#videos").inner_html()
 
@@ -160,6 +171,7 @@ def test_video_review_seeks_by_range_requests_and_a_wrong_event_changes_the_find
     page.wait_for_function(
         "() => Math.abs(document.querySelector('video.player').currentTime - 2.6) < 0.05"
     )
+    assert not serious_violations(page), "axe: serious or critical accessibility problems"
     page.locator("#videos").scroll_into_view_if_needed()
     shot(page, tmp_path, "case-video-review", "#videos .video-review")
 
@@ -179,7 +191,7 @@ def test_video_review_seeks_by_range_requests_and_a_wrong_event_changes_the_find
     assert "the patient says left; the video suggests right" in banner.inner_text()
     page.evaluate("window.scrollTo(0, 0)")
     shot(page, tmp_path, "case-conflicts")
-    banner.get_by_role("button", name="right").click()
+    banner.get_by_role("button", name="Count right for Side affected").click()
     page.locator(".flash", has_text="Your choice is saved").wait_for()
     assert page.locator("#conflicts .conflict[data-finding='side']").count() == 0
     assert page.locator("#findings").get_by_text("clinician").count() >= 1
@@ -224,6 +236,7 @@ def test_a_dated_result_with_an_attachment_re_ranks_confirms_and_an_edit_is_audi
     assert page.locator("#test-mri_mass_lesion").input_value() == "yes"
     result = page.locator("#results .result").first
     assert "2026-11-20 · entered by doc" in result.inner_text()
+    assert not serious_violations(page), "axe: serious or critical accessibility problems"
     shot(page, tmp_path, "case-result-confirmation")
     with page.expect_download() as got:
         result.get_by_role("link", name="mri-report.png").click()

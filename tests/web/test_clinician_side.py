@@ -41,6 +41,18 @@ def _audit(app: Any, action: str) -> list[t.AuditEvent]:
         return list(s.scalars(select(t.AuditEvent).where(t.AuditEvent.action == action)))
 
 
+def test_a_video_is_playable_before_its_analysis_finishes(clinician: Any, app: Any) -> None:
+    case_id = intake(clinician, "Quinn Queued", TYPICAL)["case_id"]
+    app.state.ctx.runner.stop()  # the job stays queued
+    r = clinician.post(
+        f"/api/v1/cases/{case_id}/videos", files={"file": ("clip.mp4", MP4, "video/mp4")}
+    )
+    video_id = r.json()["video_id"]
+    page = clinician.get(f"/clinic/cases/{case_id}").text
+    assert f'<video id="video-{video_id}" class="player"' in page and "Analysis queued" in page
+    assert clinician.get(f"/clinic/videos/{video_id}/media").content == MP4
+
+
 def test_the_video_streams_in_ranges_and_every_request_is_audited(
     clinician: Any, client: Any, app: Any, analysed: tuple[int, int]
 ) -> None:

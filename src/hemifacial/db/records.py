@@ -73,3 +73,11 @@ def delete_result_findings(s: Session, result_id: int) -> int:
 def unlink_visit(s: Session, visit_id: int) -> None:
     """Videos of a visit that is removed keep their measurements, without a visit."""
     s.execute(update(t.Video).where(t.Video.visit_id == visit_id).values(visit_id=None))
+
+
+def attachment_in_use(s: Session, sha256: str) -> bool:
+    """Whether a test result still has the attachment stored under ``sha256``."""
+    found = s.scalars(
+        select(t.TestResult.id).where(t.TestResult.attachment_sha256 == sha256).limit(1)
+    ).first()
+    return found is not None

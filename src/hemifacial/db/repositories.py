@@ -17,8 +17,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, load_only
 
 from hemifacial.errors import NotFoundError
@@ -42,77 +40,6 @@ def audit(s: Session, actor: str, action: str, case_id: int | None = None, **det
     hash chain right before ``s`` commits, from the request's client address (see
     :mod:`hemifacial.db.audit`), and is lost with ``s`` if it rolls back."""
     audit_chain.add(s, audit_chain.Entry(actor, action, case_id, detail))
-
-
-def lock_case(s: Session, case_id: int) -> None:
-    """Take the case's write lock first (a row lock on PostgreSQL, the database's write lock
-    on SQLite): what the caller then reads of the case no other writer changes meanwhile."""
-    done = s.execute(
-        update(t.Case)
-        .where(t.Case.id == case_id)
-        .values(revision=t.Case.revision + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if not getattr(done, "rowcount", 0):
-        raise NotFoundError(f"case {case_id} does not exist")
-
-
-def video_with_hash(s: Session, case_id: int, sha256: str) -> t.Video | None:
-    return s.scalars(
-        select(t.Video)
-        .where(t.Video.case_id == case_id, t.Video.sha256 == sha256)
-        .order_by(t.Video.id)
-        .limit(1)
-    ).first()
-
-
-def claim_key(s: Session, digest: str) -> bool:
-    """Insert the key unless it is there (waiting for a concurrent insert of it to end);
-    True when this call inserted it."""
-    dialect = s.get_bind().dialect.name
-    ins = pg_insert if dialect == "postgresql" else sqlite_insert
-    done = s.execute(
-        ins(t.IdempotencyKey)
-        .values(key=digest, case_id=None, created_at=t.utcnow())
-        .on_conflict_do_nothing()
-        .returning(t.IdempotencyKey.key)
-    )
-    return done.first() is not None
-
-
-def bind_key(s: Session, digest: str, case_id: int) -> None:
-    s.execute(
-        update(t.IdempotencyKey).where(t.IdempotencyKey.key == digest).values(case_id=case_id)
-    )
-
-
-def idempotent_case(s: Session, digest: str) -> int | None:
-    found = s.scalar(select(t.IdempotencyKey.case_id).where(t.IdempotencyKey.key == digest))
-    return None if found is None else int(found)
-
-
-def hash_in_use(s: Session, sha256: str) -> bool:
-    return s.scalar(select(t.Video.id).where(t.Video.sha256 == sha256).limit(1)) is not None
-
-
-def job_of_video(s: Session, video_id: int) -> t.Job:
-    job = s.scalars(
-        select(t.Job).where(t.Job.video_id == video_id).order_by(t.Job.id.desc()).limit(1)
-    ).first()
-    if job is None:
-        raise NotFoundError(f"video {video_id} has no analysis job")
-    return job
-
-
-def video_counts(s: Session, case_id: int, since: dt.datetime) -> tuple[int, int]:
-    """(videos of the case, of them created since ``since``)."""
-    total, recent = s.execute(
-        select(
-            func.count(),
-            func.count().filter(t.Video.created_at >= since),
-        ).where(t.Video.case_id == case_id)
-    ).one()
-    return int(total), int(recent)
 
 
 def get_case(s: Session, case_id: int, *, lock: bool = False) -> t.Case:
@@ -146,12 +73,19 @@ RESULTS_OF_CASE = (
 )
 
 
-def _count(table: type[t.Video] | type[t.Note] | type[t.Visit] | type[t.TestResult]) -> Any:
+def _count(
+    table: type[t.Video] | type[t.Note] | type[t.Visit] | type[t.TestResult] | type[t.VideoReview],
+) -> Any:
     return select(func.count()).where(table.case_id == _CASE_ID).scalar_subquery()
 
 
 _CASE_WITH_COUNTS = select(
-    t.Case, _count(t.Video), _count(t.Note), _count(t.Visit), _count(t.TestResult)
+    t.Case,
+    _count(t.Video),
+    _count(t.Note),
+    _count(t.Visit),
+    _count(t.TestResult),
+    _count(t.VideoReview),
 ).where(t.Case.id == _CASE_ID)
 
 
@@ -226,13 +160,14 @@ class CaseRecord:
 def case_record(s: Session, case_id: int) -> CaseRecord:
     """Load a whole case in as few round trips as its data needs.
 
-    The first query brings the case with how many videos, notes and visits it has, so the
-    kinds it has none of cost nothing (most cases early in their work-up).
+    The first query brings the case with how many videos, notes, visits, test results and
+    video reviews it has, so the kinds it has none of cost nothing (most cases early in
+    their work-up).
     """
     row = s.execute(_CASE_WITH_COUNTS, {"case_id": case_id}).first()
     if row is None:
         raise NotFoundError(f"case {case_id} does not exist")
-    case, n_videos, n_notes, n_visits, n_results = row
+    case, n_videos, n_notes, n_visits, n_results, n_reviews = row
     visits = visits_of(s, case_id) if n_visits else []
     return CaseRecord(
         case,
@@ -241,7 +176,7 @@ def case_record(s: Session, case_id: int) -> CaseRecord:
         videos_of(s, case_id, visits) if n_videos else [],
         notes_of(s, case_id) if n_notes else [],
         visits,
-        s.scalars(_REVIEWS, {"case_id": case_id}).all() if n_videos else (),
+        s.scalars(_REVIEWS, {"case_id": case_id}).all() if n_reviews else (),
         s.scalars(RESULTS_OF_CASE, {"case_id": case_id}).all() if n_results else (),
     )
 

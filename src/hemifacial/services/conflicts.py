@@ -49,10 +49,15 @@ def find_conflicts(
             )
             for r in ordered
         )
-        deciders = [r.id for r in ordered if r.source in DECIDING]
-        others = [r.id for r in ordered if r.source not in DECIDING]
-        resolved = bool(deciders) and max(deciders) > max(others, default=0)
         used = next((v for v in values if v.in_use), None)
+        # settled: the latest answer is a clinician's or a test's, and it is the one used
+        # (a clinician's choice does not count over a test result: that stays open)
+        latest_row = max(ordered, key=lambda r: r.id)
+        resolved = (
+            latest_row.source in DECIDING
+            and used is not None
+            and (used.source, used.value) == (latest_row.source, latest_row.value)
+        )
         out.append(Conflict(fid, kb.findings[fid].label, values, used, resolved))
     return tuple(sorted(out, key=lambda c: (c.resolved, c.label)))
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hemifacial.db import audit as chain
 from hemifacial.db.audit import Client as Client  # re-exported for the entry points
+from hemifacial.db.audit_writer import AuditWriter
 from hemifacial.db.changes import CaseChanges
 from hemifacial.db.engine import make_engine, migrate, session_factory, transaction
 from hemifacial.db.seen import SeenLog
@@ -41,6 +42,8 @@ class Database:
         # Which revision of a case each user last looked at, written in batches (not an
         # audit row: the audit of each view is written before the page is sent).
         self.seen = SeenLog(self._engine)
+        # The audit rows of reads, written by one thread per process (group commit).
+        self._audit = AuditWriter(self._engine)
 
     def open(self) -> None:
         """Bring the schema to the newest revision (clear error if the server is absent)."""
@@ -49,6 +52,7 @@ class Database:
         self.changes.start()
 
     def close(self) -> None:
+        self._audit.stop()
         self.seen.stop()
         self.changes.stop()
         self._engine.dispose()
@@ -80,11 +84,10 @@ class Database:
         client: Client | None = None,
         **detail: object,
     ) -> None:
-        """Audit a read now, in a transaction of its own: committed before this returns (so
-        before the response is sent), one short insert on the chain's head."""
+        """Audit a read now: committed before this returns (so before the response is sent),
+        in one transaction with the rows of the other requests waiting at that moment."""
         entry = chain.Entry(actor, action, case_id, dict(detail), client or Client())
-        with self._engine.begin() as conn:
-            chain.append(conn, [entry])
+        self._audit.write(entry)  # group commit with the other requests' rows
 
     def verify_audit(self) -> chain.Verdict:
         with self._engine.connect() as conn:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 
-from hemifacial.db import repositories as repo
+from hemifacial.db import submissions
 from hemifacial.errors import ConflictError, InvalidValueError
 
 from .database import UnitOfWork
@@ -32,9 +32,9 @@ def claim(s: UnitOfWork, scope: str, key: str | None) -> int | None:
     if len(key) > MAX_KEY or not key.isprintable():
         raise InvalidValueError(f"an idempotency key has 1 to {MAX_KEY} printable characters")
     digest = _digest(scope, key)
-    if repo.claim_key(s, digest):
+    if submissions.claim_key(s, digest):
         return None
-    earlier = repo.idempotent_case(s, digest)
+    earlier = submissions.idempotent_case(s, digest)
     if earlier is None:
         raise ConflictError("this submission is being handled already; wait a moment")
     return earlier
@@ -43,4 +43,4 @@ def claim(s: UnitOfWork, scope: str, key: str | None) -> int | None:
 def bind(s: UnitOfWork, scope: str, key: str | None, case_id: int) -> None:
     """Record that the submission with ``key`` made case ``case_id``."""
     if key:
-        repo.bind_key(s, _digest(scope, key), case_id)
+        submissions.bind_key(s, _digest(scope, key), case_id)

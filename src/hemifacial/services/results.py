@@ -29,6 +29,7 @@ from hemifacial.errors import FormError, NotFoundError, UploadTooLargeError
 from hemifacial.settings import Settings
 
 from .cases import reassess, record_findings
+from .database import on_commit
 from .dates import parse_day
 from .videos import safe_name
 from .views import StoredAssessment
@@ -191,14 +192,20 @@ def edit_result(
     return row.case_id
 
 
-def delete_result(s: Session, kb: KnowledgeBase, result_id: int, actor: str) -> int:
-    """Remove a result and the findings read from it, and re-rank; returns its case."""
+def delete_result(
+    s: Session, kb: KnowledgeBase, result_id: int, actor: str, settings: Settings | None = None
+) -> int:
+    """Remove a result and the findings read from it, and re-rank; returns its case. With
+    ``settings``, its attachment's file goes too once committed (if no other result has it)."""
     row = records.get_result(s, result_id)
-    case_id = row.case_id
+    case_id, sha = row.case_id, row.attachment_sha256
     removed = records.delete_result_findings(s, result_id)
     s.delete(row)
     repo.audit(s, actor, "result.delete", case_id, result_id=result_id, findings=removed)
     s.flush()
+    if settings is not None and sha and not records.attachment_in_use(s, sha):
+        path = _attachment_path(settings, sha)
+        on_commit(s, lambda: path.unlink(missing_ok=True))
     reassess(s, kb, repo.get_case(s, case_id), f"test result {result_id} deleted")
     return case_id
 

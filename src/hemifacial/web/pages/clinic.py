@@ -127,6 +127,11 @@ def _case_context(ctx: Ctx, view: views.CaseView) -> dict[str, Any]:
         "flash": None,
         "result_form": {},
         "source_words": SOURCE_WORDS,
+        # answers set aside for contradicting other findings (a difference on the same
+        # finding is a conflict of its own in the banner)
+        "set_aside": [m for m in view.assessment.conflicts if " set aside: " in m]
+        if view.assessment
+        else [],
         "event_label": event_label,
     }
 
@@ -161,7 +166,8 @@ def case_page(
         return render(request, "clinic/case.html", {**context, "flash": flash})
     revision = reads.case_revision(read, case_id)
     ctx.db.seen.record(user.username, case_id, revision)  # no longer "new" on the worklist
-    etag = page_etag(request, "case", case_id, revision)
+    # today's date is part of the page (the date fields' default and limit)
+    etag = page_etag(request, "case", case_id, revision, dates.today())
     unchanged = not_modified(request, etag)
     if unchanged is not None:
         return unchanged

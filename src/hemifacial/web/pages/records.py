@@ -132,7 +132,7 @@ def edit_result(
 def delete_result(case_id: int, result_id: int, ctx: Ctx, user: CurrentUser, tx: Tx) -> Response:
     _case_of(tx, case_id, results.case_of_result(tx, result_id))
     since = results.latest_assessment_id(tx, case_id)
-    results.delete_result(tx, ctx.kb, result_id, user.username)
+    results.delete_result(tx, ctx.kb, result_id, user.username, ctx.settings)
     return saved(case_id, "result-deleted", since)
 
 
