@@ -132,6 +132,32 @@ def test_the_cli_prints_the_message_without_a_traceback(command: str, tmp_path: 
     )
 
 
+def test_the_clinic_and_smtp_settings(tmp_path: Path) -> None:
+    s = from_env(
+        {
+            "HEMIFACIAL_CLINIC_NAME": "Riverside Clinic",
+            "HEMIFACIAL_CLINIC_PHONE": "+1 555 0100",
+            "HEMIFACIAL_CLINIC_REVIEW_DAYS": "3",
+            "HEMIFACIAL_PUBLIC_URL": "https://clinic.example/",
+            "HEMIFACIAL_SMTP_HOST": "smtp.example",
+            "HEMIFACIAL_SMTP_SECURITY": "tls",
+            "HEMIFACIAL_SMTP_PORT": "465",
+        },
+        mode="dev",
+    )
+    assert s.clinic.name == "Riverside Clinic" and s.clinic.review_days == 3
+    assert s.public_url == "https://clinic.example"  # e-mailed links use it
+    assert s.smtp.enabled and s.smtp.port == 465 and s.smtp.security == "tls"
+    assert not from_env({}, mode="dev").smtp.enabled  # e-mail is off by default
+    with pytest.raises(SettingsError, match="HEMIFACIAL_SMTP_SECURITY must be one of"):
+        from_env({"HEMIFACIAL_SMTP_SECURITY": "ssl"}, mode="dev")
+    with pytest.raises(SettingsError, match="HEMIFACIAL_SMTP_PORT must be a number of at most"):
+        from_env({"HEMIFACIAL_SMTP_PORT": "70000"}, mode="dev")
+    with pytest.raises(SettingsError) as info:
+        from_env({"HEMIFACIAL_SMTP_PASSWORD": "x", "HEMIFACIAL_SMTP_PORT": "0"}, mode="dev")
+    assert "'x'" not in str(info.value)
+
+
 def test_the_clinic_time_zone_is_checked() -> None:
     assert from_env({"HEMIFACIAL_TIMEZONE": "Asia/Seoul"}, mode="dev").timezone == "Asia/Seoul"
     assert from_env({}, mode="dev").timezone == "UTC"

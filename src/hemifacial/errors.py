@@ -29,6 +29,7 @@ clear message and a non-zero exit or an HTTP status; nothing else should reach a
     ├── KnowledgeBaseError         the evidence base itself is invalid (a bug, not user input)
     ├── PolicyError                a route without a declared access policy (a bug)
     ├── VideoWorkerError           a video worker process died (crash, out of memory)
+    ├── MailError                  an e-mail could not be handed to the SMTP server
     ├── ServiceUnavailableError    a server (database, Redis, broker) is not reachable (HTTP 503)
     └── TooManyRequestsError       too many requests from one address (HTTP 429)
 
@@ -175,6 +176,11 @@ class PolicyError(HemifacialError):
 class VideoWorkerError(HemifacialError):
     """A video worker process stopped mid-analysis (a crash or the system running out of
     memory). Nothing about the file is implied; the pool is restarted on the next call."""
+
+
+class MailError(HemifacialError):
+    """The SMTP server refused or could not be reached; the message stays in the outbox
+    and is tried again."""
 
 
 class ServiceUnavailableError(HemifacialError):

@@ -41,6 +41,18 @@ Environment variables (all optional; the defaults need no configuration):
 ``HEMIFACIAL_MEDIAPIPE_INTERNALS``  ``true`` drives MediaPipe through private attributes
                               (default false; read by the video workers, see docs/video.md).
 
+The clinic's identity on every patient page and e-mail, and the e-mail it sends
+(docs/patient.md):
+
+``HEMIFACIAL_CLINIC_NAME``, ``_ADDRESS``, ``_PHONE``, ``_HOURS``, ``_LOGO`` (a URL path of
+an image the site serves, optional), ``HEMIFACIAL_CLINIC_REVIEW_DAYS`` (working days the
+clinic promises for its first review, default 5), ``HEMIFACIAL_CLINIC_ALERT_EMAIL`` (where
+urgent red flags and patients' requests are sent); links in e-mails use
+``HEMIFACIAL_PUBLIC_URL``.
+``HEMIFACIAL_SMTP_HOST`` (empty: no e-mail is sent, messages wait in the outbox),
+``_PORT`` (default 587), ``_SECURITY`` (``starttls`` default, ``tls`` or ``none``),
+``_USER``, ``_PASSWORD``, ``_CA_FILE`` (a private CA to trust), ``HEMIFACIAL_MAIL_FROM``.
+
 The variables are parsed and checked by ``pydantic-settings``; a bad value raises one
 :class:`~hemifacial.errors.SettingsError` naming each bad variable and what it accepts
 (never a traceback at the CLI). The result is the frozen :class:`Settings` value.
@@ -76,6 +88,35 @@ PREFIX = "HEMIFACIAL_"
 
 
 @dataclass(frozen=True)
+class ClinicInfo:
+    """Who the patient is dealing with: shown on every patient page and e-mail."""
+
+    name: str = "Hemifacial Spasm Clinic"
+    address: str = ""
+    phone: str = ""
+    hours: str = ""
+    logo: str = ""
+    review_days: int = 5
+    alert_email: str = ""
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str = ""  # empty: e-mail is off (messages stay queued in the outbox)
+    port: int = 587
+    security: str = "starttls"  # "starttls" | "tls" | "none"
+    user: str = ""
+    password: str = ""
+    sender: str = "clinic@localhost"
+    timeout: float = 20.0
+    ca_file: str = ""  # a private CA's certificate to trust (else the system's)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.host)
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path
     database_url: str
@@ -103,6 +144,8 @@ class Settings:
     max_uploads_per_case: int = 20
     max_uploads_per_day: int = 10
     intake_rate: str = "20/hour"
+    clinic: ClinicInfo = ClinicInfo()
+    smtp: SmtpSettings = SmtpSettings()
 
     @property
     def https(self) -> bool:
@@ -241,6 +284,20 @@ class EnvSettings(BaseSettings):
     max_uploads_per_day: int = Field(10, ge=1)
     intake_rate: str = Field("20/hour", min_length=3)
     mediapipe_internals: bool = False  # checked here; the video workers read it themselves
+    clinic_name: str = ClinicInfo.name
+    clinic_address: str = ""
+    clinic_phone: str = ""
+    clinic_hours: str = ""
+    clinic_logo: str = Field("", pattern=r"^(/[^\s]*)?$")
+    clinic_review_days: int = Field(5, ge=1)
+    clinic_alert_email: str = ""
+    smtp_host: str = ""
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    mail_from: str = "clinic@localhost"
+    smtp_ca_file: str = ""
 
     @field_validator("public_url")
     @classmethod
@@ -274,7 +331,7 @@ class _MappingSource(EnvSettingsSource):
         )
 
 
-_SECRET_FIELDS = frozenset({"secret_key", "database_url", "redis_url"})
+_SECRET_FIELDS = frozenset({"secret_key", "database_url", "redis_url", "smtp_password"})
 _EXPECTED = {
     "int_parsing": "a whole number",
     "float_parsing": "a number",
@@ -283,6 +340,8 @@ _EXPECTED = {
     "greater_than_equal": "a number of at least {ge}",
     "string_too_short": "a non-empty text",
     "literal_error": "one of {expected}",
+    "less_than_equal": "a number of at most {le}",
+    "string_pattern_mismatch": "of the form {pattern}",
 }
 
 
@@ -353,4 +412,22 @@ def from_env(env: Mapping[str, str] | None = None, *, mode: str | None = None) -
         max_uploads_per_case=raw.max_uploads_per_case,
         max_uploads_per_day=raw.max_uploads_per_day,
         intake_rate=raw.intake_rate,
+        clinic=ClinicInfo(
+            name=raw.clinic_name,
+            address=raw.clinic_address,
+            phone=raw.clinic_phone,
+            hours=raw.clinic_hours,
+            logo=raw.clinic_logo,
+            review_days=raw.clinic_review_days,
+            alert_email=raw.clinic_alert_email,
+        ),
+        smtp=SmtpSettings(
+            host=raw.smtp_host,
+            port=raw.smtp_port,
+            security=raw.smtp_security,
+            user=raw.smtp_user,
+            password=raw.smtp_password,
+            sender=raw.mail_from,
+            ca_file=raw.smtp_ca_file,
+        ),
     ).validate()

@@ -52,7 +52,7 @@ def test_contact_errors_name_each_field_and_save_nothing(factory: Any) -> None:
     with pytest.raises(cases.FormError) as info, transaction(factory) as s:
         intake.start(s, bad, 30)
     assert set(info.value.fields) == {"name", "email", "phone", "birth_year", "consent"}
-    assert "not an e-mail address" in info.value.fields["email"]
+    assert "does not look like an e-mail address" in info.value.fields["email"]
     with transaction(factory) as s:
         assert count(s, t.Case) == 0 and count(s, t.PatientLink) == 0
 

@@ -26,7 +26,12 @@ def intake(client: Any, name: str, answers: dict[str, str]) -> dict[str, Any]:
     r = client.post(
         "/api/v1/intake",
         json={
-            "contact": {"name": name, "email": "p@example.org", "consent": True},
+            "contact": {
+                "name": name,
+                "email": "p@example.org",
+                "consent": True,
+                "video_consent": True,
+            },
             "answers": answers,
         },
     )

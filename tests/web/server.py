@@ -19,8 +19,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def running(app: Any) -> Iterator[str]:
-    port = free_port()
+def running(app: Any, port: int | None = None) -> Iterator[str]:
+    """Serve ``app``; ``port`` when its settings must know the address beforehand."""
+    port = port or free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )

@@ -121,6 +121,7 @@ def _concrete(world: World, path: str, principal: str) -> str:
         note_id=1,
         visit_id=1,
         row_id=1,
+        request_id=1,
         slot_id=1,
     )
 

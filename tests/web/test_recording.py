@@ -107,7 +107,12 @@ def new_case(url: str, name: str) -> tuple[str, int]:
     r = httpx.post(
         f"{url}/api/v1/intake",
         json={
-            "contact": {"name": name, "email": "r@example.org", "consent": True},
+            "contact": {
+                "name": name,
+                "email": "r@example.org",
+                "consent": True,
+                "video_consent": True,
+            },
             "answers": {"age_at_onset": "55", "side": "left"},
         },
     )

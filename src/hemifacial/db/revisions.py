@@ -31,6 +31,7 @@ _BY_CASE = (
     t.PatientLink,
     t.TestResult,
     t.VideoReview,
+    t.PatientRequest,
     t.Booking,
     t.BookingOffer,
 )

@@ -90,6 +90,10 @@ class Case(Base):
     phone: Mapped[str] = mapped_column(String(50), default="")
     birth_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
     consent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # consent to store and measure face videos, given apart from the health data's
+    video_consent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # set when staff merged this request into another (a duplicate); the case is closed
+    merged_into: Mapped[int | None] = mapped_column(Integer, nullable=True)
     setting: Mapped[str] = mapped_column(String(40), default="referral_clinic")
     draft: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     extras: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -266,6 +270,43 @@ class IdempotencyKey(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     case_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class OutboxMail(Base):
+    """An e-mail to send: written in the transaction that causes it, sent after commit by
+    the mailer (retried on failure), so a failed send never loses the change itself."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    kind: Mapped[str] = mapped_column(String(40))
+    to_addr: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    # a calendar invitation sent along (booking e-mails: text/calendar with its METHOD)
+    ics: Mapped[str | None] = mapped_column(Text, nullable=True)
+    ics_method: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class PatientRequest(Base):
+    """Something a patient asked from the private link: a message, withdrawing the video
+    consent, or deleting the request; staff handle it."""
+
+    __tablename__ = "patient_requests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    handled_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    handled_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
 
 
 class TestResult(Base):

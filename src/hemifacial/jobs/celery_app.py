@@ -63,10 +63,16 @@ def make_celery(settings: Settings) -> Celery:
     def booking_reminders() -> int:
         import datetime as dt
 
-        from hemifacial.services import booking, booking_mail
+        from hemifacial.services import booking, booking_mail, mail
 
         factory, _ = _worker_context(settings)
-        clinic = booking.clinic_for(settings, booking_mail.make_mailer(settings).send)
+        # with e-mail on, the reminders wait in the outbox; the web process's mailer sends them
+        sender = (
+            mail.OutboxMailer(factory)
+            if settings.smtp.enabled
+            else booking_mail.make_mailer(settings)
+        )
+        clinic = booking.clinic_for(settings, sender.send)
         return booking.send_reminders(factory, clinic, dt.datetime.now(dt.UTC))
 
     return app

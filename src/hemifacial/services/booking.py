@@ -45,9 +45,9 @@ class Clinic:
 
 
 def clinic_for(settings: Settings, notify: mail.Notify) -> Clinic:
-    # the clinic's identity settings, when the app has them (HEMIFACIAL_CLINIC_*)
-    name = str(getattr(settings, "clinic_name", "") or "the clinic")
-    email = str(getattr(settings, "clinic_email", "") or "clinic@localhost")
+    # the clinic's identity settings (HEMIFACIAL_CLINIC_NAME, HEMIFACIAL_MAIL_FROM)
+    name = settings.clinic.name or "the clinic"
+    email = settings.smtp.sender or "clinic@localhost"
     return Clinic(ZoneInfo(settings.timezone), name, email, notify)
 
 

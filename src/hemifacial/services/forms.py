@@ -7,24 +7,43 @@ The web layer renders this structure; the services validate against it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
 
 from hemifacial.domain.knowledge.model import FindingType, KnowledgeBase
+
+WORDS = Path(__file__).resolve().parent / "patient_words.yaml"
 
 
 @dataclass(frozen=True)
 class Field:
     key: str
-    question: str
+    question: str  # the patient's wording (patient_words.yaml)
     kind: str  # "boolean" | "categorical" | "numeric" | "text"
-    options: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()  # the evidence base's values
     unit: str | None = None
     show_if: tuple[str, str] | None = None  # (key, value) of an earlier answer
-    help: str = ""
+    help: str = ""  # a one-line hint under the question
+    labels: Mapping[str, str] = field(default_factory=dict)  # value → the patient's words
+    describe: Mapping[str, str] = field(default_factory=dict)  # value → a lay description
+    not_sure: str = "Not sure"  # the words of the "unknown" choice
+    picture: str = ""  # a face diagram to show with the question ("onset", "spread")
+    value_range: tuple[float, float] | None = None
 
     @property
     def is_finding(self) -> bool:
         return self.kind != "text"
+
+    def label(self, value: str) -> str:
+        """The patient's words for one of this question's answers."""
+        if value == "unknown":
+            return self.not_sure
+        return self.labels.get(value, value if self.kind in ("text", "numeric") else label(value))
 
 
 @dataclass(frozen=True)
@@ -35,12 +54,23 @@ class Section:
     fields: tuple[Field, ...] = field(default_factory=tuple)
 
 
-# (section id, title, intro, finding ids or ("text", key, question, show_if))
-_LAYOUT: tuple[tuple[str, str, str, tuple[object, ...]], ...] = (
+@cache
+def words() -> dict[str, Any]:
+    """The patient's wording of the request (questions, options, hints, errors)."""
+    with WORDS.open(encoding="utf-8") as fh:
+        data: dict[str, Any] = yaml.safe_load(fh)
+    return data
+
+
+def error(key: str, **values: object) -> str:
+    """A patient-facing error message of ``patient_words.yaml``."""
+    return str(words()["errors"][key]).format(**values)
+
+
+# (section id, finding ids or ("text", key, show_if)); the words are in patient_words.yaml
+_LAYOUT: tuple[tuple[str, tuple[object, ...]], ...] = (
     (
         "spasm",
-        "The twitching",
-        "Tell us about the movements of your face. If you are not sure, choose “Not sure”.",
         (
             "age_at_onset",
             "sex",
@@ -69,8 +99,6 @@ _LAYOUT: tuple[tuple[str, str, str, tuple[object, ...]], ...] = (
     ),
     (
         "associated",
-        "Other symptoms",
-        "Some other symptoms help us find the cause, or need a quicker appointment.",
         (
             "facial_weakness",
             "hearing_loss",
@@ -78,12 +106,7 @@ _LAYOUT: tuple[tuple[str, str, str, tuple[object, ...]], ...] = (
             "facial_numbness",
             "trigeminal_neuralgia",
             "other_neuro_symptoms",
-            (
-                "text",
-                "other_neuro_details",
-                "Please describe these symptoms and when they started.",
-                ("other_neuro_symptoms", "yes"),
-            ),
+            ("text", "other_neuro_details", ("other_neuro_symptoms", "yes")),
             "jaw_closing_spasm",
             "spread_to_limb",
             "impaired_awareness",
@@ -95,30 +118,13 @@ _LAYOUT: tuple[tuple[str, str, str, tuple[object, ...]], ...] = (
     ),
     (
         "history",
-        "Injuries and illnesses",
-        "Injuries of the head, neck or back, earlier facial palsy and other illnesses.",
         (
             "head_face_neck_injury",
-            (
-                "text",
-                "injury_details",
-                "What happened, and when?",
-                ("head_face_neck_injury", "yes"),
-            ),
+            ("text", "injury_details", ("head_face_neck_injury", "yes")),
             "back_injury_history",
-            (
-                "text",
-                "back_injury",
-                "What happened to your back or spine, and when?",
-                ("back_injury_history", "yes"),
-            ),
+            ("text", "back_injury", ("back_injury_history", "yes")),
             "prior_bells_palsy",
-            (
-                "text",
-                "palsy_details",
-                "When was the palsy, and did it recover fully?",
-                ("prior_bells_palsy", "yes"),
-            ),
+            ("text", "palsy_details", ("prior_bells_palsy", "yes")),
             "facial_ear_parotid_surgery",
             "known_ms",
             "known_epilepsy",
@@ -126,68 +132,55 @@ _LAYOUT: tuple[tuple[str, str, str, tuple[object, ...]], ...] = (
             "hypertension",
             "diabetes",
             "psychiatric_history",
-            ("text", "other_diseases", "Any other illnesses?", None),
+            ("text", "other_diseases", None),
         ),
     ),
     (
         "medicines",
-        "Medicines, family and treatments",
-        "Medicines you take or have taken, your family, and what has been tried so far.",
         (
             "dopamine_blocker_use",
-            ("text", "medications", "Which medicines do you take now?", None),
+            ("text", "medications", None),
             "family_history",
-            (
-                "text",
-                "treatments",
-                "Treatments tried so far (for example botulinum toxin "
-                "injections, tablets, surgery) and how they helped.",
-                None,
-            ),
+            ("text", "treatments", None),
             "mri_contraindicated",
         ),
     ),
 )
 
 TEXT_MAX = 2000
-OPTION_LABELS = {"yes": "Yes", "no": "No", "unknown": "Not sure"}
+_SHOW_IF = {"laterality": ("side", "both")}
 
 
 def sections(kb: KnowledgeBase) -> tuple[Section, ...]:
     """The intake sections with every history finding of ``kb`` placed exactly once."""
+    w = words()
     placed: set[str] = set()
     out: list[Section] = []
-    for sid, title, intro, items in _LAYOUT:
+    for sid, items in _LAYOUT:
         fields: list[Field] = []
         for item in items:
             if isinstance(item, tuple):
-                _, key, question, show_if = item
-                fields.append(Field(str(key), str(question), "text", show_if=show_if))
+                _, key, show_if = item
+                fields.append(Field(str(key), w["text"][key], "text", show_if=show_if))
                 continue
             fid = str(item)
             if fid not in kb.findings:
                 continue
             placed.add(fid)
             fields.append(_finding_field(kb, fid))
-        out.append(Section(sid, title, intro, tuple(fields)))
+        out.append(Section(sid, **w["sections"][sid], fields=tuple(fields)))
     missing = [fid for fid, f in kb.findings.items() if f.group != "tests" and fid not in placed]
     if missing:  # a finding added to the evidence base appears without a code change
-        out.append(
-            Section(
-                "more",
-                "A few more questions",
-                "",
-                tuple(_finding_field(kb, fid) for fid in missing),
-            )
-        )
+        more = tuple(_finding_field(kb, fid) for fid in missing)
+        out.append(Section("more", **w["sections"]["more"], fields=more))
     return tuple(out)
 
 
-_SHOW_IF = {"laterality": ("side", "both")}
-
-
 def _finding_field(kb: KnowledgeBase, fid: str) -> Field:
+    """The question of finding ``fid`` in the patient's words (the evidence base's own
+    wording when none was written yet: a new finding is asked at once)."""
     f = kb.findings[fid]
+    mine: dict[str, Any] = words()["findings"].get(fid, {})
     options: tuple[str, ...]
     if f.type is FindingType.NUMERIC:
         kind, options = "numeric", ()
@@ -195,7 +188,20 @@ def _finding_field(kb: KnowledgeBase, fid: str) -> Field:
         kind, options = "boolean", ("yes", "no")
     else:
         kind, options = "categorical", f.values
-    return Field(fid, f.question, kind, options, f.unit, _SHOW_IF.get(fid))
+    return Field(
+        fid,
+        mine.get("question", f.question),
+        kind,
+        options,
+        mine.get("unit", f.unit),
+        _SHOW_IF.get(fid),
+        help=mine.get("hint", ""),
+        labels=mine.get("options", {}),
+        describe=mine.get("describe", {}),
+        not_sure=mine.get("not_sure", words()["not_sure"]),
+        picture=mine.get("picture", ""),
+        value_range=f.value_range,
+    )
 
 
 def all_fields(kb: KnowledgeBase) -> dict[str, Field]:
@@ -203,4 +209,10 @@ def all_fields(kb: KnowledgeBase) -> dict[str, Field]:
 
 
 def label(value: str) -> str:
-    return OPTION_LABELS.get(value, value.replace("_", " "))
+    """Words for a value without its question (yes, no, not sure; else the value)."""
+    w = words()
+    if value in ("yes", "no"):
+        return str(w[value])
+    if value == "unknown":
+        return str(w["not_sure"])
+    return value.replace("_", " ")

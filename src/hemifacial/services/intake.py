@@ -27,7 +27,7 @@ from hemifacial.errors import (
     PermissionDeniedError,
 )
 
-from . import forms
+from . import booking, duplicates, forms, mail, patients
 from .accounts import token_hash
 from .cases import effective_findings, reassess, record_findings
 from .stored import case_header, stored_assessment
@@ -45,29 +45,31 @@ class Contact:
     phone: str
     birth_year: str
     consent: bool
+    video_consent: bool = False
 
 
 def validate_contact(c: Contact) -> dict[str, str]:
+    """Errors by field, in the patient's words (patient_words.yaml)."""
     errors: dict[str, str] = {}
     if not c.name.strip():
-        errors["name"] = "Please enter your name."
+        errors["name"] = forms.error("name_missing")
     elif len(c.name) > 200:
-        errors["name"] = "The name is longer than 200 characters."
+        errors["name"] = forms.error("name_long")
     elif not c.name.isprintable():
-        errors["name"] = "The name contains a control character (such as a NUL byte); retype it."
+        errors["name"] = forms.error("name_control")
     if not c.email.strip() and not c.phone.strip():
-        errors["email"] = "Please give an e-mail address or a phone number so we can reach you."
+        errors["email"] = forms.error("reach_missing")
     if c.email.strip() and not EMAIL.match(c.email.strip()):
-        errors["email"] = f"“{c.email.strip()}” is not an e-mail address (like name@example.org)."
+        errors["email"] = forms.error("email")
     if c.phone.strip() and not PHONE.match(c.phone.strip()):
-        errors["phone"] = f"“{c.phone.strip()}” is not a phone number (digits, spaces, + and -)."
+        errors["phone"] = forms.error("phone")
     if c.birth_year.strip():
         year = c.birth_year.strip()
         this_year = dt.date.today().year
         if not year.isdigit() or not 1900 <= int(year) <= this_year:
-            errors["birth_year"] = f"The year of birth must be between 1900 and {this_year}."
+            errors["birth_year"] = forms.error("birth_year", this_year=this_year)
     if not c.consent:
-        errors["consent"] = "We need your consent to store your answers for your consultation."
+        errors["consent"] = forms.error("consent")
     return errors
 
 
@@ -114,6 +116,7 @@ def start(s: Session, contact: Contact, link_days: int) -> tuple[CaseHeader, str
         phone=contact.phone.strip(),
         birth_year=int(contact.birth_year) if contact.birth_year.strip() else None,
         consent_at=t.utcnow(),
+        video_consent_at=t.utcnow() if contact.video_consent else None,
         search_text=f"{contact.name} {contact.email} {contact.phone}".lower()[:400],
         draft={},
         extras={},
@@ -122,6 +125,8 @@ def start(s: Session, contact: Contact, link_days: int) -> tuple[CaseHeader, str
     s.flush()
     token = new_link(s, case.id, link_days)
     repo.audit(s, "patient", "request.start", case.id)
+    if duplicates.flag_twins(s, case.id):
+        repo.audit(s, "system", "case.possible_duplicate", case.id)
     return case_header(case), token
 
 
@@ -230,8 +235,8 @@ def validate_answers(
             continue
         try:
             stored = stored_value(kb, fld.key, value)
-        except InputError as exc:
-            errors[fld.key] = _plain(str(exc), fld)
+        except InputError:
+            errors[fld.key] = _plain(fld, value)
             continue
         if stored != "unknown":
             findings[fld.key] = stored
@@ -239,18 +244,30 @@ def validate_answers(
         try:
             parse_case(kb, findings)
         except ContradictionError as exc:
-            errors[exc.field or "_form"] = str(exc)
-        except InputError as exc:
-            errors["_form"] = str(exc)
+            errors[exc.field or "_form"] = _contradiction(str(exc))
+        except InputError:
+            errors["_form"] = forms.error("contradiction")
     return findings, extras, errors
 
 
-def _plain(message: str, fld: forms.Field) -> str:
-    """The engine's message in the patient's words (no internal keys)."""
-    message = message.replace(f"'{fld.key}' must", "It must")
-    if fld.kind == "numeric":
-        return f"Please enter a number ({fld.unit}). {message}"
-    return message
+def _plain(fld: forms.Field, value: str) -> str:
+    """What is wrong with an answer, in the patient's words (never the internal key)."""
+    if fld.kind != "numeric":
+        return forms.error("choice")
+    try:
+        float(value)
+    except ValueError:
+        return forms.error("number")
+    low, high = fld.value_range or (0, 0)
+    return forms.error("range", low=f"{low:g}", high=f"{high:g}")
+
+
+def _contradiction(message: str) -> str:
+    if "present_in_sleep" in message:
+        return forms.error("sleep_or_voluntary")
+    if "laterality" in message:
+        return forms.error("one_side_both")
+    return forms.error("contradiction")
 
 
 def submit(s: Session, kb: KnowledgeBase, case_id: int) -> StoredAssessment:
@@ -302,6 +319,7 @@ def patient_home(s: Session, kb: KnowledgeBase, token: str) -> PatientHome:
         )
         for v in repo.videos_of(s, case.id)
     )
+    flags = [] if draft else _red_flags(s, case.id)
     return PatientHome(
         case.id,
         case.patient_name,
@@ -309,4 +327,14 @@ def patient_home(s: Session, kb: KnowledgeBase, token: str) -> PatientHome:
         dict(case.draft or {}) if draft else {},
         () if draft else follow_ups(kb, case.setting, values),
         videos,
+        reference=mail.reference(case.id),
+        triage=patients.triage(flags),
+        steps=patients.steps(CaseStatus(case.status), booking.stage(s, case.id)),
+        video_consent=case.video_consent_at is not None,
+        asked=tuple(r.kind for r in patients.requests_of(s, case.id) if r.handled_at is None),
     )
+
+
+def _red_flags(s: Session, case_id: int) -> list[dict[str, Any]]:
+    latest = repo.latest_assessment(s, case_id)
+    return list(latest.result.get("red_flags", [])) if latest else []

@@ -17,9 +17,11 @@ from swagger_ui_bundle import swagger_ui_path
 from hemifacial import __version__
 from hemifacial.domain.knowledge.loader import load_knowledge_base
 from hemifacial.jobs.base import JobRunner, recover
+from hemifacial.jobs.mail import Mailer
 from hemifacial.jobs.scheduler import Scheduler
 from hemifacial.services import booking, booking_mail, videos
 from hemifacial.services.database import Database
+from hemifacial.services.mail import Outbox, OutboxMailer
 from hemifacial.services.readcache import ReadCache
 from hemifacial.settings import Settings
 
@@ -67,6 +69,7 @@ def _lifespan(ctx: AppContext) -> Callable[[FastAPI], AbstractAsyncContextManage
         if swept:
             log.info("removed %d upload copy(ies) left by an interrupted process", swept)
         ctx.runner.start()
+        ctx.mailer.start()
         if ctx.scheduler is not None:
             ctx.scheduler.start()
         requeued = recover(ctx.db.factory, ctx.runner)
@@ -78,6 +81,7 @@ def _lifespan(ctx: AppContext) -> Callable[[FastAPI], AbstractAsyncContextManage
             if ctx.scheduler is not None:
                 ctx.scheduler.stop()
             ctx.runner.stop()
+            ctx.mailer.stop()
             ctx.db.close()
 
     return lifespan
@@ -95,8 +99,10 @@ def _include_routes(app: FastAPI) -> None:
     from .pages import audit_log as pages_audit
     from .pages import booking as pages_booking
     from .pages import clinic as pages_clinic
+    from .pages import clinic_patient as pages_clinic_patient
     from .pages import desk as pages_desk
     from .pages import docs as pages_docs
+    from .pages import info as pages_info
     from .pages import patient as pages_patient
     from .pages import records as pages_records
     from .pages import review as pages_review
@@ -114,6 +120,8 @@ def _include_routes(app: FastAPI) -> None:
     for module in (pages_account, pages_admin, pages_docs, pages_desk, pages_booking):
         app.include_router(module.router)
     app.include_router(pages_audit.router)  # the audit trail (administrators)
+    for module in (pages_clinic_patient, pages_info):  # the patient's side
+        app.include_router(module.router)
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
 
 
@@ -130,6 +138,10 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
     )
     ctx.runner = runner or make_runner(settings, ctx)
     ctx.booking_mailer = booking_mail.make_mailer(settings)
+    ctx.mailer = Mailer(ctx.db.factory, settings.smtp)
+    ctx.outbox = Outbox(settings.clinic, ctx.mailer.submit)
+    if settings.smtp.enabled:  # booking e-mails through the outbox too (else kept in memory)
+        ctx.booking_mailer = OutboxMailer(ctx.db.factory, ctx.mailer.submit)
     ctx.scheduler = make_scheduler(settings, ctx)
 
     app = FastAPI(

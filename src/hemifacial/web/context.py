@@ -12,8 +12,9 @@ from hemifacial.jobs.base import JobRunner
 from hemifacial.jobs.scheduler import Scheduler
 from hemifacial.services.booking_mail import Mailer, MemoryMailer
 from hemifacial.services.database import Database
+from hemifacial.services.mail import Outbox
 from hemifacial.services.readcache import ReadCache
-from hemifacial.settings import Settings
+from hemifacial.settings import ClinicInfo, Settings
 
 
 @dataclass
@@ -27,6 +28,8 @@ class AppContext:
     booking_mailer: Mailer = field(default_factory=MemoryMailer)  # booking e-mails
     scheduler: Scheduler | None = None  # periodic tasks in-process (None: Celery beat runs them)
     views: ReadCache = field(default_factory=lambda: ReadCache(0))  # read models by revision
+    outbox: Outbox = field(default_factory=lambda: Outbox(ClinicInfo()))  # e-mail after commit
+    mailer: Any = None  # the jobs.mail.Mailer sending the outbox (started with the app)
 
     def patient_link(self, token: str) -> str:
         """A patient's private link, on the configured public address (never the request's

@@ -73,6 +73,11 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/healthz"): ANYONE,
     ("GET", "/static"): ANYONE,
     ("GET", "/static/swagger"): ANYONE,  # Swagger UI's own files (no data; the docs page is staff)
+    # public patient pages (no patient data; "continue" answers the same for any address)
+    ("GET", "/about-hfs"): ANYONE,
+    ("GET", "/privacy"): ANYONE,
+    ("GET", "/continue"): ANYONE,
+    ("POST", "/continue"): ANYONE,
     # the patient's private link: only that link's case
     ("GET", "/p/{token}"): PATIENT,
     ("GET", "/p/{token}/history/{step}"): PATIENT,
@@ -82,6 +87,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/p/{token}/answers"): PATIENT,
     ("GET", "/p/{token}/video"): PATIENT,
     ("POST", "/p/{token}/video"): PATIENT,
+    ("POST", "/p/{token}/video-consent"): PATIENT,
+    ("POST", "/p/{token}/ask"): PATIENT,  # a message, withdrawal, deletion request
     ("GET", "/api/v1/patient/{token}"): PATIENT,
     ("PUT", "/api/v1/patient/{token}/draft"): PATIENT,
     ("POST", "/api/v1/patient/{token}/answers"): PATIENT,
@@ -114,6 +121,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/clinic/cases/{case_id}/visits"): WRITE_DESK,
     ("POST", "/clinic/cases/{case_id}/link"): WRITE_DESK,
     ("POST", "/clinic/cases/{case_id}/link/revoke"): WRITE_DESK,
+    ("POST", "/clinic/cases/{case_id}/merge"): WRITE_DESK,  # a duplicate request
+    ("POST", "/clinic/cases/{case_id}/requests/{request_id}/handled"): WRITE_DESK,
     ("POST", "/clinic/cases/{case_id}/videos"): WRITE_DESK,
     ("POST", "/clinic/jobs/{job_id}/retry"): WRITE_DESK,
     ("POST", "/api/v1/cases/{case_id}/notes"): WRITE_DESK,

@@ -77,6 +77,7 @@ def render(
         "csrf": csrf_token(request),
         "kb": ctx.kb,
         "mode": ctx.settings.mode,
+        "clinic": ctx.settings.clinic,
         "user": user,
         **context,
     }

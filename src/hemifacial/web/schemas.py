@@ -61,6 +61,7 @@ class ContactCreate(_Strict):
     phone: str = Field(default="", max_length=50)
     birth_year: str = Field(default="", max_length=4)
     consent: bool
+    video_consent: bool = False  # separate consent to keep and measure face videos
 
 
 class IntakeCreate(_Strict):

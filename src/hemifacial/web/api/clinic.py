@@ -9,12 +9,13 @@ from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from hemifacial.errors import PermissionDeniedError
-from hemifacial.services import accounts, cases, erasure, intake, reads, videos, worklist
+from hemifacial.services import accounts, cases, erasure, intake, patients, reads, videos, worklist
 
 from .. import schemas
 from ..auth import SESSION_COOKIE, end_session, start_session
 from ..csrf import csrf_token, token_for_session
 from ..deps import Audit, Ctx, CurrentUser, Read, Tx
+from ..links import public_base
 from ..render import not_modified, page_etag
 from ..signin import log_in
 from ..uploads import check_length, receive
@@ -151,9 +152,12 @@ def anonymise_case(case_id: int, ctx: Ctx, tx: Tx, user: CurrentUser) -> dict[st
 
 @router.patch("/cases/{case_id}", response_model=schemas.CaseSummary)
 def update_case(
-    case_id: int, body: schemas.CaseUpdate, tx: Tx, user: CurrentUser
+    case_id: int, body: schemas.CaseUpdate, request: Request, ctx: Ctx, tx: Tx, user: CurrentUser
 ) -> schemas.CaseSummary:
-    return schemas.case_summary(cases.set_status(tx, case_id, body.status, user.username))
+    """Set the status; the patient is told by e-mail (after commit)."""
+    header = cases.set_status(tx, case_id, body.status, user.username)
+    patients.status_news(tx, ctx.outbox, case_id, public_base(request))
+    return schemas.case_summary(header)
 
 
 @router.post("/cases/{case_id}/findings", status_code=201)

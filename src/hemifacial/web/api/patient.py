@@ -9,12 +9,13 @@ from fastapi import APIRouter, Depends, File, Form, Header, Request, UploadFile
 
 from hemifacial.domain.status import CaseStatus
 from hemifacial.errors import FormError
-from hemifacial.services import forms, idempotency, intake, reads, videos
+from hemifacial.services import forms, idempotency, intake, patients, reads, videos
 from hemifacial.services.views import StoredAssessment
 
 from .. import schemas
 from ..deps import Audit, Ctx, Read, Tx
 from ..limits import limit_intake
+from ..links import public_base
 from ..uploads import check_length, receive
 
 router = APIRouter(prefix="/api/v1", tags=["patient"])
@@ -78,6 +79,9 @@ def submit_intake(
     intake.save_draft(tx, ctx.kb, case.id, body.answers)
     stored = intake.submit(tx, ctx.kb, case.id)
     idempotency.bind(tx, "intake", idempotency_key, case.id)
+    base = public_base(request)
+    patients.send_link(tx, ctx.outbox, case.id, token, base, ctx.settings.link_days)
+    patients.after_submit(tx, ctx.outbox, case.id, base)
     return _intake_public(ctx, case.id, token, stored)
 
 
@@ -101,14 +105,20 @@ def patient_case(token: str, ctx: Ctx, read: Read, audit: Audit) -> dict[str, An
         "status": home.status.value,
         "name": home.name,
         "draft": dict(home.draft),
-        "follow_up_questions": [
+        "reference": home.reference,
+        "advice": {"level": home.triage.level, "reasons": list(home.triage.reasons)}
+        if home.triage
+        else None,
+        "steps": [{"id": st.id, "label": st.label, "state": st.state} for st in home.steps],
+        "follow_up_questions": [  # in the patient's words
             {
-                "finding_id": q.finding_id,
-                "question": q.text,
-                "options": list(q.options),
-                "unit": q.unit,
+                "finding_id": f.key,
+                "question": f.question,
+                "options": list(f.options),
+                "labels": {o: f.label(o) for o in (*f.options, "unknown")},
+                "unit": f.unit,
             }
-            for q in home.questions
+            for f in patients.follow_up_fields(ctx.kb, home)
         ],
         "videos": [
             {"filename": v.filename, "status": v.status, "progress": v.progress, "error": v.error}
@@ -125,11 +135,15 @@ def save_draft(token: str, body: schemas.DraftUpdate, ctx: Ctx, tx: Tx) -> None:
 
 @router.post("/patient/{token}/answers", status_code=201)
 def answer_follow_ups(
-    token: str, body: schemas.DraftUpdate, ctx: Ctx, tx: Tx
+    token: str, body: schemas.DraftUpdate, request: Request, ctx: Ctx, tx: Tx
 ) -> dict[str, list[str]]:
     """Answers to the follow-up questions: history and symptom findings only (a test result
-    is refused with 403 naming it), nothing once the case is closed."""
-    return {"saved": intake.record_patient_answers(tx, ctx.kb, token, body.answers)}
+    is refused with 403 naming it), nothing once the case is closed; an urgent red flag they
+    raise alerts the clinic."""
+    saved = intake.record_patient_answers(tx, ctx.kb, token, body.answers)
+    case = intake.case_for_token(tx, token)
+    patients.alert_if_urgent(tx, ctx.outbox, case.id, public_base(request))
+    return {"saved": saved}
 
 
 @router.post("/patient/{token}/videos", status_code=202)
@@ -140,9 +154,12 @@ def patient_video(
     tx: Tx,
     file: Annotated[UploadFile, File()],
     mirrored: Annotated[bool, Form()] = False,
+    video_consent: Annotated[bool, Form()] = False,
 ) -> dict[str, str]:
+    """A face video; refused (422) without the patient's consent to keep and measure it."""
     check_length(request, ctx)
     case_id = intake.writable_case_for_token(tx, token).id
+    patients.require_video_consent(tx, case_id, video_consent)
     stored, name = receive(ctx, file)
     videos.add_video(
         tx,

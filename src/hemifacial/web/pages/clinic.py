@@ -17,6 +17,7 @@ from hemifacial.services import (
     dates,
     glance,
     intake,
+    patients,
     reads,
     results,
     videos,
@@ -28,9 +29,11 @@ from hemifacial.services.database import UnitOfWork
 from ..charts import course_svg
 from ..deps import Audit, Ctx, CurrentUser, FormFields, Read, Tx
 from ..flash import flash_of, saved
+from ..links import public_base
 from ..render import not_modified, page_etag, render
 from ..timeline import event_label, timeline_svg
 from ..uploads import check_length, receive
+from .clinic_patient import patient_side
 
 router = APIRouter(include_in_schema=False)
 EXAM_GROUPS = ("spasm", "associated", "history", "demographics")
@@ -143,7 +146,8 @@ def _case_page(
 ) -> Response:
     """The case page after a form post: with its errors or the new link (never cached)."""
     view = reads.case_view(s, ctx.kb, case_id)
-    context = {**_case_context(ctx, view), "assignees": worklist.assignees(s), **extra}
+    context = {**_case_context(ctx, view), "assignees": worklist.assignees(s, ctx.views)}
+    context |= {**patient_side(s, case_id), **extra}
     return render(request, "clinic/case.html", context, status)
 
 
@@ -157,7 +161,8 @@ def case_page(
     if flash is not None:  # after a save: what changed, never cached
         view = reads.case_view(read, ctx.kb, case_id, since=flash.since)
         ctx.db.seen.record(user.username, case_id, view.case.revision)
-        context = {**_case_context(ctx, view), "assignees": worklist.assignees(read)}
+        context = {**_case_context(ctx, view), "assignees": worklist.assignees(read, ctx.views)}
+        context |= patient_side(read, case_id)
         return render(request, "clinic/case.html", {**context, "flash": flash})
     revision = reads.case_revision(read, case_id)
     ctx.db.seen.record(user.username, case_id, revision)  # no longer "new" on the worklist
@@ -167,7 +172,9 @@ def case_page(
     if unchanged is not None:
         return unchanged
     view = reads.case_view_at(read, ctx.kb, case_id, revision, ctx.views)
-    context = {**_case_context(ctx, view), "assignees": worklist.assignees(read)}
+    # a new request with the same contact raises this case's revision (patients.flag_twins)
+    context = {**_case_context(ctx, view), "assignees": worklist.assignees(read, ctx.views)}
+    context |= patient_side(read, case_id)
     return render(request, "clinic/case.html", context, etag=etag)
 
 
@@ -214,9 +221,15 @@ class StatusForm(BaseModel):
 
 @router.post("/clinic/cases/{case_id}/status")
 def set_status(
-    case_id: int, tx: Tx, user: CurrentUser, form: Annotated[StatusForm, Form()]
+    case_id: int,
+    request: Request,
+    ctx: Ctx,
+    tx: Tx,
+    user: CurrentUser,
+    form: Annotated[StatusForm, Form()],
 ) -> Response:
     cases.set_status(tx, case_id, form.status, user.username)
+    patients.status_news(tx, ctx.outbox, case_id, public_base(request))  # e-mail after commit
     return _see(f"/clinic/cases/{case_id}")
 
 

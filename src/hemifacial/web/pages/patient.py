@@ -13,11 +13,12 @@ from pydantic import BaseModel
 
 from hemifacial.domain.status import CaseStatus
 from hemifacial.errors import FormError, InputError, PatientFindingError
-from hemifacial.services import forms, idempotency, intake, videos
+from hemifacial.services import forms, idempotency, intake, patients, videos
 from hemifacial.services.database import UnitOfWork
 
 from ..deps import Audit, Ctx, FormFields, Read, Tx
 from ..limits import limit_intake
+from ..links import public_base
 from ..render import render
 from ..uploads import check_length, receive
 
@@ -52,23 +53,29 @@ class ContactForm(BaseModel):
     phone: str = ""
     birth_year: str = ""
     consent: str = ""
+    video_consent: str = ""
     submit_key: str = ""
 
 
 @router.post("/request", dependencies=[Depends(limit_intake)])
 def start(request: Request, ctx: Ctx, tx: Tx, form: Annotated[ContactForm, Form()]) -> Response:
-    values = form.model_dump(exclude={"consent", "submit_key"})
+    values = form.model_dump(exclude={"submit_key"})  # all comes back, the boxes included
     earlier = idempotency.claim(tx, "request-form", form.submit_key)
     if earlier is not None:  # sent twice (a double click, a reload): the same request
         token = intake.new_link_for(tx, earlier, ctx.settings.link_days, "patient")
         return _see(f"/p/{token}")
-    contact = intake.Contact(**values, consent=form.consent == "yes")
+    contact = intake.Contact(
+        **form.model_dump(exclude={"consent", "video_consent", "submit_key"}),
+        consent=form.consent == "yes",
+        video_consent=form.video_consent == "yes",
+    )
     try:
         case, token = intake.start(tx, contact, ctx.settings.link_days)
     except FormError as exc:
         tx.rollback()  # the key is free again for the corrected form
         return _start_page(request, values, exc.fields, 422)
     idempotency.bind(tx, "request-form", form.submit_key, case.id)
+    patients.send_link(tx, ctx.outbox, case.id, token, public_base(request), ctx.settings.link_days)
     return _see(f"/p/{token}/history/1")
 
 
@@ -92,6 +99,7 @@ def _home(
     errors: dict[str, str],
     status: int,
     audit: Audit | None = None,
+    message: str = "",
 ) -> Response:
     home = intake.patient_home(s, ctx.kb, token)
     if audit is not None:
@@ -100,11 +108,15 @@ def _home(
         return _see(f"/p/{token}/history/1")
     data = {
         "case": home,
-        "questions": home.questions,
+        "questions": patients.follow_up_fields(ctx.kb, home),
         "videos": home.videos,
         "errors": errors,
         "sent": request.query_params.get("sent"),
         "uploaded": request.query_params.get("video"),
+        "asked": request.query_params.get("asked"),
+        "message": message,
+        "values": {},
+        "visible": lambda _f: True,
     }
     return _page(request, "patient/home.html", token, data, status)
 
@@ -202,6 +214,7 @@ def submit(token: str, request: Request, ctx: Ctx, tx: Tx) -> Response:
     except FormError as exc:
         tx.rollback()
         return _review(request, ctx, token, case.draft, exc.fields, 422)
+    patients.after_submit(tx, ctx.outbox, case.id, public_base(request))
     return _see(f"/p/{token}?sent=1")
 
 
@@ -212,18 +225,23 @@ def follow_up_answers(token: str, request: Request, ctx: Ctx, tx: Tx, form: Form
         intake.record_patient_answers(tx, ctx.kb, token, answers)
     except FormError as exc:
         tx.rollback()
-        return _home(token, request, ctx, tx, exc.fields, exc.http_status)
+        return _home(
+            token, request, ctx, tx, patients.plain_errors(ctx.kb, exc.fields), exc.http_status
+        )
     except PatientFindingError as exc:  # a test result or a closed case: said in words
         tx.rollback()
         return _home(token, request, ctx, tx, {"_form": str(exc)}, exc.http_status)
+    patients.alert_if_urgent(
+        tx, ctx.outbox, intake.case_for_token(tx, token).id, public_base(request)
+    )
     return _see(f"/p/{token}")
 
 
 @router.get("/p/{token}/video")
-def video_form(token: str, request: Request, read: Read, audit: Audit) -> Response:
-    case = intake.case_for_token(read, token)
-    audit("patient", "link.view", case.id, page="video")
-    return _page(request, "patient/video.html", token, {"error": None})
+def video_form(token: str, request: Request, ctx: Ctx, read: Read, audit: Audit) -> Response:
+    home = intake.patient_home(read, ctx.kb, token)
+    audit("patient", "link.view", home.case_id, page="video")
+    return _page(request, "patient/video.html", token, {"error": None, "case": home})
 
 
 @router.post("/p/{token}/video")
@@ -234,9 +252,11 @@ def upload(
     tx: Tx,
     file: Annotated[UploadFile | None, File()] = None,
     mirrored: Annotated[str, Form()] = "",
+    video_consent: Annotated[str, Form()] = "",
 ) -> Response:
     case_id = intake.writable_case_for_token(tx, token).id
     try:
+        patients.require_video_consent(tx, case_id, video_consent == "yes")
         check_length(request, ctx)
         stored, name = receive(ctx, file)
         videos.add_video(
@@ -251,5 +271,40 @@ def upload(
         )
     except InputError as exc:
         tx.rollback()
-        return _page(request, "patient/video.html", token, {"error": str(exc)}, exc.http_status)
+        home = intake.patient_home(tx, ctx.kb, token)
+        data = {"error": _one(exc), "case": home}
+        return _page(request, "patient/video.html", token, data, exc.http_status)
     return _see(f"/p/{token}?video=1")
+
+
+def _one(exc: InputError) -> str:
+    return next(iter(exc.fields.values())) if isinstance(exc, FormError) else str(exc)
+
+
+class AskForm(BaseModel):
+    kind: str = "message"
+    message: str = ""
+
+
+@router.post("/p/{token}/ask")
+def ask(
+    token: str, request: Request, ctx: Ctx, tx: Tx, form: Annotated[AskForm, Form()]
+) -> Response:
+    """A message, withdrawal of the video consent or a deletion request, for staff."""
+    case = intake.case_for_token(tx, token)
+    try:
+        patients.ask(tx, ctx.outbox, case.id, form.kind, form.message, public_base(request))
+    except FormError as exc:
+        tx.rollback()
+        return _home(token, request, ctx, tx, exc.fields, 422, message=form.message)
+    return _see(f"/p/{token}?asked={form.kind}#ask")
+
+
+@router.post("/p/{token}/video-consent")
+def video_consent(token: str, ctx: Ctx, tx: Tx, consent: Annotated[str, Form()] = "") -> Response:
+    """The separate consent to keep and measure a face video (asked before the upload)."""
+    case = intake.case_for_token(tx, token)
+    if consent == "yes":
+        patients.give_video_consent(tx, case.id)
+        return _see(f"/p/{token}/video")
+    return _see(f"/p/{token}/video?consent=missing")

@@ -114,4 +114,15 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () { init(document); });
+  // Copy the private link (the field stays selectable when the clipboard is not allowed).
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var field = document.querySelector(button.getAttribute("data-copy"));
+      if (!field) return;
+      field.select();
+      var done = function () { button.textContent = "Copied"; };
+      if (navigator.clipboard) navigator.clipboard.writeText(field.value).then(done, function () {});
+      else { try { document.execCommand("copy"); done(); } catch (e) { /* selected for the user */ } }
+    });
+  });
 })();
