@@ -62,36 +62,6 @@ def _case(s: Any, name: str, level: int, status: str = "new", minutes: int = 0) 
     return row
 
 
-def test_dashboard_puts_red_flags_first_then_recent_and_paginates(factory: Any) -> None:
-    with transaction(factory) as s:
-        _case(s, "Old plain", 0, minutes=50)
-        _case(s, "New plain", 0, minutes=1)
-        _case(s, "Soon flag", 1, minutes=40)
-        _case(s, "Urgent flag", 2, minutes=60)
-        _case(s, "Draft person", 2, status="draft")
-        for i in range(7):
-            _case(s, f"Closed {i}", 0, status="closed", minutes=100 + i)
-    with transaction(factory) as s:
-        page = repo.dashboard(s, per_page=3)
-        assert [c.patient_name for c in page.rows] == ["Urgent flag", "Soon flag", "New plain"]
-        assert page.total == 11 and page.pages == 4  # the draft is not a case yet
-        assert page.counts == {"new": 4, "closed": 7}
-        last = repo.dashboard(s, per_page=3, page=99)
-        assert last.page == 4 and [c.patient_name for c in last.rows] == ["Closed 5", "Closed 6"]
-        assert [c.patient_name for c in repo.dashboard(s, red_flags_only=True).rows] == [
-            "Urgent flag",
-            "Soon flag",
-        ]
-        assert [c.patient_name for c in repo.dashboard(s, query="PLAIN").rows] == [
-            "New plain",
-            "Old plain",
-        ]
-        assert repo.dashboard(s, status="closed").total == 7
-        # the search is for the text typed: % and _ are not wildcards
-        assert repo.dashboard(s, query="%").total == 0
-        assert repo.dashboard(s, query="new_plain").total == 0
-
-
 def test_get_case_names_the_missing_id(factory: Any) -> None:
     with transaction(factory) as s, pytest.raises(NotFoundError, match="case 12345"):
         repo.get_case(s, 12345)

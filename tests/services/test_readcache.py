@@ -11,11 +11,9 @@ from hemifacial.db import repositories as repo
 from hemifacial.db import tables as t
 from hemifacial.db.engine import session_factory, transaction
 from hemifacial.domain.knowledge.model import KnowledgeBase
-from hemifacial.domain.status import CaseStatus
-from hemifacial.services import cases, reads
+from hemifacial.services import cases, reads, worklist
 from hemifacial.services.database import Database
 from hemifacial.services.readcache import ReadCache
-from hemifacial.services.views import DashboardFilter
 
 
 def _counting(value: object) -> tuple[list[int], Callable[[], object]]:
@@ -119,7 +117,9 @@ def test_clinic_generation_follows_commits_here_and_in_other_processes(
         db.close()
 
 
-def test_the_dashboard_is_never_older_than_a_committed_change(db_url: str, engine: object) -> None:
+def test_the_worklist_is_never_older_than_a_committed_change(
+    db_url: str, engine: object, kb: KnowledgeBase
+) -> None:
     db = Database(db_url)
     db.changes.start()
     cache = ReadCache(16)
@@ -129,8 +129,9 @@ def test_the_dashboard_is_never_older_than_a_committed_change(db_url: str, engin
 
         def new_tab() -> list[int]:
             with db.reader() as s:
-                new = DashboardFilter(status=CaseStatus("new"))
-                page = reads.dashboard_at(s, db.cases_generation(), cache, new)
+                new = worklist.parse_query(kb, {"status": "new"})
+                generation = db.cases_generation()
+                page = worklist.dashboard(s, kb, new, "doc", generation=generation, cache=cache)
             return [r.id for r in page.rows]
 
         assert new_tab() == [case_id]
@@ -145,13 +146,18 @@ def test_the_dashboard_is_never_older_than_a_committed_change(db_url: str, engin
         db.close()
 
 
-def test_while_the_listener_is_down_nothing_clinic_wide_is_cached(db_url: str) -> None:
+def test_while_the_listener_is_down_nothing_clinic_wide_is_cached(
+    db_url: str, kb: KnowledgeBase
+) -> None:
     db = Database(db_url)  # never started: as if its connection were lost
     assert db.cases_generation() is None
     cache = ReadCache(16)
     with db.reader() as s:
         for _ in range(2):
-            reads.dashboard_at(s, db.cases_generation(), cache, DashboardFilter())
+            everything = worklist.parse_query(kb, {})
+            worklist.dashboard(
+                s, kb, everything, "doc", generation=db.cases_generation(), cache=cache
+            )
     assert len(cache) == 0 and cache.misses == 0  # read afresh, past the cache
     db.close()
 

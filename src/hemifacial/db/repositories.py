@@ -9,30 +9,18 @@ from typing import Any
 
 from sqlalchemy import (
     BindParameter,
-    ColumnElement,
     bindparam,
     delete,
     func,
-    or_,
     select,
     update,
 )
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy.orm import Session
 
 from hemifacial.errors import NotFoundError
 
 from . import audit as audit_chain
 from . import tables as t
-
-DASHBOARD_PAGE = 50
-DASHBOARD_COLUMNS = (
-    t.Case.status,
-    t.Case.patient_name,
-    t.Case.red_flag_level,
-    t.Case.top_condition,
-    t.Case.top_probability,
-    t.Case.updated_at,
-)
 
 
 def audit(s: Session, actor: str, action: str, case_id: int | None = None, **detail: Any) -> None:
@@ -211,70 +199,6 @@ def set_job_progress(s: Session, job_id: int, progress: float) -> None:
         .where(t.Job.id == job_id, t.Job.status == "running")
         .values(progress=progress, updated_at=t.utcnow())
     )
-
-
-@dataclass(frozen=True)
-class DashboardPage:
-    rows: Sequence[t.Case]
-    total: int
-    counts: dict[str, int]
-    page: int
-    pages: int
-
-
-def status_counts(s: Session) -> dict[str, int]:
-    """Submitted cases per status."""
-    rows = s.execute(
-        select(t.Case.status, func.count())
-        .where(t.Case.status.in_(t.CASE_STATUSES))
-        .group_by(t.Case.status)
-    ).all()
-    return {str(k): int(v) for k, v in rows}
-
-
-def dashboard(
-    s: Session,
-    *,
-    status: str | None = None,
-    query: str | None = None,
-    red_flags_only: bool = False,
-    page: int = 1,
-    per_page: int = DASHBOARD_PAGE,
-    counts: dict[str, int] | None = None,
-) -> DashboardPage:
-    """Cases for the dashboard: red flags first, then most recently changed; paginated.
-
-    The per-status counts come from an index-only scan and give the total when no search or
-    red-flag filter applies, so an unfiltered page costs two small queries (one when the
-    caller passes ``counts`` it cached from :func:`status_counts`).
-    """
-    submitted = t.Case.status.in_(t.CASE_STATUSES)
-    if counts is None:
-        counts = status_counts(s)
-    cond: list[ColumnElement[bool]] = [t.Case.status == status] if status else [submitted]
-    if red_flags_only:
-        cond.append(t.Case.red_flag_level > 0)
-    if query:
-        q = query.strip().lower()
-        if q.isdigit():
-            cond.append(or_(t.Case.id == int(q), t.Case.search_text.contains(q, autoescape=True)))
-        else:
-            cond.append(t.Case.search_text.contains(q, autoescape=True))
-    if query or red_flags_only:
-        total = s.scalar(select(func.count()).select_from(t.Case).where(*cond)) or 0
-    else:
-        total = counts.get(status, 0) if status else sum(counts.values())
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    rows = s.scalars(
-        select(t.Case)
-        .options(load_only(*DASHBOARD_COLUMNS))  # not the JSON answers
-        .where(*cond)
-        .order_by(t.Case.red_flag_level.desc(), t.Case.updated_at.desc(), t.Case.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return DashboardPage(rows, total, counts, page, pages)
 
 
 def link_by_hash(s: Session, token_hash: str) -> t.PatientLink | None:

@@ -26,8 +26,8 @@ from hemifacial.errors import (
 )
 
 from . import mfa
+from .admin_views import Enrolment, UserRow
 from .passwords import dummy_hash, hash_password, needs_rehash, verify_password
-from .views import Enrolment, UserRow
 
 __all__ = ["hash_password", "needs_rehash", "verify_password"]  # re-exported
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from hemifacial.db.audit import Verdict as Verdict  # re-exported for the CLI
 
+from .admin_views import AuditRow
 from .database import Client, Database
-from .views import AuditRow
 
 CSV_COLUMNS = ("seq", "at", "actor", "action", "case_id", "ip", "user_agent", "detail", "hash")
 

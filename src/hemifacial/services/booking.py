@@ -26,9 +26,9 @@ from hemifacial.errors import NotFoundError, PermissionDeniedError, SlotTakenErr
 from hemifacial.settings import Settings
 
 from . import booking_mail as mail
+from .booking_views import BookingView, CaseAppointment, DaySlots, PatientBooking
 from .database import on_commit
 from .slots import clinician_view, slot_view, utc_naive_now
-from .views import BookingView, CaseAppointment, DaySlots, PatientBooking
 
 REMINDER_BEFORE = dt.timedelta(hours=24)
 BOOKABLE_DAYS = 60

@@ -15,8 +15,8 @@ from hemifacial.domain.status import CaseStatus
 from hemifacial.errors import InvalidValueError
 
 from .cases import reassess
+from .patient_views import DuplicateView
 from .patients import phone_digits
-from .views import DuplicateView
 
 _MOVED = (t.Finding, t.Video, t.Note, t.Visit, t.PatientLink, t.PatientRequest, t.OutboxMail)
 

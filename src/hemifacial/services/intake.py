@@ -30,8 +30,9 @@ from hemifacial.errors import (
 from . import booking, duplicates, forms, mail, patients
 from .accounts import token_hash
 from .cases import effective_findings, reassess, record_findings
+from .patient_views import PatientHome, PatientVideo
 from .stored import case_header, stored_assessment
-from .views import CaseHeader, PatientHome, PatientVideo, StoredAssessment
+from .views import CaseHeader, StoredAssessment
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^[+()\d][\d\s()./-]{5,24}$")

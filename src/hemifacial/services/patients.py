@@ -23,7 +23,7 @@ from hemifacial.errors import FormError, InputError, NotFoundError
 
 from . import forms, mail
 from .mail import Outbox, reference
-from .views import DraftRow, PatientHome, PatientRequestView, Step, Triage
+from .patient_views import DraftRow, PatientHome, PatientRequestView, Step, Triage
 
 REQUEST_KINDS = ("message", "withdraw_video", "delete")
 MESSAGE_MAX = 4000

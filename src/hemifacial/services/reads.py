@@ -10,9 +10,9 @@ from hemifacial.db import audit as audit_chain
 from hemifacial.db import repositories as repo
 from hemifacial.db import tables as t
 from hemifacial.domain.knowledge.model import KnowledgeBase
-from hemifacial.domain.status import CaseStatus
 from hemifacial.errors import NotFoundError
 
+from .admin_views import AuditFilters, AuditRow
 from .cases import Effective, effective_findings
 from .changes import describe_change
 from .conflicts import find_conflicts
@@ -22,14 +22,9 @@ from .review import review_view
 from .stored import analysis_view, case_header, job_view, stored_assessment, visit_view
 from .views import (
     AnalysisView,
-    AuditFilters,
-    AuditRow,
     CaseView,
     CourseChange,
     CourseRow,
-    Dashboard,
-    DashboardFilter,
-    DashboardRow,
     FindingView,
     HistoryRow,
     JobView,
@@ -199,36 +194,6 @@ def case_revision(s: UnitOfWork, case_id: int) -> int:
     if revision is None:
         raise NotFoundError(f"case {case_id} does not exist")
     return revision
-
-
-def dashboard(s: UnitOfWork, f: DashboardFilter) -> Dashboard:
-    data = repo.dashboard(
-        s, status=f.status, query=f.query or None, red_flags_only=f.red_flags_only, page=f.page
-    )
-    rows = tuple(
-        DashboardRow(
-            c.id,
-            c.patient_name,
-            CaseStatus(c.status),
-            c.red_flag_level,
-            c.top_condition,
-            c.top_probability,
-            c.updated_at,
-        )
-        for c in data.rows
-    )
-    return Dashboard(rows, data.total, data.counts, data.page, data.pages)
-
-
-def dashboard_at(
-    s: UnitOfWork, generation: int | None, cache: ReadCache, f: DashboardFilter
-) -> Dashboard:
-    """:func:`dashboard` of the cases at ``generation`` (read *before* this call, see
-    :meth:`.database.Database.cases_generation`), from ``cache`` when built already; read
-    afresh when the generation is unknown. The page holds nothing of the viewer."""
-    if generation is None:
-        return dashboard(s, f)
-    return cache.get_or_build(("dashboard", generation, f), lambda: dashboard(s, f))
 
 
 def latest_assessment(s: UnitOfWork, case_id: int) -> StoredAssessment:

@@ -22,7 +22,7 @@ from hemifacial.db import repositories as repo
 from hemifacial.db import tables as t
 from hemifacial.errors import FormError
 
-from .views import Calendar, ClinicianView, DaySlots, SlotView
+from .booking_views import Calendar, ClinicianView, DaySlots, SlotView
 
 REPEATS = ("none", "weekly", "weekdays")
 MAX_REPEAT = 52

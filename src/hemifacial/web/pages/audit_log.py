@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from hemifacial.errors import FormError
 from hemifacial.services import audit as audit_service
 from hemifacial.services import reads
-from hemifacial.services.views import AuditFilters
+from hemifacial.services.admin_views import AuditFilters
 
 from ..deps import Audit, CurrentUser, Read
 from ..render import render

@@ -172,9 +172,12 @@ def case_page(
     if unchanged is not None:
         return unchanged
     view = reads.case_view_at(read, ctx.kb, case_id, revision, ctx.views)
-    # a new request with the same contact raises this case's revision (patients.flag_twins)
     context = {**_case_context(ctx, view), "assignees": worklist.assignees(read, ctx.views)}
-    context |= patient_side(read, case_id)
+    # kept by revision too: the patient's requests raise it, and so does a new request with
+    # the same contact (duplicates.flag_twins); this was a third of the page's time
+    context |= ctx.views.get_or_build(
+        ("patient_side", case_id, revision), lambda: patient_side(read, case_id)
+    )
     return render(request, "clinic/case.html", context, etag=etag)
 
 

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from hemifacial.services import duplicates, patients
 from hemifacial.services.database import UnitOfWork
-from hemifacial.services.views import DuplicateView
+from hemifacial.services.patient_views import DuplicateView
 
 from ..deps import Ctx, CurrentUser, Tx
 
