@@ -13,8 +13,8 @@ import pytest
 from hemifacial.services import accounts
 from hemifacial.web.app import create_app
 from tests.support import DOC_SECRET, otp
+from tests.web.helpers import chromium
 from tests.web.server import running
-from tests.web.test_browser import ARGS, CHROMIUM
 
 from .conftest import Seeded
 
@@ -39,19 +39,12 @@ HIDDEN = (
 
 @pytest.fixture(scope="module")
 def page(seeded: Seeded) -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        from tests.db.fixtures import unavailable
-
-        unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
     app = create_app(seeded.settings)
     with app.state.ctx.db.unit_of_work() as s:
         accounts.create_user(
             s, "printer", "correct horse battery", "Dr Print", totp_secret=DOC_SECRET
         )
-    with running(app) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    with running(app) as url, chromium() as browser:
         tab = browser.new_page()
         tab.goto(f"{url}/login")
         tab.fill("input[name=username]", "printer")
@@ -60,7 +53,6 @@ def page(seeded: Seeded) -> Iterator[Any]:
         tab.click("button[type=submit]")
         tab.goto(f"{url}/clinic/cases/{seeded.typical}")
         yield tab
-        browser.close()
 
 
 def test_the_printed_case_page_is_a_few_pages_of_clinical_content(

@@ -16,6 +16,8 @@ from tests.db.fixtures import client_for
 from tests.doubles import fake_analyzer
 from tests.support import DOC_SECRET, otp
 
+from .helpers import chromium
+
 PASSWORD = "correct horse battery"
 
 
@@ -43,3 +45,10 @@ def clinician(app: Any) -> Iterator[Any]:
         assert r.status_code == 200, r.text
         c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
         yield c
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Headless Chromium for the page tests."""
+    with chromium() as b:
+        yield b

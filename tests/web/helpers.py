@@ -3,9 +3,41 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from tests.support import tiny_mp4
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's: Playwright's own browser download does not work here
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+
+@contextmanager
+def chromium(*extra_args: str) -> Iterator[Any]:
+    """Headless Chromium through Playwright; missing, it skips the test (fails with CI=true)."""
+    if not Path(CHROMIUM).exists():
+        from tests.db.fixtures import unavailable
+
+        unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[*ARGS, *extra_args])
+        try:
+            yield b
+        finally:
+            b.close()
+
 
 MP4 = tiny_mp4()
 TYPICAL = {

@@ -27,7 +27,7 @@ from hemifacial.web.app import create_app
 from tests.support import REPO
 
 from .server import running
-from .test_browser import ARGS, CHROMIUM, PHONE
+from .test_browser import PHONE
 
 pytestmark = pytest.mark.browser
 TZ = "Asia/Seoul"  # UTC+9 all year: 09:30 there is 00:30 UTC
@@ -67,20 +67,6 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Any]]:
         slots.add_clinician(s, "Dr Min-jun Park", "Neurology", ["English", "Korean"], ["East"])
     with running(app) as url:
         yield url, ctx
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        from tests.db.fixtures import unavailable
-
-        unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 def monday_after_next() -> dt.date:

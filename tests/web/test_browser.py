@@ -24,16 +24,6 @@ from tests.support import DOC_SECRET, otp
 from .helpers import YOUNG
 from .server import running
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 PHONE = {
     "viewport": {"width": 390, "height": 844},
@@ -43,20 +33,6 @@ PHONE = {
 }
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        from tests.db.fixtures import unavailable
-
-        unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

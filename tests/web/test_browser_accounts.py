@@ -19,7 +19,7 @@ from hemifacial.web.app import create_app
 from tests.support import DOC_SECRET, otp
 
 from .server import running
-from .test_browser import browser, shot  # noqa: F401  (the fixture)
+from .test_browser import shot
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"
@@ -62,7 +62,7 @@ def _login(page: Any, url: str, username: str, code: str = "") -> None:
 
 
 def test_second_factor_setup_accounts_page_and_docs_without_csp_violations(
-    browser: Any,  # noqa: F811
+    browser: Any,
     base_url: str,
     tmp_path: Path,
 ) -> None:

@@ -26,8 +26,8 @@ from tests.doubles import events_analyzer
 from tests.services.test_results import png
 from tests.support import DOC_SECRET, otp
 
+from .helpers import chromium
 from .server import running
-from .test_browser import ARGS, CHROMIUM
 
 DOCS_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PASSWORD = "correct horse battery"
@@ -37,20 +37,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        from tests.db.fixtures import unavailable
-
-        unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[*ARGS, "--autoplay-policy=no-user-gesture-required"],
-        )
+    with chromium("--autoplay-policy=no-user-gesture-required") as b:
         yield b
-        b.close()
 
 
 @pytest.fixture

@@ -26,8 +26,8 @@ from hemifacial.web.app import create_app
 from tests.mailserver import Inbox, smtp_server
 from tests.support import DOC_SECRET, otp
 
+from .helpers import ARGS, CHROMIUM
 from .server import free_port, running
-from .test_browser import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.browser
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -38,6 +38,7 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def pw() -> Iterator[tuple[Any, Any]]:
+    """Playwright with Chromium: the phone's device descriptor comes from Playwright."""
     if not Path(CHROMIUM).exists():
         from tests.db.fixtures import unavailable
 

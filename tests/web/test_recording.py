@@ -28,8 +28,9 @@ from hemifacial.web.app import create_app
 from tests.support import DOC_SECRET, REPO, otp
 from tests.video.conftest import VIDEOS
 
+from .helpers import chromium
 from .server import running
-from .test_browser import ARGS, CHROMIUM, PHONE, shot
+from .test_browser import PHONE, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.shared_data]
 CLIP = "liveportrait_d9.mp4"
@@ -86,21 +87,13 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 @pytest.fixture
 def browser(camera: Path) -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        from tests.db.fixtures import unavailable
-
-        unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
     fake = [
         "--use-fake-ui-for-media-stream",
         "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-video-capture={camera}",
     ]
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS + fake)
+    with chromium(*fake) as b:
         yield b
-        b.close()
 
 
 def new_case(url: str, name: str) -> tuple[str, int]:

@@ -21,7 +21,6 @@ from hemifacial.web.app import create_app
 from tests.support import DOC_SECRET, otp
 
 from .server import running
-from .test_browser import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.browser
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -43,20 +42,6 @@ PEOPLE = [  # name, e-mail, year of birth, answers
     ("Ada Again", "ADA@example.org", 1966, {"age_at_onset": "52", "side": "left"}),
     ("Dan Nothing", "dan@example.org", 1980, {}),
 ]
-
-
-@pytest.fixture
-def chromium() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        from tests.db.fixtures import unavailable
-
-        unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 def shot(page: Any, tmp_path: Path, name: str, full: bool = False) -> None:
@@ -110,15 +95,15 @@ def _log_in(page: Any, url: str) -> None:
     page.locator("table.worklist").wait_for()
 
 
-def login(chromium: Any, url: str, width: int, height: int = 800) -> Any:
+def login(browser: Any, url: str, width: int, height: int = 800) -> Any:
     """A page of the worklist at ``width``, logged in as doc. A one-time code is good for
     one login, so later windows of the same test reuse the first login's session."""
     if url not in _SESSIONS:
-        first = chromium.new_context()
+        first = browser.new_context()
         _log_in(first.new_page(), url)
         _SESSIONS[url] = first.storage_state()
         first.close()
-    context = chromium.new_context(
+    context = browser.new_context(
         viewport={"width": width, "height": height}, storage_state=_SESSIONS[url]
     )
     page = context.new_page()
@@ -147,8 +132,8 @@ def fits(page: Any, width: int) -> None:
     assert scroll <= width, f"the page is {scroll} px wide in a {width} px window: {wide}"
 
 
-def test_sorting_filters_views_assignment_and_new(chromium: Any, site: str, tmp_path: Path) -> None:
-    page = login(chromium, site, 1024)
+def test_sorting_filters_views_assignment_and_new(browser: Any, site: str, tmp_path: Path) -> None:
+    page = login(browser, site, 1024)
     fits(page, 1024)
     assert len(column(page, "Patient")) == 5  # the draft is in its own view
     assert column(page, "Red flags")[0] != "none"  # red flags first by default
@@ -208,9 +193,9 @@ def test_sorting_filters_views_assignment_and_new(chromium: Any, site: str, tmp_
 
 
 def test_the_worklist_becomes_cards_on_a_narrow_screen(
-    chromium: Any, site: str, tmp_path: Path
+    browser: Any, site: str, tmp_path: Path
 ) -> None:
-    page = login(chromium, site, 600, 1000)
+    page = login(browser, site, 600, 1000)
     fits(page, 600)
     head = page.locator("table.worklist thead").bounding_box()
     assert head is not None and head["height"] <= 1  # visually hidden, kept for screen readers
@@ -220,8 +205,8 @@ def test_the_worklist_becomes_cards_on_a_narrow_screen(
     shot(page, tmp_path, "worklist-narrow", full=True)
 
 
-def test_the_case_page_reads_at_a_glance(chromium: Any, site: str, tmp_path: Path) -> None:
-    page = login(chromium, site, 1280, 900)
+def test_the_case_page_reads_at_a_glance(browser: Any, site: str, tmp_path: Path) -> None:
+    page = login(browser, site, 1280, 900)
     page.get_by_role("link", name="Ben Right").click()
     summary = page.locator("#summary").inner_text()
     for part in ("years old", "male", "right side", "for about", "leading:", "red flags: 1"):
@@ -270,8 +255,8 @@ def _serious(page: Any) -> list[str]:
     ]
 
 
-def test_axe_finds_no_serious_violation_on_the_clinic_pages(chromium: Any, site: str) -> None:
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+def test_axe_finds_no_serious_violation_on_the_clinic_pages(browser: Any, site: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.goto(f"{site}/login")
     problems = {"login": _serious(page)}
@@ -285,7 +270,7 @@ def test_axe_finds_no_serious_violation_on_the_clinic_pages(chromium: Any, site:
     assert problems == {k: [] for k in problems}
 
 
-def test_the_course_chart_keeps_every_label_inside_its_frame(chromium: Any, tmp_path: Path) -> None:
+def test_the_course_chart_keeps_every_label_inside_its_frame(browser: Any, tmp_path: Path) -> None:
     import datetime as dt
 
     from hemifacial.services.views import CourseRow, VisitView
@@ -302,7 +287,7 @@ def test_the_course_chart_keeps_every_label_inside_its_frame(chromium: Any, tmp_
         VisitView(3, dt.date(2026, 4, 20), "after 1st injection", "botulinum toxin 2026-05-04"),
         VisitView(4, dt.date(2026, 9, 14), "after 2nd injection", ""),
     ]
-    page = chromium.new_page(viewport={"width": 700, "height": 600})
+    page = browser.new_page(viewport={"width": 700, "height": 600})
     page.set_content(
         '<link rel="stylesheet" href="about:blank"><style>body{margin:8px;font-family:sans-serif}'
         "svg.chart{width:640px;height:auto}</style>" + course_svg(rows, visits)
