@@ -25,7 +25,9 @@ from hemifacial.errors import (
     UploadTooLargeError,
 )
 from hemifacial.services import intake, videos
+from hemifacial.services.database import UnitOfWork
 from hemifacial.services.videos import StoredFile
+from hemifacial.services.views import JobView
 
 from .auth import current_user
 from .context import AppContext
@@ -150,3 +152,31 @@ def receive(ctx: AppContext, upload: UploadFile | None) -> tuple[StoredFile, str
             yield block
 
     return videos.store_upload(ctx.settings, chunks(), name), name
+
+
+def add_video(
+    request: Request,
+    ctx: AppContext,
+    tx: UnitOfWork,
+    case_id: int,
+    upload: UploadFile | None,
+    *,
+    actor: str,
+    mirrored: bool,
+    visit_id: int | None = None,
+) -> JobView:
+    """What every upload route does: check the length, store the file by its hash, record
+    the video and hand its analysis to the job runner once ``tx`` commits."""
+    check_length(request, ctx)
+    stored, name = receive(ctx, upload)
+    return videos.add_video(
+        tx,
+        case_id,
+        stored,
+        name,
+        mirrored=mirrored,
+        actor=actor,
+        submit=ctx.runner.submit,
+        settings=ctx.settings,
+        visit_id=visit_id,
+    )

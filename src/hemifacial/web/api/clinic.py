@@ -18,7 +18,7 @@ from ..deps import Audit, Ctx, CurrentUser, Read, Tx
 from ..links import public_base
 from ..render import not_modified, page_etag
 from ..signin import log_in
-from ..uploads import check_length, receive
+from ..uploads import add_video
 
 router = APIRouter(prefix="/api/v1", tags=["clinic"])
 
@@ -223,18 +223,8 @@ def upload_video(
     mirrored: Annotated[bool, Form()] = False,
     visit_id: Annotated[int | None, Form()] = None,
 ) -> schemas.JobPublic:
-    check_length(request, ctx)
-    stored, name = receive(ctx, file)
-    return videos.add_video(
-        tx,
-        case_id,
-        stored,
-        name,
-        mirrored=mirrored,
-        actor=user.username,
-        submit=ctx.runner.submit,
-        settings=ctx.settings,
-        visit_id=visit_id,
+    return add_video(
+        request, ctx, tx, case_id, file, mirrored=mirrored, actor=user.username, visit_id=visit_id
     )
 
 

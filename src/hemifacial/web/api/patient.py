@@ -9,14 +9,14 @@ from fastapi import APIRouter, Depends, File, Form, Header, Request, UploadFile
 
 from hemifacial.domain.status import CaseStatus
 from hemifacial.errors import FormError
-from hemifacial.services import forms, idempotency, intake, patients, reads, videos
+from hemifacial.services import forms, idempotency, intake, patients, reads
 from hemifacial.services.views import StoredAssessment
 
 from .. import schemas
 from ..deps import Audit, Ctx, Read, Tx
 from ..limits import limit_intake
 from ..links import public_base
-from ..uploads import check_length, receive
+from ..uploads import add_video, check_length
 
 router = APIRouter(prefix="/api/v1", tags=["patient"])
 
@@ -157,18 +157,8 @@ def patient_video(
     video_consent: Annotated[bool, Form()] = False,
 ) -> dict[str, str]:
     """A face video; refused (422) without the patient's consent to keep and measure it."""
-    check_length(request, ctx)
+    check_length(request, ctx)  # an over-long body is refused before anything else
     case_id = intake.writable_case_for_token(tx, token).id
     patients.require_video_consent(tx, case_id, video_consent)
-    stored, name = receive(ctx, file)
-    videos.add_video(
-        tx,
-        case_id,
-        stored,
-        name,
-        mirrored=mirrored,
-        actor="patient",
-        submit=ctx.runner.submit,
-        settings=ctx.settings,
-    )
+    add_video(request, ctx, tx, case_id, file, mirrored=mirrored, actor="patient")
     return {"status": "queued", "message": "thank you: the video was received"}

@@ -32,7 +32,7 @@ from ..flash import flash_of, saved
 from ..links import public_base
 from ..render import not_modified, page_etag, render
 from ..timeline import event_label, timeline_svg
-from ..uploads import check_length, receive
+from ..uploads import add_video
 from .clinic_patient import patient_side
 
 router = APIRouter(include_in_schema=False)
@@ -304,17 +304,14 @@ def upload_video(
     visit_id: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        check_length(request, ctx)
-        stored, name = receive(ctx, file)
-        videos.add_video(
+        add_video(
+            request,
+            ctx,
             tx,
             case_id,
-            stored,
-            name,
+            file,
             mirrored=mirrored == "yes",
             actor=user.username,
-            submit=ctx.runner.submit,
-            settings=ctx.settings,
             visit_id=int(visit_id) if visit_id.isdigit() else None,
         )
     except InputError as exc:

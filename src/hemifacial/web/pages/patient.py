@@ -13,14 +13,14 @@ from pydantic import BaseModel
 
 from hemifacial.domain.status import CaseStatus
 from hemifacial.errors import FormError, InputError, PatientFindingError
-from hemifacial.services import forms, idempotency, intake, patients, videos
+from hemifacial.services import forms, idempotency, intake, patients
 from hemifacial.services.database import UnitOfWork
 
 from ..deps import Audit, Ctx, FormFields, Read, Tx
 from ..limits import limit_intake
 from ..links import public_base
 from ..render import render
-from ..uploads import check_length, receive
+from ..uploads import add_video
 
 router = APIRouter(include_in_schema=False)
 
@@ -257,18 +257,7 @@ def upload(
     case_id = intake.writable_case_for_token(tx, token).id
     try:
         patients.require_video_consent(tx, case_id, video_consent == "yes")
-        check_length(request, ctx)
-        stored, name = receive(ctx, file)
-        videos.add_video(
-            tx,
-            case_id,
-            stored,
-            name,
-            mirrored=mirrored == "yes",
-            actor="patient",
-            submit=ctx.runner.submit,
-            settings=ctx.settings,
-        )
+        add_video(request, ctx, tx, case_id, file, mirrored=mirrored == "yes", actor="patient")
     except InputError as exc:
         tx.rollback()
         home = intake.patient_home(tx, ctx.kb, token)
