@@ -123,6 +123,7 @@ def _concrete(world: World, path: str, principal: str) -> str:
         row_id=1,
         request_id=1,
         slot_id=1,
+        finding_id="side",
     )
 
 

@@ -235,3 +235,11 @@ def audit_rows(
         AuditRow(r.seq, r.at, r.actor, r.action, r.case_id, r.detail, r.ip, r.user_agent, r.hash)
         for r in rows
     ]
+
+
+def changes_since(s: UnitOfWork, case_id: int, since: int | None) -> tuple[str, ...]:
+    """What moved in the ranking from assessment ``since`` to the latest (the API's
+    counterpart of the case page's "what changed" confirmation)."""
+    if since is None:
+        return ()
+    return _changed(repo.case_record(s, case_id).assessments, since)

@@ -89,11 +89,14 @@ def _lifespan(ctx: AppContext) -> Callable[[FastAPI], AbstractAsyncContextManage
 
 def _include_routes(app: FastAPI) -> None:
     """Every router of the app, and the API docs' own files."""
+    from .api import booking as api_booking
     from .api import clinic as api_clinic
     from .api import kb as api_kb
     from .api import letters as api_letters
     from .api import patient as api_patient
+    from .api import records as api_records
     from .api import reports as api_reports
+    from .api import review as api_review
     from .pages import account as pages_account
     from .pages import admin as pages_admin
     from .pages import audit_log as pages_audit
@@ -111,7 +114,7 @@ def _include_routes(app: FastAPI) -> None:
     # Routes are matched in order: the clinic pages, viewed most, come first (paths of the
     # routers do not overlap, so the order changes nothing else).
     routers = (pages_worklist, pages_clinic, api_clinic, pages_patient, api_patient, api_kb)
-    for module in (*routers, api_letters):
+    for module in (*routers, api_letters, api_records, api_review, api_booking):
         app.include_router(module.router)
     app.include_router(api_reports.router)  # case report and patient letter
     app.include_router(pages_review.router)  # video review, conflicts
