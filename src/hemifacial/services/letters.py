@@ -8,10 +8,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
+from hemifacial.db import repositories as repo
 from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.errors import InvalidValueError, UnknownKeyError
 from hemifacial.letters import Suggestion, suggest_findings
 from hemifacial.letters.extract import MAX_LETTER_CHARS
+
+from .cases import record_findings
+from .views import StoredAssessment
 
 __all__ = ["MAX_LETTER_CHARS", "LetterReading", "Suggestion", "confirmed_findings", "read_letter"]
 
@@ -103,3 +109,29 @@ def confirmed_findings(
             options = ", ".join(reading.conflicts[fid])
             raise InvalidValueError(f"'{fid}' is mentioned as {options}: say which value counts")
     return result
+
+
+def record_from_letter(
+    s: Session,
+    kb: KnowledgeBase,
+    case_id: int,
+    text: str,
+    accept: Iterable[str],
+    values: Mapping[str, str],
+    actor: str,
+) -> StoredAssessment | None:
+    """Record the findings a clinician confirmed from a letter as clinician findings, and
+    re-rank (None when nothing was ticked). The letter is read again here, so only what it
+    mentions can be recorded; the audit row names the findings, the letter's length and
+    that they came from a letter — never the text."""
+    repo.get_case(s, case_id)
+    reading = read_letter(kb, text)
+    findings = confirmed_findings(reading, accept, values)
+    if not findings:
+        return None
+    stored = record_findings(s, kb, case_id, findings, source="clinician", actor=actor)
+    repo.audit(
+        s, actor, "letters.confirm", case_id, findings=sorted(findings), chars=len(text),
+        source="letter",
+    )  # fmt: skip
+    return stored

@@ -106,6 +106,7 @@ def _include_routes(app: FastAPI) -> None:
     from .pages import desk as pages_desk
     from .pages import docs as pages_docs
     from .pages import info as pages_info
+    from .pages import letters as pages_letters
     from .pages import patient as pages_patient
     from .pages import records as pages_records
     from .pages import review as pages_review
@@ -119,6 +120,7 @@ def _include_routes(app: FastAPI) -> None:
     app.include_router(api_reports.router)  # case report and patient letter
     app.include_router(pages_review.router)  # video review, conflicts
     app.include_router(pages_records.router)  # dated results, corrections
+    app.include_router(pages_letters.router)  # reading a referral letter
     # accounts; the front desk's slots and calendar; the patient's booking
     for module in (pages_account, pages_admin, pages_docs, pages_desk, pages_booking):
         app.include_router(module.router)

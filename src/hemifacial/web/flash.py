@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse
 
 MESSAGES = {
     "findings": "Findings saved.",
+    "letter": "Findings from the letter saved.",
     "result": "Test result saved.",
     "result-edited": "Test result corrected.",
     "result-deleted": "Test result deleted.",

@@ -140,6 +140,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/cases/{case_id}/findings"): CLINICAL,
     ("PATCH", "/api/v1/cases/{case_id}"): CLINICAL,
     ("POST", "/api/v1/letters/suggest"): CLINICAL,
+    ("POST", "/clinic/cases/{case_id}/letter"): CLINICAL,  # shows the suggestions only
+    ("POST", "/clinic/cases/{case_id}/letter/confirm"): CLINICAL,
     # video review and the clinician's record: watching, judging, results, corrections
     ("GET", "/clinic/videos/{video_id}/media"): CLINICAL_READ,
     ("GET", "/clinic/results/{result_id}/attachment"): CLINICAL_READ,
