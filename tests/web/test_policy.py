@@ -219,6 +219,26 @@ def test_the_table_says_what_docs_security_roles_promise() -> None:
     ]
     for key in clinical_writes:  # findings, test results and status: clinicians only
         assert table[key].roles == {"admin", "clinician"}, key
+    api_clinical = [
+        k
+        for k in table
+        if k[1].startswith(
+            (
+                "/api/v1/cases/{case_id}/results",
+                "/api/v1/cases/{case_id}/findings/",
+                "/api/v1/cases/{case_id}/conflicts/",
+                "/api/v1/videos/{video_id}/events",
+                "/api/v1/videos/{video_id}/side",
+            )
+        )
+        and k[0] != "GET"
+    ]
+    assert len(api_clinical) == 8  # the record's API writes: clinicians only, as on the page
+    for key in api_clinical:
+        assert table[key].roles == {"admin", "clinician"}, key
+    for path in ("/api/v1/cases/{case_id}/results", "/api/v1/cases/{case_id}/conflicts"):
+        assert "front_desk" not in table[("GET", path)].roles  # clinical reads, like assessment
+    assert "front_desk" in table[("POST", "/api/v1/slots")].roles
     for key in [
         ("POST", "/api/v1/cases/{case_id}/visits"),
         ("DELETE", "/api/v1/cases/{case_id}/link"),
