@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = {"pasted": "1", "warp": "2"}
+"""Per family; warp 2 (2026-12-02): lids close as curtains, a shut eye shows no sclera."""
 
 
 def cache_root() -> Path:
@@ -103,7 +104,8 @@ def build_set(
     root: Path | None = None,
 ) -> list[tuple[Path, dict[str, Any]]]:
     """The clips of one set with their ground truth, generating what is not cached."""
-    folder = (root or cache_root()) / f"{family}-v{GENERATOR_VERSION}-seed{seed}-{seconds:g}s"
+    version = GENERATOR_VERSION.get(family, "0")
+    folder = (root or cache_root()) / f"{family}-v{version}-seed{seed}-{seconds:g}s"
     folder.mkdir(parents=True, exist_ok=True)
     sources = family_sources(family)
     # by source: the source's frames and meshes are cached one source at a time

@@ -8,7 +8,7 @@ opening between them is compressed (a partial closure leaves a narrowed slit wit
 in it; a full one makes the lash lines meet). The cheek rises and the mouth corner is
 pulled towards the outer eye corner by a Gaussian radial-basis field that interpolates
 exactly: the moved points go where they are sent, nose, lips' midline, chin and the other
-corner stay put. The field is blurred slightly so that it is smooth.
+corner stay put. The cheek/mouth field is blurred slightly so that it is smooth.
 """
 
 from __future__ import annotations
@@ -29,6 +29,11 @@ UPPER_TRAVEL = 0.72
 CHEEK_LIFT_IOD = 0.06
 MOUTH_PULL_IOD = 0.09
 RBF_SIGMA_IOD = 0.22
+LASH_MARGIN_IOD = 0.012
+"""How far outside the mesh's lid line the lid margin (lashes) is taken."""
+UPPER_SKIN_IOD = 0.13
+"""Upper lid skin that stretches (lid line to about the crease; the brow stays still)."""
+LOWER_SKIN_IOD = 0.16
 
 
 @dataclass(frozen=True)
@@ -69,19 +74,23 @@ def _lid_field(
     uc = np.clip(u, max(up[0, 0], lo[0, 0]), min(up[-1, 0], lo[-1, 0]))
     vu = np.interp(uc, up[:, 0], up[:, 1]).astype(np.float32)
     vl = np.interp(uc, lo[:, 0], lo[:, 1]).astype(np.float32)
-    gap = np.maximum(vl - vu, 0)
-    nu = vu + UPPER_TRAVEL * closure * gap
-    nl = vl - (1 - UPPER_TRAVEL) * closure * gap
-    top, bottom = vu - 0.32 * iod, vl + 0.22 * iod
+    vl = np.maximum(vl, vu)
+    # the lids are curtains: the upper lid descends over the eye and the lower one rises,
+    # hiding what they pass (the open slit between them is not compressed, so a full
+    # closure shows no iris or sclera); the lid margins, taken a little outside the mesh's
+    # lid line where the lashes are, meet at full closure; the lid skin up to the crease
+    # (and down to the lid-cheek junction) stretches to follow
+    margin = LASH_MARGIN_IOD * iod
+    su, sl = vu - margin, vl + margin
+    nu = su + UPPER_TRAVEL * closure * (sl - su)
+    nl = sl - (1 - UPPER_TRAVEL) * closure * (sl - su)
+    top, bottom = vu - UPPER_SKIN_IOD * iod, vl + LOWER_SKIN_IOD * iod
     src = v.copy()
     above = (v >= top) & (v < nu)
-    src = np.where(above, top + (v - top) * (vu - top) / np.maximum(nu - top, 1e-3), src)
-    inside = (v >= nu) & (v <= nl)
-    frac = (v - nu) / np.maximum(nl - nu, 1e-3)
-    src = np.where(inside, vu + frac * gap, src)
+    src = np.where(above, top + (v - top) * (su - top) / np.maximum(nu - top, 1e-3), src)
     below = (v > nl) & (v <= bottom)
     src = np.where(
-        below, bottom - (bottom - v) * (bottom - vl) / np.maximum(bottom - nl, 1e-3), src
+        below, bottom - (bottom - v) * (bottom - sl) / np.maximum(bottom - nl, 1e-3), src
     )
     # outside the corners the aperture is 0 and nothing moves; fade the band smoothly
     span = (up[-1, 0] - up[0, 0]) / 2
@@ -137,20 +146,20 @@ def warp_frame(img: Image, mesh: Mesh, state: dict[str, SideState]) -> Image:
     xx, yy = np.meshgrid(np.arange(x0, x1, dtype=np.float32), np.arange(y0, y1, dtype=np.float32))
     dx = np.zeros_like(xx)
     dy = np.zeros_like(yy)
+    if any(s.cheek > 0 or s.mouth > 0 for s in state.values()):
+        ctrl, moves = _lower_moves(mesh, state, iod)
+        # backward map: the skin that ends at p came from p − move (small moves)
+        rx, ry = _rbf_field(xx, yy, ctrl + moves, moves, RBF_SIGMA_IOD * iod)
+        sig = max(0.6, 0.008 * iod)
+        dx -= np.asarray(cv2.GaussianBlur(rx, (0, 0), sig), np.float32)
+        dy -= np.asarray(cv2.GaussianBlur(ry, (0, 0), sig), np.float32)
+    # the lid field is not blurred: blurring across the seam where the lids meet would
+    # bring pixels of the hidden eye back into view
     for side, st in state.items():
         if st.closure > 0:
             lx, ly = _lid_field(xx, yy, mesh, side, st.closure, iod)
             dx += lx
             dy += ly
-    if any(s.cheek > 0 or s.mouth > 0 for s in state.values()):
-        ctrl, moves = _lower_moves(mesh, state, iod)
-        # backward map: the skin that ends at p came from p − move (small moves)
-        rx, ry = _rbf_field(xx, yy, ctrl + moves, moves, RBF_SIGMA_IOD * iod)
-        dx -= rx
-        dy -= ry
-    sig = max(0.6, 0.008 * iod)
-    dx = np.asarray(cv2.GaussianBlur(dx, (0, 0), sig), np.float32)
-    dy = np.asarray(cv2.GaussianBlur(dy, (0, 0), sig), np.float32)
     roi = cv2.remap(img, xx + dx, yy + dy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
     out = img.copy()
     out[y0:y1, x0:x1] = roi
