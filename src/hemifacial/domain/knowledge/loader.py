@@ -342,6 +342,7 @@ def _test(
         instead=t.get("instead"),
         sources=problems.cite(where, t.get("sources", ())),
         superseded_by=tuple(t.get("superseded_by") or ()),
+        not_needed_if={str(k): str(v) for k, v in (t.get("not_needed_if") or {}).items()},
         asks_questions=bool(t.get("asks_questions", False)),
     )
 

@@ -176,6 +176,8 @@ class DiagnosticTest:
     sources: tuple[str, ...]
     superseded_by: tuple[str, ...] = ()
     asks_questions: bool = False
+    # A finding value that makes the test pointless (the diagnosis it establishes is known).
+    not_needed_if: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -300,6 +300,10 @@ def plan_tests(
     for test in kb.tests.values():
         if stop or test.id in excluded:
             continue
+        known = [f for f, v in test.not_needed_if.items() if values.get(f) == v]
+        if known:
+            superseded.append((test.id, f"{known[0].replace('_', ' ')} already established"))
+            continue
         done = [s for s in test.superseded_by if any(f in values for f in kb.tests[s].reveals)]
         if done:
             superseded.append((test.id, f"{kb.tests[done[0]].name} already done"))
