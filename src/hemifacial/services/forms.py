@@ -17,6 +17,8 @@ import yaml
 
 from hemifacial.domain.knowledge.model import FindingType, KnowledgeBase
 
+from .i18n import gettext as tr
+
 WORDS = Path(__file__).resolve().parent / "patient_words.yaml"
 
 
@@ -64,7 +66,7 @@ def words() -> dict[str, Any]:
 
 def error(key: str, **values: object) -> str:
     """A patient-facing error message of ``patient_words.yaml``."""
-    return str(words()["errors"][key]).format(**values)
+    return tr(str(words()["errors"][key])).format(**values)
 
 
 # (section id, finding ids or ("text", key, show_if)); the words are in patient_words.yaml
@@ -161,19 +163,24 @@ def sections(kb: KnowledgeBase) -> tuple[Section, ...]:
         for item in items:
             if isinstance(item, tuple):
                 _, key, show_if = item
-                fields.append(Field(str(key), w["text"][key], "text", show_if=show_if))
+                fields.append(Field(str(key), tr(w["text"][key]), "text", show_if=show_if))
                 continue
             fid = str(item)
             if fid not in kb.findings:
                 continue
             placed.add(fid)
             fields.append(_finding_field(kb, fid))
-        out.append(Section(sid, **w["sections"][sid], fields=tuple(fields)))
+        out.append(_section(sid, tuple(fields)))
     missing = [fid for fid, f in kb.findings.items() if f.group != "tests" and fid not in placed]
     if missing:  # a finding added to the evidence base appears without a code change
         more = tuple(_finding_field(kb, fid) for fid in missing)
-        out.append(Section("more", **w["sections"]["more"], fields=more))
+        out.append(_section("more", more))
     return tuple(out)
+
+
+def _section(sid: str, fields: tuple[Field, ...]) -> Section:
+    words_of = words()["sections"][sid]
+    return Section(sid, tr(words_of["title"]), tr(words_of["intro"]), fields=fields)
 
 
 def _finding_field(kb: KnowledgeBase, fid: str) -> Field:
@@ -190,15 +197,15 @@ def _finding_field(kb: KnowledgeBase, fid: str) -> Field:
         kind, options = "categorical", f.values
     return Field(
         fid,
-        mine.get("question", f.question),
+        tr(mine.get("question", f.question)),
         kind,
         options,
-        mine.get("unit", f.unit),
+        tr(mine["unit"]) if "unit" in mine else f.unit,
         _SHOW_IF.get(fid),
-        help=mine.get("hint", ""),
-        labels=mine.get("options", {}),
-        describe=mine.get("describe", {}),
-        not_sure=mine.get("not_sure", words()["not_sure"]),
+        help=tr(mine.get("hint", "")),
+        labels={k: tr(v) for k, v in mine.get("options", {}).items()},
+        describe={k: tr(v) for k, v in mine.get("describe", {}).items()},
+        not_sure=tr(mine.get("not_sure", words()["not_sure"])),
         picture=mine.get("picture", ""),
         value_range=f.value_range,
     )
@@ -212,7 +219,7 @@ def label(value: str) -> str:
     """Words for a value without its question (yes, no, not sure; else the value)."""
     w = words()
     if value in ("yes", "no"):
-        return str(w[value])
+        return tr(str(w[value]))
     if value == "unknown":
-        return str(w["not_sure"])
+        return tr(str(w["not_sure"]))
     return value.replace("_", " ")

@@ -24,6 +24,7 @@ from hemifacial.db.engine import transaction
 from hemifacial.errors import MailError
 from hemifacial.settings import ClinicInfo, SmtpSettings
 
+from . import i18n
 from .database import on_commit
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,10 @@ _ENV = jinja2.Environment(
     autoescape=False,  # plain text mail; nothing is interpreted as markup
     undefined=jinja2.StrictUndefined,
     keep_trailing_newline=True,
+    extensions=["jinja2.ext.i18n"],
 )
+_ENV.policies["ext.i18n.trimmed"] = True
+_ENV.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
 Send = Callable[..., None]  # (smtp, to, subject, body, ics=None, ics_method=None)
 
 

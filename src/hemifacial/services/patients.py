@@ -21,7 +21,7 @@ from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.domain.status import CaseStatus
 from hemifacial.errors import FormError, InputError, NotFoundError
 
-from . import forms, mail
+from . import forms, i18n, mail
 from .mail import Outbox, reference
 from .patient_views import DraftRow, PatientHome, PatientRequestView, Step, Triage
 
@@ -161,6 +161,7 @@ def status_news(s: Session, outbox: Outbox, case_id: int, base: str) -> None:
     case = repo.get_case(s, case_id)
     news = forms.words()["status_news"].get(case.status)
     if news:
+        news = i18n.gettext(news)
         mail.queue(
             s,
             outbox,
@@ -181,7 +182,7 @@ def triage(red_flags: Sequence[Mapping[str, Any]]) -> Triage | None:
     words = forms.words()["red_flags"]
     urgent = [f for f in red_flags if f["level"] == "urgent"]
     shown = urgent or list(red_flags)
-    reasons = tuple(dict.fromkeys(words.get(f["id"], "") for f in shown if f["id"]))
+    reasons = tuple(dict.fromkeys(i18n.gettext(words.get(f["id"], "")) for f in shown if f["id"]))
     return Triage("urgent" if urgent else "soon", tuple(r for r in reasons if r))
 
 
@@ -190,7 +191,11 @@ def steps(status: CaseStatus, booking: str | None = None) -> tuple[Step, ...]:
     done = max(_STEP_DONE.get(status, 0), {"offered": 3, "booked": 4}.get(booking or "", 0))
     labels = forms.words()["steps"]
     return tuple(
-        Step(sid, labels[sid], "done" if i < done else "current" if i == done else "todo")
+        Step(
+            sid,
+            i18n.gettext(labels[sid]),
+            "done" if i < done else "current" if i == done else "todo",
+        )
         for i, sid in enumerate(_STEP_IDS)
     )
 

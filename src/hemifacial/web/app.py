@@ -28,6 +28,7 @@ from hemifacial.settings import Settings
 from . import errors
 from .context import AppContext
 from .csrf import csrf_protect
+from .language import Language
 from .policy import authorize, check_complete
 from .render import make_templates
 from .uploads import UploadGuard
@@ -173,6 +174,7 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
         return "ok"
 
     check_complete(app)  # a route without a declared access policy: refuse to start
+    app.add_middleware(Language, secure=settings.https)  # the patient's language
     app.add_middleware(UploadGuard)  # before any body of an upload is read
     app.add_middleware(SecurityHeaders, hsts=settings.https)
     return app

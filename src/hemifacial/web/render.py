@@ -15,7 +15,7 @@ from starlette.responses import Response
 from hemifacial import __version__
 from hemifacial.domain.reasoning.explain import percent
 from hemifacial.reports.render import without_cli_advice
-from hemifacial.services import forms, glance
+from hemifacial.services import forms, glance, i18n
 
 from .auth import ctx_of, current_user
 from .csrf import csrf_token, set_nonce_cookie
@@ -28,6 +28,13 @@ def make_templates(*, auto_reload: bool = False) -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     env = templates.env
     env.auto_reload = auto_reload
+    env.add_extension("jinja2.ext.i18n")  # the patient's pages: {% trans %} and _()
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["html_lang"] = i18n.html_lang
+    env.globals["current_lang"] = i18n.current
+    env.globals["languages"] = i18n.LANGUAGES
+    env.filters["t"] = i18n.gettext  # a patient wording held as data (patient_words.yaml)
     # one format for every probability (whole %, one decimal below 1 % and above 99 %)
     env.filters["pct"] = _percent
     env.filters["pct1"] = _percent  # the old name of the same filter (templates of before)

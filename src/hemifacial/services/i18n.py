@@ -1,0 +1,121 @@
+"""The patient's language: gettext catalogues (Babel ``.po`` files in ``hemifacial/locale``)
+and the language of the current request.
+
+The ``.po`` files are the source; they are compiled in memory on first use (Babel's
+``write_mo``; no ``.mo`` file is committed, nothing is downloaded). A fuzzy or empty entry
+is not used: the English text shows instead, and ``tests/test_i18n.py`` fails on it.
+
+The language of a request is held in a context variable set by the web layer
+(``web/language.py``); the services' patient wordings (``forms``, ``patients``) and the
+templates read it through :func:`gettext`. ``using(lang)`` renders in a given language
+(e-mails sent outside the patient's request).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import gettext as _gettext
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+DOMAIN = "messages"
+DEFAULT = "en"
+# code → (html lang attribute, the language's name in itself)
+LANGUAGES: dict[str, tuple[str, str]] = {
+    "en": ("en", "English"),
+    "es": ("es", "Español"),
+}
+_current: contextvars.ContextVar[str] = contextvars.ContextVar("hemifacial_lang", default=DEFAULT)
+
+
+@cache
+def translations(lang: str) -> _gettext.NullTranslations:
+    """The compiled catalogue of ``lang`` (English: no catalogue, the msgids themselves)."""
+    po = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if lang == DEFAULT or not po.exists():
+        return _gettext.NullTranslations()
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    buf = io.BytesIO()
+    write_mo(buf, catalog, use_fuzzy=False)
+    buf.seek(0)
+    return _gettext.GNUTranslations(buf)
+
+
+def current() -> str:
+    return _current.get()
+
+
+def html_lang() -> str:
+    return LANGUAGES.get(current(), LANGUAGES[DEFAULT])[0]
+
+
+def set_current(lang: str) -> contextvars.Token[str]:
+    return _current.set(lang if lang in LANGUAGES else DEFAULT)
+
+
+@contextmanager
+def using(lang: str | None) -> Iterator[None]:
+    token = set_current(lang or DEFAULT)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def gettext(message: str) -> str:
+    if not message:
+        return message
+    return translations(current()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(current()).ngettext(singular, plural, n)
+
+
+def choose(query: str | None, cookie: str | None, accept_language: str | None) -> str:
+    """The language: asked for in the URL, else remembered, else the browser's first
+    supported language (Accept-Language is only the first default), else English."""
+    for given in (query, cookie):
+        if given in LANGUAGES:
+            return str(given)
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()
+        traditional = any(x in tag for x in ("hant", "-tw", "-hk", "-mo"))
+        if tag.startswith("zh") and "zh_Hans" in LANGUAGES and not traditional:
+            return "zh_Hans"
+        base = tag.split("-")[0]
+        if base in LANGUAGES:
+            return base
+    return DEFAULT
+
+
+# -- extraction of the patient wordings of patient_words.yaml (babel.cfg) -------------
+_NOT_WORDS = {"picture"}
+
+
+def extract_yaml(
+    fileobj: Any, keywords: Any, comment_tags: Any, options: Any
+) -> Iterator[tuple[int, str | None, str, list[str]]]:
+    """A Babel extractor: every non-empty string value of a YAML file, keyed by its path."""
+    import yaml
+
+    data = yaml.safe_load(fileobj.read().decode("utf-8"))
+
+    def walk(node: Any, path: str) -> Iterator[tuple[int, str | None, str, list[str]]]:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if str(key) not in _NOT_WORDS:
+                    yield from walk(value, f"{path}.{key}" if path else str(key))
+        elif isinstance(node, str) and node.strip():
+            yield 0, None, node, [path]
+
+    yield from walk(data, "")
