@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from fastapi import Request, UploadFile
+from fastapi.responses import FileResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -24,7 +25,7 @@ from hemifacial.errors import (
     LoginRequiredError,
     UploadTooLargeError,
 )
-from hemifacial.services import intake, videos
+from hemifacial.services import intake, results, videos
 from hemifacial.services.database import UnitOfWork
 from hemifacial.services.videos import StoredFile
 from hemifacial.services.views import JobView
@@ -146,12 +147,30 @@ def receive(ctx: AppContext, upload: UploadFile | None) -> tuple[StoredFile, str
     if upload is None or not upload.filename:
         raise InvalidValueError("choose a video file to upload")
     name = upload.filename
+    return videos.store_upload(ctx.settings, _chunks(upload), name), name
 
-    def chunks() -> Iterator[bytes]:
-        while block := upload.file.read(CHUNK):
-            yield block
 
-    return videos.store_upload(ctx.settings, chunks(), name), name
+def _chunks(upload: UploadFile) -> Iterator[bytes]:
+    while block := upload.file.read(CHUNK):
+        yield block
+
+
+def receive_attachment(ctx: AppContext, upload: UploadFile | None) -> results.Attachment | None:
+    """Store a test result's optional attachment (PDF or image); None when none was sent."""
+    if upload is None or not upload.filename:
+        return None
+    return results.store_attachment(ctx.settings, _chunks(upload), upload.filename)
+
+
+def attachment_download(found: results.AttachmentFile) -> Response:
+    """A stored attachment, only ever as a download, never rendered by the browser."""
+    return FileResponse(
+        found.path,
+        media_type=found.content_type,
+        filename=found.name,
+        content_disposition_type="attachment",
+        headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
+    )
 
 
 def add_video(

@@ -6,7 +6,6 @@ with what changed in it, as the case page's confirmation does."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -21,7 +20,7 @@ from .. import schemas_records as sr
 from ..deps import Audit, Ctx, CurrentUser, Read, Tx
 from ..render import not_modified, page_etag
 from ..schemas import FindingValue, UncertainValue
-from ..uploads import CHUNK, check_length
+from ..uploads import attachment_download, check_length, receive_attachment
 
 router = APIRouter(prefix="/api/v1", tags=["records"])
 _FINDINGS = TypeAdapter(dict[str, FindingValue])
@@ -35,17 +34,6 @@ def _findings(raw: str) -> dict[str, Any]:
             {"findings": 'a JSON object: finding id → value, e.g. {"mri_nvc": "yes"}'}
         ) from None
     return {k: v.model_dump() if isinstance(v, UncertainValue) else v for k, v in parsed.items()}
-
-
-def _attachment(ctx: Ctx, upload: UploadFile | None) -> results.Attachment | None:
-    if upload is None or not upload.filename:
-        return None
-
-    def chunks() -> Iterator[bytes]:
-        while block := upload.file.read(CHUNK):
-            yield block
-
-    return results.store_attachment(ctx.settings, chunks(), upload.filename)
 
 
 def _saved(s: UnitOfWork, case_id: int, since: int | None) -> dict[str, Any]:
@@ -115,10 +103,10 @@ def add_result(
     since = results.latest_assessment_id(tx, case_id)
     results.add_result(
         tx, ctx.kb, case_id, test_id=test_id, performed_on=performed_on, report=report,
-        findings=raw, attachment=_attachment(ctx, attachment), actor=user.username,
+        findings=raw, attachment=receive_attachment(ctx, attachment), actor=user.username,
     )  # fmt: skip
-    newest = max(r.id for r in reads.case_view(tx, ctx.kb, case_id).results)
-    return sr.ResultSaved(**_saved(tx, case_id, since), result=_result(tx, ctx, case_id, newest))
+    newest = max(reads.case_view(tx, ctx.kb, case_id).results, key=lambda r: r.id)
+    return sr.ResultSaved(**_saved(tx, case_id, since), result=sr.result_public(newest))
 
 
 @router.get("/results/{result_id}/attachment", response_class=FileResponse)
@@ -128,13 +116,7 @@ def result_attachment(
     """The result's attachment, only ever as a download (audited)."""
     found = results.attachment_file(read, ctx.settings, result_id)
     audit(user.username, "result.attachment", found.case_id, result_id=result_id, via="api")
-    return FileResponse(
-        found.path,
-        media_type=found.content_type,
-        filename=found.name,
-        content_disposition_type="attachment",
-        headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
-    )
+    return attachment_download(found)
 
 
 @router.patch("/cases/{case_id}/results/{result_id}", response_model=sr.ResultPublic)

@@ -4,7 +4,6 @@ Every save answers with the case page confirming what changed (see :mod:`..flash
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -17,7 +16,7 @@ from hemifacial.services.database import UnitOfWork
 
 from ..deps import Audit, Ctx, CurrentUser, FormFields, Read, Tx
 from ..flash import saved
-from ..uploads import CHUNK, check_length
+from ..uploads import attachment_download, check_length, receive_attachment
 from .clinic import _refused
 
 router = APIRouter(include_in_schema=False)
@@ -30,17 +29,6 @@ def finding_fields(form: dict[str, str]) -> dict[str, Any]:
         if key.startswith("c.") and word and key[2:] in raw:
             raw[key[2:]] = {"value": raw[key[2:]], "certainty": word}
     return raw
-
-
-def _attachment(ctx: Ctx, upload: UploadFile | None) -> results.Attachment | None:
-    if upload is None or not upload.filename:
-        return None
-
-    def chunks() -> Iterator[bytes]:
-        while block := upload.file.read(CHUNK):
-            yield block
-
-    return results.store_attachment(ctx.settings, chunks(), upload.filename)
 
 
 @router.post("/clinic/cases/{case_id}/results")
@@ -66,7 +54,7 @@ def add_result(
             performed_on=form.get("performed_on", ""),
             report=form.get("report", ""),
             findings=raw,
-            attachment=_attachment(ctx, attachment),
+            attachment=receive_attachment(ctx, attachment),
             actor=user.username,
         )
     except InputError as exc:
@@ -81,13 +69,7 @@ def attachment(result_id: int, ctx: Ctx, user: CurrentUser, read: Read, audit: A
     """The result's attachment, only ever as a download (audited)."""
     found = results.attachment_file(read, ctx.settings, result_id)
     audit(user.username, "result.attachment", found.case_id, result_id=result_id)
-    return FileResponse(
-        found.path,
-        media_type=found.content_type,
-        filename=found.name,
-        content_disposition_type="attachment",
-        headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
-    )
+    return attachment_download(found)
 
 
 class ResultEdit(BaseModel):
