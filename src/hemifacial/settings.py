@@ -53,9 +53,9 @@ urgent red flags and patients' requests are sent); links in e-mails use
 ``_PORT`` (default 587), ``_SECURITY`` (``starttls`` default, ``tls`` or ``none``),
 ``_USER``, ``_PASSWORD``, ``_CA_FILE`` (a private CA to trust), ``HEMIFACIAL_MAIL_FROM``.
 
-The variables are parsed and checked by ``pydantic-settings``; a bad value raises one
-:class:`~hemifacial.errors.SettingsError` naming each bad variable and what it accepts
-(never a traceback at the CLI). The result is the frozen :class:`Settings` value.
+The variables are parsed and checked by ``pydantic-settings`` (:mod:`.settings_env`); a bad
+value raises one :class:`~hemifacial.errors.SettingsError` naming each bad variable and what
+it accepts (never a traceback at the CLI). The result is the frozen :class:`Settings` value.
 """
 
 from __future__ import annotations
@@ -67,31 +67,21 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import (
-    BaseSettings,
-    EnvSettingsSource,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-)
-from pydantic_settings.sources.utils import parse_env_vars
 
 from hemifacial.errors import SettingsError
+from hemifacial.settings_env import DEFAULT_CLINIC_NAME, PREFIX, read_env
 
 PLACEHOLDER_SECRETS = frozenset({"", "changethis", "change-me", "secret", "dev", "demo"})
 MODES = ("production", "dev", "demo")
 JOB_BACKENDS = ("inprocess", "celery")
 LANDMARKERS = ("mediapipe", "synthetic")
-PREFIX = "HEMIFACIAL_"
 
 
 @dataclass(frozen=True)
 class ClinicInfo:
     """Who the patient is dealing with: shown on every patient page and e-mail."""
 
-    name: str = "Hemifacial Spasm Clinic"
+    name: str = DEFAULT_CLINIC_NAME
     address: str = ""
     phone: str = ""
     hours: str = ""
@@ -250,122 +240,29 @@ def _check_limit(name: str, value: str) -> None:
         ) from None
 
 
-class EnvSettings(BaseSettings):
-    """The raw environment variables, typed; :func:`from_env` turns them into Settings."""
-
-    model_config = SettingsConfigDict(
-        env_prefix=PREFIX, env_ignore_empty=True, extra="ignore", frozen=True
-    )
-
-    data_dir: Path | None = None
-    database_url: str | None = None
-    secret_key: str = ""
-    mode: Literal["production", "dev", "demo"] = "production"
-    jobs: Literal["inprocess", "celery"] = "inprocess"
-    redis_url: str = "redis://127.0.0.1:6379/0"
-    celery_queue: str = Field("hemifacial", min_length=1)
-    max_upload_mb: float = Field(200.0, gt=0)
-    landmarker: Literal["mediapipe", "synthetic"] = "mediapipe"
-    video_jobs: int | None = Field(None, ge=1)
-    link_days: int = Field(30, ge=1)
-    session_idle_minutes: int = Field(30, ge=1)
-    session_max_hours: int = Field(12, ge=1)
-    secure_cookies: bool | None = None
-    timezone: str = Field("UTC", min_length=1)
-    view_cache_entries: int = Field(1024, ge=0)
-    public_url: str | None = None
-    login_limit_account: str = "10/15minutes"
-    login_limit_address: str = "50/15minutes"
-    rate_limit_storage: str | None = None
-    max_video_seconds: float = Field(300.0, gt=0)
-    max_video_pixels: int = Field(3840 * 2160, ge=1)
-    max_video_frames: int = Field(18_000, ge=2)
-    max_uploads_per_case: int = Field(20, ge=1)
-    max_uploads_per_day: int = Field(10, ge=1)
-    intake_rate: str = Field("20/hour", min_length=3)
-    mediapipe_internals: bool = False  # checked here; the video workers read it themselves
-    clinic_name: str = ClinicInfo.name
-    clinic_address: str = ""
-    clinic_phone: str = ""
-    clinic_hours: str = ""
-    clinic_logo: str = Field("", pattern=r"^(/[^\s]*)?$")
-    clinic_review_days: int = Field(5, ge=1)
-    clinic_alert_email: str = ""
-    smtp_host: str = ""
-    smtp_port: int = Field(587, ge=1, le=65535)
-    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
-    smtp_user: str = ""
-    smtp_password: str = ""
-    mail_from: str = "clinic@localhost"
-    smtp_ca_file: str = ""
-
-    @field_validator("public_url")
-    @classmethod
-    def _no_trailing_slash(cls, value: str | None) -> str | None:
-        return value.rstrip("/") if value else value
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        """Only the values :func:`read_env` passes in (from its :class:`_MappingSource`)."""
-        return (init_settings,)
-
-
-class _MappingSource(EnvSettingsSource):
-    """The standard environment source, reading a given mapping instead of ``os.environ``
-    (so that tests and the demo pass their own variables without touching the process)."""
-
-    def __init__(self, settings_cls: type[BaseSettings], env: Mapping[str, str]) -> None:
-        self._env = env
-        super().__init__(settings_cls)
-
-    def _load_env_vars(self) -> Mapping[str, str | None]:
-        return parse_env_vars(
-            self._env, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str
-        )
-
-
-_SECRET_FIELDS = frozenset({"secret_key", "database_url", "redis_url", "smtp_password"})
-_EXPECTED = {
-    "int_parsing": "a whole number",
-    "float_parsing": "a number",
-    "bool_parsing": "true or false",
-    "greater_than": "a number greater than {gt}",
-    "greater_than_equal": "a number of at least {ge}",
-    "string_too_short": "a non-empty text",
-    "literal_error": "one of {expected}",
-    "less_than_equal": "a number of at most {le}",
-    "string_pattern_mismatch": "of the form {pattern}",
-}
-
-
-def _message(exc: ValidationError) -> str:
-    """One line per bad variable: its name, what it accepts and (unless secret) its value."""
-    lines = []
-    for err in exc.errors(include_url=False):
-        field = str(err["loc"][0]) if err["loc"] else "?"
-        name = PREFIX + field.upper()
-        template = _EXPECTED.get(err["type"])
-        ctx = {k: f"{v:g}" if isinstance(v, float) else v for k, v in err.get("ctx", {}).items()}
-        expected = template.format(**ctx) if template else err["msg"]
-        got = "" if field in _SECRET_FIELDS else f", got {err['input']!r}"
-        lines.append(f"{name} must be {expected}{got}")
-    return "invalid setting: " + "; ".join(lines)
-
-
-def read_env(env: Mapping[str, str]) -> EnvSettings:
-    """The HEMIFACIAL_* variables of ``env`` parsed and checked, or one SettingsError."""
-    try:
-        values: dict[str, Any] = _MappingSource(EnvSettings, env)()
-        return EnvSettings(**values)
-    except ValidationError as exc:
-        raise SettingsError(_message(exc)) from None
+# the settings that are the variable's value as it was parsed
+_SAME_NAMED = (
+    "mode",
+    "jobs",
+    "redis_url",
+    "celery_queue",
+    "landmarker",
+    "video_jobs",
+    "link_days",
+    "session_idle_minutes",
+    "secure_cookies",
+    "timezone",
+    "view_cache_entries",
+    "session_max_hours",
+    "login_limit_account",
+    "login_limit_address",
+    "max_video_seconds",
+    "max_video_pixels",
+    "max_video_frames",
+    "max_uploads_per_case",
+    "max_uploads_per_day",
+    "intake_rate",
+)
 
 
 def default_data_dir() -> Path:
@@ -389,29 +286,10 @@ def from_env(env: Mapping[str, str] | None = None, *, mode: str | None = None) -
         data_dir=data_dir,
         database_url=raw.database_url or f"sqlite:///{data_dir / 'hemifacial.sqlite3'}",
         secret_key=secret,
-        mode=raw.mode,
-        jobs=raw.jobs,
-        redis_url=raw.redis_url,
-        celery_queue=raw.celery_queue,
         max_upload_bytes=int(raw.max_upload_mb * 1024 * 1024),
-        landmarker=raw.landmarker,
-        video_jobs=raw.video_jobs,
-        link_days=raw.link_days,
-        session_idle_minutes=raw.session_idle_minutes,
-        secure_cookies=raw.secure_cookies,
-        timezone=raw.timezone,
-        view_cache_entries=raw.view_cache_entries,
         public_url=public,
-        session_max_hours=raw.session_max_hours,
-        login_limit_account=raw.login_limit_account,
-        login_limit_address=raw.login_limit_address,
         rate_limit_storage=storage,
-        max_video_seconds=raw.max_video_seconds,
-        max_video_pixels=raw.max_video_pixels,
-        max_video_frames=raw.max_video_frames,
-        max_uploads_per_case=raw.max_uploads_per_case,
-        max_uploads_per_day=raw.max_uploads_per_day,
-        intake_rate=raw.intake_rate,
+        **{name: getattr(raw, name) for name in _SAME_NAMED},
         clinic=ClinicInfo(
             name=raw.clinic_name,
             address=raw.clinic_address,
