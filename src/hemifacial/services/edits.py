@@ -17,6 +17,8 @@ from hemifacial.errors import FormError, InputError
 
 from .cases import effective_findings, reassess, validate_findings
 from .dates import parse_day
+from .stored import visit_view
+from .views import VisitView
 
 MAX_NOTE = 10_000
 TABLES: dict[str, type[t.Note] | type[t.Visit] | type[t.Finding]] = {
@@ -60,11 +62,23 @@ def delete_note(s: Session, note_id: int, actor: str) -> int:
 
 
 def edit_visit(
-    s: Session, visit_id: int, visited_on: str, label: str, treatment: str, actor: str
-) -> int:
+    s: Session,
+    visit_id: int,
+    visited_on: str | None,
+    label: str | None,
+    treatment: str | None,
+    actor: str,
+) -> VisitView:
+    """Correct a visit; a field given as None keeps its value. The visit as now stored."""
     visit: t.Visit = records.get_row(s, t.Visit, visit_id)
     case = repo.get_case(s, visit.case_id)
-    day = parse_day(visited_on, "visited_on", case.birth_year)
+    day = (
+        visit.visited_on
+        if visited_on is None
+        else parse_day(visited_on, "visited_on", case.birth_year)
+    )
+    label = visit.label if label is None else label
+    treatment = visit.treatment if treatment is None else treatment
     old = {
         "visited_on": visit.visited_on.isoformat(),
         "label": visit.label,
@@ -77,7 +91,7 @@ def edit_visit(
     )
     repo.audit(s, actor, "visit.edit", visit.case_id, visit_id=visit_id, old=old)
     s.flush()
-    return visit.case_id
+    return visit_view(visit)
 
 
 def delete_visit(s: Session, visit_id: int, actor: str) -> int:

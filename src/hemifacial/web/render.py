@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -127,3 +128,16 @@ def not_modified(request: Request, etag: str) -> Response | None:
         response.headers["Cache-Control"] = "private, no-cache"
         return response
     return None
+
+
+def revalidated_json(
+    request: Request, kind: str, case_id: int, revision: int, body: Callable[[], str]
+) -> Response:
+    """An API read of a case at ``revision``: 304 while the client holds it, else the JSON
+    ``body()`` (built only then) tagged for the next If-None-Match."""
+    etag = page_etag(request, kind, case_id, revision)
+    unchanged = not_modified(request, etag)
+    if unchanged is not None:
+        return unchanged
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    return Response(body(), media_type="application/json", headers=headers)

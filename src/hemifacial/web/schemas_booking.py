@@ -3,7 +3,7 @@ from the read models of :mod:`hemifacial.services.booking_views`."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from hemifacial.services.booking_views import (
     BookingView,
@@ -13,9 +13,7 @@ from hemifacial.services.booking_views import (
     SlotView,
 )
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+from .schemas import _Strict
 
 
 class ClinicianPublic(BaseModel):

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from hemifacial.services.views import Conflict, FindingView, ResultView, ReviewView
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+from .schemas import _Strict
 
 
 class ResultFinding(BaseModel):

@@ -16,7 +16,7 @@ from ..auth import SESSION_COOKIE, end_session, start_session
 from ..csrf import csrf_token, token_for_session
 from ..deps import Audit, Ctx, CurrentUser, Read, Tx
 from ..links import public_base
-from ..render import not_modified, page_etag
+from ..render import revalidated_json
 from ..signin import log_in
 from ..uploads import add_video
 
@@ -123,15 +123,14 @@ def get_case(
     """The whole case; with If-None-Match, 304 while the case is unchanged."""
     audit(user.username, "case.view", case_id, via="api")
     revision = reads.case_revision(read, case_id)
-    etag = page_etag(request, "api-case", case_id, revision)
-    unchanged = not_modified(request, etag)
-    if unchanged is not None:
-        return unchanged
-    body = schemas.case_public(reads.case_view_at(read, ctx.kb, case_id, revision, ctx.views))
-    return Response(
-        body.model_dump_json(),
-        media_type="application/json",
-        headers={"ETag": etag, "Cache-Control": "private, no-cache"},
+    return revalidated_json(
+        request,
+        "api-case",
+        case_id,
+        revision,
+        lambda: schemas.case_public(
+            reads.case_view_at(read, ctx.kb, case_id, revision, ctx.views)
+        ).model_dump_json(),
     )
 
 

@@ -18,7 +18,7 @@ from hemifacial.services.database import UnitOfWork
 
 from .. import schemas_records as sr
 from ..deps import Audit, Ctx, CurrentUser, Read, Tx
-from ..render import not_modified, page_etag
+from ..render import revalidated_json
 from ..schemas import FindingValue, UncertainValue
 from ..uploads import attachment_download, check_length, receive_attachment
 
@@ -67,17 +67,12 @@ def list_results(
     with If-None-Match, 304 while the case is unchanged."""
     audit(user.username, "results.view", case_id, via="api")
     revision = reads.case_revision(read, case_id)
-    etag = page_etag(request, "api-results", case_id, revision)
-    unchanged = not_modified(request, etag)
-    if unchanged is not None:
-        return unchanged
-    view = reads.case_view_at(read, ctx.kb, case_id, revision, ctx.views)
-    body = [sr.result_public(r).model_dump() for r in view.results]
-    return Response(
-        json.dumps(body),
-        media_type="application/json",
-        headers={"ETag": etag, "Cache-Control": "private, no-cache"},
-    )
+
+    def body() -> str:
+        view = reads.case_view_at(read, ctx.kb, case_id, revision, ctx.views)
+        return json.dumps([sr.result_public(r).model_dump() for r in view.results])
+
+    return revalidated_json(request, "api-results", case_id, revision, body)
 
 
 @router.post("/cases/{case_id}/results", status_code=201, response_model=sr.ResultSaved)
@@ -166,16 +161,11 @@ def delete_note(case_id: int, note_id: int, user: CurrentUser, tx: Tx) -> sr.Del
 
 @router.patch("/cases/{case_id}/visits/{visit_id}", response_model=sr.VisitPublic)
 def edit_visit(
-    case_id: int, visit_id: int, body: sr.VisitUpdate, ctx: Ctx, user: CurrentUser, tx: Tx
+    case_id: int, visit_id: int, body: sr.VisitUpdate, user: CurrentUser, tx: Tx
 ) -> sr.VisitPublic:
     """Correct a visit's day (not in the future), label or treatment (``visit.edit``)."""
     _of_case(case_id, edits.case_of(tx, "visit", visit_id))
-    old = next(v for v in reads.case_view(tx, ctx.kb, case_id).visits if v.id == visit_id)
-    day = old.visited_on.isoformat() if body.visited_on is None else body.visited_on
-    label = old.label if body.label is None else body.label
-    treatment = old.treatment if body.treatment is None else body.treatment
-    edits.edit_visit(tx, visit_id, day, label, treatment, user.username)
-    new = next(v for v in reads.case_view(tx, ctx.kb, case_id).visits if v.id == visit_id)
+    new = edits.edit_visit(tx, visit_id, body.visited_on, body.label, body.treatment, user.username)
     return sr.VisitPublic(
         id=new.id, case_id=case_id, visited_on=new.visited_on.isoformat(),
         label=new.label, treatment=new.treatment,

@@ -15,7 +15,7 @@ from hemifacial.services.database import UnitOfWork
 
 from .. import schemas_records as sr
 from ..deps import Audit, Ctx, CurrentUser, Read, Tx
-from ..render import not_modified, page_etag
+from ..render import revalidated_json
 
 router = APIRouter(prefix="/api/v1", tags=["review"])
 
@@ -62,17 +62,12 @@ def list_conflicts(
     answer and the one in use; with If-None-Match, 304 while the case is unchanged."""
     audit(user.username, "conflicts.view", case_id, via="api")
     revision = reads.case_revision(read, case_id)
-    etag = page_etag(request, "api-conflicts", case_id, revision)
-    unchanged = not_modified(request, etag)
-    if unchanged is not None:
-        return unchanged
-    view = reads.case_view_at(read, ctx.kb, case_id, revision, ctx.views)
-    body = [sr.conflict_public(c).model_dump() for c in view.conflicts]
-    return Response(
-        json.dumps(body),
-        media_type="application/json",
-        headers={"ETag": etag, "Cache-Control": "private, no-cache"},
-    )
+
+    def body() -> str:
+        view = reads.case_view_at(read, ctx.kb, case_id, revision, ctx.views)
+        return json.dumps([sr.conflict_public(c).model_dump() for c in view.conflicts])
+
+    return revalidated_json(request, "api-conflicts", case_id, revision, body)
 
 
 @router.put("/cases/{case_id}/conflicts/{finding_id}", response_model=sr.ConflictSaved)
