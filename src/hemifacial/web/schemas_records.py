@@ -138,14 +138,7 @@ class ConflictSaved(Saved):
 
 
 def _finding(f: FindingView) -> ResultFinding:
-    return ResultFinding(
-        id=f.id,
-        finding_id=f.finding_id,
-        label=f.label,
-        value=f.value,
-        certainty=f.certainty,
-        in_use=f.in_use,
-    )
+    return ResultFinding.model_validate(f, from_attributes=True)
 
 
 def result_public(r: ResultView) -> ResultPublic:
