@@ -31,12 +31,27 @@ def test_known_ms_with_a_new_rippling_movement_images_before_emg(kb: KnowledgeBa
     assert tests.index("mri_protocol") < tests.index("emg")
 
 
-def test_without_the_flag_information_per_cost_alone_puts_emg_first(kb: KnowledgeBase) -> None:
-    """Why the flag is needed: with MS known, the MRI's lesion is already expected under both
-    leading conditions and danger is ~97% already, so the MRI carries little information."""
-    plan = plan_tests(kb, NEW_RIPPLING_IN_MS, "referral_clinic", urgent=())
-    tests = [t.test_id for t in plan.ranked]
-    assert tests.index("emg") < tests.index("mri_protocol")
+def test_urgency_not_the_score_puts_the_mri_first(kb: KnowledgeBase) -> None:
+    """Information per cost alone ranks the history and the video above the MRI (with MS
+    known, the MRI's lesion is expected under both leading conditions and danger is ~97%
+    already, so it carries little information); the urgent flag overrides the score."""
+    quiet = plan_tests(kb, NEW_RIPPLING_IN_MS, "referral_clinic", urgent=())
+    scores = {t.test_id: t.score for t in quiet.ranked}
+    assert quiet.ranked[0].test_id != "mri_protocol"
+    assert max(scores.values()) > scores["mri_protocol"]
+    loud = plan_tests(kb, NEW_RIPPLING_IN_MS, "referral_clinic", urgent=("mri_protocol",))
+    assert loud.ranked[0].test_id == "mri_protocol"
+    assert loud.ranked[0].score == pytest.approx(scores["mri_protocol"])
+
+
+def test_the_pontine_site_makes_the_mri_informative_in_known_ms(kb: KnowledgeBase) -> None:
+    """Once MS is known, lesions on MRI no longer separate MS spasm from a coincidental cause;
+    their site at the facial nucleus does (issue 10 §3, mri_pontine_lesion)."""
+    case = {**NEW_RIPPLING_IN_MS, "contraction_pattern": "clonic", "spread_to_lower_face": "yes",
+            "mri_demyelination": "yes"}  # fmt: skip
+    plan = plan_tests(kb, case, "referral_clinic", urgent=())
+    mri = next(t for t in plan.ranked if t.test_id == "mri_protocol")
+    assert "mri_pontine_lesion" in mri.pending_findings
 
 
 def test_an_eyelid_twitch_in_known_ms_that_neither_ripples_nor_spreads_is_not_urgent(
@@ -73,20 +88,18 @@ def test_a_contraindicated_urgent_test_passes_its_urgency_to_the_alternative(
     assert (a.tests.ranked[0].test_id, a.tests.ranked[0].urgent) == ("ct_contrast", True)
 
 
-def test_an_urgent_test_is_kept_when_its_remaining_result_carries_little_information(
+def test_an_urgent_test_is_kept_when_its_result_carries_little_information(
     kb: KnowledgeBase,
 ) -> None:
-    """Known MS, the rest of the MRI read: the demyelination sequence alone tells little
-    (MS is known), yet an urgent flag still asks for it."""
+    """Known MS with new rippling: an EEG tells almost nothing and is not proposed on its
+    information; called for as urgent it is proposed, first."""
     values = {**NEW_RIPPLING_IN_MS, "mri_mass_lesion": "no", "mri_vascular_anomaly": "no",
               "mri_nvc_rez": "no"}  # fmt: skip
-    case = parse_case(kb, values, "referral_clinic")
-    quiet = plan_tests(kb, case.values, "referral_clinic", urgent=())
-    loud = plan_tests(kb, case.values, "referral_clinic", urgent=("mri_protocol",))
-    mri = next(t for t in loud.ranked if t.test_id == "mri_protocol")
-    assert mri.urgent and loud.ranked[0] is mri
-    assert mri.pending_findings == ("mri_demyelination",)
-    assert "mri_protocol" not in {t.test_id for t in quiet.ranked}  # below the floor alone
+    quiet = plan_tests(kb, values, "referral_clinic", urgent=())
+    assert "eeg" not in {t.test_id for t in quiet.ranked}  # below the floor on its own
+    loud = plan_tests(kb, values, "referral_clinic", urgent=("eeg",))
+    assert (loud.ranked[0].test_id, loud.ranked[0].urgent) == ("eeg", True)
+    assert loud.ranked[0].pending_findings == ("eeg_epileptiform",)
 
 
 def test_status_line_counts_the_leading_condition_when_it_is_must_not_miss(
