@@ -7,11 +7,13 @@ reliability table over every (vignette, condition) pair with the multi-class Bri
 next to the published baselines quoted in the reference (symptom checkers 34% top-1,
 physicians 72% top-1 on general vignettes).
 
-The 53 original vignettes and the case-report vignettes (``case_reports/``, one published
-patient each) are reported separately. ``--drop-unknown`` drops findings the evidence base does
+The 53 original vignettes, the case-report vignettes (``case_reports/``, one published
+patient each) and the blind case reports (``blind/``, written before the engine was run on
+them) are reported separately. ``--drop-unknown`` drops findings the evidence base does
 not know (the figure "before" findings were added, on the same files).
 
-Usage: python benchmarks/engine_accuracy.py [--json] [--set original|case_reports] [--drop-unknown]
+Usage: python benchmarks/engine_accuracy.py [--json] [--set original|case_reports|blind]
+       [--drop-unknown]
 """
 
 from __future__ import annotations
@@ -30,7 +32,11 @@ from hemifacial.domain.reasoning.posterior import posterior
 from hemifacial.domain.reasoning.robustness import robustness
 
 VIGNETTES = Path(__file__).resolve().parents[1] / "tests" / "data" / "vignettes"
-SETS = {"original": VIGNETTES, "case_reports": VIGNETTES / "case_reports"}
+SETS = {
+    "original": VIGNETTES,
+    "case_reports": VIGNETTES / "case_reports",
+    "blind": VIGNETTES / "blind",  # written and committed before the engine ran on them
+}
 BASELINES = {"symptom checkers (top-1)": 0.34, "physicians (top-1)": 0.72}
 BINS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 0.99), (0.99, 1.0001))
 RELIABILITY_BINS = (0.0, 0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0001)

@@ -11,7 +11,18 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+
+
+def _shared() -> Path:
+    """The ``shared`` checkout: the first parent of the repository that has one (a repository
+    at /work/main and a worktree at /work/wt/NAME both find /work/shared)."""
+    for directory in REPO.parents:
+        if (directory / "shared").is_dir():
+            return directory / "shared"
+    return REPO.parent / "shared"
+
+
+SHARED = _shared()
 
 
 def in_ci() -> bool:

@@ -150,9 +150,24 @@ def test_kb_check_without_the_reference_says_quotes_were_not_checked(
 ) -> None:
     from hemifacial.cli import engine
 
-    monkeypatch.setattr(engine, "REFERENCE", tmp_path / "absent.md")
+    monkeypatch.delenv("HEMIFACIAL_REFERENCE", raising=False)
+    monkeypatch.setattr(engine, "find_reference", lambda: None)
     code, out, _ = run("kb", "check")
     assert code == 0 and "quotes NOT checked" in out and "valid" in out
+    assert "set HEMIFACIAL_REFERENCE=PATH or pass --reference PATH" in out
+
+
+def test_kb_check_reads_the_reference_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "elsewhere.md"
+    other.write_text("# a reference without any of the quoted figures\n", "utf-8")
+    monkeypatch.setenv("HEMIFACIAL_REFERENCE", str(other))
+    code, _, err = run_main(["kb", "check"], capsys)
+    assert code != 0 and "quote not in the reference" in err
+    monkeypatch.setenv("HEMIFACIAL_REFERENCE", str(tmp_path / "absent.md"))
+    code, _, err = run_main(["kb", "check"], capsys)
+    assert code != 0 and "HEMIFACIAL_REFERENCE" in err and "no such file" in err
 
 
 def test_kb_check_rejects_quotes_missing_from_the_reference(

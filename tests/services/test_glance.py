@@ -11,11 +11,12 @@ from hemifacial.domain.knowledge.loader import load_knowledge_base
 from hemifacial.domain.knowledge.model import Reference
 from hemifacial.domain.reasoning.assess import assess
 from hemifacial.domain.reasoning.explain import percent
+from hemifacial.reference import find_reference
 from hemifacial.services import glance
 from hemifacial.web.render import make_templates
 
 KB = load_knowledge_base()
-REFERENCE = Path(__file__).resolve().parents[3] / "shared/reference/clinical-evidence.md"
+REFERENCE = find_reference() or Path("shared/reference/clinical-evidence.md")
 
 
 @pytest.mark.parametrize(

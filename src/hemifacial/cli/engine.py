@@ -19,6 +19,7 @@ from hemifacial.domain.knowledge.population import for_population
 from hemifacial.domain.reasoning import workup as wu
 from hemifacial.domain.reasoning.assess import assess as run_assessment
 from hemifacial.errors import CaseFileError, InputError, KnowledgeBaseError, UnknownKeyError
+from hemifacial.reference import find_reference, not_found_message
 
 
 @click.command("assess")
@@ -124,20 +125,18 @@ def kb() -> None:
     """Show, check or describe the evidence base."""
 
 
-REFERENCE = Path(__file__).resolve().parents[3].parent / "shared/reference/clinical-evidence.md"
-
-
 @kb.command("check")
 @click.option(
     "--reference",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="clinical-evidence.md to check every quoted figure against "
-    "(default: ../shared/reference/clinical-evidence.md next to the repository).",
+    help="clinical-evidence.md to check every quoted figure against (default: "
+    "$HEMIFACIAL_REFERENCE, else the first shared/reference/clinical-evidence.md in a parent "
+    "directory of the package or of the current directory).",
 )
 def kb_check(reference: Path | None) -> None:
     """Validate the evidence base; count its numbers per tier, overall and per condition."""
     base = load_knowledge_base()
-    path = reference or (REFERENCE if REFERENCE.exists() else None)
+    path = reference or find_reference()
     if path is not None:
         missing = provenance.missing_quotes(base, path.read_text("utf-8"))
         if missing:
@@ -153,7 +152,7 @@ def kb_check(reference: Path | None) -> None:
         f"{len(base.red_flags)} red flags, {len(base.references)} references"
     )
     click.echo(
-        f"quotes checked against {path}" if path else "quotes NOT checked: reference not found"
+        f"quotes checked against {path}" if path else f"quotes NOT checked: {not_found_message()}"
     )
     click.echo(f"numbers (priors and likelihoods): {_tiers(counts['all'])}")
     click.echo("per condition (its priors and its own likelihoods; 'default' is shared):")

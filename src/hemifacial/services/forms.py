@@ -82,6 +82,8 @@ _LAYOUT: tuple[tuple[str, tuple[object, ...]], ...] = (
             "spread_to_lower_face",
             "contraction_pattern",
             "progression",
+            "symptom_duration",
+            "remission_and_return",
             "present_in_sleep",
             "worse_with_stress",
             "other_babinski",
@@ -116,6 +118,7 @@ _LAYOUT: tuple[tuple[str, tuple[object, ...]], ...] = (
             "facial_contracture",
             "mastoid_bruit",
             "parotid_mass",
+            "painful_spasms",
         ),
     ),
     (
@@ -127,6 +130,7 @@ _LAYOUT: tuple[tuple[str, tuple[object, ...]], ...] = (
             ("text", "back_injury", ("back_injury_history", "yes")),
             "prior_bells_palsy",
             ("text", "palsy_details", ("prior_bells_palsy", "yes")),
+            "palsy_other_side",
             "facial_ear_parotid_surgery",
             "known_ms",
             "known_epilepsy",
@@ -141,6 +145,7 @@ _LAYOUT: tuple[tuple[str, tuple[object, ...]], ...] = (
         "medicines",
         (
             "dopamine_blocker_use",
+            "dopamine_blocker_recent",
             ("text", "medications", None),
             "family_history",
             ("text", "treatments", None),

@@ -29,7 +29,6 @@ from hemifacial.domain.knowledge.model import (
     Bin,
     Condition,
     ConditionKind,
-    Criterion,
     DecisionPolicy,
     DiagnosticTest,
     Finding,
@@ -37,13 +36,13 @@ from hemifacial.domain.knowledge.model import (
     KnowledgeBase,
     Likelihood,
     Provenance,
-    RedFlagRule,
     Reference,
     Setting,
     Treatment,
     TreatmentOption,
 )
 from hemifacial.domain.knowledge.ranges import build_ranges, point_lookup
+from hemifacial.domain.knowledge.rules import red_flag_rule
 from hemifacial.errors import KnowledgeBaseError
 
 FINDING_FILES = ("findings_history.yaml", "findings_associated.yaml", "findings_tests.yaml")
@@ -146,7 +145,8 @@ def _build(docs: Mapping[str, Any], content_hash: str) -> KnowledgeBase:
             if other and other not in tests:
                 problems.add(f"test '{test.id}': unknown test '{other}'")
     red_flags = {
-        rid: _red_flag(rid, r, findings, problems) for rid, r in docs["red_flags.yaml"].items()
+        rid: red_flag_rule(rid, r, findings, tests, problems.add, problems.cite)
+        for rid, r in docs["red_flags.yaml"].items()
     }
     for unused in sorted(set(references) - problems.cited):
         problems.add(f"reference '{unused}' is never cited")
@@ -344,36 +344,6 @@ def _test(
         superseded_by=tuple(t.get("superseded_by") or ()),
         not_needed_if={str(k): str(v) for k, v in (t.get("not_needed_if") or {}).items()},
         asks_questions=bool(t.get("asks_questions", False)),
-    )
-
-
-def _red_flag(
-    rid: str, r: Mapping[str, Any], findings: Mapping[str, Finding], problems: _Problems
-) -> RedFlagRule:
-    where = f"red flag '{rid}'"
-    alternatives = []
-    for clause in r["when"]:
-        criteria = []
-        for fid, spec in clause.items():
-            if fid not in findings:
-                problems.add(f"{where}: unknown finding '{fid}'")
-                continue
-            if isinstance(spec, Mapping):
-                criteria.append(
-                    Criterion(fid, below=spec.get("below"), at_least=spec.get("at_least"))
-                )
-            elif str(spec) in findings[fid].values:
-                criteria.append(Criterion(fid, equals=str(spec)))
-            else:
-                problems.add(f"{where}: '{spec}' is not a value of '{fid}'")
-        alternatives.append(tuple(criteria))
-    if r.get("level") not in ("urgent", "soon"):
-        problems.add(f"{where}: level must be 'urgent' or 'soon'")
-    sources = problems.cite(where, r.get("sources", ()))
-    if not sources:
-        problems.add(f"{where}: needs a citation")
-    return RedFlagRule(
-        rid, tuple(alternatives), str(r["level"]), str(r["message"]), str(r["action"]), sources
     )
 
 

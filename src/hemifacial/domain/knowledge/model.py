@@ -198,6 +198,7 @@ class RedFlagRule:
     message: str
     action: str
     sources: tuple[str, ...]
+    first_test: str | None = None  # the test an urgent flag calls for first (rules.py)
 
 
 @dataclass(frozen=True)

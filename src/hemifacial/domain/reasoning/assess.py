@@ -28,7 +28,8 @@ LIMITS = (
     "clinician's judgement.",
     "Assumes one condition explains the presentation and that findings are independent "
     "given the condition, except the dependences the evidence base declares (onset site and "
-    "lower-face involvement, a past palsy and its sequels, known MS and its MRI and CSF); "
+    "lower-face involvement, a past palsy and its sequels, known MS and its MRI and CSF, "
+    "MRI lesions and their pontine site, trigeminal pain and painful spasms); "
     "other related findings can still be over-counted.",
     "Probabilities are only as good as the cited studies; many numbers are expert "
     "estimates, marked as such in the evidence base.",

@@ -308,9 +308,9 @@ def plan_tests(
         if done:
             superseded.append((test.id, f"{kb.tests[done[0]].name} already done"))
             continue
-        value = _test_value(kb, test, values, certainty, log_post)
+        flagged = test.id in urgent_ids
+        value = _test_value(kb, test, values, certainty, log_post, keep=flagged)
         if value is not None:
-            flagged = test.id in urgent_ids
             ranked.append(replace(value, replaces=blocked.get(test.id), urgent=flagged))
     ranked.sort(key=lambda t: (not t.urgent, -t.score))
     return TestPlan(tuple(ranked), tuple(contraindicated), stop, stop_reason, tuple(superseded))
@@ -322,18 +322,24 @@ def _test_value(
     values: Mapping[str, str],
     certainty: Certainty,
     log_post: Vector,
+    keep: bool = False,
 ) -> TestValue | None:
-    """The value of one test now, or ``None`` when it has nothing worth revealing."""
-    pending = tuple(f for f in test.reveals if f not in values and kb.findings[f].informative)
-    worth = question_values(kb, log_post, pending, values, certainty)
+    """The value of one test now, or ``None`` when it has nothing worth revealing.
+
+    With ``keep`` (an urgent flag calls for the test) it is proposed whenever it has a result
+    still to give, however little that result would move the ranking: urgency is about what
+    must be acted on, and a danger already probable carries little *information*.
+    """
+    unknown = tuple(f for f in test.reveals if f not in values and kb.findings[f].informative)
+    worth = question_values(kb, log_post, unknown, values, certainty)
     floor = MIN_QUESTION_VALUE if test.asks_questions else NEGLIGIBLE_FINDING
-    pending = tuple(f for f in pending if worth[f] >= floor)
+    pending = tuple(f for f in unknown if worth[f] >= floor) or (unknown if keep else ())
     if not pending:
         return None
     info, danger = value_of_test(kb, log_post, pending, values=values, certainty=certainty)
     weight = kb.policy.must_not_miss_information_weight
     score = (info + weight * danger) / cost_units(test)
-    if score < MIN_SCORE:
+    if score < MIN_SCORE and not keep:
         return None
     return TestValue(
         test_id=test.id,

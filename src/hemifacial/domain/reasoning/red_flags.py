@@ -22,6 +22,7 @@ class RedFlag:
     action: str
     triggered_by: tuple[tuple[str, str], ...]
     sources: tuple[str, ...]
+    first_test: str | None = None  # the test an urgent flag puts first (red_flags.yaml)
 
 
 def _holds(criterion: Criterion, case: Case) -> bool:
@@ -44,17 +45,6 @@ def _shown(criterion: Criterion, case: Case) -> str:
     return shown if sure is None else f"{shown} (certainty {sure:.0%})"
 
 
-# The test each urgent flag asks for first (its `action`), so the work-up puts that test at
-# the top whatever its information value. Flags not listed act without a test of the base
-# (treating hyperglycaemia) or report a test already done (lesion on imaging).
-FIRST_TEST = {
-    "structural_signs": "mri_protocol",
-    "other_neurological": "mri_protocol",
-    "continuous_myokymia": "mri_protocol",
-    "limb_or_awareness": "blood_glucose_test",
-}
-
-
 # A flag that, when raised, accounts for another flag whose only triggers are these findings:
 # weakness after a Bell's palsy on that side is the palsy's residue, so the structural-signs
 # flag is not raised for it (hearing loss or numbness still raise it).
@@ -62,8 +52,10 @@ EXPLAINS = {"weakness_after_palsy": ("structural_signs", frozenset({"facial_weak
 
 
 def urgent_tests(flags: tuple[RedFlag, ...]) -> tuple[str, ...]:
-    """The tests the raised urgent flags call for, in flag order, without repeats."""
-    wanted = (FIRST_TEST.get(f.id) for f in flags if f.level == "urgent")
+    """The tests the raised urgent flags call for (their ``first_test``), in flag order,
+    without repeats. Flags without one act without a test of the base (treating
+    hyperglycaemia) or report a test already done (a lesion on imaging)."""
+    wanted = (f.first_test for f in flags if f.level == "urgent")
     return tuple(dict.fromkeys(t for t in wanted if t))
 
 
@@ -77,7 +69,15 @@ def red_flags(kb: KnowledgeBase, case: Case) -> tuple[RedFlag, ...]:
                 dict.fromkeys((c.finding, _shown(c, case)) for alt in matched for c in alt)
             )
             raised.append(
-                RedFlag(rule.id, rule.level, rule.message, rule.action, triggered, rule.sources)
+                RedFlag(
+                    rule.id,
+                    rule.level,
+                    rule.message,
+                    rule.action,
+                    triggered,
+                    rule.sources,
+                    rule.first_test,
+                )
             )
     return tuple(sorted(_unexplained(raised), key=lambda f: f.level != "urgent"))
 

@@ -1,0 +1,65 @@
+"""Red-flag rules from ``red_flags.yaml``: their findings, level, sources and first test.
+
+A rule is a list of alternatives, each a set of findings that must all hold (exact values, or
+numbers ``{below: x}`` / ``{at_least: x}``). An urgent rule whose action is a test of the
+base names it as ``first_test``: the work-up then puts that test first whatever its
+information value (``reasoning/next_test.py``), because information value measures how much
+a test would change the ranking, not how soon its result is needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from hemifacial.domain.knowledge.model import Criterion, Finding, RedFlagRule
+
+LEVELS = ("urgent", "soon")
+
+
+def red_flag_rule(
+    rid: str,
+    r: Mapping[str, Any],
+    findings: Mapping[str, Finding],
+    tests: Iterable[str],
+    report: Callable[[str], None],
+    cite: Callable[[str, Iterable[str]], tuple[str, ...]],
+) -> RedFlagRule:
+    """One rule, every problem passed to ``report`` (the loader collects them)."""
+    where = f"red flag '{rid}'"
+    alternatives = []
+    for clause in r["when"]:
+        criteria = []
+        for fid, spec in clause.items():
+            if fid not in findings:
+                report(f"{where}: unknown finding '{fid}'")
+                continue
+            if isinstance(spec, Mapping):
+                criteria.append(
+                    Criterion(fid, below=spec.get("below"), at_least=spec.get("at_least"))
+                )
+            elif str(spec) in findings[fid].values:
+                criteria.append(Criterion(fid, equals=str(spec)))
+            else:
+                report(f"{where}: '{spec}' is not a value of '{fid}'")
+        alternatives.append(tuple(criteria))
+    level = str(r.get("level"))
+    if level not in LEVELS:
+        report(f"{where}: level must be 'urgent' or 'soon'")
+    first_test = r.get("first_test")
+    if first_test is not None and first_test not in set(tests):
+        report(f"{where}: unknown first_test '{first_test}'")
+    if first_test is not None and level != "urgent":
+        report(f"{where}: only an urgent flag names a first_test")
+    sources = cite(where, r.get("sources", ()))
+    if not sources:
+        report(f"{where}: needs a citation")
+    return RedFlagRule(
+        rid,
+        tuple(alternatives),
+        level,
+        str(r["message"]),
+        str(r["action"]),
+        sources,
+        first_test=None if first_test is None else str(first_test),
+    )
