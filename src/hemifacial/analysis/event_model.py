@@ -25,6 +25,7 @@ FEATURES: tuple[str, ...] = (
     "depth",
     "asymmetry",
     "other_closure",
+    "lead",
     "log_duration",
     "snr",
     "asymmetry_snr",
@@ -106,6 +107,8 @@ def event_features(
     lip_change: float = 0.0,
     contrast: float = 0.0,
     contrast_noise: float = 0.0,
+    lead: float | None = None,
+    contrast_spread: float = 0.0,
 ) -> dict[str, float]:
     """The model's inputs for one candidate.
 
@@ -139,11 +142,24 @@ def event_features(
         Median of (this side − other side) of the candidate's own signal (closure for an
         eye candidate, mouth-corner pull for a lower-face one) and the clip's jitter of
         that difference: how far above its own noise the one-sidedness is.
+    lead : float, optional
+        How much of its own depth the candidate leads the other side by (0: the other
+        side does the same, 1: the other side stays at rest), whatever the depth: a
+        spasm is one-sided at any depth, while MediaPipe reads partial closures far below
+        their true depth (``docs/video.md``). Default: ``asymmetry / depth``.
+    contrast_spread : float
+        Robust spread (1.4826 × MAD) of the side difference of the candidate's signal
+        over the whole clip: how much one side differs from the other in this clip when
+        nothing is happening (talking, expressions, tracking). Kept as ``contrast_z``
+        (``contrast`` in units of it), which :mod:`.review` uses, not the model.
     """
+    if lead is None:
+        lead = asymmetry / max(depth, 0.05)
     return {
         "depth": depth,
         "asymmetry": asymmetry,
         "other_closure": other_closure,
+        "lead": float(np.clip(lead, -1.0, 1.0)),
         "log_duration": float(np.log10(max(duration_s, 0.02))),
         "snr": float(np.log10(1.0 + max(depth, 0.0) / max(noise, 0.005))),
         "asymmetry_snr": float(np.log10(1.0 + max(contrast, 0.0) / max(contrast_noise, 0.005))),
@@ -152,6 +168,7 @@ def event_features(
         "onset_rate": float(np.log10(max(onset_rate, 0.1))),
         "lip_change": float(np.clip(lip_change, 0.0, 0.3)),
         "eye_region": 1.0 if eye_region else 0.0,
+        "contrast_z": float(contrast / max(contrast_spread, 0.005)),
     }
 
 
@@ -161,13 +178,18 @@ SIGNS: dict[str, int] = {
     "asymmetry_snr": 1,
     "snr": 1,
     "other_closure": -1,
+    "lead": 1,
     "onset_rate": 1,
+    "mouth_same_side": 1,
     "mouth_both": -1,
+    "lip_change": -1,
 }
 """Physiological direction of a feature's effect (+1: more of it, more likely a spasm):
 a deeper, more one-sided, faster closure with the other eye open is never *less* likely
-a spasm, and a pull of both mouth corners (a smile) never more. A fit whose weight comes
-out with the wrong sign (a quirk of one generated family) drops that feature."""
+a spasm, nor is a pull of the same-side mouth corner (HFS pulls it towards the eye); a
+pull of both mouth corners (a smile) or lips opening and closing (talking) never more.
+A fit whose weight comes out with the wrong sign (a quirk of one generated family) drops
+that feature."""
 
 
 def _newton(xs: npt.NDArray[np.float64], labels: npt.NDArray[np.float64], l2: float) -> Any:
@@ -192,6 +214,7 @@ def fit_event_model(
     l2: float = 1.0,
     source: str = "unspecified",
     signed: bool = True,
+    use: Iterable[str] | None = None,
 ) -> EventModel:
     """Fit the logistic model to labelled candidates (Newton's method, L2-penalised).
 
@@ -206,6 +229,8 @@ def fit_event_model(
         What the examples came from (kept with the weights).
     signed : bool
         Keep the weights of :data:`SIGNS` in their physiological direction.
+    use : iterable of str, optional
+        Fit only these features (the others get weight 0); default all of :data:`FEATURES`.
 
     Raises
     ------
@@ -220,7 +245,8 @@ def fit_event_model(
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale < 1e-6] = 1.0
     xs = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
-    free = np.ones(xs.shape[1], bool)
+    keep = set(FEATURES if use is None else use)
+    free = np.array([k in keep for k in FEATURES] + [True])
     sign = np.array([SIGNS.get(k, 0) for k in FEATURES] + [0]) if signed else np.zeros(len(free))
     for _ in range(len(FEATURES)):  # drop features whose weight has the wrong sign, refit
         w = _newton(xs[:, free], labels, l2)

@@ -139,6 +139,17 @@ def eye_noise(closure: FloatArray) -> float:
     return float(1.4826 * np.median(np.abs(np.diff(c))) / np.sqrt(2.0))
 
 
+def clip_spread(diff: FloatArray) -> float:
+    """Robust spread (1.4826 × median absolute deviation) of a side difference over the
+    whole clip: how far one side's trace strays from the other's in this clip as a rule
+    (talking, expressions, tracking noise), as opposed to :func:`eye_noise`, the
+    frame-to-frame jitter. Robust: events taking up to a third of the clip barely move it."""
+    d = diff[np.isfinite(diff)]
+    if len(d) < 3:
+        return 0.0
+    return float(1.4826 * np.median(np.abs(d - np.median(d))))
+
+
 def one_sided_thresholds(noise_self: float, noise_other: float) -> tuple[float, float]:
     """(closure, asymmetry) that start a one-sided run in this clip: the fixed floors or
     :data:`NOISE_K` times the clip's own noise, whichever is higher."""
@@ -292,6 +303,7 @@ def _one_sided(sig: Signals, side: Side, runs: list[_Run]) -> Candidate:
         lip_change=lip_change(sig, i0, i1),
         contrast=float(np.median(this_c - other_c)),
         contrast_noise=float(np.hypot(eye_noise(s.closure), eye_noise(o.closure))),
+        contrast_spread=clip_spread(s.closure - o.closure),
     )
     return Candidate(event, features)
 

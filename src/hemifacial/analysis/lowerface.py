@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .event_model import event_features
-from .events import NOISE_K, Candidate, eye_noise, lip_change, onset_rate
+from .events import NOISE_K, Candidate, clip_spread, eye_noise, lip_change, onset_rate
 from .runs import true_runs
 from .types import SIDES, BoolArray, Event, EventKind, FloatArray, Side, Signals
 
@@ -87,6 +87,10 @@ def _candidate(sig: Signals, side: Side, i0: int, i1: int, d: FloatArray) -> Can
         lip_change=lip_change(sig, i0, i1),
         contrast=float(np.nanmedian(d[seg])) if np.isfinite(d[seg]).any() else 0.0,
         contrast_noise=_pull_noise(d),
+        contrast_spread=clip_spread(d),
+        lead=float(np.nanmedian(d[seg])) / max(float(np.nanmax(s.mouth[seg])), 0.01)
+        if np.isfinite(d[seg]).any()
+        else 0.0,
     )
     return Candidate(event, feats)
 

@@ -12,10 +12,11 @@ relabelled ``wink`` (reported per side, not counted as spasm, confidence × :dat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from .event_model import DEFAULT_MODEL, EventModel
-from .events import SHALLOW_PEAK, Candidate, eye_candidates
+from .events import OTHER_EYE_RATIO, SHALLOW_PEAK, Candidate, eye_candidates
 from .lowerface import lower_face_candidates
 from .types import SIDES, Event, Signals
 
@@ -26,6 +27,14 @@ MIN_REPEAT_DEEP = 2
 likely a wink (``liveportrait_d13``, ``d3``)."""
 ALTERNATION_SHARE = 0.2
 """Share of the counted one-sided events both sides must hold for 'alternation'."""
+SPREAD_Z_MIN = 2.0
+"""A one-sided event's side difference (median over the event) must be at least this many
+times the clip's own spread of that difference (:func:`~.events.clip_spread`): one side
+must do what it does not do the rest of the clip. A talking face (``liveportrait_d6``)
+moves its lids and mouth corners unevenly all along (spread of the eye difference 0.09
+against 0.04–0.07 for a still face) and its larger one-sided moments stay within 2 of it."""
+MIN_STRENGTH_DEPTH = 0.3
+"""Floor of an event's depth in :func:`_strength` (the shallowest a warp event is made)."""
 WINK_DISCOUNT = 0.3
 """Confidence factor of a one-sided closure in an alternating clip (looks voluntary)."""
 
@@ -37,9 +46,14 @@ def _weak(e: Event) -> bool:
 def review(cands: list[Candidate], model: EventModel) -> list[Event]:
     """Judge candidates in the light of the whole clip (see module docstring)."""
     events = []
+    believed = []  # what the model alone accepts, before the clip-level rules
     for c in cands:
         e = replace(c.event, confidence=model.probability(c.features))
-        if e.one_sided and e.confidence < model.threshold:
+        if e.one_sided and e.confidence >= model.threshold and _leads(c):
+            believed.append(e)
+        if e.one_sided and (
+            e.confidence < model.threshold or c.features["contrast_z"] < SPREAD_Z_MIN
+        ):
             e = replace(e, kind="uncertain")
         events.append(e)
     total: dict[str, int] = {
@@ -50,9 +64,9 @@ def review(cands: list[Candidate], model: EventModel) -> list[Event]:
         if e.one_sided and total[e.side] < (MIN_REPEAT if _weak(e) else MIN_REPEAT_DEEP):
             e = replace(e, kind="uncertain")
         out.append(e)
-    deep = [c.event for c in cands if c.event.one_sided and not _weak(c.event)]
+    deep = [c.event for c in cands if _wink_like(c)]
     counted = [e for e in out if e.one_sided]
-    if _alternates(counted) or _alternates(deep):
+    if _alternates(counted) or _alternates(deep) or _alternates(believed):
         deep_ids = {(e.side, e.start_s) for e in deep}
         out = [
             replace(e, kind="wink", confidence=e.confidence * WINK_DISCOUNT)
@@ -60,14 +74,41 @@ def review(cands: list[Candidate], model: EventModel) -> list[Event]:
             else e
             for e in out
         ]
+    elif counted:
+        # HFS is one-sided: a few weak events on the other side are noise, not a side
+        main = max(SIDES, key=lambda s: sum(_strength(e) for e in counted if e.side == s))
+        out = [replace(e, kind="uncertain") if e.one_sided and e.side != main else e for e in out]
     return out
 
 
-def _alternates(events: list[Event]) -> bool:
-    """Do both sides hold at least :data:`ALTERNATION_SHARE` of these one-sided events?"""
-    if not events:
+def _strength(e: Event) -> float:
+    """Weight of a counted event when comparing the two sides: its confidence times its
+    depth (at least :data:`MIN_STRENGTH_DEPTH`, so lower-face events weigh too)."""
+    return e.confidence * max(e.depth, MIN_STRENGTH_DEPTH)
+
+
+def _wink_like(c: Candidate) -> bool:
+    """A deep closure of one eye with the other eye open: a wink or a spasm, not a blink
+    read unevenly. The closing eye must lead the other by at least
+    ``1 - OTHER_EYE_RATIO`` of its depth (``liveportrait_d13`` closes both eyes, the right
+    0.78 and the left most of the way, median difference 0.09: not a wink)."""
+    e = c.event
+    return e.one_sided and e.region == "eye" and not _weak(e) and _leads(c)
+
+
+def _leads(c: Candidate) -> bool:
+    """Does the candidate's side lead the other by ``1 - OTHER_EYE_RATIO`` of its depth?"""
+    return c.features["lead"] >= 1.0 - OTHER_EYE_RATIO
+
+
+def _alternates(events: list[Event], weight: Callable[[Event], float] | None = None) -> bool:
+    """Do both sides hold at least :data:`ALTERNATION_SHARE` of these one-sided events
+    (counted, or weighted by ``weight``)?"""
+    w = weight or (lambda e: 1.0)
+    total = sum(w(e) for e in events)
+    if not events or total <= 0:
         return False
-    share = min(sum(1 for e in events if e.side == s) for s in SIDES) / len(events)
+    share = min(sum(w(e) for e in events if e.side == s) for s in SIDES) / total
     return share >= ALTERNATION_SHARE
 
 
