@@ -67,10 +67,10 @@ def review(cands: list[Candidate], model: EventModel) -> list[Event]:
     deep = [c.event for c in cands if _wink_like(c)]
     counted = [e for e in out if e.one_sided]
     if _alternates(counted) or _alternates(deep) or _alternates(believed):
-        deep_ids = {(e.side, e.start_s) for e in deep}
+        wink_ids = {(e.side, e.start_s) for e in deep + believed}
         out = [
             replace(e, kind="wink", confidence=e.confidence * WINK_DISCOUNT)
-            if e.one_sided or (e.side, e.start_s) in deep_ids
+            if e.one_sided or (e.side, e.start_s) in wink_ids
             else e
             for e in out
         ]
