@@ -108,3 +108,17 @@ def test_threshold_keeps_the_training_family_healthy_clips_at_zero():
     p_healthy = model.probability(healthy[0][0].features)
     assert best_threshold(model, [sick]) < p_healthy  # all four found
     assert best_threshold(model, [sick, healthy]) > p_healthy  # the healthy clip stays at 0
+
+
+def test_the_other_eye_counts_from_its_own_rest_level():
+    """A face that keeps its lids a quarter lowered most of the time (open fully only now
+    and then): during a right-sided closure the left eye reads 0.25, its usual level in
+    this clip, so the model sees it as not closing at all."""
+    from hemifacial.analysis.fit import candidates
+
+    rest = np.where((T % 5) < 3.5, 0.25, 0.0)  # lowered 70 % of the time
+    c_r = np.maximum(rest, 0.9 * (pulse(T, 2, 0.4) + pulse(T, 12, 0.4) + pulse(T, 22, 0.4)))
+    cands = [c for c in candidates(make_track(T, c_r, rest)) if c.event.side == "right"]
+    deep = [c for c in cands if c.event.depth > 0.6]
+    assert len(deep) == 3
+    assert all(c.features["other_closure"] < 0.05 for c in deep)

@@ -233,6 +233,14 @@ def onset_rate(times: FloatArray, v: FloatArray, i0: int, i1: int) -> float:
     return float(np.max(np.diff(rise) / dt) / peak)
 
 
+def _rest(closure: FloatArray) -> float:
+    """An eye's usual closure in this clip (its median): some faces keep their lids lower
+    than their own open level much of the time (0.2 on ``liveportrait_d18``), and the other
+    eye's part in a candidate is how far it closes beyond that."""
+    c = closure[np.isfinite(closure)]
+    return float(np.median(c)) if len(c) else 0.0
+
+
 def lip_change(sig: Signals, i0: int, i1: int) -> float:
     """Range of the lip gap over frames ``i0..i1`` (IOD; 0 without a lip trace)."""
     if sig.lip_gap is None:
@@ -293,7 +301,7 @@ def _one_sided(sig: Signals, side: Side, runs: list[_Run]) -> Candidate:
     features = event_features(
         depth=depth,
         asymmetry=float(np.median(this_c - other_c)),
-        other_closure=float(np.median(other_c)),
+        other_closure=float(max(np.median(other_c) - _rest(o.closure), 0.0)),
         duration_s=duration,
         noise=eye_noise(s.closure),
         mouth_same_side=lower - lower_o,
