@@ -20,6 +20,9 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
+from .i18n import gettext as _
+from .i18n import long_date
+
 log = logging.getLogger(__name__)
 PRODID = "-//hemifacial//clinic booking//EN"
 
@@ -81,9 +84,10 @@ def make_mailer(settings: object) -> Mailer:
 
 
 def when(moment: dt.datetime, tz: ZoneInfo) -> str:
-    """``Tuesday 8 December 2026 at 09:30`` in the clinic's zone."""
+    """``Tuesday 8 December 2026 at 09:30`` in the clinic's zone (in the current language)."""
     local = moment.astimezone(tz)
-    return f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M}"
+    # Translators: a date and a time, like "Tuesday 8 December 2026 at 09:30".
+    return _("%(day)s at %(time)s") % {"day": long_date(local), "time": f"{local:%H:%M}"}
 
 
 def invitation(a: Appointment, method: str, stamp: dt.datetime) -> bytes:
@@ -98,9 +102,10 @@ def invitation(a: Appointment, method: str, stamp: dt.datetime) -> bytes:
     event.add("dtstamp", stamp.astimezone(dt.UTC))
     event.add("dtstart", a.starts_at.astimezone(dt.UTC))
     event.add("dtend", a.ends_at.astimezone(dt.UTC))
-    event.add("summary", f"Consultation with {a.clinician}")
+    event.add("summary", _("Consultation with %(clinician)s") % {"clinician": a.clinician})
     event.add("location", a.location)
-    event.add("description", f"Your consultation at {a.clinic_name} with {a.clinician}.")
+    about = {"clinic": a.clinic_name, "clinician": a.clinician}
+    event.add("description", _("Your consultation at %(clinic)s with %(clinician)s.") % about)
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     organizer = icalendar.vCalAddress(f"mailto:{a.clinic_email}")
     organizer.params["cn"] = icalendar.vText(a.clinic_name)
@@ -116,43 +121,49 @@ def invitation(a: Appointment, method: str, stamp: dt.datetime) -> bytes:
 
 def _details(a: Appointment, tz: ZoneInfo) -> str:
     lines = [
-        f"When: {when(a.starts_at, tz)} ({a.minutes} minutes)",
-        f"With: {a.clinician}",
-        f"Where: {a.location}",
+        _("When: %(when)s (%(minutes)s minutes)")
+        % {"when": when(a.starts_at, tz), "minutes": a.minutes},
+        _("With: %(clinician)s") % {"clinician": a.clinician},
+        _("Where: %(location)s") % {"location": a.location},
     ]
     if a.link:
-        lines.append(f"To change or cancel it, open your private link: {a.link}")
+        lines.append(
+            _("To change or cancel it, open your private link: %(link)s") % {"link": a.link}
+        )
     else:
-        lines.append("To change or cancel it, open the private link the clinic sent you.")
+        lines.append(_("To change or cancel it, open the private link the clinic sent you."))
     return "\n".join(lines)
+
+
+def _hello(a: Appointment) -> str:
+    return _("Hello %(name)s,") % {"name": a.patient_name}
 
 
 def confirmation(a: Appointment, tz: ZoneInfo, stamp: dt.datetime, *, moved: bool) -> Email:
     """The e-mail after booking (``moved``: after a reschedule), with the invitation."""
-    subject = "Your consultation was moved" if moved else "Your consultation is booked"
-    opening = "Your consultation has a new time." if moved else "Your consultation is booked."
-    body = f"Hello {a.patient_name},\n\n{opening}\n\n{_details(a, tz)}\n\n{a.clinic_name}\n"
+    subject = _("Your consultation was moved") if moved else _("Your consultation is booked")
+    opening = _("Your consultation has a new time.") if moved else _("Your consultation is booked.")
+    body = f"{_hello(a)}\n\n{opening}\n\n{_details(a, tz)}\n\n{a.clinic_name}\n"
     return Email(a.patient_email, subject, body, invitation(a, "REQUEST", stamp), "REQUEST")
 
 
 def cancellation(a: Appointment, tz: ZoneInfo, stamp: dt.datetime, *, by_clinic: bool) -> Email:
-    who = "The clinic had to cancel" if by_clinic else "You cancelled"
-    body = (
-        f"Hello {a.patient_name},\n\n{who} your consultation on {when(a.starts_at, tz)} "
-        f"with {a.clinician}.\nYou can choose another time from your private link.\n\n"
-        f"{a.clinic_name}\n"
-    )
-    subject = "Your consultation was cancelled"
+    what = {"when": when(a.starts_at, tz), "clinician": a.clinician}
+    if by_clinic:
+        said = _("The clinic had to cancel your consultation on %(when)s with %(clinician)s.")
+    else:
+        said = _("You cancelled your consultation on %(when)s with %(clinician)s.")
+    again = _("You can choose another time from your private link.")
+    body = f"{_hello(a)}\n\n{said % what}\n{again}\n\n{a.clinic_name}\n"
+    subject = _("Your consultation was cancelled")
     return Email(a.patient_email, subject, body, invitation(a, "CANCEL", stamp), "CANCEL")
 
 
 def reminder(a: Appointment, tz: ZoneInfo) -> Email:
-    body = (
-        f"Hello {a.patient_name},\n\nA reminder of your consultation tomorrow.\n\n"
-        f"{_details(a, tz)}\n\nIf you cannot come, please cancel so that someone else can "
-        f"have the time.\n\n{a.clinic_name}\n"
-    )
-    return Email(a.patient_email, "Reminder: your consultation tomorrow", body)
+    opening = _("A reminder of your consultation tomorrow.")
+    please = _("If you cannot come, please cancel so that someone else can have the time.")
+    body = f"{_hello(a)}\n\n{opening}\n\n{_details(a, tz)}\n\n{please}\n\n{a.clinic_name}\n"
+    return Email(a.patient_email, _("Reminder: your consultation tomorrow"), body)
 
 
 def to_message(email: Email, sender: str) -> EmailMessage:

@@ -14,6 +14,7 @@ templates read it through :func:`gettext`. ``using(lang)`` renders in a given la
 from __future__ import annotations
 
 import contextvars
+import datetime as dt
 import gettext as _gettext
 import io
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -32,6 +34,8 @@ DEFAULT = "en"
 LANGUAGES: dict[str, tuple[str, str]] = {
     "en": ("en", "English"),
     "es": ("es", "Español"),
+    "ko": ("ko", "한국어"),
+    "zh_Hans": ("zh-Hans", "简体中文"),
 }
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("hemifacial_lang", default=DEFAULT)
 
@@ -54,8 +58,19 @@ def current() -> str:
     return _current.get()
 
 
-def html_lang() -> str:
-    return LANGUAGES.get(current(), LANGUAGES[DEFAULT])[0]
+def html_lang(lang: str | None = None) -> str:
+    """The BCP 47 tag of ``lang`` (default: the current language), e.g. ``zh-Hans``."""
+    return LANGUAGES.get(lang or current(), LANGUAGES[DEFAULT])[0]
+
+
+def known(lang: str | None) -> str | None:
+    """``lang`` if it is one of :data:`LANGUAGES`, else ``None`` (a stored or asked value)."""
+    return lang if lang in LANGUAGES else None
+
+
+def N_(message: str) -> str:
+    """Marks ``message`` for extraction only; it is translated where it is shown."""
+    return message
 
 
 def set_current(lang: str) -> contextvars.Token[str]:
@@ -81,6 +96,14 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(current()).ngettext(singular, plural, n)
 
 
+def long_date(day: dt.date) -> str:
+    """A day for the patient, in the current language (``Tuesday 8 December 2026``)."""
+    lang = current()
+    if lang == DEFAULT:
+        return f"{day:%A} {day.day} {day:%B %Y}"
+    return str(format_date(day, "full", locale=lang))
+
+
 def choose(query: str | None, cookie: str | None, accept_language: str | None) -> str:
     """The language: asked for in the URL, else remembered, else the browser's first
     supported language (Accept-Language is only the first default), else English."""
@@ -99,7 +122,8 @@ def choose(query: str | None, cookie: str | None, accept_language: str | None) -
 
 
 # -- extraction of the patient wordings of patient_words.yaml (babel.cfg) -------------
-_NOT_WORDS = {"picture"}
+# not words: a face diagram's name; the request kinds are the clinic's e-mail (English)
+_NOT_WORDS = {"picture", "request_kinds"}
 
 
 def extract_yaml(
