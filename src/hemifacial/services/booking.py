@@ -80,6 +80,7 @@ def _appointment(s: Session, b: t.Booking, c: Clinic, link: str = "") -> mail.Ap
         clinic_name=c.name,
         clinic_email=c.email,
         link=link,
+        language=case.language,
     )
 
 

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from .i18n import gettext as _
-from .i18n import long_date
+from .i18n import long_date, speaking
 
 log = logging.getLogger(__name__)
 PRODID = "-//hemifacial//clinic booking//EN"
@@ -42,6 +42,7 @@ class Appointment:
     clinic_name: str
     clinic_email: str
     link: str = ""  # the patient's private link, when the sender knows it
+    language: str | None = None  # the patient's (cases.language); the e-mail's language
 
     @property
     def ends_at(self) -> dt.datetime:
@@ -92,31 +93,32 @@ def when(moment: dt.datetime, tz: ZoneInfo) -> str:
 
 def invitation(a: Appointment, method: str, stamp: dt.datetime) -> bytes:
     """The ``.ics`` of ``a``: ``method`` REQUEST (new or moved) or CANCEL."""
-    cal = icalendar.Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("method", method)
-    event = icalendar.Event()
-    event.add("uid", a.uid)
-    event.add("sequence", a.sequence)
-    event.add("dtstamp", stamp.astimezone(dt.UTC))
-    event.add("dtstart", a.starts_at.astimezone(dt.UTC))
-    event.add("dtend", a.ends_at.astimezone(dt.UTC))
-    event.add("summary", _("Consultation with %(clinician)s") % {"clinician": a.clinician})
-    event.add("location", a.location)
-    about = {"clinic": a.clinic_name, "clinician": a.clinician}
-    event.add("description", _("Your consultation at %(clinic)s with %(clinician)s.") % about)
-    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
-    organizer = icalendar.vCalAddress(f"mailto:{a.clinic_email}")
-    organizer.params["cn"] = icalendar.vText(a.clinic_name)
-    event.add("organizer", organizer)
-    if a.patient_email:
-        attendee = icalendar.vCalAddress(f"mailto:{a.patient_email}")
-        attendee.params["cn"] = icalendar.vText(a.patient_name)
-        attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
-        event.add("attendee", attendee)
-    cal.add_component(event)
-    return bytes(cal.to_ical())
+    with speaking(a.language):  # the patient's language, whoever triggered it
+        cal = icalendar.Calendar()
+        cal.add("prodid", PRODID)
+        cal.add("version", "2.0")
+        cal.add("method", method)
+        event = icalendar.Event()
+        event.add("uid", a.uid)
+        event.add("sequence", a.sequence)
+        event.add("dtstamp", stamp.astimezone(dt.UTC))
+        event.add("dtstart", a.starts_at.astimezone(dt.UTC))
+        event.add("dtend", a.ends_at.astimezone(dt.UTC))
+        event.add("summary", _("Consultation with %(clinician)s") % {"clinician": a.clinician})
+        event.add("location", a.location)
+        about = {"clinic": a.clinic_name, "clinician": a.clinician}
+        event.add("description", _("Your consultation at %(clinic)s with %(clinician)s.") % about)
+        event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+        organizer = icalendar.vCalAddress(f"mailto:{a.clinic_email}")
+        organizer.params["cn"] = icalendar.vText(a.clinic_name)
+        event.add("organizer", organizer)
+        if a.patient_email:
+            attendee = icalendar.vCalAddress(f"mailto:{a.patient_email}")
+            attendee.params["cn"] = icalendar.vText(a.patient_name)
+            attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
+            event.add("attendee", attendee)
+        cal.add_component(event)
+        return bytes(cal.to_ical())
 
 
 def _details(a: Appointment, tz: ZoneInfo) -> str:
@@ -141,29 +143,34 @@ def _hello(a: Appointment) -> str:
 
 def confirmation(a: Appointment, tz: ZoneInfo, stamp: dt.datetime, *, moved: bool) -> Email:
     """The e-mail after booking (``moved``: after a reschedule), with the invitation."""
-    subject = _("Your consultation was moved") if moved else _("Your consultation is booked")
-    opening = _("Your consultation has a new time.") if moved else _("Your consultation is booked.")
-    body = f"{_hello(a)}\n\n{opening}\n\n{_details(a, tz)}\n\n{a.clinic_name}\n"
-    return Email(a.patient_email, subject, body, invitation(a, "REQUEST", stamp), "REQUEST")
+    with speaking(a.language):  # the patient's language, whoever triggered it
+        subject = _("Your consultation was moved") if moved else _("Your consultation is booked")
+        opening = (
+            _("Your consultation has a new time.") if moved else _("Your consultation is booked.")
+        )
+        body = f"{_hello(a)}\n\n{opening}\n\n{_details(a, tz)}\n\n{a.clinic_name}\n"
+        return Email(a.patient_email, subject, body, invitation(a, "REQUEST", stamp), "REQUEST")
 
 
 def cancellation(a: Appointment, tz: ZoneInfo, stamp: dt.datetime, *, by_clinic: bool) -> Email:
-    what = {"when": when(a.starts_at, tz), "clinician": a.clinician}
-    if by_clinic:
-        said = _("The clinic had to cancel your consultation on %(when)s with %(clinician)s.")
-    else:
-        said = _("You cancelled your consultation on %(when)s with %(clinician)s.")
-    again = _("You can choose another time from your private link.")
-    body = f"{_hello(a)}\n\n{said % what}\n{again}\n\n{a.clinic_name}\n"
-    subject = _("Your consultation was cancelled")
-    return Email(a.patient_email, subject, body, invitation(a, "CANCEL", stamp), "CANCEL")
+    with speaking(a.language):  # the patient's language, whoever triggered it
+        what = {"when": when(a.starts_at, tz), "clinician": a.clinician}
+        if by_clinic:
+            said = _("The clinic had to cancel your consultation on %(when)s with %(clinician)s.")
+        else:
+            said = _("You cancelled your consultation on %(when)s with %(clinician)s.")
+        again = _("You can choose another time from your private link.")
+        body = f"{_hello(a)}\n\n{said % what}\n{again}\n\n{a.clinic_name}\n"
+        subject = _("Your consultation was cancelled")
+        return Email(a.patient_email, subject, body, invitation(a, "CANCEL", stamp), "CANCEL")
 
 
 def reminder(a: Appointment, tz: ZoneInfo) -> Email:
-    opening = _("A reminder of your consultation tomorrow.")
-    please = _("If you cannot come, please cancel so that someone else can have the time.")
-    body = f"{_hello(a)}\n\n{opening}\n\n{_details(a, tz)}\n\n{please}\n\n{a.clinic_name}\n"
-    return Email(a.patient_email, _("Reminder: your consultation tomorrow"), body)
+    with speaking(a.language):  # the patient's language, whoever triggered it
+        opening = _("A reminder of your consultation tomorrow.")
+        please = _("If you cannot come, please cancel so that someone else can have the time.")
+        body = f"{_hello(a)}\n\n{opening}\n\n{_details(a, tz)}\n\n{please}\n\n{a.clinic_name}\n"
+        return Email(a.patient_email, _("Reminder: your consultation tomorrow"), body)
 
 
 def to_message(email: Email, sender: str) -> EmailMessage:

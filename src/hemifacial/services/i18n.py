@@ -8,7 +8,8 @@ is not used: the English text shows instead, and ``tests/test_i18n.py`` fails on
 The language of a request is held in a context variable set by the web layer
 (``web/language.py``); the services' patient wordings (``forms``, ``patients``) and the
 templates read it through :func:`gettext`. ``using(lang)`` renders in a given language
-(e-mails sent outside the patient's request).
+and ``speaking(lang)`` in a patient's stored language (e-mails sent outside the patient's
+request: ``cases.language``, see docs/languages.md).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import datetime as dt
 import gettext as _gettext
 import io
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,12 @@ def using(lang: str | None) -> Iterator[None]:
         yield
     finally:
         _current.reset(token)
+
+
+def speaking(lang: str | None) -> AbstractContextManager[None]:
+    """Render in a patient's stored language (``lang``); when it is not known, in the
+    current language (the patient's own request: their choice; staff's: English)."""
+    return using(known(lang) or current())
 
 
 def gettext(message: str) -> str:

@@ -27,7 +27,7 @@ from hemifacial.errors import (
     PermissionDeniedError,
 )
 
-from . import booking, duplicates, forms, mail, patients
+from . import booking, duplicates, forms, i18n, mail, patients
 from .accounts import token_hash
 from .cases import effective_findings, reassess, record_findings
 from .i18n import gettext as _
@@ -48,6 +48,7 @@ class Contact:
     birth_year: str
     consent: bool
     video_consent: bool = False
+    language: str | None = None  # the language the patient reads (services.i18n)
 
 
 def validate_contact(c: Contact) -> dict[str, str]:
@@ -119,6 +120,7 @@ def start(s: Session, contact: Contact, link_days: int) -> tuple[CaseHeader, str
         birth_year=int(contact.birth_year) if contact.birth_year.strip() else None,
         consent_at=t.utcnow(),
         video_consent_at=t.utcnow() if contact.video_consent else None,
+        language=i18n.known(contact.language),
         search_text=f"{contact.name} {contact.email} {contact.phone}".lower()[:400],
         draft={},
         extras={},
