@@ -257,3 +257,14 @@ def test_booking_e_mails_and_the_invitation_are_in_the_patients_language(lang: s
 def test_a_patient_without_a_stored_language_gets_english_from_staff() -> None:
     reminder = booking_mail.reminder(_appointment(None), ZoneInfo("UTC"))
     assert reminder.subject == "Reminder: your consultation tomorrow"
+
+
+def test_the_case_page_tells_staff_the_patients_language(
+    app: Any, client: Any, clinician: Any
+) -> None:
+    token = _start(client, "ko")
+    with app.state.ctx.db.unit_of_work() as s:
+        case_id = intake.case_for_token(s, token).id
+    page = clinician.get(f"/clinic/cases/{case_id}")
+    assert page.status_code == 200 and '<html lang="en"' in page.text
+    assert 'language: <span lang="ko">한국어</span>' in page.text
