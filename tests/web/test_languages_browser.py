@@ -65,7 +65,7 @@ def test_every_patient_page_in_every_language_is_accessible_and_fits_320_px(
         found = serious_violations(page)
         if said != html_lang(lang) or width > 320 or found:
             problems[path] = {"lang": said, "width": width, "axe": found}
-        if path == "home":
-            shot(page, tmp_path, f"home-{lang}")
+        if path in ("/", "home"):
+            shot(page, tmp_path, f"{'landing' if path == '/' else 'home'}-{lang}")
     context.close()
     assert problems == {}
