@@ -21,6 +21,7 @@ STRINGS: dict[str, str] = {
     "uploading": N_("Uploading…"),
     "upload_failed": N_("The upload failed. Please try again."),
     "connection_lost": N_("The connection was lost. Please try again."),
+    "sentence": N_("%(sentence)s."),  # a server message and its full stop (see error.html)
     # Translators: on a button, after the private link was copied.
     "copied": N_("Copied"),
     # recording in the browser (record.js)

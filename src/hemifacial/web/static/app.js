@@ -9,6 +9,12 @@
     Object.keys(values || {}).forEach(function (k) { s = s.split("{" + k + "}").join(String(values[k])); });
     return s;
   }
+  // A server message as a sentence: capital first, the language's full stop (once).
+  function sentence(msg) {
+    msg = msg.charAt(0).toUpperCase() + msg.slice(1);
+    if (/[.!?\u3002\uff01\uff1f]$/.test(msg)) return msg;
+    return (WORDS.sentence || "%(sentence)s.").split("%(sentence)s").join(msg);
+  }
   function csrf(form) { var f = form.querySelector("input[name=csrf_token]"); return f ? f.value : ""; }
 
   // Branching: show follow-up questions only when their trigger answer is chosen.
@@ -76,7 +82,7 @@
         button.disabled = false;
         if (xhr.status >= 200 && xhr.status < 300) { window.location = form.getAttribute("data-done"); return; }
         var msg = t("upload_failed");
-        try { msg = JSON.parse(xhr.responseText).error.message; msg = msg.charAt(0).toUpperCase() + msg.slice(1) + "."; } catch (e) { /* keep default */ }
+        try { msg = JSON.parse(xhr.responseText).error.message; msg = sentence(msg); } catch (e) { /* keep default */ }
         errorEl.textContent = msg; errorEl.hidden = false; status.textContent = ""; bar.hidden = true;
       };
       xhr.onerror = function () { button.disabled = false; errorEl.textContent = t("connection_lost"); errorEl.hidden = false; };

@@ -11,6 +11,12 @@
     Object.keys(values || {}).forEach(function (k) { s = s.split("{" + k + "}").join(String(values[k])); });
     return s;
   }
+  // A server message as a sentence: capital first, the language's full stop (once).
+  function sentence(msg) {
+    msg = msg.charAt(0).toUpperCase() + msg.slice(1);
+    if (/[.!?\u3002\uff01\uff1f]$/.test(msg)) return msg;
+    return (WORDS.sentence || "%(sentence)s.").split("%(sentence)s").join(msg);
+  }
   // Skin chrominance box of Chai & Ngan (1999), used only as a rough "face fills the oval" guide.
   function isSkin(r, g, b) {
     var cb = 128 - 0.168736 * r - 0.331264 * g + 0.5 * b, cr = 128 + 0.5 * r - 0.418688 * g - 0.081312 * b;
@@ -168,7 +174,7 @@
       button.disabled = false;
       if (xhr.status >= 200 && xhr.status < 300) { window.location = root.getAttribute("data-done"); return; }
       var msg = t("rec_upload_failed");
-      try { msg = JSON.parse(xhr.responseText).error.message; msg = msg.charAt(0).toUpperCase() + msg.slice(1) + "."; } catch (e) { /* keep */ }
+      try { msg = JSON.parse(xhr.responseText).error.message; msg = sentence(msg); } catch (e) { /* keep */ }
       err.textContent = msg; err.hidden = false; status.textContent = ""; bar.hidden = true;
     };
     xhr.onerror = function () { button.disabled = false; err.textContent = t("rec_connection_lost"); err.hidden = false; };
