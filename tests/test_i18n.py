@@ -163,3 +163,21 @@ def test_a_fuzzy_or_empty_translation_is_not_shown(
             assert i18n.gettext("Saved.") == "Saved."
     finally:
         i18n.translations.cache_clear()
+
+
+def test_the_catalogues_and_words_ship_in_the_package() -> None:
+    """pyproject's package-data globs cover the .pot, every .po, the YAML wordings and the
+    mail templates (an installed app without them would show English only, or fail)."""
+    import tomllib
+
+    package = ROOT / "src" / "hemifacial"
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    globs = data["tool"]["setuptools"]["package-data"]["hemifacial"]
+    shipped = {p for g in globs for p in package.glob(g) if p.is_file()}
+    needed = [
+        POT,
+        *i18n.LOCALE_DIR.glob("*/LC_MESSAGES/*.po"),
+        package / "services" / "patient_words.yaml",
+        *(package / "services" / "mail_templates").glob("*.txt"),
+    ]
+    assert [p for p in needed if p not in shipped] == []
