@@ -112,6 +112,9 @@ class Case(Base):
     findings_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
     video_status: Mapped[str] = mapped_column(String(12), default="none", server_default="none")
     assigned_to: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    # the patient's language (migration 0012): a code of services.i18n.LANGUAGES, set at
+    # intake and when the patient switches on the private link; None: not known
+    language: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
     __table_args__ = (
         Index("ix_cases_dashboard", "red_flag_level", "updated_at"),

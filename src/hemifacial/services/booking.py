@@ -28,6 +28,7 @@ from hemifacial.settings import Settings
 from . import booking_mail as mail
 from .booking_views import BookingView, CaseAppointment, DaySlots, PatientBooking
 from .database import on_commit
+from .i18n import gettext as _
 from .slots import clinician_view, slot_view, utc_naive_now
 
 REMINDER_BEFORE = dt.timedelta(hours=24)
@@ -79,6 +80,7 @@ def _appointment(s: Session, b: t.Booking, c: Clinic, link: str = "") -> mail.Ap
         clinic_name=c.name,
         clinic_email=c.email,
         link=link,
+        language=case.language,
     )
 
 
@@ -90,14 +92,14 @@ def _send(s: Session, c: Clinic, email: mail.Email) -> None:
 def _bookable(s: Session, case_id: int, slot_id: int, now: dt.datetime) -> t.Slot:
     offered = q.offer_of(s, case_id)
     if offered is None:
-        raise PermissionDeniedError("the clinic has not offered you appointments yet")
+        raise PermissionDeniedError(_("the clinic has not offered you appointments yet"))
     slot = q.get_slot(s, slot_id)
     if slot.cancelled or slot.starts_at <= utc_naive_now(now):
-        raise SlotTakenError("this time is no longer available; please choose another")
+        raise SlotTakenError(_("this time is no longer available; please choose another"))
     if offered.clinician_id is not None and slot.clinician_id != offered.clinician_id:
-        raise PermissionDeniedError("this time is with another clinician than the one offered")
+        raise PermissionDeniedError(_("this time is with another clinician than the one offered"))
     if q.live_bookings_for(s, [slot_id]):
-        raise SlotTakenError("someone else has just booked this time; please choose another")
+        raise SlotTakenError(_("someone else has just booked this time; please choose another"))
     return slot
 
 
@@ -106,7 +108,7 @@ def _flush(s: Session) -> None:
         s.flush()
     except IntegrityError:  # a concurrent booking won the race for this slot
         raise SlotTakenError(
-            "someone else has just booked this time; please choose another"
+            _("someone else has just booked this time; please choose another")
         ) from None
 
 
@@ -115,7 +117,7 @@ def book(
 ) -> int:
     """Book ``slot_id`` for the case; a second live booking of the slot is refused."""
     if q.live_booking_of_case(s, case_id) is not None:
-        raise SlotTakenError("you already have an appointment; change it instead")
+        raise SlotTakenError(_("you already have an appointment; change it instead"))
     _bookable(s, case_id, slot_id, now)
     uid = f"{secrets.token_hex(12)}@hemifacial"
     at = utc_naive_now(now)
@@ -138,7 +140,7 @@ def book(
 def _live(s: Session, case_id: int) -> t.Booking:
     b = q.live_booking_of_case(s, case_id)
     if b is None:
-        raise NotFoundError("you have no appointment to change")
+        raise NotFoundError(_("you have no appointment to change"))
     return b
 
 

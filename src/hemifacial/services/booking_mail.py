@@ -20,6 +20,9 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
+from .i18n import gettext as _
+from .i18n import long_date, speaking
+
 log = logging.getLogger(__name__)
 PRODID = "-//hemifacial//clinic booking//EN"
 
@@ -39,6 +42,7 @@ class Appointment:
     clinic_name: str
     clinic_email: str
     link: str = ""  # the patient's private link, when the sender knows it
+    language: str | None = None  # the patient's (cases.language); the e-mail's language
 
     @property
     def ends_at(self) -> dt.datetime:
@@ -81,78 +85,92 @@ def make_mailer(settings: object) -> Mailer:
 
 
 def when(moment: dt.datetime, tz: ZoneInfo) -> str:
-    """``Tuesday 8 December 2026 at 09:30`` in the clinic's zone."""
+    """``Tuesday 8 December 2026 at 09:30`` in the clinic's zone (in the current language)."""
     local = moment.astimezone(tz)
-    return f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M}"
+    # Translators: a date and a time, like "Tuesday 8 December 2026 at 09:30".
+    return _("%(day)s at %(time)s") % {"day": long_date(local), "time": f"{local:%H:%M}"}
 
 
 def invitation(a: Appointment, method: str, stamp: dt.datetime) -> bytes:
     """The ``.ics`` of ``a``: ``method`` REQUEST (new or moved) or CANCEL."""
-    cal = icalendar.Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("method", method)
-    event = icalendar.Event()
-    event.add("uid", a.uid)
-    event.add("sequence", a.sequence)
-    event.add("dtstamp", stamp.astimezone(dt.UTC))
-    event.add("dtstart", a.starts_at.astimezone(dt.UTC))
-    event.add("dtend", a.ends_at.astimezone(dt.UTC))
-    event.add("summary", f"Consultation with {a.clinician}")
-    event.add("location", a.location)
-    event.add("description", f"Your consultation at {a.clinic_name} with {a.clinician}.")
-    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
-    organizer = icalendar.vCalAddress(f"mailto:{a.clinic_email}")
-    organizer.params["cn"] = icalendar.vText(a.clinic_name)
-    event.add("organizer", organizer)
-    if a.patient_email:
-        attendee = icalendar.vCalAddress(f"mailto:{a.patient_email}")
-        attendee.params["cn"] = icalendar.vText(a.patient_name)
-        attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
-        event.add("attendee", attendee)
-    cal.add_component(event)
-    return bytes(cal.to_ical())
+    with speaking(a.language):  # the patient's language, whoever triggered it
+        cal = icalendar.Calendar()
+        cal.add("prodid", PRODID)
+        cal.add("version", "2.0")
+        cal.add("method", method)
+        event = icalendar.Event()
+        event.add("uid", a.uid)
+        event.add("sequence", a.sequence)
+        event.add("dtstamp", stamp.astimezone(dt.UTC))
+        event.add("dtstart", a.starts_at.astimezone(dt.UTC))
+        event.add("dtend", a.ends_at.astimezone(dt.UTC))
+        event.add("summary", _("Consultation with %(clinician)s") % {"clinician": a.clinician})
+        event.add("location", a.location)
+        about = {"clinic": a.clinic_name, "clinician": a.clinician}
+        event.add("description", _("Your consultation at %(clinic)s with %(clinician)s.") % about)
+        event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+        organizer = icalendar.vCalAddress(f"mailto:{a.clinic_email}")
+        organizer.params["cn"] = icalendar.vText(a.clinic_name)
+        event.add("organizer", organizer)
+        if a.patient_email:
+            attendee = icalendar.vCalAddress(f"mailto:{a.patient_email}")
+            attendee.params["cn"] = icalendar.vText(a.patient_name)
+            attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
+            event.add("attendee", attendee)
+        cal.add_component(event)
+        return bytes(cal.to_ical())
 
 
 def _details(a: Appointment, tz: ZoneInfo) -> str:
     lines = [
-        f"When: {when(a.starts_at, tz)} ({a.minutes} minutes)",
-        f"With: {a.clinician}",
-        f"Where: {a.location}",
+        _("When: %(when)s (%(minutes)s minutes)")
+        % {"when": when(a.starts_at, tz), "minutes": a.minutes},
+        _("With: %(clinician)s") % {"clinician": a.clinician},
+        _("Where: %(location)s") % {"location": a.location},
     ]
     if a.link:
-        lines.append(f"To change or cancel it, open your private link: {a.link}")
+        lines.append(
+            _("To change or cancel it, open your private link: %(link)s") % {"link": a.link}
+        )
     else:
-        lines.append("To change or cancel it, open the private link the clinic sent you.")
+        lines.append(_("To change or cancel it, open the private link the clinic sent you."))
     return "\n".join(lines)
+
+
+def _hello(a: Appointment) -> str:
+    return _("Hello %(name)s,") % {"name": a.patient_name}
 
 
 def confirmation(a: Appointment, tz: ZoneInfo, stamp: dt.datetime, *, moved: bool) -> Email:
     """The e-mail after booking (``moved``: after a reschedule), with the invitation."""
-    subject = "Your consultation was moved" if moved else "Your consultation is booked"
-    opening = "Your consultation has a new time." if moved else "Your consultation is booked."
-    body = f"Hello {a.patient_name},\n\n{opening}\n\n{_details(a, tz)}\n\n{a.clinic_name}\n"
-    return Email(a.patient_email, subject, body, invitation(a, "REQUEST", stamp), "REQUEST")
+    with speaking(a.language):  # the patient's language, whoever triggered it
+        subject = _("Your consultation was moved") if moved else _("Your consultation is booked")
+        opening = (
+            _("Your consultation has a new time.") if moved else _("Your consultation is booked.")
+        )
+        body = f"{_hello(a)}\n\n{opening}\n\n{_details(a, tz)}\n\n{a.clinic_name}\n"
+        return Email(a.patient_email, subject, body, invitation(a, "REQUEST", stamp), "REQUEST")
 
 
 def cancellation(a: Appointment, tz: ZoneInfo, stamp: dt.datetime, *, by_clinic: bool) -> Email:
-    who = "The clinic had to cancel" if by_clinic else "You cancelled"
-    body = (
-        f"Hello {a.patient_name},\n\n{who} your consultation on {when(a.starts_at, tz)} "
-        f"with {a.clinician}.\nYou can choose another time from your private link.\n\n"
-        f"{a.clinic_name}\n"
-    )
-    subject = "Your consultation was cancelled"
-    return Email(a.patient_email, subject, body, invitation(a, "CANCEL", stamp), "CANCEL")
+    with speaking(a.language):  # the patient's language, whoever triggered it
+        what = {"when": when(a.starts_at, tz), "clinician": a.clinician}
+        if by_clinic:
+            said = _("The clinic had to cancel your consultation on %(when)s with %(clinician)s.")
+        else:
+            said = _("You cancelled your consultation on %(when)s with %(clinician)s.")
+        again = _("You can choose another time from your private link.")
+        body = f"{_hello(a)}\n\n{said % what}\n{again}\n\n{a.clinic_name}\n"
+        subject = _("Your consultation was cancelled")
+        return Email(a.patient_email, subject, body, invitation(a, "CANCEL", stamp), "CANCEL")
 
 
 def reminder(a: Appointment, tz: ZoneInfo) -> Email:
-    body = (
-        f"Hello {a.patient_name},\n\nA reminder of your consultation tomorrow.\n\n"
-        f"{_details(a, tz)}\n\nIf you cannot come, please cancel so that someone else can "
-        f"have the time.\n\n{a.clinic_name}\n"
-    )
-    return Email(a.patient_email, "Reminder: your consultation tomorrow", body)
+    with speaking(a.language):  # the patient's language, whoever triggered it
+        opening = _("A reminder of your consultation tomorrow.")
+        please = _("If you cannot come, please cancel so that someone else can have the time.")
+        body = f"{_hello(a)}\n\n{opening}\n\n{_details(a, tz)}\n\n{please}\n\n{a.clinic_name}\n"
+        return Email(a.patient_email, _("Reminder: your consultation tomorrow"), body)
 
 
 def to_message(email: Email, sender: str) -> EmailMessage:

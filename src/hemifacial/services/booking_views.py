@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from .i18n import long_date
+
 
 @dataclass(frozen=True)
 class ClinicianView:
@@ -38,7 +40,7 @@ class SlotView:
 
     @property
     def day_label(self) -> str:
-        return f"{self.starts_at:%A} {self.starts_at.day} {self.starts_at:%B %Y}"
+        return long_date(self.starts_at)
 
     @property
     def time_label(self) -> str:
@@ -62,7 +64,7 @@ class DaySlots:
 
     @property
     def label(self) -> str:
-        return f"{self.day:%A} {self.day.day} {self.day:%B %Y}"
+        return long_date(self.day)
 
 
 @dataclass(frozen=True)

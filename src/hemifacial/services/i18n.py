@@ -8,20 +8,23 @@ is not used: the English text shows instead, and ``tests/test_i18n.py`` fails on
 The language of a request is held in a context variable set by the web layer
 (``web/language.py``); the services' patient wordings (``forms``, ``patients``) and the
 templates read it through :func:`gettext`. ``using(lang)`` renders in a given language
-(e-mails sent outside the patient's request).
+and ``speaking(lang)`` in a patient's stored language (e-mails sent outside the patient's
+request: ``cases.language``, see docs/languages.md).
 """
 
 from __future__ import annotations
 
 import contextvars
+import datetime as dt
 import gettext as _gettext
 import io
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -32,6 +35,8 @@ DEFAULT = "en"
 LANGUAGES: dict[str, tuple[str, str]] = {
     "en": ("en", "English"),
     "es": ("es", "Español"),
+    "ko": ("ko", "한국어"),
+    "zh_Hans": ("zh-Hans", "简体中文"),
 }
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("hemifacial_lang", default=DEFAULT)
 
@@ -54,8 +59,19 @@ def current() -> str:
     return _current.get()
 
 
-def html_lang() -> str:
-    return LANGUAGES.get(current(), LANGUAGES[DEFAULT])[0]
+def html_lang(lang: str | None = None) -> str:
+    """The BCP 47 tag of ``lang`` (default: the current language), e.g. ``zh-Hans``."""
+    return LANGUAGES.get(lang or current(), LANGUAGES[DEFAULT])[0]
+
+
+def known(lang: str | None) -> str | None:
+    """``lang`` if it is one of :data:`LANGUAGES`, else ``None`` (a stored or asked value)."""
+    return lang if lang in LANGUAGES else None
+
+
+def N_(message: str) -> str:
+    """Marks ``message`` for extraction only; it is translated where it is shown."""
+    return message
 
 
 def set_current(lang: str) -> contextvars.Token[str]:
@@ -71,6 +87,12 @@ def using(lang: str | None) -> Iterator[None]:
         _current.reset(token)
 
 
+def speaking(lang: str | None) -> AbstractContextManager[None]:
+    """Render in a patient's stored language (``lang``); when it is not known, in the
+    current language (the patient's own request: their choice; staff's: English)."""
+    return using(known(lang) or current())
+
+
 def gettext(message: str) -> str:
     if not message:
         return message
@@ -79,6 +101,14 @@ def gettext(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(current()).ngettext(singular, plural, n)
+
+
+def long_date(day: dt.date) -> str:
+    """A day for the patient, in the current language (``Tuesday 8 December 2026``)."""
+    lang = current()
+    if lang == DEFAULT:
+        return f"{day:%A} {day.day} {day:%B %Y}"
+    return str(format_date(day, "full", locale=lang))
 
 
 def choose(query: str | None, cookie: str | None, accept_language: str | None) -> str:
@@ -99,7 +129,8 @@ def choose(query: str | None, cookie: str | None, accept_language: str | None) -
 
 
 # -- extraction of the patient wordings of patient_words.yaml (babel.cfg) -------------
-_NOT_WORDS = {"picture"}
+# not words: a face diagram's name; the request kinds are the clinic's e-mail (English)
+_NOT_WORDS = {"picture", "request_kinds"}
 
 
 def extract_yaml(

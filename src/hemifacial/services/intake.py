@@ -27,9 +27,10 @@ from hemifacial.errors import (
     PermissionDeniedError,
 )
 
-from . import booking, duplicates, forms, mail, patients
+from . import booking, duplicates, forms, i18n, mail, patients
 from .accounts import token_hash
 from .cases import effective_findings, reassess, record_findings
+from .i18n import gettext as _
 from .patient_views import PatientHome, PatientVideo
 from .stored import case_header, stored_assessment
 from .views import CaseHeader, StoredAssessment
@@ -47,6 +48,7 @@ class Contact:
     birth_year: str
     consent: bool
     video_consent: bool = False
+    language: str | None = None  # the language the patient reads (services.i18n)
 
 
 def validate_contact(c: Contact) -> dict[str, str]:
@@ -118,6 +120,7 @@ def start(s: Session, contact: Contact, link_days: int) -> tuple[CaseHeader, str
         birth_year=int(contact.birth_year) if contact.birth_year.strip() else None,
         consent_at=t.utcnow(),
         video_consent_at=t.utcnow() if contact.video_consent else None,
+        language=i18n.known(contact.language),
         search_text=f"{contact.name} {contact.email} {contact.phone}".lower()[:400],
         draft={},
         extras={},
@@ -139,10 +142,10 @@ def case_for_token(s: Session, token: str) -> CaseHeader:
 def _case_row(s: Session, token: str) -> t.Case:
     link = repo.link_by_hash(s, token_hash(token))
     if link is None:
-        raise NotFoundError("this link is not valid; please ask the clinic for a new one")
+        raise NotFoundError(_("this link is not valid; please ask the clinic for a new one"))
     if link.revoked or link.expires_at < t.utcnow():
         raise PermissionDeniedError(
-            "this link has expired; please ask the clinic to send you a new one"
+            _("this link has expired; please ask the clinic to send you a new one")
         )
     return repo.get_case(s, link.case_id)
 
@@ -167,7 +170,7 @@ def writable_case_for_token(s: Session, token: str) -> CaseHeader:
     case = case_for_token(s, token)
     if case.status == CaseStatus.CLOSED:
         raise PatientFindingError(
-            "this case is closed, so nothing more can be added here; please contact the clinic"
+            _("this case is closed, so nothing more can be added here; please contact the clinic")
         )
     return case
 
@@ -179,7 +182,7 @@ def record_patient_answers(
     nothing on a closed case or before the request is sent. Returns the finding ids saved."""
     case = writable_case_for_token(s, token)
     if case.status == CaseStatus.DRAFT:
-        raise InputError("this request was not sent yet; answer the request's questions instead")
+        raise InputError(_("this request was not sent yet; answer the request's questions instead"))
     allowed = patient_reportable(kb)
     refused = {
         k: f"'{k}' is a {kb.findings[k].group} result that only the clinic records"
@@ -211,7 +214,7 @@ def save_draft(
     returns the whole draft as saved."""
     case = repo.get_case(s, case_id)
     if case.status != CaseStatus.DRAFT:
-        raise InputError("this request was already sent; use the follow-up questions instead")
+        raise InputError(_("this request was already sent; use the follow-up questions instead"))
     case.draft = {**(case.draft or {}), **clean_draft(kb, raw)}
     return dict(case.draft)
 
@@ -275,7 +278,7 @@ def submit(s: Session, kb: KnowledgeBase, case_id: int) -> StoredAssessment:
     """Turn the saved draft into findings and a first assessment, all or nothing."""
     case = repo.get_case(s, case_id)
     if case.status != CaseStatus.DRAFT:
-        raise InputError("this request was already sent")
+        raise InputError(_("this request was already sent"))
     findings, extras, errors = validate_answers(kb, case.draft or {})
     if errors:
         raise FormError(errors)

@@ -68,13 +68,16 @@ def queue(
     template: str,
     *,
     case_id: int | None = None,
+    language: str | None = None,
     **context: Any,
 ) -> int | None:
-    """Write one message to the outbox; the mailer gets it once ``s`` has committed."""
+    """Write one message to the outbox; the mailer gets it once ``s`` has committed.
+    ``language``: the patient's (``cases.language``); else the current request's."""
     to = to.strip()
     if not to:
         return None
-    subject, body = render(template, clinic=outbox.clinic, case_id=case_id, **context)
+    with i18n.speaking(language):
+        subject, body = render(template, clinic=outbox.clinic, case_id=case_id, **context)
     row = t.OutboxMail(
         case_id=case_id, kind=template, to_addr=to, subject=subject, body=body, attempts=0
     )

@@ -55,6 +55,7 @@ def send_link(
         case.email,
         "link",
         case_id=case.id,
+        language=case.language,
         name=case.patient_name,
         link=f"{base}/p/{token}",
         resume=f"{base}/continue",
@@ -112,6 +113,7 @@ def after_submit(s: Session, outbox: Outbox, case_id: int, base: str) -> None:
         case.email,
         "receipt",
         case_id=case.id,
+        language=case.language,
         name=case.patient_name,
         ref=reference(case.id),
         resume=f"{base}/continue",
@@ -160,19 +162,33 @@ def status_news(s: Session, outbox: Outbox, case_id: int, base: str) -> None:
     """Tell the patient by e-mail that their request moved (no health details)."""
     case = repo.get_case(s, case_id)
     news = forms.words()["status_news"].get(case.status)
-    if news:
-        news = i18n.gettext(news)
+    if not news:
+        return
+    with i18n.speaking(case.language):  # staff changed it: the patient's language
         mail.queue(
             s,
             outbox,
             case.email,
             "status",
             case_id=case.id,
+            language=case.language,
             name=case.patient_name,
             ref=reference(case.id),
-            step=news,
+            step=i18n.gettext(news),
             resume=f"{base}/continue",
         )
+
+
+def set_language(s: Session, case_id: int, lang: str) -> bool:
+    """Remember the language the patient chose on the private link (for the e-mails staff
+    trigger later); returns whether it changed. An unknown code changes nothing."""
+    chosen = i18n.known(lang)
+    case = repo.get_case(s, case_id)
+    if chosen is None or case.language == chosen:
+        return False
+    case.language = chosen
+    repo.audit(s, "patient", "language.set", case_id, language=chosen)
+    return True
 
 
 def triage(red_flags: Sequence[Mapping[str, Any]]) -> Triage | None:

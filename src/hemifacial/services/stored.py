@@ -44,6 +44,7 @@ def case_header(c: t.Case) -> CaseHeader:
         dict(c.extras or {}),
         dict(c.draft or {}),
         c.assigned_to,
+        c.language,
     )
 
 

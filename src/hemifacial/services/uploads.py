@@ -16,6 +16,8 @@ from pathlib import Path
 from hemifacial.errors import UploadTooLargeError, VideoInputError
 from hemifacial.settings import Settings
 
+from .i18n import gettext as _
+
 
 def safe_name(name: str) -> str:
     base = Path(name or "video").name
@@ -61,7 +63,7 @@ def store_upload(settings: Settings, chunks: Iterable[bytes], filename: str) -> 
             _write_all(fd, chunk)
         os.fsync(fd)
         if size == 0:
-            raise VideoInputError(f"'{safe_name(filename)}' is empty")
+            raise VideoInputError(_("'%(name)s' is empty") % {"name": safe_name(filename)})
         check_video(settings, readable, safe_name(filename))
         sha = digest.hexdigest()
         final = blob_path(settings, sha)
@@ -112,8 +114,11 @@ def _name(fd: int, tmp: Path | None, final: Path) -> None:
 def _too_large(settings: Settings) -> UploadTooLargeError:
     limit = settings.max_upload_bytes // (1024 * 1024)
     return UploadTooLargeError(
-        f"the file is larger than the {limit} MB limit; record a shorter clip "
-        "(30–60 seconds is enough)"
+        _(
+            "the file is larger than the %(limit)s MB limit; record a shorter clip "
+            "(30–60 seconds is enough)"
+        )
+        % {"limit": limit}
     )
 
 
@@ -141,24 +146,35 @@ def check_video(settings: Settings, path: Path, name: str) -> None:
 
     if not is_video(path):
         raise VideoInputError(
-            f"'{name}' is not a video file we can read; please upload the "
-            "recording as it came from the phone (MP4, MOV or WebM)"
+            _(
+                "'%(name)s' is not a video file we can read; please upload the "
+                "recording as it came from the phone (MP4, MOV or WebM)"
+            )
+            % {"name": name}
         )
     info = probe(path)
     if info.duration_s is not None and info.duration_s > settings.max_video_seconds:
         raise VideoInputError(
-            f"'{name}' lasts {info.duration_s:.0f} s; the limit is "
-            f"{settings.max_video_seconds:.0f} s (30–60 seconds is enough)"
+            _("'%(name)s' lasts %(seconds)s s; the limit is %(limit)s s (30–60 seconds is enough)")
+            % {
+                "name": name,
+                "seconds": f"{info.duration_s:.0f}",
+                "limit": f"{settings.max_video_seconds:.0f}",
+            }
         )
     if info.width * info.height > settings.max_video_pixels:
         raise VideoInputError(
-            f"'{name}' is {info.width}×{info.height} pixels, larger than this clinic accepts; "
-            "record in HD (1920×1080) or less"
+            _(
+                "'%(name)s' is %(width)s×%(height)s pixels, larger than this clinic accepts; "
+                "record in HD (1920×1080) or less"
+            )
+            % {"name": name, "width": info.width, "height": info.height}
         )
     frames = info.n_frames or (
         round(info.duration_s * info.avg_fps) if info.duration_s and info.avg_fps else None
     )
     if frames is not None and frames > settings.max_video_frames:
         raise VideoInputError(
-            f"'{name}' has {frames} frames; the limit is {settings.max_video_frames}"
+            _("'%(name)s' has %(frames)s frames; the limit is %(limit)s")
+            % {"name": name, "frames": frames, "limit": settings.max_video_frames}
         )

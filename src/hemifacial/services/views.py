@@ -33,6 +33,7 @@ class CaseHeader:
     extras: Mapping[str, str]
     draft: Mapping[str, str]
     assigned_to: str | None = None  # the clinician the case is assigned to
+    language: str | None = None  # the patient's language (services.i18n), if known
 
     @property
     def status_label(self) -> str:

@@ -174,8 +174,8 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
         return "ok"
 
     check_complete(app)  # a route without a declared access policy: refuse to start
-    app.add_middleware(Language, secure=settings.https)  # the patient's language
     app.add_middleware(UploadGuard)  # before any body of an upload is read
+    app.add_middleware(Language, secure=settings.https)  # the patient's language (its refusals too)
     app.add_middleware(SecurityHeaders, hsts=settings.https)
     return app
 

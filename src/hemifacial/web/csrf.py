@@ -18,6 +18,7 @@ import secrets
 from fastapi import Request, Response
 
 from hemifacial.errors import CsrfError
+from hemifacial.services.i18n import gettext
 
 from .auth import SESSION_COOKIE, ctx_of, set_cookie
 
@@ -84,6 +85,8 @@ async def csrf_protect(request: Request) -> None:
     binding = _binding(request)
     if not given or binding is None or not hmac.compare_digest(given, _sign(request, binding)):
         raise CsrfError(
-            "this form has expired or did not come from this site; reload the page and "
-            "send it again (nothing was saved)"
+            gettext(
+                "this form has expired or did not come from this site; reload the page and "
+                "send it again (nothing was saved)"
+            )
         )

@@ -29,22 +29,28 @@ from hemifacial.errors import (
     TooManyAttemptsError,
     TooManyRequestsError,
 )
+from hemifacial.services.i18n import N_
 
 log = logging.getLogger("hemifacial.web")
 
+# what to do next, under the message (translated on the page: error.html's ``| t``)
 HINTS = {
-    400: "Check what you sent and try again.",
-    401: "Log in, then try again.",
-    403: "If you think you should have access, ask the clinic.",
-    404: "Check the address, or go back to the start page.",
-    409: "Reload the page to see what is stored now, then try again.",
-    413: "Choose a smaller file.",
-    429: "Wait the time named above, then try again.",
-    422: "Correct the value named above and send it again; nothing was saved.",
-    503: "A server the app needs is not running. Try again in a few minutes; if it keeps "
-    "happening, tell the clinic's IT support.",
-    500: "Please try again. If it happens again, tell the clinic and quote the reference "
-    "below; what you had already saved is safe.",
+    400: N_("Check what you sent and try again."),
+    401: N_("Log in, then try again."),
+    403: N_("If you think you should have access, ask the clinic."),
+    404: N_("Check the address, or go back to the start page."),
+    409: N_("Reload the page to see what is stored now, then try again."),
+    413: N_("Choose a smaller file."),
+    429: N_("Wait the time named above, then try again."),
+    422: N_("Correct the value named above and send it again; nothing was saved."),
+    503: N_(
+        "A server the app needs is not running. Try again in a few minutes; if it keeps "
+        "happening, tell the clinic's IT support."
+    ),
+    500: N_(
+        "Please try again. If it happens again, tell the clinic and quote the reference "
+        "below; what you had already saved is safe."
+    ),
 }
 
 
@@ -123,11 +129,14 @@ async def _validation(request: Request, exc: Exception) -> Response:
 
 async def _http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    messages = {404: "there is no page at this address", 405: "this method is not allowed here"}
+    messages = {
+        404: N_("there is no page at this address"),
+        405: N_("this method is not allowed here"),
+    }
     message = (
         exc.detail
         if isinstance(exc.detail, str) and exc.status_code not in messages
-        else messages.get(exc.status_code, "the request could not be handled")
+        else messages.get(exc.status_code, N_("the request could not be handled"))
     )
     return error_response(request, exc.status_code, str(message), kind="HTTPError")
 

@@ -17,6 +17,7 @@ from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from hemifacial.errors import TooManyRequestsError
+from hemifacial.services.i18n import gettext
 
 from .auth import ctx_of
 
@@ -32,11 +33,11 @@ class AddressLimiter:
             if not self.limiter.hit(item, scope, address):
                 reset, _ = self.limiter.get_window_stats(item, scope, address)
                 wait = max(1, math.ceil(reset - time.time()))
-                raise TooManyRequestsError(
+                message = gettext(
                     "too many consultation requests from your network; please try again "
-                    f"in {wait // 60 + 1} minutes",
-                    retry_after=wait,
+                    "in %(minutes)s minutes"
                 )
+                raise TooManyRequestsError(message % {"minutes": wait // 60 + 1}, retry_after=wait)
 
 
 def limit_intake(request: Request) -> None:

@@ -89,6 +89,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/p/{token}/video"): PATIENT,
     ("POST", "/p/{token}/video-consent"): PATIENT,
     ("POST", "/p/{token}/ask"): PATIENT,  # a message, withdrawal, deletion request
+    ("POST", "/p/{token}/language"): PATIENT,  # the language switcher (stored with the case)
     ("GET", "/api/v1/patient/{token}"): PATIENT,
     ("PUT", "/api/v1/patient/{token}/draft"): PATIENT,
     ("POST", "/api/v1/patient/{token}/answers"): PATIENT,

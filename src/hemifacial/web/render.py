@@ -20,6 +20,7 @@ from hemifacial.services import forms, glance, i18n
 
 from .auth import ctx_of, current_user
 from .csrf import csrf_token, set_nonce_cookie
+from .js_strings import js_strings
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -35,6 +36,8 @@ def make_templates(*, auto_reload: bool = False) -> Jinja2Templates:
     env.globals["html_lang"] = i18n.html_lang
     env.globals["current_lang"] = i18n.current
     env.globals["languages"] = i18n.LANGUAGES
+    env.globals["lang_url"] = lang_url
+    env.globals["js_strings"] = js_strings  # the scripts' words (<body data-i18n>)
     env.filters["t"] = i18n.gettext  # a patient wording held as data (patient_words.yaml)
     # one format for every probability (whole %, one decimal below 1 % and above 99 %)
     env.filters["pct"] = _percent
@@ -45,6 +48,17 @@ def make_templates(*, auto_reload: bool = False) -> Jinja2Templates:
     env.filters["brief"] = glance.brief_name  # a condition's name without its parentheses
     env.filters["ref_url"] = glance.reference_url  # a reference's DOI / PubMed link, if any
     return templates
+
+
+def lang_url(request: Request, lang: str) -> str:
+    """This page in ``lang`` (the switcher's links). A page shown after a form was sent
+    links to the page of the request it belongs to (``POST``-only addresses have no page)."""
+    path = request.url.path
+    if request.method != "GET":
+        parts = path.split("/")
+        path = f"/p/{parts[2]}" if len(parts) > 2 and parts[1] == "p" else "/"
+        return f"{path}?lang={lang}"
+    return str(request.url.include_query_params(lang=lang).replace(scheme="", netloc=""))
 
 
 def _percent(value: Any) -> str:

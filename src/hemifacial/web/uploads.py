@@ -27,6 +27,7 @@ from hemifacial.errors import (
 )
 from hemifacial.services import intake, results, videos
 from hemifacial.services.database import UnitOfWork
+from hemifacial.services.i18n import gettext as _
 from hemifacial.services.videos import StoredFile
 from hemifacial.services.views import JobView
 
@@ -50,7 +51,9 @@ def _limit(ctx: AppContext) -> int:
 
 def _too_large(ctx: AppContext) -> UploadTooLargeError:
     limit = ctx.settings.max_upload_bytes // (1024 * 1024)
-    return UploadTooLargeError(f"the file is larger than the {limit} MB limit")
+    return UploadTooLargeError(
+        _("the file is larger than the %(limit)s MB limit") % {"limit": limit}
+    )
 
 
 def check_length(request: Request, ctx: AppContext) -> None:
@@ -145,7 +148,7 @@ class UploadGuard:
 def receive(ctx: AppContext, upload: UploadFile | None) -> tuple[StoredFile, str]:
     """Store the upload by content hash (routes that call this run in the thread pool)."""
     if upload is None or not upload.filename:
-        raise InvalidValueError("choose a video file to upload")
+        raise InvalidValueError(_("choose a video file to upload"))
     name = upload.filename
     return videos.store_upload(ctx.settings, _chunks(upload), name), name
 

@@ -12,15 +12,16 @@ from hemifacial.domain.status import CaseStatus
 from hemifacial.errors import SlotTakenError
 from hemifacial.services import booking, intake, slots
 from hemifacial.services.database import UnitOfWork
+from hemifacial.services.i18n import N_, gettext
 
 from ..deps import Ctx, Read, Tx
 from ..render import render
 
 router = APIRouter(include_in_schema=False)
 DONE = {
-    "booked": "Your consultation is booked.",
-    "moved": "Your consultation has a new time.",
-    "cancelled": "Your consultation is cancelled. You can choose another time below.",
+    "booked": N_("Your consultation is booked."),
+    "moved": N_("Your consultation has a new time."),
+    "cancelled": N_("Your consultation is cancelled. You can choose another time below."),
 }
 
 
@@ -50,7 +51,7 @@ def _page(
         "b": view,
         "chosen": chosen,
         "error": error,
-        "done": DONE.get(request.query_params.get("done", "")),
+        "done": gettext(DONE.get(request.query_params.get("done", ""), "")),
         "has_email": bool(case.email),
         "submitted": case.status != CaseStatus.DRAFT,
     }
@@ -82,7 +83,7 @@ def book(
 ) -> Response:
     case = intake.case_for_token(tx, token)
     if not slot.isdigit():
-        return _page(request, ctx, tx, token, "Please choose a time first.", 422)
+        return _page(request, ctx, tx, token, gettext("Please choose a time first."), 422)
     link = str(request.url_for("patient_home", token=token))
     now, moving = booking.current_time(), booking.has_booking(tx, case.id)
     try:
@@ -92,8 +93,9 @@ def book(
             booking.book(tx, clinic(ctx), case.id, int(slot), now, link)
     except SlotTakenError as exc:
         tx.rollback()
-        message = str(exc)
-        return _page(request, ctx, tx, token, message[0].upper() + message[1:] + ".", 409)
+        message = str(exc)  # in the patient's language already (services.booking)
+        sentence = gettext("%(sentence)s.") % {"sentence": message[0].upper() + message[1:]}
+        return _page(request, ctx, tx, token, sentence, 409)
     return _see(token, "moved" if moving else "booked")
 
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from hemifacial.domain.status import CaseStatus
 from hemifacial.errors import FormError, InputError, PatientFindingError
-from hemifacial.services import forms, idempotency, intake, patients
+from hemifacial.services import forms, i18n, idempotency, intake, patients
 from hemifacial.services.database import UnitOfWork
 
 from ..deps import Audit, Ctx, FormFields, Read, Tx
@@ -68,6 +68,7 @@ def start(request: Request, ctx: Ctx, tx: Tx, form: Annotated[ContactForm, Form(
         **form.model_dump(exclude={"consent", "video_consent", "submit_key"}),
         consent=form.consent == "yes",
         video_consent=form.video_consent == "yes",
+        language=i18n.current(),  # the language the patient chose on the first page
     )
     try:
         case, token = intake.start(tx, contact, ctx.settings.link_days)
@@ -297,3 +298,20 @@ def video_consent(token: str, ctx: Ctx, tx: Tx, consent: Annotated[str, Form()] 
         patients.give_video_consent(tx, case.id)
         return _see(f"/p/{token}/video")
     return _see(f"/p/{token}/video?consent=missing")
+
+
+@router.post("/p/{token}/language")
+def language(
+    token: str,
+    tx: Tx,
+    lang: Annotated[str, Form()] = "",
+    back: Annotated[str, Form()] = "",
+) -> Response:
+    """The language switcher of the private link's pages: the case remembers the choice
+    (for the e-mails staff trigger later), the browser's cookie too (``?lang=``)."""
+    case = intake.case_for_token(tx, token)
+    patients.set_language(tx, case.id, lang)
+    here = f"/p/{token}"
+    page = back if back == here or back.startswith(here + "/") else here
+    code = i18n.known(lang) or i18n.current()
+    return _see(f"{page.split('?')[0]}?lang={code}")

@@ -1,6 +1,20 @@
 // hemifacial: progressive enhancement only; every page works without JavaScript.
 "use strict";
 (function () {
+  // The words come from the page (data-i18n on <body>, in the patient's language).
+  var WORDS = {};
+  try { WORDS = JSON.parse(document.body.getAttribute("data-i18n") || "{}"); } catch (e) { WORDS = {}; }
+  function t(key, values) {
+    var s = WORDS[key] || key;
+    Object.keys(values || {}).forEach(function (k) { s = s.split("{" + k + "}").join(String(values[k])); });
+    return s;
+  }
+  // A server message as a sentence: capital first, the language's full stop (once).
+  function sentence(msg) {
+    msg = msg.charAt(0).toUpperCase() + msg.slice(1);
+    if (/[.!?\u3002\uff01\uff1f]$/.test(msg)) return msg;
+    return (WORDS.sentence || "%(sentence)s.").split("%(sentence)s").join(msg);
+  }
   function csrf(form) { var f = form.querySelector("input[name=csrf_token]"); return f ? f.value : ""; }
 
   // Branching: show follow-up questions only when their trigger answer is chosen.
@@ -19,8 +33,8 @@
       var answers = {};
       new FormData(form).forEach(function (v, k) { if (k !== "csrf_token" && k !== "go") answers[k] = String(v); });
       fetch(url, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ answers: answers }) })
-        .then(function (r) { if (note) note.textContent = r.ok ? "Saved." : "Not saved yet (we will try again)."; })
-        .catch(function () { if (note) note.textContent = "Offline: your answers are kept on this page."; });
+        .then(function (r) { if (note) note.textContent = r.ok ? t("saved") : t("not_saved"); })
+        .catch(function () { if (note) note.textContent = t("offline"); });
     }
     form.addEventListener("input", function () { applyBranching(form); clearTimeout(timer); timer = setTimeout(save, 600); });
     form.addEventListener("change", function () { applyBranching(form); clearTimeout(timer); timer = setTimeout(save, 200); });
@@ -57,22 +71,22 @@
       var bar = form.querySelector(".upload-progress"), status = form.querySelector(".upload-status");
       var errorEl = form.querySelector(".upload-error"), button = form.querySelector("button[type=submit]");
       var fileInput = form.querySelector("input[type=file]");
-      if (!fileInput.files.length) { errorEl.textContent = "Please choose a video first."; errorEl.hidden = false; return; }
+      if (!fileInput.files.length) { errorEl.textContent = t("choose_video"); errorEl.hidden = false; return; }
       var xhr = new XMLHttpRequest();
       xhr.open("POST", form.getAttribute("data-upload"));
       xhr.setRequestHeader("Accept", "application/json");
       xhr.upload.onprogress = function (e) {
-        if (e.lengthComputable) { bar.hidden = false; bar.value = Math.round(100 * e.loaded / e.total); status.textContent = "Uploading… " + bar.value + "%"; }
+        if (e.lengthComputable) { bar.hidden = false; bar.value = Math.round(100 * e.loaded / e.total); status.textContent = t("uploading_percent", { percent: bar.value }); }
       };
       xhr.onload = function () {
         button.disabled = false;
         if (xhr.status >= 200 && xhr.status < 300) { window.location = form.getAttribute("data-done"); return; }
-        var msg = "The upload failed. Please try again.";
-        try { msg = JSON.parse(xhr.responseText).error.message; msg = msg.charAt(0).toUpperCase() + msg.slice(1) + "."; } catch (e) { /* keep default */ }
+        var msg = t("upload_failed");
+        try { msg = JSON.parse(xhr.responseText).error.message; msg = sentence(msg); } catch (e) { /* keep default */ }
         errorEl.textContent = msg; errorEl.hidden = false; status.textContent = ""; bar.hidden = true;
       };
-      xhr.onerror = function () { button.disabled = false; errorEl.textContent = "The connection was lost. Please try again."; errorEl.hidden = false; };
-      errorEl.hidden = true; button.disabled = true; status.textContent = "Uploading…";
+      xhr.onerror = function () { button.disabled = false; errorEl.textContent = t("connection_lost"); errorEl.hidden = false; };
+      errorEl.hidden = true; button.disabled = true; status.textContent = t("uploading");
       var data = new FormData(form); data.delete("csrf_token");
       xhr.send(data);
     });
@@ -120,7 +134,7 @@
       var field = document.querySelector(button.getAttribute("data-copy"));
       if (!field) return;
       field.select();
-      var done = function () { button.textContent = "Copied"; };
+      var done = function () { button.textContent = t("copied"); };
       if (navigator.clipboard) navigator.clipboard.writeText(field.value).then(done, function () {});
       else { try { document.execCommand("copy"); done(); } catch (e) { /* selected for the user */ } }
     });

@@ -3,14 +3,20 @@
 // No inline script or style (strict CSP): only classes, `hidden` and element attributes.
 "use strict";
 (function () {
-  var MESSAGES = {
-    unsupported: "Your browser cannot record video on this page. Record with your phone's camera app, then upload the file below.",
-    insecure: "Recording here needs a secure (https) link. Record with your phone's camera app, then upload the file below.",
-    denied: "You did not allow the camera, so we cannot record here. To try again, allow the camera for this site in your browser's settings. Or record with your phone's camera app and upload the file below.",
-    nocamera: "We could not find a camera on this device. Record on a phone, then upload the file below.",
-    busy: "Another app is using your camera. Close it and try again, or upload a file below.",
-    failed: "Something went wrong with the camera. Try again, or upload a file below."
-  };
+  // The words come from the page (data-i18n on <body>, in the patient's language).
+  var WORDS = {};
+  try { WORDS = JSON.parse(document.body.getAttribute("data-i18n") || "{}"); } catch (e) { WORDS = {}; }
+  function t(key, values) {
+    var s = WORDS[key] || key;
+    Object.keys(values || {}).forEach(function (k) { s = s.split("{" + k + "}").join(String(values[k])); });
+    return s;
+  }
+  // A server message as a sentence: capital first, the language's full stop (once).
+  function sentence(msg) {
+    msg = msg.charAt(0).toUpperCase() + msg.slice(1);
+    if (/[.!?\u3002\uff01\uff1f]$/.test(msg)) return msg;
+    return (WORDS.sentence || "%(sentence)s.").split("%(sentence)s").join(msg);
+  }
   // Skin chrominance box of Chai & Ngan (1999), used only as a rough "face fills the oval" guide.
   function isSkin(r, g, b) {
     var cb = 128 - 0.168736 * r - 0.331264 * g + 0.5 * b, cr = 128 + 0.5 * r - 0.418688 * g - 0.081312 * b;
@@ -43,13 +49,13 @@
   function oval(w, h) { var rx = 0.3 * Math.min(w, h); return { cx: w / 2, cy: h * 0.48, rx: rx, ry: rx * 1.3 }; }
 
   function verdict(m) {
-    var light = m.light < 60 ? "It is too dark. Face a window or turn on a lamp."
-      : m.light > 215 ? "It is too bright. Move away from direct sunlight."
-      : m.back - m.light > 60 ? "There is bright light behind you. Turn so the light is in front of you."
-      : m.sides > 40 ? "One side of your face is darker. Turn so the light falls on your whole face."
+    var light = m.light < 60 ? t("rec_too_dark")
+      : m.light > 215 ? t("rec_too_bright")
+      : m.back - m.light > 60 ? t("rec_backlight")
+      : m.sides > 40 ? t("rec_uneven")
       : null;
-    var size = m.fill < 0.35 ? "Move closer, or hold the phone so your face fills the oval."
-      : m.rim > 0.6 && m.fill > 0.8 ? "You are too close. Move the phone back a little."
+    var size = m.fill < 0.35 ? t("rec_closer")
+      : m.rim > 0.6 && m.fill > 0.8 ? t("rec_too_close")
       : null;
     return { light: light, size: size };
   }
@@ -68,7 +74,7 @@
   Recorder.prototype.fail = function (key) {
     this.stop();
     var msg = this.root.querySelector(".rec-message");
-    msg.textContent = MESSAGES[key]; this.step("fallback");
+    msg.textContent = t("rec_" + key); this.step("fallback");
     var upload = document.getElementById("upload-heading"); if (upload) upload.scrollIntoView({ block: "nearest" });
   };
   Recorder.prototype.stop = function () {
@@ -102,8 +108,8 @@
     this.timer = setInterval(function () {
       if (!self.video.videoWidth) return;
       var v = verdict(measure(self.video, self.canvas));
-      show(self.root.querySelector(".rec-light"), v.light, "The light is good.");
-      show(self.root.querySelector(".rec-size"), v.size, "Your face fills the oval.");
+      show(self.root.querySelector(".rec-light"), v.light, t("rec_light_ok"));
+      show(self.root.querySelector(".rec-size"), v.size, t("rec_size_ok"));
       self.good = v.light || v.size ? 0 : self.good + 1;
       go.disabled = self.good < 3;
       if (go.disabled && Date.now() - began > 10000) anyway.hidden = false;
@@ -150,7 +156,7 @@
     this.stop(); this.blob = blob;
     var preview = this.root.querySelector(".rec-review video");
     if (preview) { preview.src = URL.createObjectURL(blob); }
-    this.root.querySelector(".rec-size-note").textContent = "Your video is " + (blob.size / 1048576).toFixed(1) + " MB.";
+    this.root.querySelector(".rec-size-note").textContent = t("rec_size_note", { size: (blob.size / 1048576).toFixed(1) });
     this.step("review");
   };
   Recorder.prototype.upload = function () {
@@ -162,17 +168,17 @@
     xhr.open("POST", root.getAttribute("data-upload"));
     xhr.setRequestHeader("Accept", "application/json");
     xhr.upload.onprogress = function (e) {
-      if (e.lengthComputable) { bar.hidden = false; bar.value = Math.round(100 * e.loaded / e.total); status.textContent = "Sending… " + bar.value + "%"; }
+      if (e.lengthComputable) { bar.hidden = false; bar.value = Math.round(100 * e.loaded / e.total); status.textContent = t("rec_sending_percent", { percent: bar.value }); }
     };
     xhr.onload = function () {
       button.disabled = false;
       if (xhr.status >= 200 && xhr.status < 300) { window.location = root.getAttribute("data-done"); return; }
-      var msg = "The upload did not work. Please try again.";
-      try { msg = JSON.parse(xhr.responseText).error.message; msg = msg.charAt(0).toUpperCase() + msg.slice(1) + "."; } catch (e) { /* keep */ }
+      var msg = t("rec_upload_failed");
+      try { msg = JSON.parse(xhr.responseText).error.message; msg = sentence(msg); } catch (e) { /* keep */ }
       err.textContent = msg; err.hidden = false; status.textContent = ""; bar.hidden = true;
     };
-    xhr.onerror = function () { button.disabled = false; err.textContent = "The connection was lost. Your video is still here: press Send again."; err.hidden = false; };
-    err.hidden = true; button.disabled = true; status.textContent = "Sending…";
+    xhr.onerror = function () { button.disabled = false; err.textContent = t("rec_connection_lost"); err.hidden = false; };
+    err.hidden = true; button.disabled = true; status.textContent = t("rec_sending");
     xhr.send(data);
   };
   function pickType() {
