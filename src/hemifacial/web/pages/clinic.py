@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -123,16 +124,26 @@ def _set_aside(view: views.CaseView) -> list[str]:
     return [m for m in view.assessment.conflicts if " set aside: " in m] if view.assessment else []
 
 
-def _case_context(
-    ctx: Ctx, view: views.CaseView, assessment: tuple[views.Glance, Markup] | None = None
-) -> dict[str, Any]:
-    """What case.html shows; ``assessment``: the view's glance and assessment HTML when the
-    caller has them already (cached by revision)."""
+@dataclass(frozen=True)
+class Pieces:
+    """What the case page derives from the case's view alone (kept by revision)."""
+
+    g: views.Glance
+    assessment_html: Markup
+    grids: dict[str, Markup]
+
+
+def _pieces(ctx: Ctx, view: views.CaseView) -> Pieces:
+    g = glance.glance(view, ctx.kb)
+    return Pieces(g, _assessment_html(ctx, view, g), _grids(ctx, view))
+
+
+def _case_context(ctx: Ctx, view: views.CaseView, pieces: Pieces | None = None) -> dict[str, Any]:
+    """What case.html shows; ``pieces``: those of the view when the caller has them already
+    (cached by revision)."""
     groups = _finding_groups(ctx)
-    if assessment is None:
-        g = glance.glance(view, ctx.kb)
-        assessment = g, _assessment_html(ctx, view, g)
-    g, html = assessment
+    pieces = pieces or _pieces(ctx, view)
+    g, html = pieces.g, pieces.assessment_html
     return {
         "v": view,
         "c": view.case,
@@ -150,7 +161,7 @@ def _case_context(
         "form": None,
         "new_link": None,
         "links_revoked": None,
-        "blank_grids": _grids(ctx, view),
+        "blank_grids": pieces.grids,
         "timelines": {
             r.video.id: timeline_svg(r.video.id, r.analysis) for r in view.videos if r.analysis
         },
@@ -202,19 +213,19 @@ def case_page(
         return unchanged
     view = reads.case_view_at(read, ctx.kb, case_id, revision, ctx.views)
 
-    def pieces() -> tuple[dict[str, Any], tuple[views.Glance, Markup]]:
-        g = glance.glance(view, ctx.kb)
-        return patient_side(read, case_id), (g, _assessment_html(ctx, view, g))
+    def build() -> tuple[dict[str, Any], Pieces]:
+        return patient_side(read, case_id), _pieces(ctx, view)
 
     # kept by revision beside the view (one entry: the LRU's size counts case pages): the
     # patient's side (the patient's requests raise the revision, and so does a new request
     # with the same contact, duplicates.flag_twins; it was a third of the page's time) and
-    # the assessment's HTML (a function of the view alone, most of the rendering); the
-    # glance's summary line holds the age, so the day is part of the key as of the ETag
+    # the pieces derived from the view alone: the assessment's HTML (most of the rendering)
+    # and the result forms' fields with the case's values; the glance's summary line holds
+    # the age, so the day is part of the key as of the ETag
     key = ("case_page", case_id, revision, today)
-    side, assessment = ctx.views.get_or_build(key, pieces)
+    side, pieces = ctx.views.get_or_build(key, build)
     context = {
-        **_case_context(ctx, view, assessment),
+        **_case_context(ctx, view, pieces),
         "assignees": worklist.assignees(read, ctx.views),
     }
     context |= side
