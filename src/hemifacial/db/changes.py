@@ -13,6 +13,13 @@ There is no shared counter row, so writers never wait on each other. While the l
 connection is down (server restart, network), :meth:`CaseChanges.current` returns None and
 callers read afresh; each reconnect starts a new generation. SQLite has no NOTIFY: there,
 ``current`` is always None (no clinic-wide caching; a single small clinic does not need it).
+
+The same connection listens on ``hemifacial_accounts``, sent by triggers on the users and
+login sessions (migration 0012) whatever changes them, for a second generation: that of
+the accounts (:meth:`CaseChanges.accounts`), which keys the cache of login sessions. Every
+unit of work committed in this process raises it at once too, whatever it wrote, so a
+logout, a disabled account or a new role is never served from this process's cache after
+its commit; other processes drop their entries when the notification arrives.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from sqlalchemy.orm import Session
 
 log = logging.getLogger("hemifacial.db")
 CHANNEL = "hemifacial_cases"
+ACCOUNTS = "hemifacial_accounts"
 _CHANGED = "hemifacial_cases_changed"
 _LISTENER = "hemifacial_case_changes"
 RECONNECT_S = 1.0
@@ -45,10 +53,11 @@ def notify(session: Session, conn: Connection) -> None:
 
 
 def _after_commit(session: Session) -> None:
-    if session.info.pop(_CHANGED, False):
-        listener = session.info.get(_LISTENER)
-        if listener is not None:
-            listener.bump()
+    listener = session.info.get(_LISTENER)
+    if isinstance(listener, CaseChanges):
+        listener.bump_accounts()  # any write here: sessions are looked up afresh
+    if session.info.pop(_CHANGED, False) and listener is not None:
+        listener.bump()
 
 
 def _after_rollback(session: Session) -> None:
@@ -68,6 +77,7 @@ class CaseChanges:
         self.enabled = parsed.get_backend_name() == "postgresql"
         self._dsn = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
         self._generation = 0
+        self._accounts = 0
         self.origin = secrets.token_hex(8)  # this process, in the notifications it sends
         self._listening = False
         self._lock = threading.Lock()
@@ -88,6 +98,15 @@ class CaseChanges:
         with self._lock:
             return self._generation if self._listening else None
 
+    def bump_accounts(self) -> None:
+        with self._lock:
+            self._accounts += 1
+
+    def accounts(self) -> int | None:
+        """The generation of the accounts and login sessions (None: unknown, read afresh)."""
+        with self._lock:
+            return self._accounts if self._listening else None
+
     def start(self) -> None:
         if self.enabled and self._thread is None:
             self._stop.clear()
@@ -107,12 +126,16 @@ class CaseChanges:
             try:
                 with psycopg.connect(self._dsn, autocommit=True, connect_timeout=5) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
+                    conn.execute(f"LISTEN {ACCOUNTS}")
                     with self._lock:  # a change before LISTEN may have gone unseen
                         self._generation += 1
+                        self._accounts += 1
                         self._listening = True
                     while not self._stop.is_set():
                         for note in conn.notifies(timeout=1.0):
-                            if note.payload != self.origin:
+                            if note.channel == ACCOUNTS:
+                                self.bump_accounts()
+                            elif note.payload != self.origin:
                                 self.bump()
             except psycopg.Error as exc:
                 if not self._stop.is_set():

@@ -190,6 +190,28 @@ def current(
 ) -> SessionInfo | None:
     """The session of a cookie token, or None when missing, unknown, idle too long, older
     than ``lifetime`` or of a disabled account."""
+    found = lookup(s, token, idle, lifetime)
+    return found.info if found is not None else None
+
+
+@dataclass(frozen=True)
+class Found:
+    """A live session as read: who, and its idle stamp and start (for a cache's checks)."""
+
+    info: SessionInfo
+    last_seen: dt.datetime
+    created_at: dt.datetime
+
+
+TOUCH_S = 60
+"""A session's idle stamp is written at most once a minute (and a cache re-reads a
+session whose stamp is older than that)."""
+
+
+def lookup(
+    s: Session, token: str | None, idle: dt.timedelta, lifetime: dt.timedelta
+) -> Found | None:
+    """:func:`current` with the session's stamps."""
     if not token:
         return None
     login = repo.session_by_hash(s, token_hash(token))
@@ -199,9 +221,11 @@ def current(
     if login.disabled or now - login.last_seen > idle or now - login.created_at > lifetime:
         repo.end_session(s, login.session_id)
         return None
-    if now - login.last_seen > dt.timedelta(seconds=60):
+    last_seen = login.last_seen
+    if now - login.last_seen > dt.timedelta(seconds=TOUCH_S):
         repo.touch_session(s, login.session_id, now)
-    return SessionInfo(
+        last_seen = now
+    info = SessionInfo(
         login.user_id,
         login.username,
         login.display_name,
@@ -210,6 +234,7 @@ def current(
         login.stage,
         login.session_id,
     )
+    return Found(info, last_seen, login.created_at)
 
 
 def logout(s: Session, token: str | None) -> None:

@@ -67,6 +67,11 @@ class Database:
         change listener is reconnecting): then clinic-wide reads must not be cached."""
         return self.changes.current()
 
+    def accounts_generation(self) -> int | None:
+        """Raised by every change to an account or a login session (and by every unit of
+        work committed in this process); None when unknown: then sessions are read afresh."""
+        return self.changes.accounts()
+
     @contextmanager
     def unit_of_work(self, client: Client | None = None) -> Iterator[UnitOfWork]:
         """One transaction; its audit rows carry ``client`` (the request's address)."""

@@ -34,28 +34,42 @@ def _limits(request: Request) -> tuple[dt.timedelta, dt.timedelta]:
     )
 
 
-def current_user(request: Request) -> SessionInfo | None:
-    """The logged-in user, looked up once per request."""
+def cached_user(request: Request) -> SessionInfo | None:
+    """The logged-in user if known without the database (this request already looked it
+    up, or the session cache holds it under the current accounts generation); else None."""
     if hasattr(request.state, "user"):
         user: SessionInfo | None = request.state.user
         return user
+    ctx = ctx_of(request)
     token = request.cookies.get(SESSION_COOKIE)
-    user = None
+    user = ctx.sessions.get(token, ctx.db.accounts_generation(), *_limits(request))
+    if user is not None:
+        request.state.user = user
+    return user
+
+
+def current_user(request: Request) -> SessionInfo | None:
+    """The logged-in user, looked up once per request (in the session cache first)."""
+    user = cached_user(request)
+    if user is not None or hasattr(request.state, "user"):
+        return user
+    ctx = ctx_of(request)
+    token = request.cookies.get(SESSION_COOKIE)
     if token:
+        generation = ctx.db.accounts_generation()  # taken before the read: never older
         # autocommit: one round trip; the rare touch of an old session commits by itself
-        with ctx_of(request).db.reader() as s:
-            user = accounts.current(s, token, *_limits(request))
+        with ctx.db.reader() as s:
+            found = accounts.lookup(s, token, *_limits(request))
+        if found is not None:
+            ctx.sessions.put(token, generation, found)
+            user = found.info
     request.state.user = user
     return user
 
 
 async def require_user(request: Request) -> SessionInfo:
     """The logged-in user (already looked up by the access policy for staff routes)."""
-    user = (
-        request.state.user
-        if hasattr(request.state, "user")
-        else await run_in_threadpool(current_user, request)
-    )
+    user = cached_user(request) or await run_in_threadpool(current_user, request)
     if user is None:
         raise LoginRequiredError("please log in to see the clinic's cases")
     return user

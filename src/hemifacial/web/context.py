@@ -14,6 +14,7 @@ from hemifacial.services.booking_mail import Mailer, MemoryMailer
 from hemifacial.services.database import Database
 from hemifacial.services.mail import Outbox
 from hemifacial.services.readcache import ReadCache
+from hemifacial.services.sessions import SessionCache
 from hemifacial.settings import ClinicInfo, Settings
 
 
@@ -30,6 +31,7 @@ class AppContext:
     views: ReadCache = field(default_factory=lambda: ReadCache(0))  # read models by revision
     outbox: Outbox = field(default_factory=lambda: Outbox(ClinicInfo()))  # e-mail after commit
     mailer: Any = None  # the jobs.mail.Mailer sending the outbox (started with the app)
+    sessions: SessionCache = field(default_factory=SessionCache)  # by accounts generation
 
     def patient_link(self, token: str) -> str:
         """A patient's private link, on the configured public address (never the request's

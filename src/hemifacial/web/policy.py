@@ -24,7 +24,7 @@ from hemifacial.errors import (
 )
 from hemifacial.services import intake
 
-from .auth import ctx_of, current_user
+from .auth import cached_user, ctx_of, current_user
 
 ALL_STAFF = frozenset({"admin", "clinician", "front_desk", "auditor"})
 
@@ -263,7 +263,8 @@ async def authorize(request: Request) -> None:
 
         await run_in_threadpool(check)
         return
-    user = await run_in_threadpool(current_user, request)
+    # a known session costs no query and no hop to the thread pool
+    user = cached_user(request) or await run_in_threadpool(current_user, request)
     if user is None:
         raise LoginRequiredError("please log in to see the clinic's cases")
     if user.stage != "full" and not rule.enrolling:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -100,14 +101,56 @@ def _grids(ctx: Ctx, view: views.CaseView) -> dict[str, Markup]:
     return out
 
 
-def _case_context(ctx: Ctx, view: views.CaseView) -> dict[str, Any]:
+def _assessment_html(ctx: Ctx, view: views.CaseView, g: views.Glance) -> Markup:
+    """The red flags, the ranked causes with their explanations and the next tests: a
+    function of the case's view and the evidence base alone (no form, nothing of the
+    viewer), the larger part of the page's rendering."""
+    template = ctx.templates.env.get_template("clinic/_assessment.html")
+    return Markup(
+        template.render(
+            v=view,
+            stored=view.assessment,
+            a=view.assessment.result if view.assessment else None,
+            g=g,
+            kb=ctx.kb,
+            set_aside=_set_aside(view),
+        )
+    )
+
+
+def _set_aside(view: views.CaseView) -> list[str]:
+    """Answers set aside for contradicting other findings (a difference on the same finding
+    is a conflict of its own in the banner)."""
+    return [m for m in view.assessment.conflicts if " set aside: " in m] if view.assessment else []
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """What the case page derives from the case's view alone (kept by revision)."""
+
+    g: views.Glance
+    assessment_html: Markup
+    grids: dict[str, Markup]
+
+
+def _pieces(ctx: Ctx, view: views.CaseView) -> Pieces:
+    g = glance.glance(view, ctx.kb)
+    return Pieces(g, _assessment_html(ctx, view, g), _grids(ctx, view))
+
+
+def _case_context(ctx: Ctx, view: views.CaseView, pieces: Pieces | None = None) -> dict[str, Any]:
+    """What case.html shows; ``pieces``: those of the view when the caller has them already
+    (cached by revision)."""
     groups = _finding_groups(ctx)
+    pieces = pieces or _pieces(ctx, view)
+    g, html = pieces.g, pieces.assessment_html
     return {
         "v": view,
         "c": view.case,
         "stored": view.assessment,
         "a": view.assessment.result if view.assessment else None,
-        "g": glance.glance(view, ctx.kb),
+        "g": g,
+        "assessment_html": html,
         "statuses": cases.STATUSES,
         "exam_findings": groups["clinician"],
         "test_findings": groups["test"],
@@ -118,7 +161,7 @@ def _case_context(ctx: Ctx, view: views.CaseView) -> dict[str, Any]:
         "form": None,
         "new_link": None,
         "links_revoked": None,
-        "blank_grids": _grids(ctx, view),
+        "blank_grids": pieces.grids,
         "timelines": {
             r.video.id: timeline_svg(r.video.id, r.analysis) for r in view.videos if r.analysis
         },
@@ -127,11 +170,7 @@ def _case_context(ctx: Ctx, view: views.CaseView) -> dict[str, Any]:
         "flash": None,
         "result_form": {},
         "source_words": SOURCE_WORDS,
-        # answers set aside for contradicting other findings (a difference on the same
-        # finding is a conflict of its own in the banner)
-        "set_aside": [m for m in view.assessment.conflicts if " set aside: " in m]
-        if view.assessment
-        else [],
+        "set_aside": _set_aside(view),
         "event_label": event_label,
     }
 
@@ -167,17 +206,29 @@ def case_page(
     revision = reads.case_revision(read, case_id)
     ctx.db.seen.record(user.username, case_id, revision)  # no longer "new" on the worklist
     # today's date is part of the page (the date fields' default and limit)
-    etag = page_etag(request, "case", case_id, revision, dates.today())
+    today = dates.today()
+    etag = page_etag(request, "case", case_id, revision, today)
     unchanged = not_modified(request, etag)
     if unchanged is not None:
         return unchanged
     view = reads.case_view_at(read, ctx.kb, case_id, revision, ctx.views)
-    context = {**_case_context(ctx, view), "assignees": worklist.assignees(read, ctx.views)}
-    # kept by revision too: the patient's requests raise it, and so does a new request with
-    # the same contact (duplicates.flag_twins); this was a third of the page's time
-    context |= ctx.views.get_or_build(
-        ("patient_side", case_id, revision), lambda: patient_side(read, case_id)
-    )
+
+    def build() -> tuple[dict[str, Any], Pieces]:
+        return patient_side(read, case_id), _pieces(ctx, view)
+
+    # kept by revision beside the view (one entry: the LRU's size counts case pages): the
+    # patient's side (the patient's requests raise the revision, and so does a new request
+    # with the same contact, duplicates.flag_twins; it was a third of the page's time) and
+    # the pieces derived from the view alone: the assessment's HTML (most of the rendering)
+    # and the result forms' fields with the case's values; the glance's summary line holds
+    # the age, so the day is part of the key as of the ETag
+    key = ("case_page", case_id, revision, today)
+    side, pieces = ctx.views.get_or_build(key, build)
+    context = {
+        **_case_context(ctx, view, pieces),
+        "assignees": worklist.assignees(read, ctx.views),
+    }
+    context |= side
     return render(request, "clinic/case.html", context, etag=etag)
 
 
