@@ -15,7 +15,7 @@ callers read afresh; each reconnect starts a new generation. SQLite has no NOTIF
 ``current`` is always None (no clinic-wide caching; a single small clinic does not need it).
 
 The same connection listens on ``hemifacial_accounts``, sent by triggers on the users and
-login sessions (migration 0012) whatever changes them, for a second generation: that of
+login sessions (migration 0013) whatever changes them, for a second generation: that of
 the accounts (:meth:`CaseChanges.accounts`), which keys the cache of login sessions. Every
 unit of work committed in this process raises it at once too, whatever it wrote, so a
 logout, a disabled account or a new role is never served from this process's cache after

@@ -6,7 +6,7 @@ what :func:`.accounts.lookup` found under the *accounts generation*
 (:meth:`hemifacial.db.changes.CaseChanges.accounts`), which every change to an account or a
 login session raises: in this process at the commit of any unit of work (before its
 response is sent), in every other process when PostgreSQL delivers the trigger's NOTIFY
-(migration 0012; whatever made the change). A logout, a disabled account, a new role or a
+(migration 0013; whatever made the change). A logout, a disabled account, a new role or a
 reset second factor therefore end the cached sessions with that commit. While the listener
 is down, and always on SQLite, the generation is unknown and nothing is kept.
 

@@ -9,8 +9,8 @@ commits. A new session (INSERT) and the idle-timeout stamp (``last_seen``) notif
 a new token is never in a cache, and the cache re-reads a session seen more than a
 minute ago. SQLite has no NOTIFY: there the sessions are always read afresh.
 
-Revision ID: 0012
-Revises: 0009
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-03 15:00:00
 """
 
@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0012"
-down_revision = "0009"  # migrations are chained in the order they were merged
+revision = "0013"
+down_revision = "0012"  # migrations are chained in the order they were merged
 branch_labels = None
 depends_on = None
 
