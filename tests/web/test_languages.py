@@ -159,6 +159,28 @@ def test_the_switcher_cannot_send_the_patient_elsewhere_or_store_nonsense(
     assert _case_language(app, token) == "en"
 
 
+def test_the_api_intake_stores_the_language_the_patient_reads(
+    mail_site: tuple[Any, Any, Any, Inbox],
+) -> None:
+    app, _, staff, inbox = mail_site
+    contact = {"name": "Lucía", "email": "lucia@example.org", "consent": True}
+    refused = staff.post("/api/v1/intake", json={"contact": {**contact, "language": "tlh"}})
+    assert refused.status_code == 422 and "contact.language" in str(refused.json()["error"])
+    r = staff.post("/api/v1/intake", json={"contact": {**contact, "language": "es"}})
+    assert r.status_code == 201, r.text
+    assert _case_language(app, r.json()["link"].rsplit("/", 1)[1]) == "es"
+    (link_mail,) = inbox.wait_for(to="lucia@example.org")
+    subject = translated("es", "Your private link to your request at %(clinic)s")
+    assert _translated_subject(link_mail).startswith(subject.split("%(")[0])
+
+
+def test_the_api_offers_exactly_the_languages_the_app_has() -> None:
+    from hemifacial.web.schemas import ContactCreate
+
+    offered = ContactCreate.model_json_schema()["properties"]["language"]["anyOf"][0]["enum"]
+    assert offered == list(LANGUAGES)
+
+
 def _translated_subject(message: Any) -> str:
     return str(email.header.make_header(email.header.decode_header(message["Subject"])))
 

@@ -62,6 +62,11 @@ class ContactCreate(_Strict):
     birth_year: str = Field(default="", max_length=4)
     consent: bool
     video_consent: bool = False  # separate consent to keep and measure face videos
+    language: Literal["en", "es", "ko", "zh_Hans"] | None = Field(
+        default=None,
+        description="the language the patient reads: their e-mails (link, receipt, news, "
+        "booking) and pages are in it; none: English until they choose on their link",
+    )
 
 
 class IntakeCreate(_Strict):

@@ -15,6 +15,8 @@
     if (/[.!?\u3002\uff01\uff1f]$/.test(msg)) return msg;
     return (WORDS.sentence || "%(sentence)s.").split("%(sentence)s").join(msg);
   }
+  // The other scripts (record.js, loaded after this one) use the same two.
+  window.hemifacialWords = { t: t, sentence: sentence };
   function csrf(form) { var f = form.querySelector("input[name=csrf_token]"); return f ? f.value : ""; }
 
   // Branching: show follow-up questions only when their trigger answer is chosen.

@@ -3,20 +3,8 @@
 // No inline script or style (strict CSP): only classes, `hidden` and element attributes.
 "use strict";
 (function () {
-  // The words come from the page (data-i18n on <body>, in the patient's language).
-  var WORDS = {};
-  try { WORDS = JSON.parse(document.body.getAttribute("data-i18n") || "{}"); } catch (e) { WORDS = {}; }
-  function t(key, values) {
-    var s = WORDS[key] || key;
-    Object.keys(values || {}).forEach(function (k) { s = s.split("{" + k + "}").join(String(values[k])); });
-    return s;
-  }
-  // A server message as a sentence: capital first, the language's full stop (once).
-  function sentence(msg) {
-    msg = msg.charAt(0).toUpperCase() + msg.slice(1);
-    if (/[.!?\u3002\uff01\uff1f]$/.test(msg)) return msg;
-    return (WORDS.sentence || "%(sentence)s.").split("%(sentence)s").join(msg);
-  }
+  // The page's words and the sentence rule, from app.js (loaded first, on every page).
+  var t = window.hemifacialWords.t, sentence = window.hemifacialWords.sentence;
   // Skin chrominance box of Chai & Ngan (1999), used only as a rough "face fills the oval" guide.
   function isSkin(r, g, b) {
     var cb = 128 - 0.168736 * r - 0.331264 * g + 0.5 * b, cr = 128 + 0.5 * r - 0.418688 * g - 0.081312 * b;
