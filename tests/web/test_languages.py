@@ -103,6 +103,24 @@ def test_the_switcher_keeps_the_page_and_its_query(client: Any) -> None:
     assert 'href="/continue?sent=1&amp;lang=ko"' in page
 
 
+def test_patient_responses_vary_by_language_beside_what_the_app_varies_by() -> None:
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+
+    from hemifacial.web.language import Language
+
+    def page(request: Any) -> PlainTextResponse:
+        return PlainTextResponse("hi", headers={"Vary": "Accept-Encoding, cookie"})
+
+    with TestClient(Language(Starlette(routes=[Route("/", page)]))) as tc:
+        r = tc.get("/", headers={"Accept-Language": "ko"})
+    varied = [v.strip().lower() for h in r.headers.get_list("vary") for v in h.split(",")]
+    assert sorted(varied) == ["accept-encoding", "accept-language", "cookie"]
+    assert r.headers["content-language"] == "ko"
+
+
 def test_the_clinicians_side_stays_english_whatever_the_cookie(client: Any) -> None:
     client.get("/?lang=ko")
     r = client.get("/login")

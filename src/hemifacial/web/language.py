@@ -61,9 +61,16 @@ class Language:
                     flags = "; Secure" if self.secure else ""
                     value = f"{COOKIE}={lang}; Path=/; Max-Age={YEAR}; SameSite=Lax{flags}"
                     extra.append((b"set-cookie", value.encode()))
-                vary = [v for k, v in extra if k.lower() == b"vary"]
-                if not vary:  # the same address answers in the language asked for
-                    extra.append((b"vary", b"Accept-Language, Cookie"))
+                # the same address answers in the language asked for: caches must know
+                varied = {
+                    part.strip().lower()
+                    for k, v in extra
+                    if k.lower() == b"vary"
+                    for part in v.decode("latin-1").split(",")
+                }
+                missing = [h for h in ("Accept-Language", "Cookie") if h.lower() not in varied]
+                if missing and "*" not in varied:
+                    extra.append((b"vary", ", ".join(missing).encode()))
             await send(message)
 
         token = i18n.set_current(lang)
