@@ -34,6 +34,10 @@ from typing import ClassVar
 import httpx
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import web_load  # noqa: E402  (the seeding, login and port helpers of the load benchmark)
+
 ROOT = HERE.parent
 PG = os.environ.get("HEMIFACIAL_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 CLIENTS = 32
@@ -109,7 +113,7 @@ def drop_db(name: str) -> None:
         c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+TOTP = web_load.TOTP_SECRET  # the seeding subprocesses are given the same secret
 
 
 class Server:
@@ -117,7 +121,7 @@ class Server:
 
     def __init__(self, tree: Path, url: str, db: str) -> None:
         self.db = db
-        port = _free_port()
+        port = web_load.free_port()
         self.base = f"http://127.0.0.1:{port}"
         env = {
             **os.environ,
@@ -140,14 +144,7 @@ class Server:
             except httpx.HTTPError:
                 time.sleep(0.1)
         if db not in self.cookies:
-            import pyotp
-
-            login = {"username": "bench", "password": "bench password 123"}
-            r = httpx.post(
-                f"{self.base}/api/v1/session", json={**login, "otp": pyotp.TOTP(TOTP).now()}
-            )
-            r.raise_for_status()
-            self.cookies[db] = str(r.cookies["hf_session"])
+            self.cookies[db] = web_load.log_in(self.base)
         self.cookie = self.cookies[db]
 
     def cpu(self) -> tuple[float, float]:
@@ -156,14 +153,6 @@ class Server:
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(timeout=30)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def _send(server: Server, paths: list[str], n: int, etags: dict[str, str]) -> float:
