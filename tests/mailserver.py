@@ -39,6 +39,15 @@ class Inbox:
                 return found
             time.sleep(0.05)
 
+    def settings_env(self, mail_from: str) -> dict[str, str]:
+        """The app's settings that send its mail here (plain SMTP, no TLS)."""
+        return {
+            "HEMIFACIAL_SMTP_HOST": self.host,
+            "HEMIFACIAL_SMTP_PORT": str(self.port),
+            "HEMIFACIAL_SMTP_SECURITY": "none",
+            "HEMIFACIAL_MAIL_FROM": mail_from,
+        }
+
     @staticmethod
     def body(message: Message) -> str:
         part = message.get_payload(decode=True)

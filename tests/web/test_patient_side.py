@@ -66,10 +66,7 @@ def site(tmp_path: Path) -> Iterator[tuple[str, Inbox]]:
                 "HEMIFACIAL_CLINIC_PHONE": PHONE_NO,
                 "HEMIFACIAL_CLINIC_HOURS": "Monday to Friday, 8:00 to 17:00",
                 "HEMIFACIAL_CLINIC_ALERT_EMAIL": ALERTS,
-                "HEMIFACIAL_SMTP_HOST": inbox.host,
-                "HEMIFACIAL_SMTP_PORT": str(inbox.port),
-                "HEMIFACIAL_SMTP_SECURITY": "none",
-                "HEMIFACIAL_MAIL_FROM": "clinic@riverside.test",
+                **inbox.settings_env("clinic@riverside.test"),
             },
             mode="dev",
         )
