@@ -165,18 +165,19 @@ def status_news(s: Session, outbox: Outbox, case_id: int, base: str) -> None:
     if not news:
         return
     with i18n.speaking(case.language):  # staff changed it: the patient's language
-        mail.queue(
-            s,
-            outbox,
-            case.email,
-            "status",
-            case_id=case.id,
-            language=case.language,
-            name=case.patient_name,
-            ref=reference(case.id),
-            step=i18n.gettext(news),
-            resume=f"{base}/continue",
-        )
+        step = i18n.gettext(news)
+    mail.queue(
+        s,
+        outbox,
+        case.email,
+        "status",
+        case_id=case.id,
+        language=case.language,
+        name=case.patient_name,
+        ref=reference(case.id),
+        step=step,
+        resume=f"{base}/continue",
+    )
 
 
 def set_language(s: Session, case_id: int, lang: str) -> bool:
