@@ -99,6 +99,7 @@ _LAYOUT: tuple[tuple[str, tuple[object, ...]], ...] = (
             "eye_deviation_with_spasm",
             "multifocal_movements",
             "spread_to_other_side_in_episode",
+            "myokymia_then_hfs",
             "east_asian_ancestry",
         ),
     ),
