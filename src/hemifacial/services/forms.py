@@ -98,6 +98,8 @@ _LAYOUT: tuple[tuple[str, tuple[object, ...]], ...] = (
             "oral_lingual_movements",
             "eye_deviation_with_spasm",
             "multifocal_movements",
+            "spread_to_other_side_in_episode",
+            "myokymia_then_hfs",
             "east_asian_ancestry",
         ),
     ),
@@ -105,6 +107,7 @@ _LAYOUT: tuple[tuple[str, tuple[object, ...]], ...] = (
         "associated",
         (
             "facial_weakness",
+            "central_facial_weakness",
             "hearing_loss",
             "tinnitus_vertigo",
             "facial_numbness",
@@ -112,6 +115,7 @@ _LAYOUT: tuple[tuple[str, tuple[object, ...]], ...] = (
             "other_neuro_symptoms",
             ("text", "other_neuro_details", ("other_neuro_symptoms", "yes")),
             "jaw_closing_spasm",
+            "masseter_hypertrophy",
             "spread_to_limb",
             "impaired_awareness",
             "skin_hemiatrophy",
@@ -126,13 +130,16 @@ _LAYOUT: tuple[tuple[str, tuple[object, ...]], ...] = (
         (
             "head_face_neck_injury",
             ("text", "injury_details", ("head_face_neck_injury", "yes")),
+            "onset_soon_after_injury",
             "back_injury_history",
             ("text", "back_injury", ("back_injury_history", "yes")),
             "prior_bells_palsy",
             ("text", "palsy_details", ("prior_bells_palsy", "yes")),
+            "onset_soon_after_palsy",
             "palsy_other_side",
             "facial_ear_parotid_surgery",
             "known_ms",
+            "family_history_ms",
             "known_epilepsy",
             "known_tumour_or_head_radiotherapy",
             "hypertension",
@@ -155,7 +162,13 @@ _LAYOUT: tuple[tuple[str, tuple[object, ...]], ...] = (
 )
 
 TEXT_MAX = 2000
-_SHOW_IF = {"laterality": ("side", "both")}
+_SHOW_IF = {
+    "laterality": ("side", "both"),
+    # asked only where they can be true (each depends on that finding: dependence.yaml)
+    "onset_soon_after_injury": ("head_face_neck_injury", "yes"),
+    "onset_soon_after_palsy": ("prior_bells_palsy", "yes"),
+    "central_facial_weakness": ("facial_weakness", "yes"),
+}
 
 
 def sections(kb: KnowledgeBase) -> tuple[Section, ...]:
