@@ -29,6 +29,7 @@ FEATURES: tuple[str, ...] = (
     "log_duration",
     "snr",
     "asymmetry_snr",
+    "asymmetry_z",
     "mouth_same_side",
     "mouth_both",
     "onset_rate",
@@ -109,6 +110,7 @@ def event_features(
     contrast_noise: float = 0.0,
     lead: float | None = None,
     contrast_spread: float = 0.0,
+    peak_lead: float | None = None,
 ) -> dict[str, float]:
     """The model's inputs for one candidate.
 
@@ -151,7 +153,16 @@ def event_features(
         Robust spread (1.4826 × MAD) of the side difference of the candidate's signal
         over the whole clip: how much one side differs from the other in this clip when
         nothing is happening (talking, expressions, tracking). Kept as ``contrast_z``
-        (``contrast`` in units of it), which :mod:`.review` uses, not the model.
+        (``contrast`` in units of it), which :mod:`.review` uses as a veto, and as the
+        model's ``asymmetry_z`` (log10(1 + that, from 0)): how unusual this
+        one-sidedness is *for this clip*. Unlike the closure depth, which MediaPipe
+        reads at a third to a half of a partial closure's true depth, it means the same
+        in either generated family and on any face (a pasted spasm 7–18, a warp one 2–5,
+        a healthy face's uneven blinks and narrowings 0–2.6).
+    peak_lead : float, optional
+        1 − the other side's peak beyond its rest level / this side's
+        (:func:`~.events.peak_lead`): does the other eye do the same? Kept for
+        :mod:`.review` (a blink is bilateral), not a model input. Default: ``lead``.
     """
     if lead is None:
         lead = asymmetry / max(depth, 0.05)
@@ -169,6 +180,8 @@ def event_features(
         "lip_change": float(np.clip(lip_change, 0.0, 0.3)),
         "eye_region": 1.0 if eye_region else 0.0,
         "contrast_z": float(contrast / max(contrast_spread, 0.005)),
+        "asymmetry_z": float(np.log10(1.0 + max(contrast, 0.0) / max(contrast_spread, 0.005))),
+        "peak_lead": float(np.clip(lead if peak_lead is None else peak_lead, -1.0, 1.0)),
     }
 
 
@@ -176,6 +189,7 @@ SIGNS: dict[str, int] = {
     "depth": 1,
     "asymmetry": 1,
     "asymmetry_snr": 1,
+    "asymmetry_z": 1,
     "snr": 1,
     "other_closure": -1,
     "lead": 1,

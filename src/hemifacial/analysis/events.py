@@ -312,8 +312,24 @@ def _one_sided(sig: Signals, side: Side, runs: list[_Run]) -> Candidate:
         contrast=float(np.median(this_c - other_c)),
         contrast_noise=float(np.hypot(eye_noise(s.closure), eye_noise(o.closure))),
         contrast_spread=clip_spread(s.closure - o.closure),
+        peak_lead=peak_lead(this_c, other_c, _rest(s.closure), _rest(o.closure)),
     )
     return Candidate(event, features)
+
+
+def peak_lead(
+    this_c: FloatArray, other_c: FloatArray, rest_this: float, rest_other: float
+) -> float:
+    """1 − (the other eye's deepest closure beyond its own rest level) / (this eye's):
+    0 when the other eye closes as far as this one (a blink, read unevenly), 1 when it
+    stays at rest. Peak against peak, so a brief twitch, whose run is mostly its rise
+    and fall, is not read as less one-sided than a held closure (the median-based
+    ``lead`` is)."""
+    if not len(this_c):
+        return 0.0
+    own = max(float(this_c.max()) - rest_this, 0.05)
+    other = max(float(other_c.max()) - rest_other, 0.0) if len(other_c) else 0.0
+    return float(np.clip(1.0 - other / own, -1.0, 1.0))
 
 
 def _bilateral(sig: Signals, group: list[_Run]) -> Event:

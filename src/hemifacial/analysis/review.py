@@ -1,7 +1,10 @@
 """Clip-level review of one-sided candidates: repetition, alternation, the event model.
 
 Each candidate first gets the event model's probability as its ``confidence``; below
-the model's threshold it is ``uncertain``. Then the clip as a whole: HFS repeats on
+the model's threshold it is ``uncertain``, and so is an eye candidate during which the
+other eye closes nearly as far (:func:`_other_eye_too`: a blink is bilateral and
+symmetric; when the other eye does most of what this one does, it is a blink read
+unevenly, whatever the model says). Then the clip as a whole: HFS repeats on
 one side, while a single shallow narrowing (a smirk) or winks taking turns on both sides
 (``liveportrait_d3``) look voluntary. So a shallow eye event or a lower-face-only event
 counts only when its side has at least :data:`MIN_REPEAT` accepted events; when both sides
@@ -22,9 +25,14 @@ from .types import SIDES, Event, Signals
 
 MIN_REPEAT = 2
 """Accepted events a side needs before its shallow or lower-face-only events count."""
-MIN_REPEAT_DEEP = 2
-"""... and before a deep one counts: HFS repeats, one closure of one eye in a clip is as
-likely a wink (``liveportrait_d13``, ``d3``)."""
+MIN_REPEAT_DEEP = 1
+"""... and before a deep one counts. One: a deep closure of one eye while the other eye
+stays near its rest level (:func:`_other_eye_too` is required of every counted eye
+event) is a one-sided contraction even when it is the clip's only one; a blink read
+unevenly (``liveportrait_d13``: the other eye does 90 % of it) fails that rule, and winks
+taking turns (``d3``) are caught by the alternation rule. A single event is never graded and
+gives no side finding (``grades.MIN_GRADE_EVENTS``, ``findings.MIN_EVENTS``). Until this
+round it was 2, which lost every clip holding one spasm (docs/video.md)."""
 ALTERNATION_SHARE = 0.2
 """Share of the counted one-sided events both sides must hold for 'alternation'."""
 SPREAD_Z_MIN = 2.0
@@ -52,7 +60,9 @@ def review(cands: list[Candidate], model: EventModel) -> list[Event]:
         if e.one_sided and e.confidence >= model.threshold and _leads(c):
             believed.append(e)
         if e.one_sided and (
-            e.confidence < model.threshold or c.features["contrast_z"] < SPREAD_Z_MIN
+            e.confidence < model.threshold
+            or c.features["contrast_z"] < SPREAD_Z_MIN
+            or (e.region == "eye" and _other_eye_too(c))
         ):
             e = replace(e, kind="uncertain")
         events.append(e)
@@ -94,6 +104,14 @@ def _wink_like(c: Candidate) -> bool:
     0.78 and the left most of the way, median difference 0.09: not a wink)."""
     e = c.event
     return e.one_sided and e.region == "eye" and not _weak(e) and _leads(c)
+
+
+def _other_eye_too(c: Candidate) -> bool:
+    """Does the other eye close nearly as far as this one (beyond its own rest level,
+    peak against peak: :func:`~.events.peak_lead` < ``1 - OTHER_EYE_RATIO``)? Then it is a
+    blink read unevenly (``liveportrait_d13`` at 10.4 s, ``d6`` at 12.6 s: 0.12, 0.14),
+    not a one-sided contraction (every true event of both generated families: ≥ 0.56)."""
+    return c.features["peak_lead"] < 1.0 - OTHER_EYE_RATIO
 
 
 def _leads(c: Candidate) -> bool:
