@@ -270,6 +270,30 @@ def _trim(sig: Signals, side: Side, runs: list[_Run]) -> list[_Run]:
     return runs[first : last + 1]
 
 
+ONSET_FRACTION = 0.2
+"""A contraction starts where the closure passes this fraction of its peak (the usual
+movement-onset rule of kinematics, robust to jitter on a slow tonic rise)."""
+
+
+def contraction_onset(times: FloatArray, closure: FloatArray, run: _Run) -> float:
+    """When the lid starts its move in ``run``: going back from the first frame at
+    :data:`LEAD_FRACTION` of the run's peak, the first frame above :data:`ONSET_FRACTION`
+    of it (never before the run). A lid already hovering a little closed, kept inside
+    the run by the hysteresis (0.15 for a quarter of a second before a pasted closure of
+    0.75), is not yet the contraction."""
+    c = np.nan_to_num(closure[run.i0 : run.i1 + 1])
+    if not len(c) or c.max() <= 0:
+        return run.start
+    peak = float(c.max())
+    a = int(np.argmax(c >= LEAD_FRACTION * peak))
+    while a > 0 and c[a - 1] > ONSET_FRACTION * peak:
+        a -= 1
+    if a == 0:
+        return run.start
+    lo, _hi = _edges(times)
+    return float(lo[run.i0 + a])
+
+
 def _one_sided(sig: Signals, side: Side, runs: list[_Run]) -> Candidate:
     runs = _trim(sig, side, runs)
     i0 = min(r.i0 for r in runs)
@@ -288,7 +312,7 @@ def _one_sided(sig: Signals, side: Side, runs: list[_Run]) -> Candidate:
     brow, brow_o = _peak(s.brow, i0, i1), _peak(o.brow, i0, i1)
     depth = _peak(s.closure, i0, i1)
     event = Event(
-        start_s=min(r.start for r in runs),
+        start_s=contraction_onset(sig.times, s.closure, runs[0]),
         end_s=max(r.end for r in runs),
         side=side,
         kind=kind,
