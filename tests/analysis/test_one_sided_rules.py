@@ -98,3 +98,30 @@ def test_asymmetry_z_is_relative_to_the_clip_not_to_the_depth_read():
         deep["asymmetry_z"] == pytest.approx(shallow["asymmetry_z"]) == pytest.approx(np.log10(7))
     )
     assert deep["snr"] > shallow["snr"]  # the depth-bound input does differ
+
+
+def test_the_model_does_not_see_how_deep_mediapipe_reads_a_closure():
+    """A clip whose every closure, jitter and spread MediaPipe reads at a third of the
+    truth (a warp closure of 0.5 reads 0.16) gives the model the same eye inputs."""
+    kw = {"duration_s": 0.3, "mouth_same_side": 0.0, "eye_region": True, "other_closure": 0.0}
+    full = event_features(
+        depth=0.9,
+        asymmetry=0.6,
+        noise=0.03,
+        contrast=0.6,
+        contrast_noise=0.04,
+        contrast_spread=0.1,
+        **kw,
+    )
+    third = event_features(
+        depth=0.3,
+        asymmetry=0.2,
+        noise=0.01,
+        contrast=0.2,
+        contrast_noise=0.04 / 3,
+        contrast_spread=0.1 / 3,
+        **kw,
+    )
+    assert "depth" not in FEATURES and "asymmetry" not in FEATURES
+    for k in FEATURES:
+        assert full[k] == pytest.approx(third[k]), k

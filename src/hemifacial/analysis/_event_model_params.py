@@ -6,8 +6,6 @@ Command: benchmarks/fit_event_model.py --family warp --clips 20 --seconds 12 --w
 
 FITTED: dict[str, object] = {
     "features": [
-        "depth",
-        "asymmetry",
         "other_closure",
         "lead",
         "log_duration",
@@ -21,8 +19,6 @@ FITTED: dict[str, object] = {
         "eye_region",
     ],
     "weights": [
-        0.0,
-        0.0,
         -0.790864,
         0.0,
         0.359968,
@@ -37,8 +33,6 @@ FITTED: dict[str, object] = {
     ],
     "bias": -2.864784,
     "mean": [
-        0.422999,
-        0.111298,
         0.091533,
         0.475952,
         -0.431041,
@@ -52,8 +46,6 @@ FITTED: dict[str, object] = {
         0.727273,
     ],
     "scale": [
-        0.252243,
-        0.122843,
         0.184771,
         0.266432,
         0.443144,
