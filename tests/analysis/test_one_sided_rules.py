@@ -125,3 +125,15 @@ def test_the_model_does_not_see_how_deep_mediapipe_reads_a_closure():
     assert "depth" not in FEATURES and "asymmetry" not in FEATURES
     for k in FEATURES:
         assert full[k] == pytest.approx(third[k]), k
+
+
+def test_one_faint_narrowing_of_the_other_eye_does_not_make_deep_spasms_winks():
+    """Two deep left closures and one faint (0.18) right narrowing that the model also
+    believes: that is not winking in turn (a pasted clip lost both its events to it).
+    Deep closures on both sides in turn still are (``liveportrait_d3``)."""
+    left = [_cand("left", t, 0.8, other_peak=0.0) for t in (4.6, 7.0)]
+    faint = _cand("right", 9.0, 0.18, other_peak=0.0)
+    out = review([*left, faint], _trusting())
+    assert [e.kind for e in out[:2]] == ["clonic", "clonic"]
+    turns = [*left, _cand("right", 9.0, 0.8, other_peak=0.0)]
+    assert {e.kind for e in review(turns, _trusting())} == {"wink"}

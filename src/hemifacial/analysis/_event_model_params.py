@@ -59,5 +59,5 @@ FITTED: dict[str, object] = {
         0.445362,
     ],
     "source": "fitted on warp family, 20 clips of 12 s, seed 0: 23 spasm / 131 other candidates",
-    "threshold": 0.3,
+    "threshold": 0.2,
 }

@@ -8,8 +8,9 @@ unevenly, whatever the model says). Then the clip as a whole: HFS repeats on
 one side, while a single shallow narrowing (a smirk) or winks taking turns on both sides
 (``liveportrait_d3``) look voluntary. So a shallow eye event or a lower-face-only event
 counts only when its side has at least :data:`MIN_REPEAT` accepted events; when both sides
-hold at least :data:`ALTERNATION_SHARE` of the accepted events — or of the deep
-one-sided closures, accepted or not (a wink is a full, voluntary closure) — they are
+hold at least :data:`ALTERNATION_SHARE` of the counted events, of the deep one-sided
+closures, accepted or not (a wink is a full, voluntary closure), or of the strength
+(confidence × depth) of what the model believes before the clip-level rules, they are
 relabelled ``wink`` (reported per side, not counted as spasm, confidence × :data:`WINK_DISCOUNT`).
 """
 
@@ -54,7 +55,10 @@ def _weak(e: Event) -> bool:
 def review(cands: list[Candidate], model: EventModel) -> list[Event]:
     """Judge candidates in the light of the whole clip (see module docstring)."""
     events = []
-    believed = []  # what the model alone accepts, before the clip-level rules
+    # what the model alone accepts, before the clip-level rules; weighed by strength
+    # (confidence × depth) for alternation: winking in turn means both sides close, and one
+    # faint narrowing (0.18) beside two deep closures of the other eye is not that
+    believed = []
     for c in cands:
         e = replace(c.event, confidence=model.probability(c.features))
         if e.one_sided and e.confidence >= model.threshold and _leads(c):
@@ -76,7 +80,7 @@ def review(cands: list[Candidate], model: EventModel) -> list[Event]:
         out.append(e)
     deep = [c.event for c in cands if _wink_like(c)]
     counted = [e for e in out if e.one_sided]
-    if _alternates(counted) or _alternates(deep) or _alternates(believed):
+    if _alternates(counted) or _alternates(deep) or _alternates(believed, _strength):
         wink_ids = {(e.side, e.start_s) for e in deep + believed}
         out = [
             replace(e, kind="wink", confidence=e.confidence * WINK_DISCOUNT)
