@@ -8,8 +8,9 @@ import pytest
 
 from hemifacial.analysis.analyze import analyze_track
 from hemifacial.analysis.event_model import FEATURES, SIGNS, EventModel, event_features
-from hemifacial.analysis.events import Candidate, clip_spread
+from hemifacial.analysis.events import Candidate
 from hemifacial.analysis.fit import best_threshold
+from hemifacial.analysis.measures import clip_spread
 from hemifacial.analysis.review import SPREAD_Z_MIN, review
 from hemifacial.analysis.types import Event
 

@@ -9,7 +9,8 @@ import pytest
 
 from hemifacial.analysis.analyze import analyze_track
 from hemifacial.analysis.event_model import FEATURES, EventModel, event_features
-from hemifacial.analysis.events import Candidate, peak_lead
+from hemifacial.analysis.events import Candidate
+from hemifacial.analysis.measures import peak_lead
 from hemifacial.analysis.review import review
 from hemifacial.analysis.types import Event
 

@@ -132,7 +132,7 @@ def event_features(
     duration_s : float
         Length of the candidate.
     noise : float
-        The eye's frame-to-frame jitter in this clip (:func:`~.events.eye_noise`).
+        The eye's frame-to-frame jitter in this clip (:func:`~.measures.eye_noise`).
     mouth_same_side : float
         Peak same-side mouth-corner pull minus the other side's (IOD): HFS pulls one
         corner, a smile both.
@@ -167,7 +167,7 @@ def event_features(
         a healthy face's uneven blinks and narrowings 0–2.6).
     peak_lead : float, optional
         1 − the other side's peak beyond its rest level / this side's
-        (:func:`~.events.peak_lead`): does the other eye do the same? Kept for
+        (:func:`~.measures.peak_lead`): does the other eye do the same? Kept for
         :mod:`.review` (a blink is bilateral), not a model input. Default: ``lead``.
     """
     if lead is None:

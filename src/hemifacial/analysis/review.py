@@ -38,7 +38,7 @@ ALTERNATION_SHARE = 0.2
 """Share of the counted one-sided events both sides must hold for 'alternation'."""
 SPREAD_Z_MIN = 2.0
 """A one-sided event's side difference (median over the event) must be at least this many
-times the clip's own spread of that difference (:func:`~.events.clip_spread`): one side
+times the clip's own spread of that difference (:func:`~.measures.clip_spread`): one side
 must do what it does not do the rest of the clip. A talking face (``liveportrait_d6``)
 moves its lids and mouth corners unevenly all along (spread of the eye difference 0.09
 against 0.04–0.07 for a still face) and its larger one-sided moments stay within 2 of it."""
@@ -112,7 +112,7 @@ def _wink_like(c: Candidate) -> bool:
 
 def _other_eye_too(c: Candidate) -> bool:
     """Does the other eye close nearly as far as this one (beyond its own rest level,
-    peak against peak: :func:`~.events.peak_lead` < ``1 - OTHER_EYE_RATIO``)? Then it is a
+    peak against peak: :func:`~.measures.peak_lead` < ``1 - OTHER_EYE_RATIO``)? Then it is a
     blink read unevenly (``liveportrait_d13`` at 10.4 s, ``d6`` at 12.6 s: 0.12, 0.14),
     not a one-sided contraction (every true event of both generated families: ≥ 0.56)."""
     return c.features["peak_lead"] < 1.0 - OTHER_EYE_RATIO
