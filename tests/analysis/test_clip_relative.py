@@ -8,8 +8,9 @@ import pytest
 
 from hemifacial.analysis.analyze import analyze_track
 from hemifacial.analysis.event_model import FEATURES, SIGNS, EventModel, event_features
-from hemifacial.analysis.events import Candidate, clip_spread
+from hemifacial.analysis.events import Candidate
 from hemifacial.analysis.fit import best_threshold
+from hemifacial.analysis.measures import clip_spread
 from hemifacial.analysis.review import SPREAD_Z_MIN, review
 from hemifacial.analysis.types import Event
 
@@ -99,8 +100,8 @@ def test_threshold_keeps_the_training_family_healthy_clips_at_zero():
     """A threshold that would count an event on a healthy training clip is never chosen,
     even when a lower one gives the best F1 on the clips with events."""
     n = len(FEATURES)
-    w = tuple(4.0 if k == "depth" else 0.0 for k in FEATURES)
-    model = EventModel(w, -2.0, (0.0,) * n, (1.0,) * n, "test")  # p = σ(4·depth − 2)
+    w = tuple(14.0 if k == "snr" else 0.0 for k in FEATURES)
+    model = EventModel(w, -24.0, (0.0,) * n, (1.0,) * n, "test")  # p = σ(14·snr − 24)
     starts, depths = (1, 4, 7, 10), (0.6, 0.6, 0.45, 0.45)
     truth = [{"side": "left", "onset_s": t, "offset_s": t + 0.3} for t in starts]
     sick = ([_cand("left", t, d, 0.9, 9.0) for t, d in zip(starts, depths, strict=True)], truth)

@@ -73,30 +73,30 @@ def test_fit_event_model_learns_which_feature_separates():
     for _ in range(200):
         y = bool(rng.random() < 0.5)
         f = {k: float(rng.normal()) for k in FEATURES}
-        f["asymmetry"] = float(rng.normal(0.6 if y else 0.1, 0.1))
+        f["asymmetry_z"] = float(rng.normal(0.6 if y else 0.1, 0.1))
         examples.append((f, y))
     model = fit_event_model(examples, source="test")
     w = dict(zip(FEATURES, model.weights, strict=True))
-    assert max(w, key=lambda k: abs(w[k])) == "asymmetry" and w["asymmetry"] > 0
+    assert max(w, key=lambda k: abs(w[k])) == "asymmetry_z" and w["asymmetry_z"] > 0
     base = {k: 0.0 for k in FEATURES}
-    assert model.probability({**base, "asymmetry": 0.7}) > 0.9
-    assert model.probability({**base, "asymmetry": 0.0}) < 0.1
+    assert model.probability({**base, "asymmetry_z": 0.7}) > 0.9
+    assert model.probability({**base, "asymmetry_z": 0.0}) < 0.1
     with pytest.raises(ValueError):
         fit_event_model([(base, True)])
 
 
 def test_fit_keeps_physiological_signs():
-    # in this made-up family deeper closures are *less* often spasm: the signed fit refuses
-    # to learn that (depth weight 0), the unsigned fit learns it
+    # in this made-up family closures further above the eye's jitter are *less* often
+    # spasm: the signed fit refuses to learn that (snr weight 0), the unsigned fit learns it
     rng = np.random.default_rng(2)
     examples = []
     for _ in range(300):
         y = bool(rng.random() < 0.5)
         f = {k: float(rng.normal()) for k in FEATURES}
-        f["depth"] = float(rng.normal(0.3 if y else 0.7, 0.1))
+        f["snr"] = float(rng.normal(0.3 if y else 0.7, 0.1))
         f["onset_rate"] = float(rng.normal(1.3 if y else 0.9, 0.2))
         examples.append((f, y))
     w = dict(zip(FEATURES, fit_event_model(examples).weights, strict=True))
-    assert w["depth"] == 0.0 and w["onset_rate"] > 0
+    assert w["snr"] == 0.0 and w["onset_rate"] > 0
     w = dict(zip(FEATURES, fit_event_model(examples, signed=False).weights, strict=True))
-    assert w["depth"] < 0
+    assert w["snr"] < 0

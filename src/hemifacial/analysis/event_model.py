@@ -5,9 +5,9 @@ corner and cheek pull, found with thresholds relative to the clip's own noise) i
 from a handful of named, physiological features. The weights are a logistic regression
 (:func:`fit_event_model`): a person can read which cue pushes the score which way
 (``docs/video.md``). The shipped weights (:data:`DEFAULT_MODEL`, from
-``benchmarks/fit_event_model.py``) were fitted on the paste-generator family only; the
-cross-generator benchmark fits on one family and scores on the other through the same
-function. Pure: no files are read here.
+``benchmarks/fit_event_model.py``) were fitted on one generated family only (their
+``source`` says which); the cross-generator benchmark fits on one family and scores on
+the other through the same function. Pure: no files are read here.
 """
 
 from __future__ import annotations
@@ -22,20 +22,27 @@ import numpy.typing as npt
 from ._event_model_params import FITTED
 
 FEATURES: tuple[str, ...] = (
-    "depth",
-    "asymmetry",
     "other_closure",
     "lead",
     "log_duration",
     "snr",
     "asymmetry_snr",
+    "asymmetry_z",
     "mouth_same_side",
     "mouth_both",
     "onset_rate",
     "lip_change",
     "eye_region",
 )
-"""Event features, in the model's order (see :func:`event_features`)."""
+"""Event features, in the model's order (see :func:`event_features`). The eye's own
+closure enters only in forms that mean the same whatever depth MediaPipe reads: a ratio
+(``lead``) or in units of the clip's own jitter (``snr``, ``asymmetry_snr``) or spread
+(``asymmetry_z``); besides, the other eye beyond its own rest level (``other_closure``),
+times, and mouth movement. The raw ``depth`` and ``asymmetry`` (in
+closure units: a warp closure of 0.5 reads 0.16, a pasted one 0.75) are kept in the
+feature dict for the rules, not fed to the model: with them, a model fitted on the
+pasted family (deep closures only) found 12 % of the warp events; without them, 35 %
+(``docs/video.md``)."""
 
 ACCEPT = 0.5
 """Probability at or above which a candidate is counted as a spasm."""
@@ -109,6 +116,7 @@ def event_features(
     contrast_noise: float = 0.0,
     lead: float | None = None,
     contrast_spread: float = 0.0,
+    peak_lead: float | None = None,
 ) -> dict[str, float]:
     """The model's inputs for one candidate.
 
@@ -124,7 +132,7 @@ def event_features(
     duration_s : float
         Length of the candidate.
     noise : float
-        The eye's frame-to-frame jitter in this clip (:func:`~.events.eye_noise`).
+        The eye's frame-to-frame jitter in this clip (:func:`~.measures.eye_noise`).
     mouth_same_side : float
         Peak same-side mouth-corner pull minus the other side's (IOD): HFS pulls one
         corner, a smile both.
@@ -151,7 +159,16 @@ def event_features(
         Robust spread (1.4826 × MAD) of the side difference of the candidate's signal
         over the whole clip: how much one side differs from the other in this clip when
         nothing is happening (talking, expressions, tracking). Kept as ``contrast_z``
-        (``contrast`` in units of it), which :mod:`.review` uses, not the model.
+        (``contrast`` in units of it), which :mod:`.review` uses as a veto, and as the
+        model's ``asymmetry_z`` (log10(1 + that, from 0)): how unusual this
+        one-sidedness is *for this clip*. Unlike the closure depth, which MediaPipe
+        reads at a third to a half of a partial closure's true depth, it means the same
+        in either generated family and on any face (a pasted spasm 7–18, a warp one 2–5,
+        a healthy face's uneven blinks and narrowings 0–2.6).
+    peak_lead : float, optional
+        1 − the other side's peak beyond its rest level / this side's
+        (:func:`~.measures.peak_lead`): does the other eye do the same? Kept for
+        :mod:`.review` (a blink is bilateral), not a model input. Default: ``lead``.
     """
     if lead is None:
         lead = asymmetry / max(depth, 0.05)
@@ -169,6 +186,8 @@ def event_features(
         "lip_change": float(np.clip(lip_change, 0.0, 0.3)),
         "eye_region": 1.0 if eye_region else 0.0,
         "contrast_z": float(contrast / max(contrast_spread, 0.005)),
+        "asymmetry_z": float(np.log10(1.0 + max(contrast, 0.0) / max(contrast_spread, 0.005))),
+        "peak_lead": float(np.clip(lead if peak_lead is None else peak_lead, -1.0, 1.0)),
     }
 
 
@@ -176,6 +195,7 @@ SIGNS: dict[str, int] = {
     "depth": 1,
     "asymmetry": 1,
     "asymmetry_snr": 1,
+    "asymmetry_z": 1,
     "snr": 1,
     "other_closure": -1,
     "lead": 1,

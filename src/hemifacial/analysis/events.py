@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .event_model import event_features
+from .measures import clip_spread, eye_noise, lip_change, onset_rate, peak_lead, rest_level
 from .runs import true_runs
 from .types import SIDES, BoolArray, Event, EventKind, FloatArray, Side, Signals
 
@@ -129,27 +130,6 @@ def _runs(
     return runs
 
 
-def eye_noise(closure: FloatArray) -> float:
-    """Frame-to-frame jitter of one eye's closure in this clip (robust SD of the first
-    differences / √2): a dark, small or bespectacled face reads noisier than a clean one,
-    and the thresholds scale with it."""
-    c = closure[np.isfinite(closure)]
-    if len(c) < 3:
-        return 0.0
-    return float(1.4826 * np.median(np.abs(np.diff(c))) / np.sqrt(2.0))
-
-
-def clip_spread(diff: FloatArray) -> float:
-    """Robust spread (1.4826 × median absolute deviation) of a side difference over the
-    whole clip: how far one side's trace strays from the other's in this clip as a rule
-    (talking, expressions, tracking noise), as opposed to :func:`eye_noise`, the
-    frame-to-frame jitter. Robust: events taking up to a third of the clip barely move it."""
-    d = diff[np.isfinite(diff)]
-    if len(d) < 3:
-        return 0.0
-    return float(1.4826 * np.median(np.abs(d - np.median(d))))
-
-
 def one_sided_thresholds(noise_self: float, noise_other: float) -> tuple[float, float]:
     """(closure, asymmetry) that start a one-sided run in this clip: the fixed floors or
     :data:`NOISE_K` times the clip's own noise, whichever is higher."""
@@ -217,39 +197,6 @@ def _peak(v: FloatArray, i0: int, i1: int) -> float:
     return float(seg.max()) if len(seg) else 0.0
 
 
-def onset_rate(times: FloatArray, v: FloatArray, i0: int, i1: int) -> float:
-    """Fastest rise of ``v`` between ``i0`` and its peak before ``i1``, in peak heights per
-    second (0 when it has no rise)."""
-    seg = np.nan_to_num(v[i0 : i1 + 1])
-    if len(seg) < 2:
-        return 0.0
-    k = int(np.argmax(seg))
-    peak = float(seg[k])
-    lo = max(0, i0 - 1)
-    rise = np.nan_to_num(v[lo : i0 + k + 1])
-    if peak <= 0 or len(rise) < 2:
-        return 0.0
-    dt = np.maximum(np.diff(times[lo : i0 + k + 1]), 1e-3)
-    return float(np.max(np.diff(rise) / dt) / peak)
-
-
-def _rest(closure: FloatArray) -> float:
-    """An eye's usual closure in this clip (its median): some faces keep their lids lower
-    than their own open level much of the time (0.2 on ``liveportrait_d18``), and the other
-    eye's part in a candidate is how far it closes beyond that."""
-    c = closure[np.isfinite(closure)]
-    return float(np.median(c)) if len(c) else 0.0
-
-
-def lip_change(sig: Signals, i0: int, i1: int) -> float:
-    """Range of the lip gap over frames ``i0..i1`` (IOD; 0 without a lip trace)."""
-    if sig.lip_gap is None:
-        return 0.0
-    seg = sig.lip_gap[i0 : i1 + 1]
-    seg = seg[np.isfinite(seg)]
-    return float(seg.max() - seg.min()) if len(seg) else 0.0
-
-
 def _other(side: Side) -> Side:
     return "left" if side == "right" else "right"
 
@@ -270,6 +217,30 @@ def _trim(sig: Signals, side: Side, runs: list[_Run]) -> list[_Run]:
     return runs[first : last + 1]
 
 
+ONSET_FRACTION = 0.2
+"""A contraction starts where the closure passes this fraction of its peak (the usual
+movement-onset rule of kinematics, robust to jitter on a slow tonic rise)."""
+
+
+def contraction_onset(times: FloatArray, closure: FloatArray, run: _Run) -> float:
+    """When the lid starts its move in ``run``: going back from the first frame at
+    :data:`LEAD_FRACTION` of the run's peak, the first frame above :data:`ONSET_FRACTION`
+    of it (never before the run). A lid already hovering a little closed, kept inside
+    the run by the hysteresis (0.15 for a quarter of a second before a pasted closure of
+    0.75), is not yet the contraction."""
+    c = np.nan_to_num(closure[run.i0 : run.i1 + 1])
+    if not len(c) or c.max() <= 0:
+        return run.start
+    peak = float(c.max())
+    a = int(np.argmax(c >= LEAD_FRACTION * peak))
+    while a > 0 and c[a - 1] > ONSET_FRACTION * peak:
+        a -= 1
+    if a == 0:
+        return run.start
+    lo, _hi = _edges(times)
+    return float(lo[run.i0 + a])
+
+
 def _one_sided(sig: Signals, side: Side, runs: list[_Run]) -> Candidate:
     runs = _trim(sig, side, runs)
     i0 = min(r.i0 for r in runs)
@@ -288,7 +259,7 @@ def _one_sided(sig: Signals, side: Side, runs: list[_Run]) -> Candidate:
     brow, brow_o = _peak(s.brow, i0, i1), _peak(o.brow, i0, i1)
     depth = _peak(s.closure, i0, i1)
     event = Event(
-        start_s=min(r.start for r in runs),
+        start_s=contraction_onset(sig.times, s.closure, runs[0]),
         end_s=max(r.end for r in runs),
         side=side,
         kind=kind,
@@ -301,7 +272,7 @@ def _one_sided(sig: Signals, side: Side, runs: list[_Run]) -> Candidate:
     features = event_features(
         depth=depth,
         asymmetry=float(np.median(this_c - other_c)),
-        other_closure=float(max(np.median(other_c) - _rest(o.closure), 0.0)),
+        other_closure=float(max(np.median(other_c) - rest_level(o.closure), 0.0)),
         duration_s=duration,
         noise=eye_noise(s.closure),
         mouth_same_side=lower - lower_o,
@@ -312,6 +283,7 @@ def _one_sided(sig: Signals, side: Side, runs: list[_Run]) -> Candidate:
         contrast=float(np.median(this_c - other_c)),
         contrast_noise=float(np.hypot(eye_noise(s.closure), eye_noise(o.closure))),
         contrast_spread=clip_spread(s.closure - o.closure),
+        peak_lead=peak_lead(this_c, other_c, rest_level(s.closure), rest_level(o.closure)),
     )
     return Candidate(event, features)
 

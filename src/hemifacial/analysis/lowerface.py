@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from .event_model import event_features
-from .events import NOISE_K, Candidate, clip_spread, eye_noise, lip_change, onset_rate
+from .events import NOISE_K, Candidate
+from .measures import clip_spread, eye_noise, lip_change, onset_rate
 from .runs import true_runs
 from .types import SIDES, BoolArray, Event, EventKind, FloatArray, Side, Signals
 

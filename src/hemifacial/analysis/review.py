@@ -1,12 +1,16 @@
 """Clip-level review of one-sided candidates: repetition, alternation, the event model.
 
 Each candidate first gets the event model's probability as its ``confidence``; below
-the model's threshold it is ``uncertain``. Then the clip as a whole: HFS repeats on
+the model's threshold it is ``uncertain``, and so is an eye candidate during which the
+other eye closes nearly as far (:func:`_other_eye_too`: a blink is bilateral and
+symmetric; when the other eye does most of what this one does, it is a blink read
+unevenly, whatever the model says). Then the clip as a whole: HFS repeats on
 one side, while a single shallow narrowing (a smirk) or winks taking turns on both sides
 (``liveportrait_d3``) look voluntary. So a shallow eye event or a lower-face-only event
 counts only when its side has at least :data:`MIN_REPEAT` accepted events; when both sides
-hold at least :data:`ALTERNATION_SHARE` of the accepted events — or of the deep
-one-sided closures, accepted or not (a wink is a full, voluntary closure) — they are
+hold at least :data:`ALTERNATION_SHARE` of the counted events, of the deep one-sided
+closures, accepted or not (a wink is a full, voluntary closure), or of the strength
+(confidence × depth) of what the model believes before the clip-level rules, they are
 relabelled ``wink`` (reported per side, not counted as spasm, confidence × :data:`WINK_DISCOUNT`).
 """
 
@@ -22,14 +26,19 @@ from .types import SIDES, Event, Signals
 
 MIN_REPEAT = 2
 """Accepted events a side needs before its shallow or lower-face-only events count."""
-MIN_REPEAT_DEEP = 2
-"""... and before a deep one counts: HFS repeats, one closure of one eye in a clip is as
-likely a wink (``liveportrait_d13``, ``d3``)."""
+MIN_REPEAT_DEEP = 1
+"""... and before a deep one counts. One: a deep closure of one eye while the other eye
+stays near its rest level (:func:`_other_eye_too` is required of every counted eye
+event) is a one-sided contraction even when it is the clip's only one; a blink read
+unevenly (``liveportrait_d13``: the other eye does 90 % of it) fails that rule, and winks
+taking turns (``d3``) are caught by the alternation rule. A single event is never graded and
+gives no side finding (``grades.MIN_GRADE_EVENTS``, ``findings.MIN_EVENTS``). Until this
+round it was 2, which lost every clip holding one spasm (docs/video.md)."""
 ALTERNATION_SHARE = 0.2
 """Share of the counted one-sided events both sides must hold for 'alternation'."""
 SPREAD_Z_MIN = 2.0
 """A one-sided event's side difference (median over the event) must be at least this many
-times the clip's own spread of that difference (:func:`~.events.clip_spread`): one side
+times the clip's own spread of that difference (:func:`~.measures.clip_spread`): one side
 must do what it does not do the rest of the clip. A talking face (``liveportrait_d6``)
 moves its lids and mouth corners unevenly all along (spread of the eye difference 0.09
 against 0.04–0.07 for a still face) and its larger one-sided moments stay within 2 of it."""
@@ -46,13 +55,18 @@ def _weak(e: Event) -> bool:
 def review(cands: list[Candidate], model: EventModel) -> list[Event]:
     """Judge candidates in the light of the whole clip (see module docstring)."""
     events = []
-    believed = []  # what the model alone accepts, before the clip-level rules
+    # what the model alone accepts, before the clip-level rules; weighed by strength
+    # (confidence × depth) for alternation: winking in turn means both sides close, and one
+    # faint narrowing (0.18) beside two deep closures of the other eye is not that
+    believed = []
     for c in cands:
         e = replace(c.event, confidence=model.probability(c.features))
         if e.one_sided and e.confidence >= model.threshold and _leads(c):
             believed.append(e)
         if e.one_sided and (
-            e.confidence < model.threshold or c.features["contrast_z"] < SPREAD_Z_MIN
+            e.confidence < model.threshold
+            or c.features["contrast_z"] < SPREAD_Z_MIN
+            or (e.region == "eye" and _other_eye_too(c))
         ):
             e = replace(e, kind="uncertain")
         events.append(e)
@@ -66,7 +80,7 @@ def review(cands: list[Candidate], model: EventModel) -> list[Event]:
         out.append(e)
     deep = [c.event for c in cands if _wink_like(c)]
     counted = [e for e in out if e.one_sided]
-    if _alternates(counted) or _alternates(deep) or _alternates(believed):
+    if _alternates(counted) or _alternates(deep) or _alternates(believed, _strength):
         wink_ids = {(e.side, e.start_s) for e in deep + believed}
         out = [
             replace(e, kind="wink", confidence=e.confidence * WINK_DISCOUNT)
@@ -94,6 +108,14 @@ def _wink_like(c: Candidate) -> bool:
     0.78 and the left most of the way, median difference 0.09: not a wink)."""
     e = c.event
     return e.one_sided and e.region == "eye" and not _weak(e) and _leads(c)
+
+
+def _other_eye_too(c: Candidate) -> bool:
+    """Does the other eye close nearly as far as this one (beyond its own rest level,
+    peak against peak: :func:`~.measures.peak_lead` < ``1 - OTHER_EYE_RATIO``)? Then it is a
+    blink read unevenly (``liveportrait_d13`` at 10.4 s, ``d6`` at 12.6 s: 0.12, 0.14),
+    not a one-sided contraction (every true event of both generated families: ≥ 0.56)."""
+    return c.features["peak_lead"] < 1.0 - OTHER_EYE_RATIO
 
 
 def _leads(c: Candidate) -> bool:
