@@ -94,3 +94,70 @@ def test_known_ms_with_new_rippling_ranks_myokymia_and_images_first(kb: Knowledg
     assert tests.index("mri_protocol") < tests.index("emg")
     assert "facial_myokymia" in kb.findings["acute_onset"].likelihoods
     assert not kb.findings["acute_onset"].likelihoods["facial_myokymia"].is_default
+
+
+def test_central_facial_weakness_raises_an_urgent_flag_and_images_first(
+    kb: KnowledgeBase,
+) -> None:
+    """Lower face weak, forehead spared: a lesion above the facial nucleus (Todd paresis after
+    a focal seizure, or another brain lesion). Before, it raised no flag at all."""
+    a = run(kb, {"central_facial_weakness": "yes"})
+    central = next(f for f in a.red_flags if f.id == "central_weakness")
+    assert central.level == "urgent" and "forehead" in central.message
+    assert (a.tests.ranked[0].test_id, a.tests.ranked[0].urgent) == ("mri_protocol", True)
+
+
+def test_central_weakness_after_a_palsy_is_not_called_the_palsys_residue(
+    kb: KnowledgeBase,
+) -> None:
+    """A Bell's palsy is peripheral (forehead weak too): a central pattern is not its residue,
+    so the 'expected residue' wording must not be shown, and the flag stays urgent."""
+    a = run(
+        kb,
+        {"prior_bells_palsy": "yes", "facial_weakness": "yes",
+         "central_facial_weakness": "yes"},
+    )  # fmt: skip
+    assert "weakness_after_palsy" not in flags(a)
+    assert "central_weakness" in flags(a)
+    assert "structural_signs" not in flags(a)  # the central flag is the precise wording
+    assert a.red_flags[0].level == "urgent"
+
+
+def test_peripheral_weakness_after_a_palsy_keeps_the_residue_wording(kb: KnowledgeBase) -> None:
+    a = run(
+        kb,
+        {"prior_bells_palsy": "yes", "facial_weakness": "yes",
+         "central_facial_weakness": "no"},
+    )  # fmt: skip
+    assert flags(a) == {"weakness_after_palsy"}
+
+
+def test_young_onset_reads_an_onset_beyond_the_lid_as_lower_face_involvement(
+    kb: KnowledgeBase,
+) -> None:
+    """Onset in the lower face or over the whole side is lower-face involvement (§2): a
+    30-year-old with a sudden lower-face onset raises the flag as with spread = yes."""
+    for site in ("lower_face", "whole_side"):
+        a = run(kb, {"age_at_onset": 30, "onset_site": site, "acute_onset": "yes"})
+        assert "young_onset" in flags(a), site
+    lid = run(kb, {"age_at_onset": 30, "onset_site": "eyelid", "acute_onset": "yes"})
+    assert "young_onset" not in flags(lid)
+
+
+def test_every_flag_on_lower_face_involvement_also_reads_the_onset_site(
+    kb: KnowledgeBase,
+) -> None:
+    """Wherever a rule asks for spread_to_lower_face = yes, an onset in the lower face or over
+    the whole side (spread unanswered) raises it too: the two findings say one fact."""
+    for rule in kb.red_flags.values():
+        for alt in rule.alternatives:
+            if not any(c.finding == "spread_to_lower_face" for c in alt):
+                continue
+            rest = {
+                c.finding: c.equals if c.equals is not None else
+                (c.below - 1 if c.below is not None else c.at_least)
+                for c in alt if c.finding != "spread_to_lower_face"
+            }  # fmt: skip
+            for site in ("lower_face", "whole_side"):
+                a = run(kb, {**rest, "onset_site": site})
+                assert rule.id in flags(a), (rule.id, site, rest)

@@ -46,9 +46,16 @@ def _shown(criterion: Criterion, case: Case) -> str:
 
 
 # A flag that, when raised, accounts for another flag whose only triggers are these findings:
-# weakness after a Bell's palsy on that side is the palsy's residue, so the structural-signs
-# flag is not raised for it (hearing loss or numbness still raise it).
-EXPLAINS = {"weakness_after_palsy": ("structural_signs", frozenset({"facial_weakness"}))}
+# weakness after a Bell's palsy on that side is the palsy's residue, and a central weakness has
+# its own, more precise flag, so the structural-signs flag is not raised for either (hearing
+# loss or numbness still raise it).
+EXPLAINS = {
+    "weakness_after_palsy": (("structural_signs", frozenset({"facial_weakness"})),),
+    "central_weakness": (("structural_signs", frozenset({"facial_weakness"})),),
+}
+# A flag that, when raised, rules out another flag's reading of the same findings: a weakness
+# sparing the forehead is not the residue of a (peripheral) Bell's palsy.
+SUPERSEDES = {"central_weakness": frozenset({"weakness_after_palsy"})}
 
 
 def urgent_tests(flags: tuple[RedFlag, ...]) -> tuple[str, ...]:
@@ -83,13 +90,18 @@ def red_flags(kb: KnowledgeBase, case: Case) -> tuple[RedFlag, ...]:
 
 
 def _unexplained(raised: list[RedFlag]) -> list[RedFlag]:
-    """Drop a flag another raised flag accounts for (see ``EXPLAINS``)."""
+    """Drop a flag another raised flag rules out (``SUPERSEDES``), then one a remaining
+    raised flag accounts for (``EXPLAINS``)."""
     ids = {f.id for f in raised}
+    ruled_out = {other for flag, others in SUPERSEDES.items() if flag in ids for other in others}
+    kept = [f for f in raised if f.id not in ruled_out]
+    ids -= ruled_out
     drop = {
         other
-        for flag, (other, only) in EXPLAINS.items()
+        for flag, explained in EXPLAINS.items()
         if flag in ids
-        for f in raised
+        for other, only in explained
+        for f in kept
         if f.id == other and {finding for finding, _ in f.triggered_by} <= only
     }
-    return [f for f in raised if f.id not in drop]
+    return [f for f in kept if f.id not in drop]
