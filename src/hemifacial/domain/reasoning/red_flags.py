@@ -23,6 +23,7 @@ class RedFlag:
     triggered_by: tuple[tuple[str, str], ...]
     sources: tuple[str, ...]
     first_test: str | None = None  # the test an urgent flag puts first (red_flags.yaml)
+    then_tests: tuple[str, ...] = ()  # the further tests its action calls urgent, in order
 
 
 def _holds(criterion: Criterion, case: Case) -> bool:
@@ -59,10 +60,12 @@ SUPERSEDES = {"central_weakness": frozenset({"weakness_after_palsy"})}
 
 
 def urgent_tests(flags: tuple[RedFlag, ...]) -> tuple[str, ...]:
-    """The tests the raised urgent flags call for (their ``first_test``), in flag order,
-    without repeats. Flags without one act without a test of the base (treating
-    hyperglycaemia) or report a test already done (a lesion on imaging)."""
-    wanted = (f.first_test for f in flags if f.level == "urgent")
+    """The tests the raised urgent flags call for: every flag's ``first_test`` in flag order,
+    then their ``then_tests``, without repeats — the order the work-up proposes them in.
+    Flags without one act without a test of the base (treating hyperglycaemia) or report a
+    test already done (a lesion on imaging)."""
+    urgent = [f for f in flags if f.level == "urgent"]
+    wanted = [f.first_test for f in urgent] + [t for f in urgent for t in f.then_tests]
     return tuple(dict.fromkeys(t for t in wanted if t))
 
 
@@ -84,6 +87,7 @@ def red_flags(kb: KnowledgeBase, case: Case) -> tuple[RedFlag, ...]:
                     triggered,
                     rule.sources,
                     rule.first_test,
+                    rule.then_tests,
                 )
             )
     return tuple(sorted(_unexplained(raised), key=lambda f: f.level != "urgent"))
