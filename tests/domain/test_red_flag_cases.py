@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from hemifacial.domain.case import parse_case
 from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.domain.reasoning.assess import Assessment, assess
@@ -161,3 +163,27 @@ def test_every_flag_on_lower_face_involvement_also_reads_the_onset_site(
             for site in ("lower_face", "whole_side"):
                 a = run(kb, {**rest, "onset_site": site})
                 assert rule.id in flags(a), (rule.id, site, rest)
+
+
+def test_a_parotid_lump_raises_an_urgent_flag_and_images_first(kb: KnowledgeBase) -> None:
+    """Martin 2017's patient (a parotid adenoma at the stylomastoid foramen) raised no flag:
+    a lump is a lesion found by examination, as urgent as one found by imaging."""
+    a = run(kb, {"age_at_onset": 18, "sex": "female", "side": "right", "parotid_mass": "yes"})
+    parotid = next(f for f in a.red_flags if f.id == "parotid_mass")
+    assert parotid.level == "urgent" and "parotid" in parotid.action
+    assert (a.tests.ranked[0].test_id, a.tests.ranked[0].urgent) == ("mri_protocol", True)
+
+
+@pytest.mark.parametrize(
+    ("finding", "flag"),
+    [
+        ("known_tumour_or_head_radiotherapy", "known_head_tumour"),
+        ("mastoid_bruit", "mastoid_bruit"),
+    ],
+)
+def test_history_pointing_to_a_lesion_raises_a_soon_flag(
+    kb: KnowledgeBase, finding: str, flag: str
+) -> None:
+    assert flag not in flags(run(kb, {finding: "no"}))
+    raised = next(f for f in run(kb, {finding: "yes"}).red_flags if f.id == flag)
+    assert raised.level == "soon" and "MR" in raised.action
