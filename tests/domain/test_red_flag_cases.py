@@ -187,3 +187,15 @@ def test_history_pointing_to_a_lesion_raises_a_soon_flag(
     assert flag not in flags(run(kb, {finding: "no"}))
     raised = next(f for f in run(kb, {finding: "yes"}).red_flags if f.id == flag)
     assert raised.level == "soon" and "MR" in raised.action
+
+
+def test_a_pontine_lesion_on_mri_raises_an_urgent_flag_against_mvd_on_a_contact(
+    kb: KnowledgeBase,
+) -> None:
+    """A plaque or glioma at the facial nucleus is the cause of MS spasm and myokymia; with a
+    vessel contact too, it raised no flag, so an MVD could be planned on the contact."""
+    a = run(kb, {"mri_pontine_lesion": "yes", "mri_nvc_rez": "yes"})
+    pons = next(f for f in a.red_flags if f.id == "brainstem_lesion_on_imaging")
+    assert pons.level == "urgent" and "MVD" in pons.action
+    assert kb.red_flags["brainstem_lesion_on_imaging"].first_test is None  # the MRI is done
+    assert "brainstem_lesion_on_imaging" not in flags(run(kb, {"mri_pontine_lesion": "no"}))
