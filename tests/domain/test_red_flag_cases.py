@@ -199,3 +199,23 @@ def test_a_pontine_lesion_on_mri_raises_an_urgent_flag_against_mvd_on_a_contact(
     assert pons.level == "urgent" and "MVD" in pons.action
     assert kb.red_flags["brainstem_lesion_on_imaging"].first_test is None  # the MRI is done
     assert "brainstem_lesion_on_imaging" not in flags(run(kb, {"mri_pontine_lesion": "no"}))
+
+
+def test_epileptiform_eeg_raises_an_urgent_flag_glucose_then_mri(kb: KnowledgeBase) -> None:
+    """A positive EEG with the jerks raised no flag (primary HFS still led on its prior)."""
+    a = run(kb, {"eeg_epileptiform": "yes"})
+    eeg = next(f for f in a.red_flags if f.id == "seizure_on_eeg")
+    assert eeg.level == "urgent"
+    urgent = [t.test_id for t in a.tests.ranked if t.urgent]
+    assert urgent[:2] == ["blood_glucose_test", "mri_protocol"]
+    assert "seizure_on_eeg" not in flags(run(kb, {"eeg_epileptiform": "no"}))
+
+
+def test_spasm_in_known_ms_asks_for_the_brainstem_before_mvd(kb: KnowledgeBase) -> None:
+    chronic = run(kb, {"known_ms": "yes", "acute_onset": "no", "progression": "stable"})
+    ms = next(f for f in chronic.red_flags if f.id == "spasm_in_known_ms")
+    assert ms.level == "soon" and "MVD" in ms.action
+    # a new sudden movement is a relapse: the urgent flag replaces the general note
+    relapse = run(kb, {"known_ms": "yes", "acute_onset": "yes", "contraction_pattern": "rippling"})
+    assert "new_movement_in_known_ms" in flags(relapse)
+    assert "spasm_in_known_ms" not in flags(relapse)

@@ -56,7 +56,12 @@ EXPLAINS = {
 }
 # A flag that, when raised, rules out another flag's reading of the same findings: a weakness
 # sparing the forehead is not the residue of a (peripheral) Bell's palsy.
-SUPERSEDES = {"central_weakness": frozenset({"weakness_after_palsy"})}
+# A new movement of sudden onset in known MS is a relapse (urgent): the general note on spasm in
+# known MS (soon) adds nothing beside it.
+SUPERSEDES = {
+    "central_weakness": frozenset({"weakness_after_palsy"}),
+    "new_movement_in_known_ms": frozenset({"spasm_in_known_ms"}),
+}
 
 
 def urgent_tests(flags: tuple[RedFlag, ...]) -> tuple[str, ...]:
