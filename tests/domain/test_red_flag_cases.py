@@ -219,3 +219,23 @@ def test_spasm_in_known_ms_asks_for_the_brainstem_before_mvd(kb: KnowledgeBase) 
     relapse = run(kb, {"known_ms": "yes", "acute_onset": "yes", "contraction_pattern": "rippling"})
     assert "new_movement_in_known_ms" in flags(relapse)
     assert "spasm_in_known_ms" not in flags(relapse)
+
+
+def test_demyelination_on_mri_without_known_ms_asks_for_the_ms_work_up(kb: KnowledgeBase) -> None:
+    a = run(kb, {"mri_demyelination": "yes", "known_ms": "no"})
+    flag = next(f for f in a.red_flags if f.id == "demyelination_on_imaging")
+    assert flag.level == "soon" and "McDonald" in flag.action
+    known = run(kb, {"mri_demyelination": "yes", "known_ms": "yes"})
+    assert "demyelination_on_imaging" not in flags(known)  # MS is already diagnosed
+    assert "spasm_in_known_ms" in flags(known)
+
+
+@pytest.mark.parametrize("finding", ["eye_deviation_with_spasm", "spread_to_other_side_in_episode"])
+def test_seizure_signs_of_the_new_keys_raise_the_seizure_flag(
+    kb: KnowledgeBase, finding: str
+) -> None:
+    """Eyes turning with each jerk (the facial nerve moves no eye muscle) and spread to the
+    other side within an attack point to focal seizures: same-day glucose first."""
+    a = run(kb, {finding: "yes"})
+    assert "limb_or_awareness" in flags(a)
+    assert (a.tests.ranked[0].test_id, a.tests.ranked[0].urgent) == ("blood_glucose_test", True)

@@ -57,10 +57,11 @@ EXPLAINS = {
 # A flag that, when raised, rules out another flag's reading of the same findings: a weakness
 # sparing the forehead is not the residue of a (peripheral) Bell's palsy.
 # A new movement of sudden onset in known MS is a relapse (urgent): the general note on spasm in
-# known MS (soon) adds nothing beside it.
+# known MS (soon) adds nothing beside it; once MS is known, lesions on MRI need no MS work-up.
 SUPERSEDES = {
     "central_weakness": frozenset({"weakness_after_palsy"}),
-    "new_movement_in_known_ms": frozenset({"spasm_in_known_ms"}),
+    "new_movement_in_known_ms": frozenset({"spasm_in_known_ms", "demyelination_on_imaging"}),
+    "spasm_in_known_ms": frozenset({"demyelination_on_imaging"}),
 }
 
 
