@@ -49,6 +49,11 @@ an image the site serves, optional), ``HEMIFACIAL_CLINIC_REVIEW_DAYS`` (working 
 clinic promises for its first review, default 5), ``HEMIFACIAL_CLINIC_ALERT_EMAIL`` (where
 urgent red flags and patients' requests are sent); links in e-mails use
 ``HEMIFACIAL_PUBLIC_URL``.
+``HEMIFACIAL_CLINIC_ASIAN_SHARE`` (optional, strictly between 0 and 1): the share of the
+clinic's population of Asian ancestry. The only published ancestry figures for HFS are
+against one US city (Houston, 5.48%); with this set, the evidence base keeps their odds ratio
+and takes the clinic's own share as the base rate (``domain/knowledge/population.py``,
+``services/knowledge.py``). Unset: the Houston figures, as published.
 ``HEMIFACIAL_SMTP_HOST`` (empty: no e-mail is sent, messages wait in the outbox),
 ``_PORT`` (default 587), ``_SECURITY`` (``starttls`` default, ``tls`` or ``none``),
 ``_USER``, ``_PASSWORD``, ``_CA_FILE`` (a private CA to trust), ``HEMIFACIAL_MAIL_FROM``.
@@ -134,6 +139,7 @@ class Settings:
     max_uploads_per_case: int = 20
     max_uploads_per_day: int = 10
     intake_rate: str = "20/hour"
+    clinic_asian_share: float | None = None  # the clinic population's Asian share (0–1)
     clinic: ClinicInfo = ClinicInfo()
     smtp: SmtpSettings = SmtpSettings()
 
@@ -262,6 +268,7 @@ _SAME_NAMED = (
     "max_uploads_per_case",
     "max_uploads_per_day",
     "intake_rate",
+    "clinic_asian_share",
 )
 
 

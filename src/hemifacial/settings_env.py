@@ -68,6 +68,7 @@ class EnvSettings(BaseSettings):
     clinic_logo: str = Field("", pattern=r"^(/[^\s]*)?$")
     clinic_review_days: int = Field(5, ge=1)
     clinic_alert_email: str = ""
+    clinic_asian_share: float | None = Field(None, gt=0, lt=1)
     smtp_host: str = ""
     smtp_port: int = Field(587, ge=1, le=65535)
     smtp_security: Literal["starttls", "tls", "none"] = "starttls"

@@ -80,6 +80,9 @@ def test_wrong_types_are_refused(kb: KnowledgeBase, key: str, value: object, mes
         {"side": "right", "laterality": "bilateral_asynchronous"},
         {"side": "both", "laterality": "unilateral"},
         {"only_with_voluntary_movement": "yes", "present_in_sleep": "yes"},
+        # lower face involved "at onset or by spread" (issue 10 §2): the two say one fact
+        {"onset_site": "lower_face", "spread_to_lower_face": "no"},
+        {"onset_site": "whole_side", "spread_to_lower_face": "no"},
     ],
 )
 def test_contradictions_are_refused(kb: KnowledgeBase, findings: dict[str, str]) -> None:
@@ -90,3 +93,17 @@ def test_contradictions_are_refused(kb: KnowledgeBase, findings: dict[str, str])
 def test_unknown_setting(kb: KnowledgeBase) -> None:
     with pytest.raises(UnknownKeyError, match="did you mean 'primary_care'"):
         parse_case(kb, {}, "primary-care")
+
+
+def test_an_eyelid_onset_may_stay_in_the_lid(kb: KnowledgeBase) -> None:
+    case = parse_case(kb, {"onset_site": "eyelid", "spread_to_lower_face": "no"})
+    assert case.values["spread_to_lower_face"] == "no"
+
+
+def test_an_uncertain_onset_site_is_not_held_against_a_certain_spread(kb: KnowledgeBase) -> None:
+    """Graded certainty is weighed, not checked: a 'possible' whole-side onset may be wrong."""
+    case = parse_case(
+        kb,
+        {"onset_site": {"value": "whole_side", "certainty": 0.5}, "spread_to_lower_face": "no"},
+    )
+    assert case.values["onset_site"] == "whole_side"

@@ -136,3 +136,36 @@ def test_loader_rejects_a_first_test_on_a_soon_flag(data_copy: Path) -> None:
 @pytest.mark.parametrize("rule", ["lesion_on_imaging", "hyperglycaemia"])
 def test_flags_that_act_without_a_test_name_none(kb: KnowledgeBase, rule: str) -> None:
     assert kb.red_flags[rule].first_test is None
+
+
+def test_once_glucose_is_known_rhythmic_jerks_put_the_video_eeg_first(kb: KnowledgeBase) -> None:
+    """The seizure flag's action is same-day glucose *and* video-EEG. With the glucose done
+    (here very high), the EEG was ranked behind the EMG; it is the next urgent test."""
+    for glucose in (20, 5.5):
+        a = assess(kb, parse_case(kb, {"contraction_pattern": "rhythmic",
+                                       "blood_glucose": glucose}, "referral_clinic"))  # fmt: skip
+        tests = [t.test_id for t in a.tests.ranked]
+        assert (tests[0], a.tests.ranked[0].urgent) == ("eeg", True), glucose
+        assert tests.index("eeg") < tests.index("emg")
+
+
+def test_every_flags_first_test_comes_before_any_flags_further_tests(kb: KnowledgeBase) -> None:
+    """Rhythmic jerks and other neurological symptoms: glucose (first of the seizure flag),
+    the MRI (first of the other flag), then the video-EEG."""
+    case = {"contraction_pattern": "rhythmic", "other_neuro_symptoms": "yes"}
+    a = assess(kb, parse_case(kb, case, "referral_clinic"))
+    urgent = [t.test_id for t in a.tests.ranked if t.urgent]
+    assert urgent == ["blood_glucose_test", "mri_protocol", "eeg"]
+    assert kb.red_flags["limb_or_awareness"].then_tests == ("eeg",)
+
+
+def test_loader_rejects_an_unknown_then_test(data_copy: Path) -> None:
+    edit(data_copy, "red_flags.yaml",
+         lambda d: d["limb_or_awareness"].update(then_tests=["x"]))  # fmt: skip
+    assert "unknown then_test 'x'" in problems(data_copy)
+
+
+def test_loader_rejects_then_tests_without_a_first_test(data_copy: Path) -> None:
+    edit(data_copy, "red_flags.yaml",
+         lambda d: d["hyperglycaemia"].update(level="urgent", then_tests=["eeg"]))  # fmt: skip
+    assert "then_tests need a first_test" in problems(data_copy)

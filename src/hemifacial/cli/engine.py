@@ -30,8 +30,10 @@ from hemifacial.reference import find_reference, not_found_message
 @click.option(
     "--asian-share",
     type=float,
+    envvar="HEMIFACIAL_CLINIC_ASIAN_SHARE",
     help="The clinic population's Asian share (0–1) instead of Houston's 5.48%: moves the "
-    "ancestry likelihoods, keeping the published odds ratio.",
+    "ancestry likelihoods, keeping the published odds ratio (default: the clinic's "
+    "HEMIFACIAL_CLINIC_ASIAN_SHARE, as the web app uses).",
 )
 @click.option(
     "--from-letter",

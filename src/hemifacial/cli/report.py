@@ -23,14 +23,14 @@ OutPath = click.Path(dir_okay=False, writable=True, path_type=Path)
 @click.option("--letter", type=OutPath, default=None, help="Write the patient letter as PDF.")
 def report(case_id: int, pdf: Path | None, html: Path | None, letter: Path | None) -> None:
     """Write the case report for the referring physician (and the patient letter)."""
-    from hemifacial.domain.knowledge.loader import load_knowledge_base
     from hemifacial.services import reports
     from hemifacial.services.database import Database
+    from hemifacial.services.knowledge import clinic_knowledge_base
 
     if not (pdf or html or letter):
         raise click.UsageError("say what to write: --pdf, --html and/or --letter")
     settings = settings_mod.from_env()
-    kb = load_knowledge_base()
+    kb = clinic_knowledge_base(settings)
     db = Database(settings.database_url)
     db.open()
     try:

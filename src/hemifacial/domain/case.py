@@ -200,3 +200,11 @@ def _check_contradictions(values: Mapping[str, str]) -> None:
             "'only_with_voluntary_movement: yes' contradicts 'present_in_sleep: yes': "
             "movements that need voluntary movement cannot occur in sleep"
         )
+    onset = values.get("onset_site")
+    if onset in ("lower_face", "whole_side") and values.get("spread_to_lower_face") == "no":
+        raise ContradictionError(
+            f"onset_site '{onset}' contradicts 'spread_to_lower_face: no': that finding means "
+            "the lower face involved at onset or by spread, so a spasm that started there is "
+            "'yes'; correct one of the two",
+            field="spread_to_lower_face",
+        )

@@ -81,11 +81,11 @@ def make_celery(settings: Settings) -> Celery:
 @functools.cache
 def _worker_context(settings: Settings) -> tuple[Any, Any]:
     from hemifacial.db.engine import make_engine, migrate, session_factory
-    from hemifacial.domain.knowledge.loader import load_knowledge_base
+    from hemifacial.services.knowledge import clinic_knowledge_base
 
     engine = make_engine(settings.database_url)
     migrate(engine)
-    return session_factory(engine), load_knowledge_base()
+    return session_factory(engine), clinic_knowledge_base(settings)
 
 
 class CeleryRunner:

@@ -15,12 +15,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from swagger_ui_bundle import swagger_ui_path
 
 from hemifacial import __version__
-from hemifacial.domain.knowledge.loader import load_knowledge_base
 from hemifacial.jobs.base import JobRunner, recover
 from hemifacial.jobs.mail import Mailer
 from hemifacial.jobs.scheduler import Scheduler
 from hemifacial.services import booking, booking_mail, videos
 from hemifacial.services.database import Database
+from hemifacial.services.knowledge import clinic_knowledge_base
 from hemifacial.services.mail import Outbox, OutboxMailer
 from hemifacial.services.readcache import ReadCache
 from hemifacial.settings import Settings
@@ -137,7 +137,7 @@ def create_app(settings: Settings, *, runner: JobRunner | None = None) -> FastAP
     ctx = AppContext(
         settings=settings,
         db=Database(settings.database_url),
-        kb=load_knowledge_base(),
+        kb=clinic_knowledge_base(settings),
         runner=runner,  # type: ignore[arg-type]  # set just below
         templates=make_templates(auto_reload=settings.mode == "dev"),
         views=ReadCache(settings.view_cache_entries),

@@ -199,6 +199,7 @@ class RedFlagRule:
     action: str
     sources: tuple[str, ...]
     first_test: str | None = None  # the test an urgent flag calls for first (rules.py)
+    then_tests: tuple[str, ...] = ()  # the further tests its action calls urgent, in order
 
 
 @dataclass(frozen=True)

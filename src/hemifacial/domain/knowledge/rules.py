@@ -4,7 +4,9 @@ A rule is a list of alternatives, each a set of findings that must all hold (exa
 numbers ``{below: x}`` / ``{at_least: x}``). An urgent rule whose action is a test of the
 base names it as ``first_test``: the work-up then puts that test first whatever its
 information value (``reasoning/next_test.py``), because information value measures how much
-a test would change the ranking, not how soon its result is needed.
+a test would change the ranking, not how soon its result is needed. ``then_tests`` are the
+further tests the same urgent action calls for, in order, after the first (same-day glucose,
+then video-EEG): once the first is done, they still come before the rest.
 """
 
 from __future__ import annotations
@@ -47,10 +49,17 @@ def red_flag_rule(
     if level not in LEVELS:
         report(f"{where}: level must be 'urgent' or 'soon'")
     first_test = r.get("first_test")
-    if first_test is not None and first_test not in set(tests):
+    known = set(tests)
+    if first_test is not None and first_test not in known:
         report(f"{where}: unknown first_test '{first_test}'")
     if first_test is not None and level != "urgent":
         report(f"{where}: only an urgent flag names a first_test")
+    then_tests = tuple(str(t) for t in r.get("then_tests", ()))
+    for t in then_tests:
+        if t not in known:
+            report(f"{where}: unknown then_test '{t}'")
+    if then_tests and first_test is None:
+        report(f"{where}: then_tests need a first_test")
     sources = cite(where, r.get("sources", ()))
     if not sources:
         report(f"{where}: needs a citation")
@@ -62,4 +71,5 @@ def red_flag_rule(
         str(r["action"]),
         sources,
         first_test=None if first_test is None else str(first_test),
+        then_tests=then_tests,
     )

@@ -276,24 +276,24 @@ def plan_tests(
     """Rank the tests that could still reveal something, best value per cost first.
 
     Tests named in ``urgent`` (those an urgent red flag calls for, e.g. the MRI) come first
-    whatever their score, marked ``urgent``; a contraindicated urgent test passes its
-    urgency to its alternative. Findings of a test that are no longer worth
-    ``NEGLIGIBLE_FINDING`` on their own (e.g. CSF bands once MS is known) are not proposed.
-    Once :func:`should_stop` says the cause is clear, nothing more is recommended.
+    whatever their score, in the order given, marked ``urgent``; a contraindicated urgent
+    test passes its urgency and its place to its alternative. Findings of a test that are
+    no longer worth ``NEGLIGIBLE_FINDING`` on their own (e.g. CSF bands once MS is known)
+    are not proposed. Once :func:`should_stop` says the cause is clear, nothing more is recommended.
     """
     log_post = log_posterior(kb, values, setting, certainty)
     stop, stop_reason = should_stop(kb, log_post)
     contraindicated: list[tuple[str, str]] = []
     blocked = {}
-    urgent_ids = set(urgent)
+    urgent_order = {t: i for i, t in enumerate(dict.fromkeys(urgent))}
     for test in kb.tests.values():
         reason = _contraindication(test, values)
         if reason:
             contraindicated.append((test.id, reason))
             if test.instead:
                 blocked[test.instead] = test.id
-                if test.id in urgent_ids:
-                    urgent_ids.add(test.instead)
+                if test.id in urgent_order:
+                    urgent_order.setdefault(test.instead, urgent_order[test.id])
     superseded: list[tuple[str, str]] = []
     ranked: list[TestValue] = []
     excluded = {t for t, _ in contraindicated}
@@ -308,11 +308,11 @@ def plan_tests(
         if done:
             superseded.append((test.id, f"{kb.tests[done[0]].name} already done"))
             continue
-        flagged = test.id in urgent_ids
+        flagged = test.id in urgent_order
         value = _test_value(kb, test, values, certainty, log_post, keep=flagged)
         if value is not None:
             ranked.append(replace(value, replaces=blocked.get(test.id), urgent=flagged))
-    ranked.sort(key=lambda t: (not t.urgent, -t.score))
+    ranked.sort(key=lambda t: (urgent_order.get(t.test_id, len(urgent_order)), -t.score))
     return TestPlan(tuple(ranked), tuple(contraindicated), stop, stop_reason, tuple(superseded))
 
 

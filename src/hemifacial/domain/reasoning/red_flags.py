@@ -23,6 +23,7 @@ class RedFlag:
     triggered_by: tuple[tuple[str, str], ...]
     sources: tuple[str, ...]
     first_test: str | None = None  # the test an urgent flag puts first (red_flags.yaml)
+    then_tests: tuple[str, ...] = ()  # the further tests its action calls urgent, in order
 
 
 def _holds(criterion: Criterion, case: Case) -> bool:
@@ -46,16 +47,31 @@ def _shown(criterion: Criterion, case: Case) -> str:
 
 
 # A flag that, when raised, accounts for another flag whose only triggers are these findings:
-# weakness after a Bell's palsy on that side is the palsy's residue, so the structural-signs
-# flag is not raised for it (hearing loss or numbness still raise it).
-EXPLAINS = {"weakness_after_palsy": ("structural_signs", frozenset({"facial_weakness"}))}
+# weakness after a Bell's palsy on that side is the palsy's residue, and a central weakness has
+# its own, more precise flag, so the structural-signs flag is not raised for either (hearing
+# loss or numbness still raise it).
+EXPLAINS = {
+    "weakness_after_palsy": (("structural_signs", frozenset({"facial_weakness"})),),
+    "central_weakness": (("structural_signs", frozenset({"facial_weakness"})),),
+}
+# A flag that, when raised, rules out another flag's reading of the same findings: a weakness
+# sparing the forehead is not the residue of a (peripheral) Bell's palsy.
+# A new movement of sudden onset in known MS is a relapse (urgent): the general note on spasm in
+# known MS (soon) adds nothing beside it; once MS is known, lesions on MRI need no MS work-up.
+SUPERSEDES = {
+    "central_weakness": frozenset({"weakness_after_palsy"}),
+    "new_movement_in_known_ms": frozenset({"spasm_in_known_ms", "demyelination_on_imaging"}),
+    "spasm_in_known_ms": frozenset({"demyelination_on_imaging"}),
+}
 
 
 def urgent_tests(flags: tuple[RedFlag, ...]) -> tuple[str, ...]:
-    """The tests the raised urgent flags call for (their ``first_test``), in flag order,
-    without repeats. Flags without one act without a test of the base (treating
-    hyperglycaemia) or report a test already done (a lesion on imaging)."""
-    wanted = (f.first_test for f in flags if f.level == "urgent")
+    """The tests the raised urgent flags call for: every flag's ``first_test`` in flag order,
+    then their ``then_tests``, without repeats — the order the work-up proposes them in.
+    Flags without one act without a test of the base (treating hyperglycaemia) or report a
+    test already done (a lesion on imaging)."""
+    urgent = [f for f in flags if f.level == "urgent"]
+    wanted = [f.first_test for f in urgent] + [t for f in urgent for t in f.then_tests]
     return tuple(dict.fromkeys(t for t in wanted if t))
 
 
@@ -77,19 +93,25 @@ def red_flags(kb: KnowledgeBase, case: Case) -> tuple[RedFlag, ...]:
                     triggered,
                     rule.sources,
                     rule.first_test,
+                    rule.then_tests,
                 )
             )
     return tuple(sorted(_unexplained(raised), key=lambda f: f.level != "urgent"))
 
 
 def _unexplained(raised: list[RedFlag]) -> list[RedFlag]:
-    """Drop a flag another raised flag accounts for (see ``EXPLAINS``)."""
+    """Drop a flag another raised flag rules out (``SUPERSEDES``), then one a remaining
+    raised flag accounts for (``EXPLAINS``)."""
     ids = {f.id for f in raised}
+    ruled_out = {other for flag, others in SUPERSEDES.items() if flag in ids for other in others}
+    kept = [f for f in raised if f.id not in ruled_out]
+    ids -= ruled_out
     drop = {
         other
-        for flag, (other, only) in EXPLAINS.items()
+        for flag, explained in EXPLAINS.items()
         if flag in ids
-        for f in raised
+        for other, only in explained
+        for f in kept
         if f.id == other and {finding for finding, _ in f.triggered_by} <= only
     }
-    return [f for f in raised if f.id not in drop]
+    return [f for f in kept if f.id not in drop]
