@@ -178,9 +178,7 @@ def scaled_size(width: int, height: int, scale: float) -> tuple[int, int]:
 _PLANAR_420 = ("yuv420p", "yuvj420p")
 
 
-def _shrink(
-    plane: npt.NDArray[np.uint8], dw: int, dh: int, out: npt.NDArray[np.uint8]
-) -> None:
+def _shrink(plane: npt.NDArray[np.uint8], dw: int, dh: int, out: npt.NDArray[np.uint8]) -> None:
     """Resize one image plane to ``dw × dh`` into ``out``: exact 2× area halvings while the
     plane is at least twice too large (OpenCV's fast integer path, ~0.05 ms on 720×1280),
     then bilinear for the rest, written in place (no copy of the result into the I420
