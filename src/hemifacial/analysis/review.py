@@ -31,7 +31,9 @@ MIN_REPEAT_DEEP = 1
 stays near its rest level (:func:`_other_eye_too` is required of every counted eye
 event) is a one-sided contraction even when it is the clip's only one; a blink read
 unevenly (``liveportrait_d13``: the other eye does 90 % of it) fails that rule, and winks
-taking turns (``d3``) are caught by the alternation rule. A single event is never graded and
+taking turns (``d3``) are caught by the alternation rule. But the clip's only counted event,
+when it is a single closure under 1 s, is ``uncertain`` (:func:`_lone_closure_uncertain`: a
+voluntary wink looks exactly like it). A single event is never graded and
 gives no side finding (``grades.MIN_GRADE_EVENTS``, ``findings.MIN_EVENTS``). Until this
 round it was 2, which lost every clip holding one spasm (docs/video.md)."""
 ALTERNATION_SHARE = 0.2
