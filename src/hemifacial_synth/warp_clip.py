@@ -108,6 +108,20 @@ def _avoid(meshes: list[Mesh | None], fps: float) -> list[tuple[float, float]]:
     return out
 
 
+CLEAN = {"glasses": False, "low_light": False, "small_face": 1.0, "crf": 20, "motion": 0.0}
+"""Recording conditions without glasses, dim light, a small face, strong compression or
+head motion (for :func:`make_warp_clip`'s ``conditions``)."""
+
+
+def wink(onset_s: float, side: str, hold_s: float = 0.45) -> WarpEvent:
+    """One voluntary wink: a full, firm, smooth closure of one eye (up in 0.12 s, held,
+    down in 0.15 s: ``hold_s`` in all, typically 0.3–0.6 s) with the cheek raised half
+    way, as the warp family moves an eye (the brow is not moved by this family)."""
+    return WarpEvent(
+        onset_s, onset_s + hold_s, side, "eye", "tonic", 1.0, ((onset_s, onset_s + hold_s),)
+    )
+
+
 def make_warp_clip(
     path: str | Path,
     seed: int,
@@ -116,22 +130,32 @@ def make_warp_clip(
     duration_s: float = 8.0,
     fps: float = 30.0,
     healthy: bool = False,
+    voluntary: list[WarpEvent] | None = None,
+    conditions: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Write the clip of ``seed`` on ``source`` to ``path``; return its ground truth."""
+    """Write the clip of ``seed`` on ``source`` to ``path``; return its ground truth.
+
+    ``voluntary``: movements to animate instead of the random schedule (a wink: see
+    :func:`wink`); they are not spasms, so the ground truth lists no event. ``conditions``
+    replaces the random recording conditions (glasses, light, size, compression, motion)."""
     rng = np.random.default_rng(seed)
     n = round(duration_s * fps)
     frames, meshes = _frames_and_meshes(source, n, int(rng.integers(0, 10_000)))
     cond = random_conditions(rng, source)
+    cond = cond if conditions is None else {**cond, **conditions}
     side = str(rng.choice(["right", "left"]))
     events: list[WarpEvent] = (
-        [] if healthy else random_events(duration_s, rng, side, _avoid(meshes, fps))
+        []
+        if healthy or voluntary is not None
+        else random_events(duration_s, rng, side, _avoid(meshes, fps))
     )
+    moves = events if voluntary is None else voluntary
     phase = rng.uniform(0, 2 * np.pi, 3)
 
     def render() -> Any:
         for i, (frame, mesh) in enumerate(zip(frames, meshes, strict=True)):
             t = i / fps
-            img = frame if mesh is None else warp_frame(frame, mesh, state_at(t, events))
+            img = frame if mesh is None else warp_frame(frame, mesh, state_at(t, moves))
             img = img.copy()
             if cond["glasses"] and mesh is not None:
                 draw_glasses(img, mesh)

@@ -1,5 +1,6 @@
 """Issue 11, fourth pass: a blink read unevenly is never one-sided, a lone deep one-sided
-closure counts (but is not graded), the onset is where the lid starts to move, and the
+closure held ≥ 1 s or a lone burst counts (but is not graded), a lone single
+closure is uncertain (a wink?), the onset is where the lid starts to move, and the
 model's clip-relative one-sidedness does not depend on how deep MediaPipe reads."""
 
 from __future__ import annotations
@@ -61,27 +62,47 @@ def test_a_blink_read_unevenly_is_never_one_sided_whatever_the_model_says():
     the left; the model (here: one that believes everything) must not make it a spasm."""
     uneven = _cand("right", 10.4, 0.78, other_peak=0.7)
     one_sided = _cand("right", 14.0, 0.78, other_peak=0.05)
-    out = review([uneven, one_sided], _trusting())
-    assert [e.kind for e in out] == ["uncertain", "clonic"]
+    again = _cand("right", 20.0, 0.78, other_peak=0.05)  # repeated: not a lone wink
+    out = review([uneven, one_sided, again], _trusting())
+    assert [e.kind for e in out] == ["uncertain", "clonic", "clonic"]
 
 
-def test_a_single_deep_one_sided_closure_counts_but_is_not_graded():
-    """One spasm in a short clip is found (before, its side needed a second one), but one
-    event is no basis for a grade or a side finding."""
+def test_a_lone_single_closure_is_uncertain_it_may_be_a_wink():
+    """One closure of one eye shorter than a tonic spasm, alone in the clip, is what a
+    voluntary wink is: shown, ``uncertain``, not counted (issue 11, fifth pass)."""
     c_r = 0.9 * pulse(T, 12, 0.35)
     a, _ = analyze_track(make_track(T, c_r, Z), params=_trusting())
-    assert [(e.side, e.kind) for e in a.one_sided_events] == [("right", "clonic")]
+    assert a.one_sided_events == ()
+    assert [(e.side, e.kind) for e in a.events if e.side == "right"] == [("right", "uncertain")]
     assert a.metrics.severity.jankovic_total == 0
-    assert "side" not in a.findings
+
+
+def test_a_lone_held_closure_or_a_lone_burst_still_counts_but_is_not_graded():
+    """A wink is one closure under a second: a lone tonic closure (≥ 1 s) or a burst of
+    twitches merged into one event is not one, and counts; one event gives no grade and
+    no side finding."""
+    held = 0.9 * pulse(T, 12, 1.6)
+    burst = 0.9 * (pulse(T, 12, 0.15) + pulse(T, 12.3, 0.15) + pulse(T, 12.6, 0.15))
+    for c_r, kind in ((held, "tonic"), (burst, "clonic")):
+        a, _ = analyze_track(make_track(T, c_r, Z), params=_trusting())
+        assert [(e.side, e.kind) for e in a.one_sided_events] == [("right", kind)]
+        assert a.metrics.severity.jankovic_total == 0
+        assert "side" not in a.findings
+
+
+def test_two_single_closures_on_one_side_count():
+    c_r = 0.9 * (pulse(T, 8, 0.35) + pulse(T, 20, 0.35))
+    a, _ = analyze_track(make_track(T, c_r, Z), params=_trusting())
+    assert [(e.side, e.kind) for e in a.one_sided_events] == [("right", "clonic")] * 2
 
 
 def test_the_onset_is_where_the_lid_starts_to_move_not_where_it_hovers():
     """The right lid hovers a little closed (0.16, just over the candidate floor) for a
     third of a second before it shuts: the event starts when it shuts."""
     hover = 0.16 * pulse(T, 6.95, 0.35)
-    c_r = np.maximum(hover, 0.75 * pulse(T, 7.3, 0.15))
+    c_r = np.maximum(hover, 0.75 * pulse(T, 7.3, 0.15)) + 0.75 * pulse(T, 20, 0.15)
     a, _ = analyze_track(make_track(T, c_r, Z), params=_trusting())
-    [e] = a.one_sided_events
+    e, _again = a.one_sided_events
     assert e.start_s == pytest.approx(7.3, abs=0.06)  # two frames (the track is jittered)
 
 

@@ -31,7 +31,9 @@ MIN_REPEAT_DEEP = 1
 stays near its rest level (:func:`_other_eye_too` is required of every counted eye
 event) is a one-sided contraction even when it is the clip's only one; a blink read
 unevenly (``liveportrait_d13``: the other eye does 90 % of it) fails that rule, and winks
-taking turns (``d3``) are caught by the alternation rule. A single event is never graded and
+taking turns (``d3``) are caught by the alternation rule. But the clip's only counted event,
+when it is a single closure under 1 s, is ``uncertain`` (:func:`_lone_closure_uncertain`: a
+voluntary wink looks exactly like it). A single event is never graded and
 gives no side finding (``grades.MIN_GRADE_EVENTS``, ``findings.MIN_EVENTS``). Until this
 round it was 2, which lost every clip holding one spasm (docs/video.md)."""
 ALTERNATION_SHARE = 0.2
@@ -78,6 +80,7 @@ def review(cands: list[Candidate], model: EventModel) -> list[Event]:
         if e.one_sided and total[e.side] < (MIN_REPEAT if _weak(e) else MIN_REPEAT_DEEP):
             e = replace(e, kind="uncertain")
         out.append(e)
+    out = _lone_closure_uncertain(out)
     deep = [c.event for c in cands if _wink_like(c)]
     counted = [e for e in out if e.one_sided]
     if _alternates(counted) or _alternates(deep) or _alternates(believed, _strength):
@@ -93,6 +96,23 @@ def review(cands: list[Candidate], model: EventModel) -> list[Event]:
         main = max(SIDES, key=lambda s: sum(_strength(e) for e in counted if e.side == s))
         out = [replace(e, kind="uncertain") if e.one_sided and e.side != main else e for e in out]
     return out
+
+
+def _lone_closure_uncertain(events: list[Event]) -> list[Event]:
+    """The clip's only counted one-sided event, when it is one closure of one eye shorter
+    than a tonic spasm, is ``uncertain``: a voluntary wink is exactly that (one full,
+    smooth closure of 0.3–0.6 s), and no landmark cue we have tells the two apart (a
+    generated 0.45-s wink reads 0.37 s long, 0.23 s at ≥ half its depth, cheek and brow as
+    a spasm's; a true lone twitch of the pasted family reads 0.30 s and 0.23 s). A lone
+    burst (two or more closures) or a lone closure held ≥ 1 s (tonic) is not a wink and
+    still counts; so do single closures once the side repeats."""
+    counted = [e for e in events if e.one_sided]
+    if len(counted) != 1:
+        return events
+    lone = counted[0]
+    if lone.region != "eye" or lone.kind != "clonic" or lone.n_closures > 1:
+        return events
+    return [replace(e, kind="uncertain") if e is lone else e for e in events]
 
 
 def _strength(e: Event) -> float:
