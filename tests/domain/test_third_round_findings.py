@@ -62,12 +62,21 @@ def test_absent_masseter_silent_period_points_to_hemimasticatory_spasm() -> None
     assert "emg_masseter_silent_period_absent" in KB.tests["emg"].reveals
 
 
-def test_a_central_weakness_favours_a_seizure_over_a_nerve_disorder() -> None:
-    base = {"facial_weakness": "yes"}
-    central = _added(base, {"central_facial_weakness": "yes"}, "focal_seizure", "nerve_injury")
-    peripheral = _added(base, {"central_facial_weakness": "no"}, "focal_seizure", "nerve_injury")
-    assert central == pytest.approx(0.8 / 0.05)
-    assert peripheral == pytest.approx(0.2 / 0.95)
+@pytest.mark.parametrize(
+    ("parent", "fid", "a", "b", "yes", "no"),
+    [("facial_weakness", "central_facial_weakness", "focal_seizure", "nerve_injury",
+      0.8 / 0.05, 0.2 / 0.95),
+     ("head_face_neck_injury", "onset_soon_after_injury", "nerve_injury", "primary_nvc",
+      0.7 / 0.1, 0.3 / 0.9)],
+    ids=["central weakness: a seizure over a nerve disorder",
+         "onset soon after an injury: nerve injury beyond the injury itself"],
+)  # fmt: skip
+def test_a_pattern_or_timing_answer_moves_its_condition_beyond_its_parent(
+    parent: str, fid: str, a: str, b: str, yes: float, no: float
+) -> None:
+    base = {parent: "yes"}
+    assert _added(base, {fid: "yes"}, a, b) == pytest.approx(yes)
+    assert _added(base, {fid: "no"}, a, b) == pytest.approx(no)
 
 
 def test_family_history_of_ms_raises_demyelination_until_ms_is_known() -> None:
@@ -76,14 +85,6 @@ def test_family_history_of_ms_raises_demyelination_until_ms_is_known() -> None:
     known = _added({"known_ms": "yes"}, {"family_history_ms": "yes"}, "demyelination",
                    "primary_nvc")  # fmt: skip
     assert known == pytest.approx(1.0)
-
-
-def test_onset_soon_after_an_injury_favours_nerve_injury_beyond_the_injury_itself() -> None:
-    base = {"head_face_neck_injury": "yes"}
-    soon = _added(base, {"onset_soon_after_injury": "yes"}, "nerve_injury", "primary_nvc")
-    later = _added(base, {"onset_soon_after_injury": "no"}, "nerve_injury", "primary_nvc")
-    assert soon == pytest.approx(0.7 / 0.1)
-    assert later == pytest.approx(0.3 / 0.9)
 
 
 def test_onset_soon_after_a_palsy_favours_the_post_paralytic_conditions() -> None:
