@@ -269,21 +269,24 @@ def _one_sided(sig: Signals, side: Side, runs: list[_Run]) -> Candidate:
         brow_lift=bool(brow >= BROW_LIFT_MIN_IOD and brow - brow_o >= CONTRA_MARGIN_IOD / 2),
         other_side_depth=_peak(o.closure, i0, i1),
     )
+    asymmetry = float(np.median(this_c - other_c))
+    noise_s, noise_o = eye_noise(s.closure), eye_noise(o.closure)
+    rest_s, rest_o = rest_level(s.closure), rest_level(o.closure)
     features = event_features(
         depth=depth,
-        asymmetry=float(np.median(this_c - other_c)),
-        other_closure=float(max(np.median(other_c) - rest_level(o.closure), 0.0)),
+        asymmetry=asymmetry,
+        other_closure=float(max(np.median(other_c) - rest_o, 0.0)),
         duration_s=duration,
-        noise=eye_noise(s.closure),
+        noise=noise_s,
         mouth_same_side=lower - lower_o,
         eye_region=True,
         mouth_both=min(lower, lower_o),
         onset_rate=onset_rate(sig.times, s.closure, i0, i1),
         lip_change=lip_change(sig, i0, i1),
-        contrast=float(np.median(this_c - other_c)),
-        contrast_noise=float(np.hypot(eye_noise(s.closure), eye_noise(o.closure))),
+        contrast=asymmetry,
+        contrast_noise=float(np.hypot(noise_s, noise_o)),
         contrast_spread=clip_spread(s.closure - o.closure),
-        peak_lead=peak_lead(this_c, other_c, rest_level(s.closure), rest_level(o.closure)),
+        peak_lead=peak_lead(this_c, other_c, rest_s, rest_o),
     )
     return Candidate(event, features)
 
