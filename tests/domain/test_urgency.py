@@ -169,3 +169,20 @@ def test_loader_rejects_then_tests_without_a_first_test(data_copy: Path) -> None
     edit(data_copy, "red_flags.yaml",
          lambda d: d["hyperglycaemia"].update(level="urgent", then_tests=["eeg"]))  # fmt: skip
     assert "then_tests need a first_test" in problems(data_copy)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [({"supersedes": ["no_such_flag"]}, "unknown red flag 'no_such_flag'"),
+     ({"explains": {"no_such_flag": ["facial_weakness"]}}, "unknown red flag 'no_such_flag'"),
+     ({"explains": {"structural_signs": ["no_such_finding"]}},
+      "explains an unknown finding 'no_such_finding'"),
+     ({"supersedes": ["central_weakness"]}, "explains or supersedes itself")],
+)  # fmt: skip
+def test_loader_rejects_a_relation_to_an_unknown_flag_or_finding(
+    data_copy: Path, change: dict[str, object], message: str
+) -> None:
+    """A flag's ``explains``/``supersedes`` name flags by id: a renamed flag must fail the
+    load, not silently stop hiding the flag it stood in for."""
+    edit(data_copy, "red_flags.yaml", lambda d: d["central_weakness"].update(change))
+    assert message in problems(data_copy)

@@ -42,7 +42,7 @@ from hemifacial.domain.knowledge.model import (
     TreatmentOption,
 )
 from hemifacial.domain.knowledge.ranges import build_ranges, point_lookup
-from hemifacial.domain.knowledge.rules import red_flag_rule
+from hemifacial.domain.knowledge.rules import check_flag_relations, red_flag_rule
 from hemifacial.errors import KnowledgeBaseError
 
 FINDING_FILES = ("findings_history.yaml", "findings_associated.yaml", "findings_tests.yaml")
@@ -148,6 +148,7 @@ def _build(docs: Mapping[str, Any], content_hash: str) -> KnowledgeBase:
         rid: red_flag_rule(rid, r, findings, tests, problems.add, problems.cite)
         for rid, r in docs["red_flags.yaml"].items()
     }
+    check_flag_relations(red_flags, problems.add)
     for unused in sorted(set(references) - problems.cited):
         problems.add(f"reference '{unused}' is never cited")
     if problems.messages:

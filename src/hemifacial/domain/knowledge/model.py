@@ -200,6 +200,9 @@ class RedFlagRule:
     sources: tuple[str, ...]
     first_test: str | None = None  # the test an urgent flag calls for first (rules.py)
     then_tests: tuple[str, ...] = ()  # the further tests its action calls urgent, in order
+    # flags this one, when raised, accounts for when only these findings raise them
+    explains: tuple[tuple[str, frozenset[str]], ...] = ()
+    supersedes: frozenset[str] = frozenset()  # flags this one, when raised, rules out
 
 
 @dataclass(frozen=True)

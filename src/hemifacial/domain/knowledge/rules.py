@@ -63,6 +63,13 @@ def red_flag_rule(
     sources = cite(where, r.get("sources", ()))
     if not sources:
         report(f"{where}: needs a citation")
+    explains = tuple(
+        (str(other), frozenset(str(f) for f in only))
+        for other, only in (r.get("explains") or {}).items()
+    )
+    for _, only in explains:
+        for fid in sorted(set(only) - set(findings)):
+            report(f"{where}: explains an unknown finding '{fid}'")
     return RedFlagRule(
         rid,
         tuple(alternatives),
@@ -72,4 +79,16 @@ def red_flag_rule(
         sources,
         first_test=None if first_test is None else str(first_test),
         then_tests=then_tests,
+        explains=explains,
+        supersedes=frozenset(str(x) for x in r.get("supersedes", ())),
     )
+
+
+def check_flag_relations(rules: Mapping[str, RedFlagRule], report: Callable[[str], None]) -> None:
+    """Every flag named by another's ``explains`` or ``supersedes`` exists."""
+    for rule in rules.values():
+        named = {other for other, _ in rule.explains} | rule.supersedes
+        for other in sorted(named - set(rules)):
+            report(f"red flag '{rule.id}': unknown red flag '{other}' in explains/supersedes")
+        if rule.id in named:
+            report(f"red flag '{rule.id}': explains or supersedes itself")

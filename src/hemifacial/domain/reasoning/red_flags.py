@@ -46,25 +46,6 @@ def _shown(criterion: Criterion, case: Case) -> str:
     return shown if sure is None else f"{shown} (certainty {sure:.0%})"
 
 
-# A flag that, when raised, accounts for another flag whose only triggers are these findings:
-# weakness after a Bell's palsy on that side is the palsy's residue, and a central weakness has
-# its own, more precise flag, so the structural-signs flag is not raised for either (hearing
-# loss or numbness still raise it).
-EXPLAINS = {
-    "weakness_after_palsy": (("structural_signs", frozenset({"facial_weakness"})),),
-    "central_weakness": (("structural_signs", frozenset({"facial_weakness"})),),
-}
-# A flag that, when raised, rules out another flag's reading of the same findings: a weakness
-# sparing the forehead is not the residue of a (peripheral) Bell's palsy.
-# A new movement of sudden onset in known MS is a relapse (urgent): the general note on spasm in
-# known MS (soon) adds nothing beside it; once MS is known, lesions on MRI need no MS work-up.
-SUPERSEDES = {
-    "central_weakness": frozenset({"weakness_after_palsy"}),
-    "new_movement_in_known_ms": frozenset({"spasm_in_known_ms", "demyelination_on_imaging"}),
-    "spasm_in_known_ms": frozenset({"demyelination_on_imaging"}),
-}
-
-
 def urgent_tests(flags: tuple[RedFlag, ...]) -> tuple[str, ...]:
     """The tests the raised urgent flags call for: every flag's ``first_test`` in flag order,
     then their ``then_tests``, without repeats — the order the work-up proposes them in.
@@ -96,22 +77,21 @@ def red_flags(kb: KnowledgeBase, case: Case) -> tuple[RedFlag, ...]:
                     rule.then_tests,
                 )
             )
-    return tuple(sorted(_unexplained(raised), key=lambda f: f.level != "urgent"))
+    return tuple(sorted(_unexplained(kb, raised), key=lambda f: f.level != "urgent"))
 
 
-def _unexplained(raised: list[RedFlag]) -> list[RedFlag]:
-    """Drop a flag another raised flag rules out (``SUPERSEDES``), then one a remaining
-    raised flag accounts for (``EXPLAINS``)."""
+def _unexplained(kb: KnowledgeBase, raised: list[RedFlag]) -> list[RedFlag]:
+    """Drop a flag another raised flag rules out (its ``supersedes``), then one a remaining
+    raised flag accounts for (its ``explains``: weakness after a Bell's palsy on that side is
+    the palsy's residue, so the structural-signs flag is not shown for the weakness alone)."""
     ids = {f.id for f in raised}
-    ruled_out = {other for flag, others in SUPERSEDES.items() if flag in ids for other in others}
+    ruled_out = {other for fid in ids for other in kb.red_flags[fid].supersedes}
     kept = [f for f in raised if f.id not in ruled_out]
-    ids -= ruled_out
-    drop = {
-        other
-        for flag, explained in EXPLAINS.items()
-        if flag in ids
-        for other, only in explained
+    explained = [pair for f in kept for pair in kb.red_flags[f.id].explains]
+    return [
+        f
         for f in kept
-        if f.id == other and {finding for finding, _ in f.triggered_by} <= only
-    }
-    return [f for f in kept if f.id not in drop]
+        if not any(
+            f.id == other and {x for x, _ in f.triggered_by} <= only for other, only in explained
+        )
+    ]
