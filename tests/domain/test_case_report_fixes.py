@@ -1,0 +1,61 @@
+"""Fixes found on the case-report development set (issue 10, fifth round).
+
+Each test pins what a fix does to the numbers, not a vignette's ranking: the likelihood
+ratio a fixed finding now gives, or the loader's refusal of the incoherence that was fixed.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from hemifacial.domain.knowledge.loader import load_knowledge_base
+from hemifacial.domain.reasoning.evidence import log_evidence
+from tests.domain.kb_edits import edit, problems
+
+KB = load_knowledge_base()
+IDS = KB.condition_ids
+
+
+def _lr(values: dict[str, str], a: str, b: str) -> float:
+    le = log_evidence(KB, values)
+    return math.exp(le[IDS.index(a)] - le[IDS.index(b)])
+
+
+# --- CT and MRI image the same lesion -------------------------------------------------------
+
+
+def test_ct_mass_depends_on_the_mri_finding() -> None:
+    dep = KB.network.dependences["ct_mass_lesion"]
+    assert dep.parent == "mri_mass_lesion" and dep.when == ("yes",)
+    assert dep.given and all(p == pytest.approx(0.52) for p in dep.given.values())
+
+
+def test_a_ct_that_misses_what_mri_shows_no_longer_counts_against_the_lesion() -> None:
+    """Given the MRI mass, a negative CT weighs the same in a tumour and in myokymia."""
+    mri = {"mri_mass_lesion": "yes"}
+    both = {**mri, "ct_mass_lesion": "no"}
+    before = _lr(mri, "structural_lesion", "facial_myokymia")
+    assert _lr(both, "structural_lesion", "facial_myokymia") == pytest.approx(before, rel=1e-6)
+    # independent, the negative CT had divided the tumour's odds by about two
+    ct_alone = _lr({"ct_mass_lesion": "no"}, "structural_lesion", "facial_myokymia")
+    assert ct_alone < 0.65
+
+
+def test_ct_alone_keeps_its_marginal() -> None:
+    ct = KB.log_likelihood["ct_mass_lesion"]["yes"]
+    assert math.exp(ct[IDS.index("structural_lesion")]) == pytest.approx(0.5)
+    assert math.exp(ct[IDS.index("facial_myokymia")]) == pytest.approx(0.17)
+    assert math.exp(ct[IDS.index("primary_nvc")]) == pytest.approx(0.02)
+
+
+def test_ct_mass_rarer_than_the_mri_mass_allows_is_rejected(data_copy: Path) -> None:
+    """The old 2% for myokymia contradicts its 30% MRI mass once CT depends on MRI."""
+
+    def spoil(data):  # type: ignore[no-untyped-def]
+        data["ct_mass_lesion"]["likelihood"].pop("facial_myokymia")
+
+    edit(data_copy, "findings_tests.yaml", spoil)
+    assert "'ct_mass_lesion' on 'mri_mass_lesion' given 'facial_myokymia'" in problems(data_copy)
