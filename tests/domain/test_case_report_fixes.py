@@ -59,3 +59,20 @@ def test_ct_mass_rarer_than_the_mri_mass_allows_is_rejected(data_copy: Path) -> 
 
     edit(data_copy, "findings_tests.yaml", spoil)
     assert "'ct_mass_lesion' on 'mri_mass_lesion' given 'facial_myokymia'" in problems(data_copy)
+
+
+# --- the vascular-anomaly prior counts the AVMs the condition holds ---------------------------
+
+
+def test_vascular_anomaly_prior_counts_han_2009_vbd_and_vascular_malformations() -> None:
+    prior = KB.settings["referral_clinic"].priors
+    assert prior["vascular_anomaly"] == pytest.approx(14 / 1642, abs=5e-5)
+    assert prior["primary_nvc"] == pytest.approx(0.6385)
+    assert KB.settings["referral_clinic"].provenance["vascular_anomaly"].tier == "derived"
+    # the HFS causes together keep their 0.832, so the primary-care placeholders keep theirs
+    hfs = ("primary_nvc", "post_paralytic_hfs", "nerve_injury", "demyelination",
+           "structural_lesion", "vascular_anomaly")  # fmt: skip
+    assert sum(prior[c] for c in hfs) == pytest.approx(0.832)
+    gp = KB.settings["primary_care"].priors
+    assert gp["vascular_anomaly"] == pytest.approx(0.0085 / 0.832 * 0.16, abs=5e-5)
+    assert gp["primary_nvc"] == pytest.approx(0.6385 / 0.832 * 0.16, abs=5e-5)
