@@ -76,3 +76,17 @@ def test_vascular_anomaly_prior_counts_han_2009_vbd_and_vascular_malformations()
     gp = KB.settings["primary_care"].priors
     assert gp["vascular_anomaly"] == pytest.approx(0.0085 / 0.832 * 0.16, abs=5e-5)
     assert gp["primary_nvc"] == pytest.approx(0.6385 / 0.832 * 0.16, abs=5e-5)
+
+
+def test_vascular_anomaly_age_table_mixes_in_its_avms() -> None:
+    """12/14 degenerative (old) and 2/14 AVMs (young adults), Han 2009's proportions."""
+    age = KB.log_likelihood["age_at_onset"]
+    va = {v: math.exp(age[v][IDS.index("vascular_anomaly")]) for v in age}
+    degenerative = {"under_30": 0.02, "30_to_39": 0.05, "40_to_64": 0.48, "65_or_over": 0.45}
+    avm = {"under_30": 0.30, "30_to_39": 0.25, "40_to_64": 0.40, "65_or_over": 0.05}
+    for v, p in va.items():
+        assert p == pytest.approx(12 / 14 * degenerative[v] + 2 / 14 * avm[v], abs=1e-3)
+    # still the condition of later life: onset at 65 or over favours it over primary HFS
+    assert _lr({"age_at_onset": "65_or_over"}, "vascular_anomaly", "primary_nvc") > 1.5
+    # and a young adult's onset no longer all but excludes it (LR 0.28 → 0.44 against primary)
+    assert 0.4 < _lr({"age_at_onset": "30_to_39"}, "vascular_anomaly", "primary_nvc") < 0.5
