@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 
 from hemifacial.domain.knowledge.loader import load_knowledge_base
+from hemifacial.domain.knowledge.model import Tier
+from hemifacial.domain.knowledge.provenance import entries
 from hemifacial.domain.reasoning.evidence import log_evidence
+from hemifacial.services import forms
 from tests.domain.kb_edits import edit, problems
 
 KB = load_knowledge_base()
@@ -90,3 +93,45 @@ def test_vascular_anomaly_age_table_mixes_in_its_avms() -> None:
     assert _lr({"age_at_onset": "65_or_over"}, "vascular_anomaly", "primary_nvc") > 1.5
     # and a young adult's onset no longer all but excludes it (LR 0.28 → 0.44 against primary)
     assert 0.4 < _lr({"age_at_onset": "30_to_39"}, "vascular_anomaly", "primary_nvc") < 0.5
+
+
+# --- timing after an operation (the surgical route to nerve injury) ---------------------------
+
+
+def test_onset_soon_after_surgery_depends_on_the_operation() -> None:
+    dep = KB.network.dependences["onset_soon_after_surgery"]
+    assert dep.parent == "facial_ear_parotid_surgery" and dep.when == ("yes",)
+    assert dep.given["nerve_injury"] == pytest.approx(0.7)
+    assert dep.given["primary_nvc"] == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize(("answer", "factor"), [("yes", 0.7 / 0.1), ("no", 0.3 / 0.9)])
+def test_timing_after_an_operation_moves_nerve_injury_beyond_the_operation(
+    answer: str, factor: float
+) -> None:
+    base = {"facial_ear_parotid_surgery": "yes"}
+    for other in ("primary_nvc", "structural_lesion"):
+        moved = _lr({**base, "onset_soon_after_surgery": answer}, "nerve_injury", other)
+        assert moved / _lr(base, "nerve_injury", other) == pytest.approx(factor)
+
+
+def test_onset_soon_after_surgery_marginals_follow_their_arithmetic() -> None:
+    soon = KB.log_likelihood["onset_soon_after_surgery"]["yes"]
+    for cid, surgery, given in (("nerve_injury", 0.4, 0.7), ("primary_nvc", 0.02, 0.1),
+                                ("postparalytic_synkinesis", 0.1, 0.1)):  # fmt: skip
+        expected = surgery * given + (1 - surgery) * 0.006
+        assert math.exp(soon[IDS.index(cid)]) == pytest.approx(expected, abs=5e-4)
+
+
+def test_onset_soon_after_surgery_is_worded_placed_and_asked_only_after_an_operation() -> None:
+    finding = KB.findings["onset_soon_after_surgery"]
+    assert finding.label and finding.question
+    assert "onset_soon_after_surgery" in forms.words()["findings"]
+    fields = forms.all_fields(KB)
+    assert fields["onset_soon_after_surgery"].show_if == ("facial_ear_parotid_surgery", "yes")
+    history = next(s for s in forms.sections(KB) if s.id == "history")
+    keys = [f.key for f in history.fields]
+    assert keys.index("onset_soon_after_surgery") == keys.index("facial_ear_parotid_surgery") + 1
+    for where, _, p in entries(KB):
+        if where.split(" given ")[0] == "onset_soon_after_surgery":
+            assert p.tier is Tier.ESTIMATE and p.estimate, where
