@@ -138,6 +138,7 @@ _LAYOUT: tuple[tuple[str, tuple[object, ...]], ...] = (
             "onset_soon_after_palsy",
             "palsy_other_side",
             "facial_ear_parotid_surgery",
+            "onset_soon_after_surgery",
             "known_ms",
             "family_history_ms",
             "known_epilepsy",
@@ -167,6 +168,7 @@ _SHOW_IF = {
     # asked only where they can be true (each depends on that finding: dependence.yaml)
     "onset_soon_after_injury": ("head_face_neck_injury", "yes"),
     "onset_soon_after_palsy": ("prior_bells_palsy", "yes"),
+    "onset_soon_after_surgery": ("facial_ear_parotid_surgery", "yes"),
     "central_facial_weakness": ("facial_weakness", "yes"),
 }
 

@@ -29,8 +29,8 @@ LIMITS = (
     "Assumes one condition explains the presentation and that findings are independent "
     "given the condition, except the dependences the evidence base declares (onset site and "
     "lower-face involvement, a past palsy and its sequels, known MS and its MRI and CSF, "
-    "MRI lesions and their pontine site, trigeminal pain and painful spasms); "
-    "other related findings can still be over-counted.",
+    "MRI lesions and their pontine site, trigeminal pain and painful spasms, a mass on CT and "
+    "on MRI); other related findings can still be over-counted.",
     "Probabilities are only as good as the cited studies; many numbers are expert "
     "estimates, marked as such in the evidence base.",
     "Conditions outside its list (e.g. other movement disorders, drug effects not listed) "
