@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -77,15 +76,9 @@ def _lifespan(ctx: AppContext) -> Callable[[FastAPI], AbstractAsyncContextManage
         requeued = recover(ctx.db.factory, ctx.runner)
         if requeued:
             log.info("re-queued %d unfinished analysis job(s)", len(requeued))
-        # What start-up made (the evidence base, templates, catalogues, the libraries' own
-        # tables) lives as long as the app: kept out of the collector's full passes, which
-        # otherwise scan it all and pause every request of the process for 0.1-0.2 s
-        # (docs/web.md, "Garbage collection"); given back when the app stops
-        gc.freeze()
         try:
             yield
         finally:
-            gc.unfreeze()
             if ctx.scheduler is not None:
                 ctx.scheduler.stop()
             ctx.runner.stop()
