@@ -15,7 +15,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from hemifacial.errors import NotFoundError
 
@@ -61,12 +61,37 @@ RESULTS_OF_CASE = (
 )
 
 
+_REQUESTS = (
+    select(t.PatientRequest)
+    .where(t.PatientRequest.case_id == _CASE_ID)
+    .order_by(t.PatientRequest.id)
+)
+
+
 def _count(
-    table: type[t.Video] | type[t.Note] | type[t.Visit] | type[t.TestResult] | type[t.VideoReview],
+    table: type[t.Video]
+    | type[t.Note]
+    | type[t.Visit]
+    | type[t.TestResult]
+    | type[t.VideoReview]
+    | type[t.PatientRequest],
 ) -> Any:
     return select(func.count()).where(table.case_id == _CASE_ID).scalar_subquery()
 
 
+_OTHER = aliased(t.Case)
+# whether another open request has this one's e-mail (compared as services.duplicates does,
+# lower-cased); the page looks for its duplicates only when one has (or the phone may match)
+_EMAIL_TWIN = (
+    select(_OTHER.id)
+    .where(
+        t.Case.email != "",
+        func.lower(_OTHER.email) == func.lower(t.Case.email),
+        _OTHER.id != t.Case.id,
+        _OTHER.merged_into.is_(None),
+    )
+    .exists()
+)
 _CASE_WITH_COUNTS = select(
     t.Case,
     _count(t.Video),
@@ -74,6 +99,8 @@ _CASE_WITH_COUNTS = select(
     _count(t.Visit),
     _count(t.TestResult),
     _count(t.VideoReview),
+    _count(t.PatientRequest),
+    _EMAIL_TWIN,
 ).where(t.Case.id == _CASE_ID)
 
 
@@ -143,19 +170,21 @@ class CaseRecord:
     visits: Sequence[t.Visit]
     reviews: Sequence[t.VideoReview] = ()
     results: Sequence[t.TestResult] = ()
+    requests: Sequence[t.PatientRequest] = ()  # the patient's, from the private link
+    email_twin: bool = True  # another open request has the same e-mail (True: unknown)
 
 
 def case_record(s: Session, case_id: int) -> CaseRecord:
     """Load a whole case in as few round trips as its data needs.
 
-    The first query brings the case with how many videos, notes, visits, test results and
-    video reviews it has, so the kinds it has none of cost nothing (most cases early in
-    their work-up).
+    The first query brings the case with how many videos, notes, visits, test results,
+    video reviews and patient's requests it has, and whether another request shares its
+    e-mail, so the kinds it has none of cost nothing (most cases early in their work-up).
     """
     row = s.execute(_CASE_WITH_COUNTS, {"case_id": case_id}).first()
     if row is None:
         raise NotFoundError(f"case {case_id} does not exist")
-    case, n_videos, n_notes, n_visits, n_results, n_reviews = row
+    case, n_videos, n_notes, n_visits, n_results, n_reviews, n_requests, email_twin = row
     visits = visits_of(s, case_id) if n_visits else []
     return CaseRecord(
         case,
@@ -166,6 +195,8 @@ def case_record(s: Session, case_id: int) -> CaseRecord:
         visits,
         s.scalars(_REVIEWS, {"case_id": case_id}).all() if n_reviews else (),
         s.scalars(RESULTS_OF_CASE, {"case_id": case_id}).all() if n_results else (),
+        s.scalars(_REQUESTS, {"case_id": case_id}).all() if n_requests else (),
+        bool(email_twin),
     )
 
 

@@ -17,6 +17,7 @@ from .cases import Effective, effective_findings
 from .changes import describe_change
 from .conflicts import find_conflicts
 from .database import UnitOfWork
+from .patient_views import PatientRequestView
 from .readcache import ReadCache
 from .review import review_view
 from .stored import analysis_view, case_header, job_view, stored_assessment, visit_view
@@ -176,6 +177,11 @@ def case_view(s: UnitOfWork, kb: KnowledgeBase, case_id: int, since: int | None 
         _results(kb, record.results, findings),
         find_conflicts(kb, record.findings, eff),
         _changed(record.assessments, since),
+        tuple(
+            PatientRequestView(r.id, r.kind, r.message, r.created_at, r.handled_at)
+            for r in record.requests
+        ),
+        record.email_twin,
     )
 
 

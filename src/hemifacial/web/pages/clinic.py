@@ -186,7 +186,7 @@ def _case_page(
     """The case page after a form post: with its errors or the new link (never cached)."""
     view = reads.case_view(s, ctx.kb, case_id)
     context = {**_case_context(ctx, view), "assignees": worklist.assignees(s, ctx.views)}
-    context |= {**patient_side(s, case_id), **extra}
+    context |= {**patient_side(s, view), **extra}
     return render(request, "clinic/case.html", context, status)
 
 
@@ -201,7 +201,7 @@ def case_page(
         view = reads.case_view(read, ctx.kb, case_id, since=flash.since)
         ctx.db.seen.record(user.username, case_id, view.case.revision)
         context = {**_case_context(ctx, view), "assignees": worklist.assignees(read, ctx.views)}
-        context |= patient_side(read, case_id)
+        context |= patient_side(read, view)
         return render(request, "clinic/case.html", {**context, "flash": flash})
     revision = reads.case_revision(read, case_id)
     ctx.db.seen.record(user.username, case_id, revision)  # no longer "new" on the worklist
@@ -214,7 +214,7 @@ def case_page(
     view = reads.case_view_at(read, ctx.kb, case_id, revision, ctx.views)
 
     def build() -> tuple[dict[str, Any], Pieces]:
-        return patient_side(read, case_id), _pieces(ctx, view)
+        return patient_side(read, view), _pieces(ctx, view)
 
     # kept by revision beside the view (one entry: the LRU's size counts case pages): the
     # patient's side (the patient's requests raise the revision, and so does a new request
