@@ -113,11 +113,12 @@ def _cite(ctx: Ctx) -> Callable[[str], Markup]:
     (an id the evidence base lacks is rendered each time)."""
     cite: Callable[[str], Markup] | None = ctx.cache.get("cite")
     if cite is None:
-        macro = ctx.templates.env.get_template("clinic/_cite.html").make_module({"kb": ctx.kb})
-        known = {ref: Markup(macro.cite(ref)) for ref in ctx.kb.references}
+        module = ctx.templates.env.get_template("clinic/_cite.html").make_module({"kb": ctx.kb})
+        macro: Callable[[str], str] = getattr(module, "cite")  # noqa: B009  (a template's name)
+        known = {ref: Markup(macro(ref)) for ref in ctx.kb.references}
 
         def cite(ref: str) -> Markup:
-            return known.get(ref) or Markup(macro.cite(ref))
+            return known.get(ref) or Markup(macro(ref))
 
         ctx.cache["cite"] = cite
     return cite
