@@ -26,7 +26,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import BigInteger, Connection, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -58,6 +58,8 @@ class Entry:
 
 def _clean(text: str, limit: int) -> str:
     """No NUL or other control characters (PostgreSQL refuses NUL), at most ``limit``."""
+    if text.isprintable():  # the usual case: nothing to replace (control characters are not)
+        return text[:limit]
     return "".join(
         "\ufffd" if unicodedata.category(ch) == "Cc" and ch not in "\t" else ch for ch in text
     )[:limit]
@@ -119,20 +121,25 @@ def _clean_detail(value: Any) -> Any:
     return value
 
 
+# Built once: every page view appends (a statement's construction cost more than its run)
+_INSERT = insert(t.AuditEvent)
+_SET_HEAD_HASH = update(t.AuditHead).where(t.AuditHead.id == 1).values(hash=bindparam("last"))
+_CLAIM = (
+    update(t.AuditHead)
+    .where(t.AuditHead.id == 1)
+    .values(seq=t.AuditHead.seq + bindparam("n", type_=BigInteger))
+    .returning(t.AuditHead.seq, t.AuditHead.hash)
+)
+
+
 def _claim(conn: Connection | Session, n: int) -> tuple[int, str]:
     """Lock the chain head and move it ``n`` places on; returns the old (seq, hash)."""
-    stmt = (
-        update(t.AuditHead)
-        .where(t.AuditHead.id == 1)
-        .values(seq=t.AuditHead.seq + n)
-        .returning(t.AuditHead.seq, t.AuditHead.hash)
-    )
-    got = conn.execute(stmt).first()
+    got = conn.execute(_CLAIM, {"n": n}).first()
     if got is None:  # a new (or wiped) database: start the chain
         dialect = conn.get_bind().dialect.name if isinstance(conn, Session) else conn.dialect.name
         ins = pg_insert if dialect == "postgresql" else sqlite_insert
         conn.execute(ins(t.AuditHead).values(id=1, seq=0, hash=GENESIS).on_conflict_do_nothing())
-        got = conn.execute(stmt).one()
+        got = conn.execute(_CLAIM, {"n": n}).one()
     return int(got[0]) - n, str(got[1])
 
 
@@ -142,8 +149,8 @@ def append(conn: Connection | Session, entries: list[Entry]) -> None:
         return
     seq0, prev = _claim(conn, len(entries))
     rows, last = _rows(entries, seq0, prev)
-    conn.execute(insert(t.AuditEvent), rows)
-    conn.execute(update(t.AuditHead).where(t.AuditHead.id == 1).values(hash=last))
+    conn.execute(_INSERT, rows)
+    conn.execute(_SET_HEAD_HASH, {"last": last})
 
 
 def add(s: Session, entry: Entry) -> None:

@@ -15,7 +15,10 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     and_,
+    any_,
+    bindparam,
     case,
     event,
     func,
@@ -25,6 +28,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
 from . import tables as t
@@ -229,9 +233,16 @@ def seen_revisions(s: Session, username: str, case_ids: Iterable[int]) -> dict[i
     ids = sorted(set(case_ids))
     if not ids:
         return {}
+    # PostgreSQL: one array parameter, so the statement's text is the same for every page
+    # (an IN list renders new SQL per set of ids, which psycopg converts afresh each time and
+    # never prepares); SQLite has no arrays
+    if s.get_bind().dialect.name == "postgresql":
+        among = t.CaseSeen.case_id == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
+    else:
+        among = t.CaseSeen.case_id.in_(ids)
     rows = s.execute(
         select(t.CaseSeen.case_id, t.CaseSeen.revision).where(
-            t.CaseSeen.username == username, t.CaseSeen.case_id.in_(ids)
+            t.CaseSeen.username == username, among
         )
     )
     return {int(c): int(r) for c, r in rows}
