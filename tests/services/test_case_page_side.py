@@ -11,8 +11,9 @@ from typing import Any
 
 from sqlalchemy import event
 
+from hemifacial.db import repositories as repo
 from hemifacial.db.engine import transaction
-from hemifacial.services import duplicates, patients, reads
+from hemifacial.services import cases, duplicates, patients, reads
 
 from .test_patients import BASE, KB, OUTBOX, sent
 
@@ -81,3 +82,29 @@ def test_the_patients_requests_are_part_of_the_view(factory: Any) -> None:
         got = reads.case_view(s, KB, case_id).patient_requests
         assert got == patients.requests_of(s, case_id)
         assert [r.message for r in got] == ["Can I come on Monday?"]
+
+
+def test_the_history_reads_the_whole_result_of_the_latest_and_of_since_only(
+    factory: Any,
+) -> None:
+    case_id = sent(factory, {"side": "left"}, email="dee@example.org")
+    for value in ("yes", "no", "yes"):
+        with transaction(factory) as s:
+            cases.record_findings(
+                s, KB, case_id, {"mri_mass_lesion": value}, source="test", actor="dr"
+            )
+    with transaction(factory) as s:
+        full = repo.assessment_history(s, case_id)
+        first, *_, before, latest = full
+        rows = repo.history_of(s, case_id)
+        assert [r.id for r in rows] == [a.id for a in full]
+        assert [r.top for r in rows] == [a.result["ranking"][0] for a in full]
+        assert [r.result is not None for r in rows] == [False, False, False, True]
+        assert rows[-1].result == latest.result
+        since = repo.history_of(s, case_id, since=first.id)
+        assert [r.result is not None for r in since] == [True, False, False, True]
+        assert since[0].result == first.result
+        view = reads.case_view(s, KB, case_id, since=before.id)
+        assert view.changed and view.changed == reads.changes_since(s, case_id, before.id)
+        assert [h.top for h in view.history] == [a.result["ranking"][0]["name"] for a in full]
+        assert view.assessment is not None and view.assessment.id == latest.id

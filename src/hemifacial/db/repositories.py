@@ -8,11 +8,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BindParameter,
     bindparam,
+    case,
     delete,
     func,
+    or_,
     select,
+    type_coerce,
     update,
 )
 from sqlalchemy.orm import Session, aliased
@@ -104,6 +108,47 @@ _CASE_WITH_COUNTS = select(
 ).where(t.Case.id == _CASE_ID)
 
 
+# The history of a case's assessments in one query: the whole stored result (tens of kB of
+# JSON each) only of the latest one and of ``since``, the top of the ranking of the others
+_WHOLE = or_(
+    t.Assessment.id == func.max(t.Assessment.id).over(), t.Assessment.id == bindparam("since")
+)
+_HISTORY = (
+    select(
+        t.Assessment.id,
+        t.Assessment.created_at,
+        t.Assessment.trigger,
+        t.Assessment.kb_version,
+        t.Assessment.kb_hash,
+        type_coerce(case((_WHOLE, None), else_=t.Assessment.result["ranking"][0]), JSON),
+        type_coerce(case((_WHOLE, t.Assessment.result), else_=None), JSON),
+    )
+    .where(t.Assessment.case_id == _CASE_ID)
+    .order_by(t.Assessment.id)
+)
+
+
+@dataclass(frozen=True)
+class AssessmentRow:
+    """One stored assessment of a case's history (:data:`_HISTORY`)."""
+
+    id: int
+    created_at: dt.datetime
+    trigger: str
+    kb_version: str
+    kb_hash: str
+    top: dict[str, Any]  # result["ranking"][0], the leading cause
+    result: dict[str, Any] | None  # the whole result: the latest one's and ``since``'s only
+
+
+def history_of(s: Session, case_id: int, since: int | None = None) -> list[AssessmentRow]:
+    rows = s.execute(_HISTORY, {"case_id": case_id, "since": since})
+    return [
+        AssessmentRow(i, at, why, version, digest, top or whole["ranking"][0], whole)
+        for i, at, why, version, digest, top, whole in rows
+    ]
+
+
 def findings_of(s: Session, case_id: int) -> Sequence[t.Finding]:
     return s.scalars(_FINDINGS, {"case_id": case_id}).all()
 
@@ -164,7 +209,7 @@ class CaseRecord:
 
     case: t.Case
     findings: Sequence[t.Finding]
-    assessments: Sequence[t.Assessment]
+    assessments: Sequence[AssessmentRow]  # oldest first; the whole result of the latest
     videos: list[VideoRecord]
     notes: Sequence[t.Note]
     visits: Sequence[t.Visit]
@@ -174,12 +219,13 @@ class CaseRecord:
     email_twin: bool = True  # another open request has the same e-mail (True: unknown)
 
 
-def case_record(s: Session, case_id: int) -> CaseRecord:
+def case_record(s: Session, case_id: int, since: int | None = None) -> CaseRecord:
     """Load a whole case in as few round trips as its data needs.
 
     The first query brings the case with how many videos, notes, visits, test results,
     video reviews and patient's requests it has, and whether another request shares its
     e-mail, so the kinds it has none of cost nothing (most cases early in their work-up).
+    Of the assessments only the latest, and ``since``, come with their whole result.
     """
     row = s.execute(_CASE_WITH_COUNTS, {"case_id": case_id}).first()
     if row is None:
@@ -189,7 +235,7 @@ def case_record(s: Session, case_id: int) -> CaseRecord:
     return CaseRecord(
         case,
         findings_of(s, case_id),
-        assessment_history(s, case_id),
+        history_of(s, case_id, since),
         videos_of(s, case_id, visits) if n_videos else [],
         notes_of(s, case_id) if n_notes else [],
         visits,
