@@ -42,16 +42,3 @@ def test_a_citation_is_the_macros_link_for_each_reference() -> None:
         assert cite(ref) == macro.render(s=ref, kb=KB)
     assert cite('<b onclick="x">') == macro.render(s='<b onclick="x">', kb=KB)
     assert "<b" not in cite('<b onclick="x">')  # escaped as before
-
-
-def test_the_serving_process_leaves_its_start_out_of_full_collections() -> None:
-    import gc
-
-    from hemifacial.web.app import freeze_startup_heap
-
-    app: Any = object()
-    try:
-        assert freeze_startup_heap(app) is app
-        assert gc.get_freeze_count() > 0  # what existed at the start is no longer walked
-    finally:
-        gc.unfreeze()  # this test process builds many apps

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -227,15 +226,4 @@ def app_from_env() -> FastAPI:
         settings = from_env()
     except SettingsError as exc:  # one clear line instead of uvicorn's traceback
         raise SystemExit(f"error: {exc}") from None
-    return freeze_startup_heap(create_app(settings))
-
-
-def freeze_startup_heap(app: FastAPI) -> FastAPI:
-    """Leave what the start built (modules, evidence base, compiled templates: about 240,000
-    objects) out of the garbage collector's full passes, which otherwise walk all of it
-    every few hundred first views of a case (each pass 0.1-0.6 s of one worker's CPU, a
-    stall for every request it holds). Those objects live as long as the process anyway.
-    For the serving process only (``create_app`` in tests builds many apps)."""
-    gc.collect()
-    gc.freeze()
-    return app
+    return create_app(settings)
