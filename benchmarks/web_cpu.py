@@ -13,6 +13,11 @@ neighbouring bursts are printed (on a shared VM the CPU time itself still moves 
 load: compare ratios, not absolute figures across runs).
 
     python benchmarks/web_cpu.py [--baseline main] [--cases 10000] [--requests 200] [--rounds 5]
+
+"case page" is the 500 pages of the load benchmark, each viewed once before (cached by
+revision in the worker); "case page, first view" sends each round ``--requests`` other case
+pages never viewed in that worker (read, assessed and rendered afresh, as most case pages of
+a short load run are); "case page, 304" revalidates the 500 pages with their ETags.
 """
 
 from __future__ import annotations
@@ -156,9 +161,10 @@ class Server:
 
 
 async def _send(server: Server, paths: list[str], n: int, etags: dict[str, str]) -> float:
+    """``n`` requests drawn from ``paths`` (each of them once when there are ``n``)."""
     limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
     rng = random.Random(5)
-    todo = [rng.choice(paths) for _ in range(n)]
+    todo = list(paths) if len(paths) == n else [rng.choice(paths) for _ in range(n)]
     bad = 0
     async with httpx.AsyncClient(
         base_url=server.base, limits=limits, timeout=60, cookies={"hf_session": server.cookie}
@@ -210,6 +216,9 @@ def main() -> None:
                       "/clinic?q=patient%200123"],
         "case page": [f"/clinic/cases/{rng.randrange(1, args.cases + 1)}" for _ in range(500)],
     }  # fmt: skip
+    seen = {int(p.rsplit("/", 1)[1]) for p in pages["case page"]}
+    unseen = [i for i in range(1, args.cases + 1) if i not in seen]
+    fresh = [f"/clinic/cases/{i}" for i in rng.sample(unseen, args.rounds * args.requests)]
     trees = {"baseline": tree_of(args.baseline), "this tree": ROOT}
     dbs = {label: seed_db(tree, args.cases) for label, tree in trees.items()}
     results: dict[tuple[str, str], list[dict[str, float]]] = {}
@@ -222,8 +231,10 @@ def main() -> None:
         etags = {label: warm(server, pages["case page"]) for label, server in servers.items()}
         for server in servers.values():
             warm(server, pages["dashboard"])
-        for _ in range(args.rounds):
-            for page, paths in (*pages.items(), ("case page, 304", pages["case page"])):
+        for k in range(args.rounds):
+            first = fresh[k * args.requests : (k + 1) * args.requests]  # new to both servers
+            jobs = (*pages.items(), ("case page, first view", first))
+            for page, paths in (*jobs, ("case page, 304", pages["case page"])):
                 for label, server in servers.items():
                     tags = etags[label] if page.endswith("304") else {}
                     got = measure(server, paths, args.requests, tags)
@@ -240,10 +251,10 @@ def main() -> None:
         f"{' + uncommitted changes' if _dirty() else ''}; medians over the rounds"
     )
     print(
-        f"{'page':16} {'code':10} {'app ms':>7} {'pg ms':>6} {'total':>6} {'req/s':>6} "
+        f"{'page':21} {'code':10} {'app ms':>7} {'pg ms':>6} {'total':>6} {'req/s':>6} "
         f"{'ratio':>6} {'ratio range':>12}"
     )
-    for page in ("dashboard", "case page", "case page, 304"):
+    for page in ("dashboard", "case page", "case page, first view", "case page, 304"):
         base_runs = results[(page, "baseline")]
         for label in trees:
             runs = results[(page, label)]
@@ -256,7 +267,7 @@ def main() -> None:
                 for r, b in zip(runs, base_runs, strict=True)
             )
             print(
-                f"{page:16} {label:10} {app:7.2f} {pg:6.2f} {app + pg:6.2f} {rps:6.0f} "
+                f"{page:21} {label:10} {app:7.2f} {pg:6.2f} {app + pg:6.2f} {rps:6.0f} "
                 f"{statistics.median(ratios):6.2f} {ratios[0]:5.2f}–{ratios[-1]:<5.2f}"
             )
     print(

@@ -8,14 +8,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BindParameter,
     bindparam,
+    case,
     delete,
     func,
+    or_,
     select,
+    type_coerce,
     update,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from hemifacial.errors import NotFoundError
 
@@ -61,12 +65,37 @@ RESULTS_OF_CASE = (
 )
 
 
+_REQUESTS = (
+    select(t.PatientRequest)
+    .where(t.PatientRequest.case_id == _CASE_ID)
+    .order_by(t.PatientRequest.id)
+)
+
+
 def _count(
-    table: type[t.Video] | type[t.Note] | type[t.Visit] | type[t.TestResult] | type[t.VideoReview],
+    table: type[t.Video]
+    | type[t.Note]
+    | type[t.Visit]
+    | type[t.TestResult]
+    | type[t.VideoReview]
+    | type[t.PatientRequest],
 ) -> Any:
     return select(func.count()).where(table.case_id == _CASE_ID).scalar_subquery()
 
 
+_OTHER = aliased(t.Case)
+# whether another open request has this one's e-mail (compared as services.duplicates does,
+# lower-cased); the page looks for its duplicates only when one has (or the phone may match)
+_EMAIL_TWIN = (
+    select(_OTHER.id)
+    .where(
+        t.Case.email != "",
+        func.lower(_OTHER.email) == func.lower(t.Case.email),
+        _OTHER.id != t.Case.id,
+        _OTHER.merged_into.is_(None),
+    )
+    .exists()
+)
 _CASE_WITH_COUNTS = select(
     t.Case,
     _count(t.Video),
@@ -74,7 +103,50 @@ _CASE_WITH_COUNTS = select(
     _count(t.Visit),
     _count(t.TestResult),
     _count(t.VideoReview),
+    _count(t.PatientRequest),
+    _EMAIL_TWIN,
 ).where(t.Case.id == _CASE_ID)
+
+
+# The history of a case's assessments in one query: the whole stored result (tens of kB of
+# JSON each) only of the latest one and of ``since``, the top of the ranking of the others
+_WHOLE = or_(
+    t.Assessment.id == func.max(t.Assessment.id).over(), t.Assessment.id == bindparam("since")
+)
+_HISTORY = (
+    select(
+        t.Assessment.id,
+        t.Assessment.created_at,
+        t.Assessment.trigger,
+        t.Assessment.kb_version,
+        t.Assessment.kb_hash,
+        type_coerce(case((_WHOLE, None), else_=t.Assessment.result["ranking"][0]), JSON),
+        type_coerce(case((_WHOLE, t.Assessment.result), else_=None), JSON),
+    )
+    .where(t.Assessment.case_id == _CASE_ID)
+    .order_by(t.Assessment.id)
+)
+
+
+@dataclass(frozen=True)
+class AssessmentRow:
+    """One stored assessment of a case's history (:data:`_HISTORY`)."""
+
+    id: int
+    created_at: dt.datetime
+    trigger: str
+    kb_version: str
+    kb_hash: str
+    top: dict[str, Any]  # result["ranking"][0], the leading cause
+    result: dict[str, Any] | None  # the whole result: the latest one's and ``since``'s only
+
+
+def history_of(s: Session, case_id: int, since: int | None = None) -> list[AssessmentRow]:
+    rows = s.execute(_HISTORY, {"case_id": case_id, "since": since})
+    return [
+        AssessmentRow(i, at, why, version, digest, top or whole["ranking"][0], whole)
+        for i, at, why, version, digest, top, whole in rows
+    ]
 
 
 def findings_of(s: Session, case_id: int) -> Sequence[t.Finding]:
@@ -137,35 +209,40 @@ class CaseRecord:
 
     case: t.Case
     findings: Sequence[t.Finding]
-    assessments: Sequence[t.Assessment]
+    assessments: Sequence[AssessmentRow]  # oldest first; the whole result of the latest
     videos: list[VideoRecord]
     notes: Sequence[t.Note]
     visits: Sequence[t.Visit]
     reviews: Sequence[t.VideoReview] = ()
     results: Sequence[t.TestResult] = ()
+    requests: Sequence[t.PatientRequest] = ()  # the patient's, from the private link
+    email_twin: bool = True  # another open request has the same e-mail (True: unknown)
 
 
-def case_record(s: Session, case_id: int) -> CaseRecord:
+def case_record(s: Session, case_id: int, since: int | None = None) -> CaseRecord:
     """Load a whole case in as few round trips as its data needs.
 
-    The first query brings the case with how many videos, notes, visits, test results and
-    video reviews it has, so the kinds it has none of cost nothing (most cases early in
-    their work-up).
+    The first query brings the case with how many videos, notes, visits, test results,
+    video reviews and patient's requests it has, and whether another request shares its
+    e-mail, so the kinds it has none of cost nothing (most cases early in their work-up).
+    Of the assessments only the latest, and ``since``, come with their whole result.
     """
     row = s.execute(_CASE_WITH_COUNTS, {"case_id": case_id}).first()
     if row is None:
         raise NotFoundError(f"case {case_id} does not exist")
-    case, n_videos, n_notes, n_visits, n_results, n_reviews = row
+    case, n_videos, n_notes, n_visits, n_results, n_reviews, n_requests, email_twin = row
     visits = visits_of(s, case_id) if n_visits else []
     return CaseRecord(
         case,
         findings_of(s, case_id),
-        assessment_history(s, case_id),
+        history_of(s, case_id, since),
         videos_of(s, case_id, visits) if n_videos else [],
         notes_of(s, case_id) if n_notes else [],
         visits,
         s.scalars(_REVIEWS, {"case_id": case_id}).all() if n_reviews else (),
         s.scalars(RESULTS_OF_CASE, {"case_id": case_id}).all() if n_results else (),
+        s.scalars(_REQUESTS, {"case_id": case_id}).all() if n_requests else (),
+        bool(email_twin),
     )
 
 

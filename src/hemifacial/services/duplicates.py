@@ -17,6 +17,7 @@ from hemifacial.errors import InvalidValueError
 from .cases import reassess
 from .patient_views import DuplicateView
 from .patients import phone_digits
+from .views import CaseView
 
 _MOVED = (t.Finding, t.Video, t.Note, t.Visit, t.PatientLink, t.PatientRequest, t.OutboxMail)
 
@@ -24,9 +25,29 @@ _MOVED = (t.Finding, t.Video, t.Note, t.Visit, t.PatientLink, t.PatientRequest, 
 def duplicates_of(s: Session, case_id: int) -> tuple[DuplicateView, ...]:
     """The other open requests that share this one's e-mail or phone."""
     case = repo.get_case(s, case_id)
+    return _views(same_contact(s, case))
+
+
+def duplicates_in_view(s: Session, view: CaseView) -> tuple[DuplicateView, ...]:
+    """:func:`duplicates_of` the case of ``view``, from the contact the view holds; no query
+    when the view's read found no request with its e-mail and the phone cannot match."""
+    c = view.case
+    if not view.email_twin and not _may_differ(c.email) and len(phone_digits(c.phone)) < 6:
+        return ()
+    return _views(_same_contact(s, c.id, c.email, c.phone))
+
+
+def _may_differ(email: str) -> bool:
+    """Whether SQL's lower() of ``email`` might not be Python's ``email.strip().lower()``
+    (the e-mail check of the view's read compares both sides in SQL, whose lower() follows
+    the database's locale): then the query decides."""
+    return email != email.strip().lower() or not email.isascii()
+
+
+def _views(found: list[tuple[t.Case, str]]) -> tuple[DuplicateView, ...]:
     return tuple(
         DuplicateView(o.id, o.patient_name, CaseStatus(o.status), why, o.created_at)
-        for o, why in same_contact(s, case)
+        for o, why in found
     )
 
 
@@ -71,7 +92,11 @@ def merge(s: Session, kb: KnowledgeBase, keep_id: int, dup_id: int, actor: str) 
 
 def same_contact(s: Session, case: t.Case) -> list[tuple[t.Case, str]]:
     """Other requests with this case's e-mail or phone, with what matched."""
-    email, digits = case.email.strip().lower(), phone_digits(case.phone)
+    return _same_contact(s, case.id, case.email, case.phone)
+
+
+def _same_contact(s: Session, case_id: int, email: str, phone: str) -> list[tuple[t.Case, str]]:
+    email, digits = email.strip().lower(), phone_digits(phone)
     cond = []
     if email:
         cond.append(func.lower(t.Case.email) == email)
@@ -82,7 +107,7 @@ def same_contact(s: Session, case: t.Case) -> list[tuple[t.Case, str]]:
     found: list[tuple[t.Case, str]] = []
     others = s.scalars(
         select(t.Case)
-        .where(or_(*cond), t.Case.id != case.id, t.Case.merged_into.is_(None))
+        .where(or_(*cond), t.Case.id != case_id, t.Case.merged_into.is_(None))
         .order_by(t.Case.id)
     )
     for other in others:

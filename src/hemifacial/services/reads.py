@@ -17,6 +17,7 @@ from .cases import Effective, effective_findings
 from .changes import describe_change
 from .conflicts import find_conflicts
 from .database import UnitOfWork
+from .patient_views import PatientRequestView
 from .readcache import ReadCache
 from .review import review_view
 from .stored import analysis_view, case_header, job_view, stored_assessment, visit_view
@@ -134,16 +135,20 @@ def _results(
     )
 
 
-def _changed(assessments: Sequence[t.Assessment], since: int | None) -> tuple[str, ...]:
-    """What moved from assessment ``since`` to the latest (nothing when none is named)."""
+def _changed(assessments: Sequence[repo.AssessmentRow], since: int | None) -> tuple[str, ...]:
+    """What moved from assessment ``since`` to the latest (nothing when none is named);
+    both come whole from :func:`repo.case_record` read with ``since``."""
     if since is None or not assessments or assessments[-1].id == since:
         return ()
     before = next((a for a in assessments if a.id == since), None)
-    return () if before is None else describe_change(before.result, assessments[-1].result)
+    latest = assessments[-1].result
+    if before is None or before.result is None or latest is None:
+        return ()
+    return describe_change(before.result, latest)
 
 
-def _history_row(a: t.Assessment) -> HistoryRow:
-    top = a.result["ranking"][0]
+def _history_row(a: repo.AssessmentRow) -> HistoryRow:
+    top = a.top
     return HistoryRow(
         a.id,
         a.created_at,
@@ -158,7 +163,7 @@ def _history_row(a: t.Assessment) -> HistoryRow:
 def case_view(s: UnitOfWork, kb: KnowledgeBase, case_id: int, since: int | None = None) -> CaseView:
     """Everything the case page shows, read in as few round trips as the case needs;
     ``since``: an earlier assessment, to say what changed from it to the latest."""
-    record = repo.case_record(s, case_id)
+    record = repo.case_record(s, case_id, since)
     latest = record.assessments[-1] if record.assessments else None
     course = _course(record.videos)
     eff = effective_findings(kb, record.findings)
@@ -176,6 +181,11 @@ def case_view(s: UnitOfWork, kb: KnowledgeBase, case_id: int, since: int | None 
         _results(kb, record.results, findings),
         find_conflicts(kb, record.findings, eff),
         _changed(record.assessments, since),
+        tuple(
+            PatientRequestView(r.id, r.kind, r.message, r.created_at, r.handled_at)
+            for r in record.requests
+        ),
+        record.email_twin,
     )
 
 
@@ -242,4 +252,4 @@ def changes_since(s: UnitOfWork, case_id: int, since: int | None) -> tuple[str, 
     counterpart of the case page's "what changed" confirmation)."""
     if since is None:
         return ()
-    return _changed(repo.case_record(s, case_id).assessments, since)
+    return _changed(repo.case_record(s, case_id, since).assessments, since)

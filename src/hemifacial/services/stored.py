@@ -20,6 +20,7 @@ from typing import Any, TypeVar, cast
 
 from hemifacial.analysis.types import VideoAnalysis
 from hemifacial.db import tables as t
+from hemifacial.db.repositories import AssessmentRow
 from hemifacial.domain.reasoning.assess import Assessment
 from hemifacial.domain.status import CaseStatus
 from hemifacial.errors import KnowledgeBaseError
@@ -52,8 +53,10 @@ def visit_view(v: t.Visit) -> VisitView:
     return VisitView(v.id, v.visited_on, v.label, v.treatment)
 
 
-def stored_assessment(row: t.Assessment) -> StoredAssessment:
+def stored_assessment(row: t.Assessment | AssessmentRow) -> StoredAssessment:
     data = row.result
+    if data is None:  # a history row read without its result (not the latest)
+        raise ValueError(f"assessment {row.id} was read without its result")
     return StoredAssessment(
         row.id,
         row.created_at,

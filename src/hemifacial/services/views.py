@@ -15,6 +15,8 @@ from hemifacial.domain.reasoning.assess import Assessment
 from hemifacial.domain.reasoning.explain import Contribution
 from hemifacial.domain.status import CaseStatus
 
+from .patient_views import PatientRequestView
+
 
 @dataclass(frozen=True)
 class CaseHeader:
@@ -251,6 +253,8 @@ class CaseView:
     results: tuple[ResultView, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
     changed: tuple[str, ...] = ()  # what the last save changed (``since`` an assessment)
+    patient_requests: tuple[PatientRequestView, ...] = ()  # from the private link
+    email_twin: bool = True  # another open request has this e-mail (True when not known)
 
 
 @dataclass(frozen=True)

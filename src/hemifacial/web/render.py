@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import Undefined
+from markupsafe import Markup
 from starlette.responses import Response
 
 from hemifacial import __version__
@@ -38,6 +39,7 @@ def make_templates(*, auto_reload: bool = False) -> Jinja2Templates:
     env.globals["languages"] = i18n.LANGUAGES
     env.globals["lang_url"] = lang_url
     env.globals["js_strings"] = js_strings  # the scripts' words (<body data-i18n>)
+    env.globals["js_strings_attr"] = _js_strings_attr(templates)
     env.filters["t"] = i18n.gettext  # a patient wording held as data (patient_words.yaml)
     # one format for every probability (whole %, one decimal below 1 % and above 99 %)
     env.filters["pct"] = _percent
@@ -48,6 +50,23 @@ def make_templates(*, auto_reload: bool = False) -> Jinja2Templates:
     env.filters["brief"] = glance.brief_name  # a condition's name without its parentheses
     env.filters["ref_url"] = glance.reference_url  # a reference's DOI / PubMed link, if any
     return templates
+
+
+def _js_strings_attr(templates: Jinja2Templates) -> Callable[[], Markup]:
+    """``js_strings() | tojson | forceescape`` (every page's ``data-i18n``), rendered once
+    per language in this process: the words depend on the language alone (the catalogues
+    are read once, services.i18n.translations)."""
+    expression = templates.env.from_string("{{ js_strings() | tojson | forceescape }}")
+    done: dict[str, Markup] = {}
+
+    def attr() -> Markup:
+        lang = i18n.current()
+        got = done.get(lang)
+        if got is None:
+            got = done[lang] = Markup(expression.render())
+        return got
+
+    return attr
 
 
 def lang_url(request: Request, lang: str) -> str:

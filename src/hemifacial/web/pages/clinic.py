@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -10,13 +9,12 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 from pydantic import BaseModel
 
-from hemifacial.domain.knowledge.model import Finding, FindingType
+from hemifacial.domain.knowledge.model import FindingType
 from hemifacial.domain.reasoning.assess import LIMITS
 from hemifacial.errors import FormError, InputError
 from hemifacial.services import (
     cases,
     dates,
-    glance,
     intake,
     patients,
     reads,
@@ -27,6 +25,7 @@ from hemifacial.services import (
 )
 from hemifacial.services.database import UnitOfWork
 
+from ..case_pieces import Pieces, finding_groups, pieces, set_aside
 from ..charts import course_svg
 from ..deps import Audit, Ctx, CurrentUser, FormFields, Read, Tx
 from ..flash import flash_of, saved
@@ -37,7 +36,6 @@ from ..uploads import add_video
 from .clinic_patient import patient_side
 
 router = APIRouter(include_in_schema=False)
-EXAM_GROUPS = ("spasm", "associated", "history", "demographics")
 SOURCE_WORDS = {
     "patient": "the patient says",
     "video": "the video suggests",
@@ -50,100 +48,12 @@ def _see(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def _finding_groups(ctx: Ctx) -> dict[str, list[Finding]]:
-    """The findings of the two result forms: test results, and the clinician's exam."""
-    groups: dict[str, list[Finding]] | None = ctx.cache.get("finding_groups")
-    if groups is None:
-        groups = {
-            "test": [f for f in ctx.kb.findings.values() if f.group == "tests"],
-            "clinician": [f for f in ctx.kb.findings.values() if f.group in EXAM_GROUPS],
-        }
-        ctx.cache["finding_groups"] = groups
-    return groups
-
-
-def _grid_pieces(ctx: Ctx) -> dict[str, list[tuple[Finding, Markup]]]:
-    """Each result form's fields, blank (the same for every case), rendered once per
-    process; a case's current values re-render only their own fields."""
-    cached: dict[str, list[tuple[Finding, Markup]]] | None = ctx.cache.get("grid_pieces")
-    if cached is None:
-        cached = {
-            name: [(f, _field(ctx, f, name, None)) for f in findings]
-            for name, findings in _finding_groups(ctx).items()
-        }
-        ctx.cache["grid_pieces"] = cached
-    return cached
-
-
-def _field(ctx: Ctx, f: Finding, formname: str, current: str | None) -> Markup:
-    template = ctx.templates.env.get_template("clinic/_finding_input.html")
-    return Markup(
-        template.render(
-            f=f,
-            form=None,
-            formname=formname,
-            errors={},
-            submitted=None,
-            current={f.id: current} if current else None,
-            numeric=FindingType.NUMERIC,
-        )
-    )
-
-
-def _grids(ctx: Ctx, view: views.CaseView) -> dict[str, Markup]:
-    """The result forms showing the values each form's source has given."""
-    out: dict[str, Markup] = {}
-    for name, pieces in _grid_pieces(ctx).items():
-        current = {f.finding_id: f.value for f in view.findings if f.source == name}
-        out[name] = Markup("").join(
-            _field(ctx, f, name, current[f.id]) if f.id in current else blank for f, blank in pieces
-        )
-    return out
-
-
-def _assessment_html(ctx: Ctx, view: views.CaseView, g: views.Glance) -> Markup:
-    """The red flags, the ranked causes with their explanations and the next tests: a
-    function of the case's view and the evidence base alone (no form, nothing of the
-    viewer), the larger part of the page's rendering."""
-    template = ctx.templates.env.get_template("clinic/_assessment.html")
-    return Markup(
-        template.render(
-            v=view,
-            stored=view.assessment,
-            a=view.assessment.result if view.assessment else None,
-            g=g,
-            kb=ctx.kb,
-            set_aside=_set_aside(view),
-        )
-    )
-
-
-def _set_aside(view: views.CaseView) -> list[str]:
-    """Answers set aside for contradicting other findings (a difference on the same finding
-    is a conflict of its own in the banner)."""
-    return [m for m in view.assessment.conflicts if " set aside: " in m] if view.assessment else []
-
-
-@dataclass(frozen=True)
-class Pieces:
-    """What the case page derives from the case's view alone (kept by revision)."""
-
-    g: views.Glance
-    assessment_html: Markup
-    grids: dict[str, Markup]
-
-
-def _pieces(ctx: Ctx, view: views.CaseView) -> Pieces:
-    g = glance.glance(view, ctx.kb)
-    return Pieces(g, _assessment_html(ctx, view, g), _grids(ctx, view))
-
-
-def _case_context(ctx: Ctx, view: views.CaseView, pieces: Pieces | None = None) -> dict[str, Any]:
-    """What case.html shows; ``pieces``: those of the view when the caller has them already
-    (cached by revision)."""
-    groups = _finding_groups(ctx)
-    pieces = pieces or _pieces(ctx, view)
-    g, html = pieces.g, pieces.assessment_html
+def _case_context(ctx: Ctx, view: views.CaseView, kept: Pieces | None = None) -> dict[str, Any]:
+    """What case.html shows; ``kept``: the pieces of the view when the caller has them
+    already (cached by revision)."""
+    groups = finding_groups(ctx)
+    kept = kept or pieces(ctx, view)
+    g, html = kept.g, kept.assessment_html
     return {
         "v": view,
         "c": view.case,
@@ -161,7 +71,7 @@ def _case_context(ctx: Ctx, view: views.CaseView, pieces: Pieces | None = None) 
         "form": None,
         "new_link": None,
         "links_revoked": None,
-        "blank_grids": pieces.grids,
+        "blank_grids": kept.grids,
         "timelines": {
             r.video.id: timeline_svg(r.video.id, r.analysis) for r in view.videos if r.analysis
         },
@@ -170,7 +80,7 @@ def _case_context(ctx: Ctx, view: views.CaseView, pieces: Pieces | None = None) 
         "flash": None,
         "result_form": {},
         "source_words": SOURCE_WORDS,
-        "set_aside": _set_aside(view),
+        "set_aside": set_aside(view),
         "event_label": event_label,
     }
 
@@ -186,7 +96,7 @@ def _case_page(
     """The case page after a form post: with its errors or the new link (never cached)."""
     view = reads.case_view(s, ctx.kb, case_id)
     context = {**_case_context(ctx, view), "assignees": worklist.assignees(s, ctx.views)}
-    context |= {**patient_side(s, case_id), **extra}
+    context |= {**patient_side(s, view), **extra}
     return render(request, "clinic/case.html", context, status)
 
 
@@ -201,7 +111,7 @@ def case_page(
         view = reads.case_view(read, ctx.kb, case_id, since=flash.since)
         ctx.db.seen.record(user.username, case_id, view.case.revision)
         context = {**_case_context(ctx, view), "assignees": worklist.assignees(read, ctx.views)}
-        context |= patient_side(read, case_id)
+        context |= patient_side(read, view)
         return render(request, "clinic/case.html", {**context, "flash": flash})
     revision = reads.case_revision(read, case_id)
     ctx.db.seen.record(user.username, case_id, revision)  # no longer "new" on the worklist
@@ -214,7 +124,7 @@ def case_page(
     view = reads.case_view_at(read, ctx.kb, case_id, revision, ctx.views)
 
     def build() -> tuple[dict[str, Any], Pieces]:
-        return patient_side(read, case_id), _pieces(ctx, view)
+        return patient_side(read, view), pieces(ctx, view)
 
     # kept by revision beside the view (one entry: the LRU's size counts case pages): the
     # patient's side (the patient's requests raise the revision, and so does a new request
@@ -223,9 +133,9 @@ def case_page(
     # and the result forms' fields with the case's values; the glance's summary line holds
     # the age, so the day is part of the key as of the ETag
     key = ("case_page", case_id, revision, today)
-    side, pieces = ctx.views.get_or_build(key, build)
+    side, kept = ctx.views.get_or_build(key, build)
     context = {
-        **_case_context(ctx, view, pieces),
+        **_case_context(ctx, view, kept),
         "assignees": worklist.assignees(read, ctx.views),
     }
     context |= side

@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from hemifacial.services import duplicates, patients
 from hemifacial.services.database import UnitOfWork
 from hemifacial.services.patient_views import DuplicateView
+from hemifacial.services.views import CaseView
 
 from ..deps import Ctx, CurrentUser, Tx
 
@@ -20,12 +21,12 @@ router = APIRouter(include_in_schema=False)
 
 
 def patient_side(
-    s: UnitOfWork, case_id: int, dups: Sequence[DuplicateView] | None = None
+    s: UnitOfWork, view: CaseView, dups: Sequence[DuplicateView] | None = None
 ) -> dict[str, Any]:
-    """What the case page shows of the patient's side."""
+    """What the case page shows of the patient's side (the requests are in the view)."""
     return {
-        "duplicates": tuple(dups) if dups is not None else duplicates.duplicates_of(s, case_id),
-        "patient_requests": patients.requests_of(s, case_id),
+        "duplicates": tuple(dups) if dups is not None else duplicates.duplicates_in_view(s, view),
+        "patient_requests": view.patient_requests,
     }
 
 
