@@ -42,3 +42,15 @@ def test_a_citation_is_the_macros_link_for_each_reference() -> None:
         assert cite(ref) == macro.render(s=ref, kb=KB)
     assert cite('<b onclick="x">') == macro.render(s='<b onclick="x">', kb=KB)
     assert "<b" not in cite('<b onclick="x">')  # escaped as before
+
+
+def test_an_inline_if_without_else_renders_empty_without_an_exception() -> None:
+    """Autoescaping takes the missing value through its ``__html__`` (Jinja's own Undefined
+    raised inside the attribute lookup on every such expression)."""
+    env = make_templates().env
+    missing = env.undefined()
+    assert missing.__html__() == ""  # found directly, not through a failing __getattr__
+    tpl = env.from_string(
+        '{% autoescape true %}a{{ ", " if not last }}b{{ nothing }}c{% endautoescape %}'
+    )
+    assert tpl.render(last=True) == "abc"
