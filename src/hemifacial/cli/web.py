@@ -48,7 +48,7 @@ def serve(
     import uvicorn
 
     from hemifacial.db.engine import make_engine, migrate
-    from hemifacial.web.app import create_app, tune_collector
+    from hemifacial.web.app import create_app, prepare_to_serve
 
     if demo:
         env = dict(os.environ)
@@ -85,7 +85,7 @@ def serve(
     else:
         click.echo(f"hemifacial clinic app on {url} (database {_safe(settings.database_url)})")
     engine.dispose()
-    tune_collector()
+    prepare_to_serve(app)
     # uvloop and the C HTTP parser (httptools): public uvicorn options, no subclassing.
     uvicorn.run(app, host=host, port=port, log_level="warning", loop="uvloop", http="httptools")
 

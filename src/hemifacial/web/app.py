@@ -27,11 +27,12 @@ from hemifacial.services.readcache import ReadCache
 from hemifacial.settings import Settings
 
 from . import errors
+from .case_pieces import warm as warm_case_pieces
 from .context import AppContext
 from .csrf import csrf_protect
 from .language import Language
 from .policy import authorize, check_complete
-from .render import make_templates
+from .render import compile_templates, make_templates
 from .uploads import UploadGuard
 
 log = logging.getLogger("hemifacial.web")
@@ -230,9 +231,20 @@ any collection sees them (docs/web.md, "Garbage collection": p95 measured with 7
 
 
 def tune_collector() -> None:
-    """Collect the young generation every :data:`YOUNG_COLLECTION_EVERY` allocations (the
-    serving process only: ``app_from_env`` and ``hemifacial serve`` call it)."""
+    """Collect the young generation every :data:`YOUNG_COLLECTION_EVERY` allocations."""
     gc.set_threshold(YOUNG_COLLECTION_EVERY, *gc.get_threshold()[1:])
+
+
+def prepare_to_serve(app: FastAPI) -> None:
+    """What the serving process does once, before its first request (``app_from_env`` and
+    ``hemifacial serve``; tests and embedding programs that call ``create_app`` keep their
+    own collector and pay for a template only when they render it): tune the collector,
+    compile every template and build the pieces all case pages share, so the first
+    concurrent requests of a fresh worker do not each compile them at once."""
+    tune_collector()
+    ctx: AppContext = app.state.ctx
+    compile_templates(ctx.templates)
+    warm_case_pieces(ctx)
 
 
 def app_from_env() -> FastAPI:
@@ -244,5 +256,6 @@ def app_from_env() -> FastAPI:
         settings = from_env()
     except SettingsError as exc:  # one clear line instead of uvicorn's traceback
         raise SystemExit(f"error: {exc}") from None
-    tune_collector()
-    return create_app(settings)
+    app = create_app(settings)
+    prepare_to_serve(app)
+    return app

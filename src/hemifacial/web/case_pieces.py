@@ -43,6 +43,13 @@ def _grid_pieces(ctx: Ctx) -> dict[str, list[tuple[Finding, Markup]]]:
     return cached
 
 
+def warm(ctx: Ctx) -> None:
+    """Build the pieces every case page shares (blank form fields, citations) before the
+    first request, instead of in each of the first concurrent views at once."""
+    _grid_pieces(ctx)
+    _cite(ctx)
+
+
 def _field(ctx: Ctx, f: Finding, formname: str, current: str | None) -> Markup:
     template = ctx.templates.env.get_template("clinic/_finding_input.html")
     return Markup(

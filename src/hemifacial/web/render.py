@@ -64,6 +64,18 @@ def make_templates(*, auto_reload: bool = False) -> Jinja2Templates:
     return templates
 
 
+def compile_templates(templates: Jinja2Templates) -> int:
+    """Compile every template now; returns how many. Jinja compiles a template on its first
+    use and does not lock while it does, so the first requests of a fresh process all
+    compiled the case page's templates at once (20–90 ms of CPU each, the slowest page views
+    of a load run's first second; docs/web.md, "Warm-up"). The serving process calls it once
+    before its first request (web/app.py, ``prepare_to_serve``)."""
+    names = templates.env.list_templates(extensions=["html"])
+    for name in names:
+        templates.env.get_template(name)
+    return len(names)
+
+
 def _js_strings_attr(templates: Jinja2Templates) -> Callable[[], Markup]:
     """``js_strings() | tojson | forceescape`` (every page's ``data-i18n``), rendered once
     per language in this process: the words depend on the language alone (the catalogues
