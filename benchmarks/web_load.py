@@ -99,17 +99,21 @@ def seed(url: str, n: int) -> None:
                     (RED_FLAG_LEVEL.get(f["level"], 1) for f in res["red_flags"]), default=0
                 )
                 name = f"Patient {i:05d}"
+                # most requests give a phone (since 2026-12-04: a first view then looks for
+                # another request with the same number, as a clinic's pages do)
+                phone = f"+44 7700 9{i:05d}" if i % 5 else ""
                 cases.append(
                     {
                         "id": i + 1,
                         "status": rng.choice(STATUSES),
                         "patient_name": name,
                         "email": f"p{i}@example.org",
-                        "phone": "",
+                        "phone": phone,
+                        "phone_key": t.phone_key(phone),
                         "setting": "referral_clinic",
                         "draft": {},
                         "extras": {},
-                        "search_text": f"{name} p{i}@example.org".lower(),
+                        "search_text": f"{name} p{i}@example.org {phone}".lower(),
                         "red_flag_level": level,
                         "top_condition": res["ranking"][0]["condition_id"],
                         "top_probability": res["ranking"][0]["probability"],

@@ -68,6 +68,7 @@ def strip_identity(s: Session, case_id: int) -> None:
             patient_name="(anonymised)",
             email="",
             phone="",
+            phone_key="",
             birth_year=None,
             draft={},
             extras={},

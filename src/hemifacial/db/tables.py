@@ -22,7 +22,7 @@ from sqlalchemy import (
     func,
 )
 from sqlalchemy import false as sa_false
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from hemifacial.domain.status import SUBMITTED
 
@@ -33,6 +33,17 @@ from .tables_booking import Booking as Booking
 from .tables_booking import BookingOffer as BookingOffer
 from .tables_booking import Clinician as Clinician
 from .tables_booking import Slot as Slot
+
+PHONE_KEY_DIGITS = 9  # country and trunk prefixes vary: +44 20 … and 020 … are one number
+PHONE_KEY_MIN = 6  # fewer digits than this match too much to call two requests one patient
+
+
+def phone_key(phone: str) -> str:
+    """What two requests' phones are compared on: the number's last nine digits, or "" when
+    it has fewer than six (no match is looked for)."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return digits[-PHONE_KEY_DIGITS:] if len(digits) >= PHONE_KEY_MIN else ""
+
 
 # Statuses of a submitted case (a request being filled in is "draft").
 CASE_STATUSES = tuple(s.value for s in SUBMITTED)
@@ -86,6 +97,9 @@ class Case(Base):
     patient_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(50), default="")
+    # phone_key(phone), set with the phone (migration 0014): possible duplicates are found
+    # by an indexed equality instead of a scan of every case for a fragment of the number
+    phone_key: Mapped[str] = mapped_column(String(PHONE_KEY_DIGITS), default="", server_default="")
     birth_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
     consent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     # consent to store and measure face videos, given apart from the health data's
@@ -120,8 +134,13 @@ class Case(Base):
         Index("ix_cases_dashboard", "red_flag_level", "updated_at"),
         Index("ix_cases_status_dashboard", "status", "red_flag_level", "updated_at"),
         *(Index(f"ix_cases_by_{c}", c, "id") for c in WORKLIST_SORTED),
-        Index("ix_cases_phone", "phone"),
+        Index("ix_cases_phone_key", "phone_key"),
     )
+
+    @validates("phone")
+    def _keep_phone_key(self, _: str, phone: str) -> str:
+        self.phone_key = phone_key(phone)
+        return phone
 
 
 # Possible duplicates: the same e-mail whatever its case.

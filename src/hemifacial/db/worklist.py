@@ -91,12 +91,12 @@ def status_counts(s: Session) -> dict[str, int]:
 def _duplicated() -> ColumnElement[bool]:
     emails = select(_EMAIL).where(t.Case.email != "").group_by(_EMAIL).having(func.count() > 1)
     phones = (
-        select(t.Case.phone)
-        .where(t.Case.phone != "")
-        .group_by(t.Case.phone)
+        select(t.Case.phone_key)
+        .where(t.Case.phone_key != "")
+        .group_by(t.Case.phone_key)
         .having(func.count() > 1)
     )
-    return or_(_EMAIL.in_(emails), t.Case.phone.in_(phones))
+    return or_(_EMAIL.in_(emails), t.Case.phone_key.in_(phones))
 
 
 def _conditions(f: Filters, unread: ColumnElement[bool]) -> list[ColumnElement[bool]]:
@@ -202,7 +202,7 @@ PAGE_COLUMNS = (
     t.Case.assigned_to,
     t.Case.updated_at,
     t.Case.email,
-    t.Case.phone,
+    t.Case.phone_key,
     t.Case.revision,
 )
 
@@ -210,7 +210,7 @@ PAGE_COLUMNS = (
 def _duplicates_among(s: Session, rows: Sequence[Any]) -> frozenset[int]:
     """Which of these cases share an e-mail or a phone with another case (one query)."""
     emails = {r.email.lower() for r in rows if r.email}
-    phones = {r.phone for r in rows if r.phone}
+    phones = {r.phone_key for r in rows if r.phone_key}
     if not emails and not phones:
         return frozenset()
     shared = union_all(
@@ -218,14 +218,14 @@ def _duplicates_among(s: Session, rows: Sequence[Any]) -> frozenset[int]:
         .where(_EMAIL.in_(emails))
         .group_by(_EMAIL)
         .having(func.count() > 1),
-        select(literal("p"), t.Case.phone)
-        .where(t.Case.phone.in_(phones))
-        .group_by(t.Case.phone)
+        select(literal("p"), t.Case.phone_key)
+        .where(t.Case.phone_key.in_(phones))
+        .group_by(t.Case.phone_key)
         .having(func.count() > 1),
     )
     found = {(k, v) for k, v in s.execute(shared)}
     return frozenset(
-        r.id for r in rows if ("e", r.email.lower()) in found or ("p", r.phone) in found
+        r.id for r in rows if ("e", r.email.lower()) in found or ("p", r.phone_key) in found
     )
 
 

@@ -16,7 +16,6 @@ from hemifacial.errors import InvalidValueError
 
 from .cases import reassess
 from .patient_views import DuplicateView
-from .patients import phone_digits
 from .views import CaseView
 
 _MOVED = (t.Finding, t.Video, t.Note, t.Visit, t.PatientLink, t.PatientRequest, t.OutboxMail)
@@ -32,7 +31,7 @@ def duplicates_in_view(s: Session, view: CaseView) -> tuple[DuplicateView, ...]:
     """:func:`duplicates_of` the case of ``view``, from the contact the view holds; no query
     when the view's read found no request with its e-mail and the phone cannot match."""
     c = view.case
-    if not view.email_twin and not _may_differ(c.email) and len(phone_digits(c.phone)) < 6:
+    if not view.email_twin and not _may_differ(c.email) and not t.phone_key(c.phone):
         return ()
     return _views(_same_contact(s, c.id, c.email, c.phone))
 
@@ -96,12 +95,12 @@ def same_contact(s: Session, case: t.Case) -> list[tuple[t.Case, str]]:
 
 
 def _same_contact(s: Session, case_id: int, email: str, phone: str) -> list[tuple[t.Case, str]]:
-    email, digits = email.strip().lower(), phone_digits(phone)
+    email, key = email.strip().lower(), t.phone_key(phone)
     cond = []
     if email:
         cond.append(func.lower(t.Case.email) == email)
-    if len(digits) >= 6:
-        cond.append(t.Case.phone.contains(digits[-4:]))  # narrowed in Python below
+    if key:
+        cond.append(t.Case.phone_key == key)
     if not cond:
         return []
     found: list[tuple[t.Case, str]] = []
@@ -115,7 +114,7 @@ def _same_contact(s: Session, case_id: int, email: str, phone: str) -> list[tupl
             name
             for name, hit in (
                 ("e-mail", bool(email) and other.email.strip().lower() == email),
-                ("phone", len(digits) >= 6 and phone_digits(other.phone) == digits),
+                ("phone", bool(key) and other.phone_key == key),
             )
             if hit
         ]

@@ -39,11 +39,6 @@ _STEP_DONE = {
 }
 
 
-def phone_digits(phone: str) -> str:
-    """The digits of a phone number (the last 9: country and trunk prefixes vary)."""
-    return "".join(ch for ch in phone if ch.isdigit())[-9:]
-
-
 def send_link(
     s: Session, outbox: Outbox, case_id: int, token: str, base: str, days: int
 ) -> int | None:
