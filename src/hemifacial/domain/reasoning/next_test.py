@@ -15,6 +15,11 @@ updated from the current distribution, a form that is non-negative result by res
 Results are enumerated exactly when a test has at most ``EXACT_OUTCOMES`` combinations and
 sampled otherwise with a fixed seed, so the ranking is deterministic.
 
+A test of which a finding only it reveals is already recorded is *done in part* (the MRI
+once its root-exit-zone contact is recorded): it is not ranked again at full cost and
+burden but returned apart, in ``TestPlan.to_complete``, with the findings still worth
+reading from its report and those already recorded (:func:`done_in_part`).
+
 Speed (goal: the full ranking < 20 ms). A plan builds each finding's outcome table once
 (:class:`_Tables`) — tables that do not depend on the case (independent findings, trees with
 nothing observed) once per knowledge base (:class:`_Static`) — values every candidate test's
@@ -31,7 +36,9 @@ Lindley DV. On a measure of the information provided by an experiment. Ann Math 
 
 from __future__ import annotations
 
+import re
 import threading
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -79,6 +86,9 @@ class TestValue:
     key_outcomes: tuple[Outcome, ...]
     replaces: str | None = None
     urgent: bool = False
+    # A test done in part (:attr:`TestPlan.to_complete`): its findings already recorded;
+    # ``pending_findings`` are then the ones still worth reading from its report.
+    recorded_findings: tuple[str, ...] = ()
 
     @property
     def reason(self) -> str:
@@ -90,15 +100,46 @@ class TestValue:
         return "; ".join(parts) if parts else "confirms the working diagnosis"
 
 
+def finding_words(kb: KnowledgeBase, finding_id: str) -> str:
+    """A finding's label as it reads inside a sentence about its test: without the test's
+    prefix ("MRI: ", "CSF: "), without parentheses, lower case unless an acronym leads."""
+    label = kb.findings[finding_id].label if finding_id in kb.findings else finding_id
+    head, sep, rest = label.partition(": ")
+    plain = re.sub(r"\s*\([^)]*\)", "", rest if sep else head).strip() or label
+    if len(plain) > 1 and plain[1].islower():
+        plain = plain[0].lower() + plain[1:]
+    return plain
+
+
+def completion_words(kb: KnowledgeBase, tv: TestValue) -> str:
+    """What to do with a test done in part, in clinical words: read the rest of its report.
+
+    E.g. "done: record what its report says about mass or structural lesion along the facial
+    nerve; demyelinating lesions (recorded so far: vessel contact at the facial nerve root
+    exit zone, symptomatic side)". The findings are separated by semicolons: their labels
+    may hold commas.
+    """
+    pending = "; ".join(finding_words(kb, f) for f in tv.pending_findings)
+    recorded = "; ".join(finding_words(kb, f) for f in tv.recorded_findings)
+    words = f"done: record what its report says about {pending}"
+    return f"{words} (recorded so far: {recorded})" if recorded else words
+
+
 @dataclass(frozen=True)
 class TestPlan:
-    """Ranked tests, the ones excluded and why, and whether testing should stop."""
+    """Ranked tests, the ones excluded and why, and whether testing should stop.
+
+    ``to_complete`` are tests done in part (see :func:`plan_tests`): not to be ordered again,
+    their reports to be read for the findings still missing. Stored plans from before the
+    field read back with it empty.
+    """
 
     ranked: tuple[TestValue, ...]
     contraindicated: tuple[tuple[str, str], ...]
     stop: bool
     stop_reason: str
     superseded: tuple[tuple[str, str], ...] = ()
+    to_complete: tuple[TestValue, ...] = ()
 
 
 class _Static:
@@ -112,6 +153,9 @@ class _Static:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.mask = kb.must_not_miss_mask()
+        revealed_by = Counter(f for t in kb.tests.values() for f in t.reveals)
+        # findings only one test reveals: one of them recorded shows that test was done
+        self.sole = frozenset(f for f, n in revealed_by.items() if n == 1)
         self.tables: dict[tuple[str, ...], tuple[tuple[tuple[str, ...], ...], Table]] = {}
 
 
@@ -425,6 +469,13 @@ def plan_tests(
     test passes its urgency and its place to its alternative. Findings of a test that are
     no longer worth ``NEGLIGIBLE_FINDING`` on their own (e.g. CSF bands once MS is known)
     are not proposed. Once :func:`should_stop` says the cause is clear, nothing more is recommended.
+
+    A test :func:`done_in_part` (e.g. the MRI once its root-exit-zone contact is recorded)
+    is not ranked by cost: it has been done, and ordering it again at full cost and burden
+    would be wrong. If findings of it are still worth recording (the same floors, and the
+    same urgency), it is returned in ``to_complete`` with the findings already recorded, so
+    that its report is read for the rest; if none are, it is listed nowhere, like a test
+    done in full.
     """
     log_post = log_posterior(kb, values, setting, certainty)
     stop, stop_reason = should_stop(kb, log_post)
@@ -462,13 +513,43 @@ def plan_tests(
         cases, log_post, list(dict.fromkeys(f for u in unknown.values() for f in u))
     )
     ranked: list[TestValue] = []
+    to_complete: list[TestValue] = []
     for test in candidates:
         flagged = test.id in urgent_order
         value = _test_value(cases, test, unknown[test.id], questions, log_post, keep=flagged)
-        if value is not None:
-            ranked.append(replace(value, replaces=blocked.get(test.id), urgent=flagged))
-    ranked.sort(key=lambda t: (urgent_order.get(t.test_id, len(urgent_order)), -t.score))
-    return TestPlan(tuple(ranked), tuple(contraindicated), stop, stop_reason, tuple(superseded))
+        if value is None:
+            continue
+        value = replace(value, replaces=blocked.get(test.id), urgent=flagged)
+        if done_in_part(kb, test, values):
+            recorded = tuple(f for f in test.reveals if f in values)
+            to_complete.append(replace(value, recorded_findings=recorded))
+        else:
+            ranked.append(value)
+
+    def order(t: TestValue) -> tuple[int, float]:
+        return urgent_order.get(t.test_id, len(urgent_order)), -t.score
+
+    return TestPlan(
+        tuple(sorted(ranked, key=order)),
+        tuple(contraindicated),
+        stop,
+        stop_reason,
+        tuple(superseded),
+        tuple(sorted(to_complete, key=order)),
+    )
+
+
+def done_in_part(kb: KnowledgeBase, test: DiagnosticTest, values: Mapping[str, str]) -> bool:
+    """Whether the case shows ``test`` was done: a finding only it reveals is recorded.
+
+    A finding two tests reveal (MRI demyelination: the MRI protocol and the MS work-up) does
+    not tell which was done, so it does not count. A questionnaire (history and
+    examination) is never "done": its questions are asked one by one.
+    """
+    if test.asks_questions:
+        return False
+    sole = _static(kb).sole
+    return any(f in values and f in sole for f in test.reveals)
 
 
 def _unknown(kb: KnowledgeBase, test: DiagnosticTest, values: Mapping[str, str]) -> tuple[str, ...]:
