@@ -233,3 +233,18 @@ def test_console_script_runs_as_a_process() -> None:
     result = run_cli("assess", "--demo", "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["ranking"][0]["condition_id"] == "primary_nvc"
+
+
+def test_assess_text_lists_a_test_done_in_part_before_the_tests_to_order(kb: KnowledgeBase) -> None:
+    from hemifacial.cli.render_text import render_assessment
+    from hemifacial.domain.case import parse_case
+    from hemifacial.domain.reasoning.assess import assess
+
+    values = {"age_at_onset": "58", "side": "left", "mri_nvc_rez": "yes"}
+    text = render_assessment(kb, assess(kb, parse_case(kb, values, "referral_clinic")))
+    section = text[text.index("NEXT TESTS") : text.index("TREATMENT PATHWAY")]
+    mri = kb.tests["mri_protocol"].name
+    assert section.count(mri) == 1  # listed once: done in part, not among the tests to order
+    assert f"  * {mri}\n     done: record what its report says about mass" in section
+    assert "(recorded so far: vessel contact at the facial nerve root exit zone" in section
+    assert section.index(mri) < section.index("  1. ")

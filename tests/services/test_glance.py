@@ -125,3 +125,48 @@ def test_a_stored_clip_is_not_titled_by_its_sha256() -> None:
         "Eye closure and mouth movement over time"
     )
     assert _clip_name("/home/me/left_wink.mp4") == "left_wink.mp4"
+
+
+def _view(a: object):  # type: ignore[no-untyped-def]
+    """A case view holding only an assessment (what glance() reads)."""
+    import datetime as dt
+
+    from hemifacial.domain.status import CaseStatus
+    from hemifacial.services.views import CaseHeader, CaseView, StoredAssessment
+
+    now = dt.datetime(2026, 12, 4, 12, 0)
+    header = CaseHeader(1, CaseStatus.NEW, "P", "", "", None, "referral_clinic", now,
+                        now, 1, {}, {})  # fmt: skip
+    stored = StoredAssessment(1, now, "test", KB.version, KB.content_hash, a, {}, (), {})  # type: ignore[arg-type]
+    return CaseView(header, (), stored, (), (), (), None, (), ())
+
+
+def test_a_test_done_in_part_comes_first_in_words_of_what_to_record() -> None:
+    a = _assess({"age_at_onset": "58", "side": "left", "mri_nvc_rez": "yes"})
+    (mri,) = a.tests.to_complete
+    words = glance.done_words(KB, mri)
+    assert words.startswith("done: record what its report says about mass or structural lesion")
+    assert words.endswith(
+        "(recorded so far: vessel contact at the facial nerve root exit zone, symptomatic side)"
+    )
+    numbers = glance.test_numbers(mri)
+    assert "the test itself is done" in numbers and "cost" not in numbers
+    import dataclasses
+
+    ordered = dataclasses.replace(mri, recorded_findings=())  # the same test, to be ordered
+    assert "cost 4 and burden 2" in glance.test_numbers(ordered)
+    tests = glance.glance(_view(a), KB).tests
+    assert tests[0].test_id == "mri_protocol" and tests[0].done and tests[0].words == words
+    assert [t.test_id for t in tests[1:]] == [t.test_id for t in a.tests.ranked[:5]]
+    assert not any(t.done for t in tests[1:])
+    assert "mri_protocol" not in {t.test_id for t in tests[1:]}
+
+
+def test_an_urgent_test_done_in_part_says_so_first() -> None:
+    a = _assess({"known_ms": "yes", "contraction_pattern": "rippling", "acute_onset": "yes",
+                 "mri_nvc_rez": "no"})  # fmt: skip
+    (mri,) = a.tests.to_complete
+    assert mri.urgent
+    assert glance.done_words(KB, mri).startswith(
+        "called for by an urgent red flag; done: record what its report says about"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.domain.reasoning.assess import LIMITS, Assessment
 from hemifacial.domain.reasoning.explain import percent
+from hemifacial.domain.reasoning.next_test import completion_words
 
 BAR_WIDTH = 24
 SHOWN_CONDITIONS = 8
@@ -104,7 +105,10 @@ def _tests(kb: KnowledgeBase, a: Assessment) -> list[str]:
     out = ["NEXT TESTS"]
     if plan.stop:
         out.append(f"  none needed — {plan.stop_reason}")
-    elif not plan.ranked:
+    for t in plan.to_complete:  # done in part: read its report before ordering anything
+        urgent = " [urgent]" if t.urgent else ""
+        out += [f"  * {t.name}{urgent}", f"     {completion_words(kb, t)}", f"     why: {t.reason}"]
+    if not plan.stop and not plan.ranked:
         out.append(f"  no test left that would change the picture ({plan.stop_reason})")
     for i, t in enumerate(plan.ranked[:5], 1):
         instead = f" (instead of {kb.tests[t.replaces].name})" if t.replaces else ""

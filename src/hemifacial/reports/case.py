@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.domain.reasoning.assess import LIMITS
 from hemifacial.domain.reasoning.explain import Contribution
+from hemifacial.domain.reasoning.next_test import completion_words
 from hemifacial.services.views import CaseView, FindingView
 
 from .render import label, render
@@ -141,6 +142,7 @@ def case_report_html(
         reasons=reasons,
         ranked_shown=RANKED_SHOWN,
         tests_shown=TESTS_SHOWN,
+        completion=lambda tv: completion_words(kb, tv),
         plots={vid: data_uri(png) for vid, png in plots.items()},
         course=course_lines(view),
         references=[

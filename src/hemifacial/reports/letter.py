@@ -81,7 +81,9 @@ def content(view: CaseView, kb: KnowledgeBase) -> LetterContent:
     lead = a.leading
     condition = words["conditions"][lead.condition_id]
     urgent = tuple(dict.fromkeys(words["urgent"][f.id] for f in a.red_flags if f.level == "urgent"))
-    steps = tuple(
+    # a test done in part is not a step to take again: its report is read (said once, first)
+    reading = (words["completing"],) if a.tests.to_complete else ()
+    steps = reading + tuple(
         dict.fromkeys(
             words["tests"][t.test_id]
             for t in a.tests.ranked[:NEXT_STEPS]

@@ -1,7 +1,8 @@
 """Reading a case at a glance: the one-line summary, the strongest findings of each
-condition, the next tests in clinical words (numbers kept one click away), links of the
-references. Built from the case's read model; no database, no new clinical content: every
-word is derived from the engine's own numbers and the evidence base's names.
+condition, the next tests in clinical words (numbers kept one click away; tests done in part
+first, with what is left to record from their reports), links of the references. Built from
+the case's read model; no database, no new clinical content: every word is derived from the
+engine's own numbers and the evidence base's names.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from hemifacial.domain.knowledge.model import KnowledgeBase, Reference
 from hemifacial.domain.reasoning.assess import Assessment
 from hemifacial.domain.reasoning.explain import Contribution, percent
-from hemifacial.domain.reasoning.next_test import TestValue
+from hemifacial.domain.reasoning.next_test import TestValue, completion_words
 
 from .views import CaseView, Glance, TestAdvice
 
@@ -89,7 +90,19 @@ def test_words(kb: KnowledgeBase, a: Assessment, tv: TestValue) -> str:
     return "; ".join(dict.fromkeys(words))
 
 
+def done_words(kb: KnowledgeBase, tv: TestValue) -> str:
+    """A test done in part: what is left to record from its report (and its urgency)."""
+    words = completion_words(kb, tv)
+    return f"called for by an urgent red flag; {words}" if tv.urgent else words
+
+
 def test_numbers(tv: TestValue) -> str:
+    if tv.recorded_findings:  # done in part: nothing more to pay or wait for
+        return (
+            f"{tv.information_bits:.2f} bits about the cause, {tv.danger_information_bits:.2f} "
+            "bits about a must-not-miss cause in the findings still to record; the test itself "
+            "is done"
+        )
     return (
         f"{tv.information_bits:.2f} bits about the cause, {tv.danger_information_bits:.2f} "
         f"bits about a must-not-miss cause; cost {tv.cost} and burden {tv.burden} "
@@ -145,7 +158,14 @@ def glance(view: CaseView, kb: KnowledgeBase) -> Glance:
         return Glance(summary(view, kb), True, {}, {}, ())
     a = stored.result
     split = {cid: strongest(items) for cid, items in a.explanations.items()}
-    tests = tuple(
+    # tests done in part first: reading a report already there comes before ordering more
+    done = tuple(
+        TestAdvice(
+            tv.test_id, tv.name, done_words(kb, tv), test_numbers(tv), tv.reason, tv.urgent, True
+        )
+        for tv in a.tests.to_complete
+    )
+    tests = done + tuple(
         TestAdvice(
             tv.test_id, tv.name, test_words(kb, a, tv), test_numbers(tv), tv.reason, tv.urgent
         )

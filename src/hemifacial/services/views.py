@@ -321,6 +321,7 @@ class TestAdvice:
     numbers: str  # bits about the cause and about danger, cost, burden, turnaround
     reason: str  # the engine's "if … = yes: … 1% → 40%"
     urgent: bool
+    done: bool = False  # done in part: its report is to be read for the rest (not ordered)
 
 
 @dataclass(frozen=True)

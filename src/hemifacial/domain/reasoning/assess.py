@@ -74,7 +74,9 @@ class Assessment:
         data = asdict(self)
         data["schema_version"] = SCHEMA_VERSION
         data["limits"] = list(LIMITS)
-        data["tests"]["ranked"] = [{**asdict(t), "reason": t.reason} for t in self.tests.ranked]
+        for kind in ("ranked", "to_complete"):
+            tests = getattr(self.tests, kind)
+            data["tests"][kind] = [{**asdict(t), "reason": t.reason} for t in tests]
         plain: dict[str, Any] = _plain(data)
         return plain
 
