@@ -98,6 +98,12 @@ def test_tests_reveal_findings_and_mri_has_a_fallback(kb: KnowledgeBase) -> None
     mri = kb.tests["mri_protocol"]
     assert mri.contraindicated_if == {"mri_contraindicated": "yes"}
     assert mri.instead == "ct_contrast"
+    assert kb.tests["ct_contrast"].fallback_only
+
+
+def test_a_fallback_that_stands_in_for_no_test_is_rejected(data_copy: Path) -> None:
+    edit(data_copy, "tests.yaml", lambda d: d["eeg"].update(fallback_only=True))
+    assert "test 'eeg': fallback_only, but no test names it as 'instead'" in problems(data_copy)
 
 
 def test_version_and_hash(kb: KnowledgeBase) -> None:

@@ -180,3 +180,17 @@ def test_assessment_serialises_with_versions(kb: KnowledgeBase) -> None:
     assert data["tests"]["ranked"][0]["reason"]
     assert data["limits"]
     assert json.loads(json.dumps(data)) == data
+
+
+def test_ct_is_proposed_only_when_the_mri_is_impossible(kb: KnowledgeBase) -> None:
+    """MRI is the initial screen (Tash 1991; ACR 2022): CT never stands beside it."""
+    for values in ({}, TYPICAL_HFS, MS_PLAUSIBLE, {**TYPICAL_HFS, "hearing_loss": "yes"}):
+        a = run(kb, values)
+        assert "ct_contrast" not in [t.test_id for t in a.tests.ranked]
+        if not a.tests.stop:
+            assert (
+                "ct_contrast",
+                f"only when {kb.tests['mri_protocol'].name} is not possible",
+            ) in a.tests.superseded
+    impossible = run(kb, {**TYPICAL_HFS, "hearing_loss": "yes", "mri_contraindicated": "yes"})
+    assert impossible.tests.ranked[0].test_id == "ct_contrast"

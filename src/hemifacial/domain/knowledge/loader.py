@@ -144,6 +144,10 @@ def _build(docs: Mapping[str, Any], content_hash: str) -> KnowledgeBase:
         for other in (test.instead, *test.superseded_by):
             if other and other not in tests:
                 problems.add(f"test '{test.id}': unknown test '{other}'")
+    fallbacks = {test.instead for test in tests.values()}
+    for test in tests.values():
+        if test.fallback_only and test.id not in fallbacks:
+            problems.add(f"test '{test.id}': fallback_only, but no test names it as 'instead'")
     red_flags = {
         rid: red_flag_rule(rid, r, findings, tests, problems.add, problems.cite)
         for rid, r in docs["red_flags.yaml"].items()
@@ -345,6 +349,7 @@ def _test(
         superseded_by=tuple(t.get("superseded_by") or ()),
         not_needed_if={str(k): str(v) for k, v in (t.get("not_needed_if") or {}).items()},
         asks_questions=bool(t.get("asks_questions", False)),
+        fallback_only=bool(t.get("fallback_only", False)),
     )
 
 

@@ -178,6 +178,9 @@ class DiagnosticTest:
     asks_questions: bool = False
     # A finding value that makes the test pointless (the diagnosis it establishes is known).
     not_needed_if: Mapping[str, str] = field(default_factory=dict)
+    # Proposed only in place of a test that is contraindicated (its ``instead``), never
+    # beside it: CT of the posterior fossa when MRI is impossible (Tash 1991).
+    fallback_only: bool = False
 
 
 @dataclass(frozen=True)

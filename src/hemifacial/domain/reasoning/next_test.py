@@ -469,6 +469,8 @@ def plan_tests(
     test passes its urgency and its place to its alternative. Findings of a test that are
     no longer worth ``NEGLIGIBLE_FINDING`` on their own (e.g. CSF bands once MS is known)
     are not proposed. Once :func:`should_stop` says the cause is clear, nothing more is recommended.
+    A ``fallback_only`` test (CT) is proposed only in place of the test it stands in for when
+    that one is contraindicated, never beside it.
 
     A test :func:`done_in_part` (e.g. the MRI once its root-exit-zone contact is recorded)
     is not ranked by cost: it has been done, and ordering it again at full cost and burden
@@ -503,6 +505,10 @@ def plan_tests(
         done = [s for s in test.superseded_by if any(f in values for f in kb.tests[s].reveals)]
         if done:
             superseded.append((test.id, f"{kb.tests[done[0]].name} already done"))
+            continue
+        if test.fallback_only and test.id not in blocked:
+            first = next(t.name for t in kb.tests.values() if t.instead == test.id)
+            superseded.append((test.id, f"only when {first} is not possible"))
             continue
         candidates.append(test)
     # every candidate's unknown findings valued as questions in one pass (a finding two
