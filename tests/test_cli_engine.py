@@ -95,6 +95,18 @@ def test_bad_case_files_get_a_clear_message_and_exit_2(
     assert "Traceback" not in err + out
 
 
+def test_a_case_file_with_several_mistakes_names_them_all(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case = tmp_path / "report.yaml"
+    case.write_text("findings:\n  side: right side\n  hearing_los: yes\n  onset_site: eye\n")
+    code, out, err = run_main(["assess", str(case)], capsys)
+    assert code == 2 and "3 problems" in err
+    for hint in ("did you mean 'right'", "did you mean 'hearing_loss'", "did you mean 'eyelid'"):
+        assert hint in err
+    assert "Traceback" not in err + out
+
+
 def test_missing_file_and_no_argument(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _, err = run_main(["assess", str(tmp_path / "nope.yaml")], capsys)
     assert code == 2 and "case file not found" in err

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hemifacial.domain.case import parse_case
+from hemifacial.domain.case import case_problems, parse_case
 from hemifacial.domain.knowledge.model import KnowledgeBase
 from hemifacial.errors import ContradictionError, InvalidValueError, UnknownKeyError
 
@@ -107,3 +107,18 @@ def test_an_uncertain_onset_site_is_not_held_against_a_certain_spread(kb: Knowle
         {"onset_site": {"value": "whole_side", "certainty": 0.5}, "spread_to_lower_face": "no"},
     )
     assert case.values["onset_site"] == "whole_side"
+
+
+def test_every_problem_of_a_case_is_named_at_once(kb: KnowledgeBase) -> None:
+    raw = {"side": "right side", "hearing_los": "yes", "onset_site": "eye", "sex": "male"}
+    problems = case_problems(kb, raw)
+    assert len(problems) == 3
+    assert "did you mean 'right'" in problems[0]
+    assert "unknown finding 'hearing_los'" in problems[1]
+    assert "did you mean 'eyelid'" in problems[2]
+    # a contradiction between valid answers is found once each answer is valid
+    both = case_problems(kb, {"side": "left", "laterality": "bilateral_synchronous"})
+    assert len(both) == 1 and "side" in both[0]
+    assert case_problems(kb, {"side": "left"}) == ()
+    # a bad setting is one problem, not one per finding
+    assert len(case_problems(kb, {"side": "left", "sex": "male"}, "clinic")) == 1

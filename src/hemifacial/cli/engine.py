@@ -9,15 +9,16 @@ from typing import Any
 
 import click
 
-from hemifacial.cli.casefile import example_path, load_case_file
+from hemifacial.cli.casefile import CaseFile, example_path, load_case_file
 from hemifacial.cli.render_text import render_assessment
-from hemifacial.domain.case import parse_case
+from hemifacial.domain.case import case_problems, parse_case
 from hemifacial.domain.knowledge import provenance
 from hemifacial.domain.knowledge.loader import load_knowledge_base
 from hemifacial.domain.knowledge.model import FindingType, KnowledgeBase, Provenance, Tier
 from hemifacial.domain.knowledge.population import for_population
 from hemifacial.domain.reasoning import workup as wu
 from hemifacial.domain.reasoning.assess import assess as run_assessment
+from hemifacial.domain.types import Case
 from hemifacial.errors import CaseFileError, InputError, KnowledgeBaseError, UnknownKeyError
 from hemifacial.reference import find_reference, not_found_message
 
@@ -82,12 +83,26 @@ def assess(
     if asian_share is not None:
         kb = for_population(kb, asian_share)
     document = load_case_file(case_file or example_path())
-    case = parse_case(kb, document.findings, setting or document.setting)
+    case = _parse_all_or_say_all(kb, document, setting, case_file or example_path())
     result = run_assessment(kb, case)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:
         click.echo(render_assessment(kb, result, document.title))
+
+
+def _parse_all_or_say_all(
+    kb: KnowledgeBase, document: CaseFile, setting: str | None, path: Path
+) -> Case:
+    """The case, or one error naming every problem of the file (not only the first)."""
+    try:
+        return parse_case(kb, document.findings, setting or document.setting)
+    except InputError:
+        problems = case_problems(kb, document.findings, setting or document.setting)
+        if len(problems) < 2:
+            raise
+        listed = "\n".join(f"  - {p}" for p in problems)
+        raise CaseFileError(f"{path}: {len(problems)} problems\n{listed}") from None
 
 
 @click.command("workup")

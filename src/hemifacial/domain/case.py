@@ -16,7 +16,13 @@ from typing import Any
 
 from hemifacial.domain.knowledge.model import FindingType, KnowledgeBase
 from hemifacial.domain.types import Case, Uncertain
-from hemifacial.errors import ContradictionError, InvalidValueError, UnknownKeyError, nearest
+from hemifacial.errors import (
+    ContradictionError,
+    InputError,
+    InvalidValueError,
+    UnknownKeyError,
+    nearest,
+)
 
 UNKNOWN_WORDS = {"", "unknown", "not known", "unsure", "?", "skip", "n/a", "na"}
 YES_WORDS = {"yes", "y", "true", "present", "positive"}
@@ -71,6 +77,27 @@ def parse_case(kb: KnowledgeBase, findings: Mapping[str, Any], setting: str | No
     implied = _imply(values, certainty)
     _check_contradictions({k: v for k, v in values.items() if k not in certainty})
     return Case(values, numbers, frozenset(implied), setting, certainty)
+
+
+def case_problems(
+    kb: KnowledgeBase, findings: Mapping[str, Any], setting: str | None = None
+) -> tuple[str, ...]:
+    """Every problem of raw findings, one message each; empty when :func:`parse_case` accepts
+    them. :func:`parse_case` stops at the first, which costs whoever enters a case report
+    one round trip per mistake."""
+    problems: list[str] = []
+    for key, given in {"": None, **findings}.items():  # "": the setting alone
+        try:
+            parse_case(kb, {key: given} if key else {}, setting)
+        except InputError as exc:
+            if str(exc) not in problems:
+                problems.append(str(exc))
+    if not problems:
+        try:
+            parse_case(kb, findings, setting)
+        except InputError as exc:  # answers that contradict one another
+            problems.append(str(exc))
+    return tuple(problems)
 
 
 def split_certainty(key: str, given: Any) -> tuple[Any, float]:
