@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.engine_accuracy import SETS, evaluate
+from benchmarks.engine_accuracy import HELD_OUT, SETS, blind_number, evaluate, set_files
 from hemifacial.cli.casefile import load_case_file
 from hemifacial.domain.case import parse_case
 from hemifacial.domain.knowledge.model import KnowledgeBase
@@ -46,3 +46,22 @@ def test_blind_accuracy_does_not_regress() -> None:
     assert isinstance(top1, float) and isinstance(top3, float)
     assert top1 >= 23 / 31  # measured 23/31 on the first run (blind)
     assert top3 >= 28 / 31  # measured 28/31
+
+
+def test_blind_split_is_odd_development_even_held_out() -> None:
+    dev, held = set_files("blind_dev"), set_files("blind_heldout")
+    assert {blind_number(p) % 2 for p in dev} == {1} and {blind_number(p) % 2 for p in held} == {0}
+    assert sorted(dev + held) == BLIND and len(dev) == 16 and len(held) == 15
+    assert {"blind", "blind_heldout"} <= HELD_OUT and "blind_dev" not in HELD_OUT
+
+
+@pytest.mark.parametrize(
+    ("half", "top1_floor", "top3_floor"),
+    [("blind_dev", 14 / 16, 15 / 16), ("blind_heldout", 10 / 15, 14 / 15)],
+)
+def test_blind_halves_do_not_regress(half: str, top1_floor: float, top3_floor: float) -> None:
+    # measured at the start of the sixth round (a7b0812); the held-out half as numbers only
+    result = evaluate(set_files(half))
+    top1, top3 = result["top1"], result["top3"]
+    assert isinstance(top1, float) and isinstance(top3, float)
+    assert top1 >= top1_floor - 1e-9 and top3 >= top3_floor - 1e-9
