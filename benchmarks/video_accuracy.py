@@ -11,6 +11,10 @@ In ONE run it prints, every figure labelled with the data it was tuned on:
 * the analyser per family: with the shipped event model (fitted on one family by
   ``benchmarks/fit_event_model.py``: "tuned" there, held out on the other), then fitted by
   ``hemifacial.analysis.fit.fit`` on each family and reported on both ("cross-generator");
+* the same cross-generator fits with the appearance cue off (eye thumbnails dropped from the
+  tracks: landmarks only), so the cue's share is measured in the same run;
+* with ``--second-seed N``: the shipped model and both fits (on seed 0) scored on seed N of
+  each family, never fitted on;
 * a naive eye-aspect-ratio threshold baseline, its threshold fitted on each family in turn;
 * the real healthy clips of ``../shared/data/videos``: one-sided events and severity grades.
 
