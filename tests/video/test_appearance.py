@@ -166,3 +166,18 @@ def test_the_worker_keeps_the_look_and_the_event_model_gets_it(tmp_path):
     assert [round(s) for s, _z in right] == [2, 4, 6, 8]
     assert all(z > 0.7 for _s, z in right[:3]), right  # ≥ 4 × the clip's spread
     assert right[3][1] < 0.3, right
+
+
+def test_a_mirrored_clip_swaps_the_eyes_looks_with_their_points():
+    """``--mirrored`` swaps each point with its twin; the eye thumbnails follow, so the
+    eye that looks closed is still the eye whose lid points close."""
+    from hemifacial.analysis.signals import unmirror
+
+    frames = [frame(0.0) for _ in range(40)] + [frame(1.0)]
+    tr = _track(frames)
+    flipped = unmirror(tr)
+    assert flipped.eye_pixels is not None and tr.eye_pixels is not None
+    assert (flipped.eye_pixels[:, 0] == tr.eye_pixels[:, 1]).all()
+    look = look_closure(flipped, np.ones(len(frames), bool))
+    assert look is not None
+    assert look["left"][-1] > 0.8 and look["right"][-1] < 0.02
