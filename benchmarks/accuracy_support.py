@@ -34,6 +34,8 @@ def _track_file(clip: Path) -> Path:
 
 def _save(track: FaceTrack, path: Path) -> None:
     arrays = {f: getattr(track, f) for f in _FIELDS}
+    if track.eye_pixels is not None:
+        arrays["eye_pixels"] = track.eye_pixels
     size = np.array([track.width, track.height, int(track.quantised)])
     np.savez(path, size=size, **arrays)
 
@@ -41,7 +43,10 @@ def _save(track: FaceTrack, path: Path) -> None:
 def _load(path: Path) -> FaceTrack:
     with np.load(path) as z:
         w, h, q = (int(v) for v in z["size"])
-        return FaceTrack(**{f: z[f] for f in _FIELDS}, width=w, height=h, quantised=bool(q))
+        extra = {k: z[k] for k in ("eye_pixels",) if k in z.files}
+        return FaceTrack(
+            **{f: z[f] for f in _FIELDS}, width=w, height=h, quantised=bool(q), **extra
+        )
 
 
 def tracks(clips: Sequence[Path], jobs: int = 2) -> list[FaceTrack | None]:

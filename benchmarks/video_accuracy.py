@@ -11,6 +11,10 @@ In ONE run it prints, every figure labelled with the data it was tuned on:
 * the analyser per family: with the shipped event model (fitted on one family by
   ``benchmarks/fit_event_model.py``: "tuned" there, held out on the other), then fitted by
   ``hemifacial.analysis.fit.fit`` on each family and reported on both ("cross-generator");
+* the same cross-generator fits with the appearance cue off (eye thumbnails dropped from the
+  tracks: landmarks only), so the cue's share is measured in the same run;
+* with ``--second-seed N``: the shipped model and both fits (on seed 0) scored on seed N of
+  each family, never fitted on;
 * a naive eye-aspect-ratio threshold baseline, its threshold fitted on each family in turn;
 * the real healthy clips of ``../shared/data/videos``: one-sided events and severity grades.
 
@@ -24,6 +28,7 @@ import argparse
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -76,9 +81,9 @@ def report(label: str, fig: dict[str, Any]) -> None:
     )
 
 
-def load_family(family: str, n: int, seconds: float) -> list[Example]:
+def load_family(family: str, n: int, seconds: float, seed: int = 0) -> list[Example]:
     """Generate (or read from the cache) a family's clips and their landmark tracks."""
-    clips = build_set(family, n, seconds=seconds)
+    clips = build_set(family, n, seconds=seconds, seed=seed)
     trs = tracks([c for c, _ in clips])
     return [(c.name, t, gt) for (c, gt), t in zip(clips, trs, strict=True)]
 
@@ -119,6 +124,50 @@ def analyser_section(data: dict[str, list[Example]]) -> None:
             report(f"fitted on {a}, on {b}: {tag}", fig)
 
 
+def without_look(examples: list[Example]) -> list[Example]:
+    """The same clips with the eye thumbnails dropped from their tracks (landmarks only)."""
+    return [(n, None if t is None else replace(t, eye_pixels=None), gt) for n, t, gt in examples]
+
+
+def landmarks_only_section(data: dict[str, list[Example]]) -> None:
+    """Cross-generator with the appearance cue off: fitted and scored on landmarks only."""
+    fit = detector_fit()
+    if fit is None:
+        return
+    print("\nANALYSER, LANDMARKS ONLY (appearance cue off: eye thumbnails dropped, refitted)")
+    bare = {f: without_look(data[f]) for f in FAMILIES}
+    for a in FAMILIES:
+        params = fit([(t, gt) for _, t, gt in bare[a] if t is not None])
+        for b in FAMILIES:
+            tag = "tuned on this family" if a == b else "held-out family (cross-generator)"
+            fig = score(bare[b], lambda t, p=params: analyser_result(t, p)).figures()
+            report(f"fitted on {a}, on {b}: {tag}", fig)
+
+
+def second_seed_section(
+    data: dict[str, list[Example]], other: dict[str, list[Example]], seed: int
+) -> None:
+    """Fitted on seed 0 of one family, scored on another seed of the other (all held out)."""
+    fit = detector_fit()
+    print(f"\nSECOND SEED (seed {seed}; never fitted on, never looked at while tuning)")
+    for b in FAMILIES:
+        if b not in other:
+            continue
+        how = "tuned family, new seed" if shipped_family() == b else "held-out family"
+        report(
+            f"shipped model on {b} seed {seed}: {how}", score(other[b], analyser_result).figures()
+        )
+    if fit is None:
+        return
+    for a in FAMILIES:
+        params = fit([(t, gt) for _, t, gt in data[a] if t is not None])
+        for b in FAMILIES:
+            if b == a or b not in other:
+                continue
+            fig = score(other[b], lambda t, p=params: analyser_result(t, p)).figures()
+            report(f"fitted on {a} seed 0, on {b} seed {seed}: held-out family", fig)
+
+
 def baseline_section(data: dict[str, list[Example]]) -> None:
     """The EAR threshold baseline, threshold fitted on each family in turn."""
     print("\nNAIVE BASELINE (one eye's EAR ≥ threshold closed, other eye open, ≥ 2 frames)")
@@ -152,6 +201,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--clips", type=int, default=40, help="clips per family (1 in 5 healthy)")
     ap.add_argument("--seconds", type=float, default=12.0)
+    ap.add_argument(
+        "--second-seed", type=int, default=None, help="also score on this seed of each family"
+    )
+    ap.add_argument(
+        "--second-families", nargs="*", default=list(FAMILIES), help="families of that seed"
+    )
     args = ap.parse_args()
     t0 = time.perf_counter()
     print(f"load average (1 min): {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
@@ -164,7 +219,17 @@ def main() -> None:
             f"family {f}: {len(data[f])} clips of {args.seconds:g} s, {n_ev} events, {n_h} healthy"
         )
     t1 = time.perf_counter()
+    other = {}
+    if args.second_seed is not None:
+        other = {
+            f: load_family(f, args.clips, args.seconds, args.second_seed)
+            for f in args.second_families
+        }
+        t1 = time.perf_counter()
     analyser_section(data)
+    landmarks_only_section(data)
+    if other:
+        second_seed_section(data, other, args.second_seed)
     baseline_section(data)
     real_section()
     print(f"\ntime: sets and tracks {t1 - t0:.0f} s, scoring {time.perf_counter() - t1:.0f} s")

@@ -33,6 +33,7 @@ FEATURES: tuple[str, ...] = (
     "onset_rate",
     "lip_change",
     "eye_region",
+    "look_z",
 )
 """Event features, in the model's order (see :func:`event_features`). The eye's own
 closure enters only in forms that mean the same whatever depth MediaPipe reads: a ratio
@@ -84,13 +85,21 @@ class EventModel:
     @classmethod
     def from_dict(cls, d: Mapping[str, object]) -> EventModel:
         """Inverse of :meth:`to_dict`; the feature list must match :data:`FEATURES`."""
-        if tuple(d["features"]) != FEATURES:  # type: ignore[arg-type]
-            raise ValueError(f"event model features {d['features']} != {list(FEATURES)}")
+        names: tuple[str, ...] = tuple(str(k) for k in d["features"])  # type: ignore[attr-defined]
+        if any(k not in FEATURES for k in names) or len(set(names)) != len(names):
+            raise ValueError(f"event model features {list(names)} not among {list(FEATURES)}")
+        # a feature the file does not name (added since it was fitted) gets weight 0
+        at = {k: i for i, k in enumerate(names)}
+
+        def col(key: str, default: float) -> tuple[float, ...]:
+            vals = [float(v) for v in d[key]]  # type: ignore[attr-defined]
+            return tuple(vals[at[k]] if k in at else default for k in FEATURES)
+
         return cls(
-            weights=tuple(float(v) for v in d["weights"]),  # type: ignore[attr-defined]
+            weights=col("weights", 0.0),
             bias=float(d["bias"]),  # type: ignore[arg-type]
-            mean=tuple(float(v) for v in d["mean"]),  # type: ignore[attr-defined]
-            scale=tuple(float(v) for v in d["scale"]),  # type: ignore[attr-defined]
+            mean=col("mean", 0.0),
+            scale=col("scale", 1.0),
             source=str(d["source"]),
             threshold=float(d.get("threshold", ACCEPT)),  # type: ignore[arg-type]
         )
@@ -117,6 +126,7 @@ def event_features(
     lead: float | None = None,
     contrast_spread: float = 0.0,
     peak_lead: float | None = None,
+    look: Mapping[str, float] | None = None,
 ) -> dict[str, float]:
     """The model's inputs for one candidate.
 
@@ -172,6 +182,11 @@ def event_features(
     """
     if lead is None:
         lead = asymmetry / max(depth, 0.05)
+    asym_z = float(np.log10(1.0 + max(contrast, 0.0) / max(contrast_spread, 0.005)))
+    if look is not None:
+        look_z = float(np.log10(1.0 + max(look["contrast"], 0.0) / max(look["spread"], 0.005)))
+    else:  # no appearance cue (a track made without eye thumbnails): as the landmarks say
+        look_z = asym_z
     return {
         "depth": depth,
         "asymmetry": asymmetry,
@@ -186,8 +201,9 @@ def event_features(
         "lip_change": float(np.clip(lip_change, 0.0, 0.3)),
         "eye_region": 1.0 if eye_region else 0.0,
         "contrast_z": float(contrast / max(contrast_spread, 0.005)),
-        "asymmetry_z": float(np.log10(1.0 + max(contrast, 0.0) / max(contrast_spread, 0.005))),
+        "asymmetry_z": asym_z,
         "peak_lead": float(np.clip(lead if peak_lead is None else peak_lead, -1.0, 1.0)),
+        "look_z": look_z,
     }
 
 
@@ -203,6 +219,7 @@ SIGNS: dict[str, int] = {
     "mouth_same_side": 1,
     "mouth_both": -1,
     "lip_change": -1,
+    "look_z": 1,
 }
 """Physiological direction of a feature's effect (+1: more of it, more likely a spasm):
 a deeper, more one-sided, faster closure with the other eye open is never *less* likely

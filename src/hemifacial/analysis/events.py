@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from .event_model import event_features
 from .measures import clip_spread, eye_noise, lip_change, onset_rate, peak_lead, rest_level
@@ -241,6 +242,19 @@ def contraction_onset(times: FloatArray, closure: FloatArray, run: _Run) -> floa
     return float(lo[run.i0 + a])
 
 
+def look_features(
+    sig: Signals, side: Side, frames: npt.NDArray[np.intp]
+) -> dict[str, float] | None:
+    """The appearance cue over a candidate's frames (None without it): the median side
+    difference of the look closure (``contrast``) and the clip's robust spread of that
+    difference (``spread``), as for the landmark closure."""
+    a_, b_ = sig.side(side).look, sig.side(_other(side)).look
+    if a_ is None or b_ is None:
+        return None
+    a, b = np.nan_to_num(a_[frames]), np.nan_to_num(b_[frames])
+    return {"contrast": float(np.median(a - b)), "spread": clip_spread(a_ - b_)}
+
+
 def _one_sided(sig: Signals, side: Side, runs: list[_Run]) -> Candidate:
     runs = _trim(sig, side, runs)
     i0 = min(r.i0 for r in runs)
@@ -287,6 +301,7 @@ def _one_sided(sig: Signals, side: Side, runs: list[_Run]) -> Candidate:
         contrast_noise=float(np.hypot(noise_s, noise_o)),
         contrast_spread=clip_spread(s.closure - o.closure),
         peak_lead=peak_lead(this_c, other_c, rest_s, rest_o),
+        look=look_features(sig, side, frames),
     )
     return Candidate(event, features)
 

@@ -19,6 +19,7 @@ import numpy.typing as npt
 from hemifacial.errors import VideoInputError
 
 from . import landmark_ids as ids
+from .appearance import look_closure
 from .types import (
     POINT_MISSING,
     SIDES,
@@ -56,7 +57,9 @@ def unmirror(track: FaceTrack) -> FaceTrack:
         x[x != POINT_MISSING] = -x[x != POINT_MISSING]
     else:
         pts[..., 0] = track.width - pts[..., 0]
-    return replace(track, points=pts)
+    # each eye's thumbnail is sampled in its own frame (outer to inner corner): the rows swap
+    thumbs = None if track.eye_pixels is None else track.eye_pixels[:, ::-1].copy()
+    return replace(track, points=pts, eye_pixels=thumbs)
 
 
 def _normalise_2d(points: FloatArray) -> FloatArray:
@@ -299,6 +302,9 @@ def compute_signals(
             "too dark or blurred in every frame); record the face from the front in good light"
         )
     series = {side: _side_series(feats, use, side) for side in SIDES}
+    look = look_closure(track, use)
+    if look is not None:
+        series = {side: replace(series[side], look=look[side]) for side in SIDES}
     size = face_size_px(track)
     return Signals(
         times=track.times,

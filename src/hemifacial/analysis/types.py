@@ -50,6 +50,12 @@ class FaceTrack:
         Faces counted by the periodic detector check (NaN when not checked).
     width, height : int
         Frame size in pixels after rotation.
+    eye_pixels : (n, 2, h, w) uint8, optional
+        A luma thumbnail of each eye (patient's right, then left), sampled between its
+        corners (``hemifacial.video.appearance``: 12 × 5 pixels; zeros without a face):
+        120 bytes a frame, the pixels of the appearance cue
+        (:mod:`hemifacial.analysis.appearance`). None when the track was made without
+        them (the synthetic twin's tests, tracks cached before).
     """
 
     times: FloatArray
@@ -61,6 +67,7 @@ class FaceTrack:
     width: int
     height: int
     quantised: bool = False
+    eye_pixels: npt.NDArray[np.uint8] | None = None
 
     def _unit(self) -> tuple[FloatArray, FloatArray]:
         w, h = float(self.width), float(self.height)
@@ -121,6 +128,9 @@ class SideSeries:
     baseline_brow: float
     baseline_cheek: float
     baseline_mouth: float
+    look: FloatArray | None = None
+    """How closed the eye *looks* (0–1, relative to its own open look in this clip: the
+    appearance cue of :mod:`hemifacial.analysis.appearance`); None without eye patches."""
 
 
 @dataclass(frozen=True)

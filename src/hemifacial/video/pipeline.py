@@ -24,6 +24,7 @@ from hemifacial.analysis.types import FaceTrack, quantise_points
 from hemifacial.errors import VideoInputError
 
 from . import workers
+from .appearance import THUMB_H, THUMB_W, eye_thumbnails
 from .decode import Frame, VideoInfo, iter_frames
 from .landmarks import Box, Landmarker, make_landmarker
 from .segments import plan_segments
@@ -64,6 +65,8 @@ class SegmentResult:
     sharpness: npt.NDArray[np.float32]
     n_faces: npt.NDArray[np.float32]
     scale: float
+    eye_pixels: npt.NDArray[np.uint8] | None = None
+    """(n, 2, h, w): each eye's luma thumbnail (:mod:`.appearance`; zeros without a face)."""
 
 
 _LANDMARKERS: dict[str, Landmarker] = {}
@@ -156,6 +159,8 @@ def process_segment(task: SegmentTask) -> SegmentResult:
     bright: list[float] = []
     sharp: list[float] = []
     nf: list[float] = []
+    thumbs: list[npt.NDArray[np.uint8]] = []
+    no_thumb = np.zeros((2, THUMB_H, THUMB_W), dtype=np.uint8)
     nan_pts = np.full((len(ids.KEPT), 3), np.nan, dtype=np.float32)
     next_check = next_stats = task.start_s
     stats = (math.nan, math.nan)
@@ -193,10 +198,13 @@ def process_segment(task: SegmentTask) -> SegmentResult:
             found.append(False)
             bright.append(math.nan)
             sharp.append(math.nan)
+            thumbs.append(no_thumb)
             last = None
             continue
+        px = p[:, :2] * np.array([w, h], dtype=np.float32)
+        thumbs.append(eye_thumbnails(rgb, px))
         if last is None or fr.t >= next_stats:  # a face (re)appearing is measured at once
-            stats = _face_stats(rgb, p[:, :2] * np.array([w, h], dtype=np.float32))
+            stats = _face_stats(rgb, px)
             next_stats = fr.t + STATS_EVERY_S - 1e-3  # 1 ms: timestamps are rounded
         last = p
         pts_out.append(p)
@@ -218,6 +226,7 @@ def process_segment(task: SegmentTask) -> SegmentResult:
         sharpness=np.array(sharp, dtype=np.float32),
         n_faces=np.array(nf, dtype=np.float32),
         scale=scale.value,
+        eye_pixels=np.array(thumbs, dtype=np.uint8).reshape(-1, 2, THUMB_H, THUMB_W),
     )
 
 
@@ -259,12 +268,15 @@ def merge(info: VideoInfo, parts: list[SegmentResult]) -> FaceTrack:
     points = np.empty((n, k, 3), np.int16)
     found = np.empty(n, bool)
     bright, sharp, nf = (np.empty(n, np.float32) for _ in range(3))
+    thumbs = np.zeros((n, 2, THUMB_H, THUMB_W), np.uint8)
     a = 0
     while keep:
         p = keep.pop(0)
         b = a + len(p.times)
         times[a:b], points[a:b], found[a:b] = p.times, p.points, p.found
         bright[a:b], sharp[a:b], nf[a:b] = p.brightness, p.sharpness, p.n_faces
+        if p.eye_pixels is not None:
+            thumbs[a:b] = p.eye_pixels
         a = b
         del p
     return FaceTrack(
@@ -277,6 +289,7 @@ def merge(info: VideoInfo, parts: list[SegmentResult]) -> FaceTrack:
         width=info.width,
         height=info.height,
         quantised=True,
+        eye_pixels=thumbs,
     )
 
 
