@@ -1,6 +1,6 @@
 """The case page's patient side read with the case view: the patient's requests come with
 the case's own query, and the possible duplicates are looked for only when the view's read
-saw another request with the e-mail or the phone could match, with the same answers as
+saw another request with the e-mail or the phone (by its key), with the same answers as
 :func:`duplicates.duplicates_of` (which reads the case again)."""
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def test_no_query_for_duplicates_when_no_other_request_shares_the_contact(
     alone = sent(factory, {"side": "left"}, email="alone@example.org")
     sent(factory, {"side": "left"}, email="other@example.org")
     view, found, seen = _side(factory, alone)
-    assert not view.email_twin and found == () and seen == []
+    assert not view.contact_twin and found == () and seen == []
 
 
 def test_the_same_email_whatever_its_case_or_a_matching_phone_is_found(factory: Any) -> None:
@@ -56,12 +56,20 @@ def test_the_same_email_whatever_its_case_or_a_matching_phone_is_found(factory: 
     second = sent(factory, {"age_at_onset": "50"}, email="ANN@example.org")
     third = sent(factory, {"side": "left"}, email="zed@example.org", phone="020 7946 0958")
     view, found, _ = _side(factory, first)
-    assert view.email_twin
+    assert view.contact_twin
     assert {d.case_id: d.reason for d in found} == {second: "e-mail", third: "phone"}
     view, found, _ = _side(factory, second)  # upper case: the query decides
     assert {d.case_id for d in found} == {first}
-    view, found, seen = _side(factory, third)  # the phone alone: looked for
-    assert not view.email_twin and seen and {d.case_id for d in found} == {first}
+    view, found, seen = _side(factory, third)  # the phone alone: seen, then looked for
+    assert view.contact_twin and seen and {d.case_id for d in found} == {first}
+
+
+def test_a_phone_no_other_request_has_costs_no_query(factory: Any) -> None:
+    """Most requests give a phone: one that matches nobody is known from the view's read."""
+    alone = sent(factory, {"side": "left"}, email="dee@example.org", phone="07700 900123")
+    sent(factory, {"side": "left"}, email="eve@example.org", phone="07700 900124")
+    view, found, seen = _side(factory, alone)
+    assert not view.contact_twin and found == () and seen == []
 
 
 def test_a_merged_request_is_no_twin(factory: Any) -> None:
@@ -70,7 +78,7 @@ def test_a_merged_request_is_no_twin(factory: Any) -> None:
     with transaction(factory) as s:
         duplicates.merge(s, KB, keep, dup, "doc")
     view, found, seen = _side(factory, keep)
-    assert not view.email_twin and found == () and seen == []
+    assert not view.contact_twin and found == () and seen == []
 
 
 def test_the_patients_requests_are_part_of_the_view(factory: Any) -> None:

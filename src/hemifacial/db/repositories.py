@@ -84,13 +84,24 @@ def _count(
 
 
 _OTHER = aliased(t.Case)
-# whether another open request has this one's e-mail (compared as services.duplicates does,
-# lower-cased); the page looks for its duplicates only when one has (or the phone may match)
+# whether another open request has this one's e-mail or phone, compared as
+# services.duplicates does (the e-mail lower-cased, the phone by its key), each by its own
+# index; the page looks for its duplicates only when one has
 _EMAIL_TWIN = (
     select(_OTHER.id)
     .where(
         t.Case.email != "",
         func.lower(_OTHER.email) == func.lower(t.Case.email),
+        _OTHER.id != t.Case.id,
+        _OTHER.merged_into.is_(None),
+    )
+    .exists()
+)
+_PHONE_TWIN = (
+    select(_OTHER.id)
+    .where(
+        t.Case.phone_key != "",
+        _OTHER.phone_key == t.Case.phone_key,
         _OTHER.id != t.Case.id,
         _OTHER.merged_into.is_(None),
     )
@@ -105,6 +116,7 @@ _CASE_WITH_COUNTS = select(
     _count(t.VideoReview),
     _count(t.PatientRequest),
     _EMAIL_TWIN,
+    _PHONE_TWIN,
 ).where(t.Case.id == _CASE_ID)
 
 
@@ -216,7 +228,7 @@ class CaseRecord:
     reviews: Sequence[t.VideoReview] = ()
     results: Sequence[t.TestResult] = ()
     requests: Sequence[t.PatientRequest] = ()  # the patient's, from the private link
-    email_twin: bool = True  # another open request has the same e-mail (True: unknown)
+    contact_twin: bool = True  # another open request has its e-mail or phone (True: unknown)
 
 
 def case_record(s: Session, case_id: int, since: int | None = None) -> CaseRecord:
@@ -230,7 +242,7 @@ def case_record(s: Session, case_id: int, since: int | None = None) -> CaseRecor
     row = s.execute(_CASE_WITH_COUNTS, {"case_id": case_id}).first()
     if row is None:
         raise NotFoundError(f"case {case_id} does not exist")
-    case, n_videos, n_notes, n_visits, n_results, n_reviews, n_requests, email_twin = row
+    case, n_videos, n_notes, n_visits, n_results, n_reviews, n_requests, email, phone = row
     visits = visits_of(s, case_id) if n_visits else []
     return CaseRecord(
         case,
@@ -242,7 +254,7 @@ def case_record(s: Session, case_id: int, since: int | None = None) -> CaseRecor
         s.scalars(_REVIEWS, {"case_id": case_id}).all() if n_reviews else (),
         s.scalars(RESULTS_OF_CASE, {"case_id": case_id}).all() if n_results else (),
         s.scalars(_REQUESTS, {"case_id": case_id}).all() if n_requests else (),
-        bool(email_twin),
+        bool(email or phone),
     )
 
 

@@ -29,9 +29,9 @@ def duplicates_of(s: Session, case_id: int) -> tuple[DuplicateView, ...]:
 
 def duplicates_in_view(s: Session, view: CaseView) -> tuple[DuplicateView, ...]:
     """:func:`duplicates_of` the case of ``view``, from the contact the view holds; no query
-    when the view's read found no request with its e-mail and the phone cannot match."""
+    when the view's read found no other request with its e-mail or its phone."""
     c = view.case
-    if not view.email_twin and not _may_differ(c.email) and not t.phone_key(c.phone):
+    if not view.contact_twin and not _may_differ(c.email):
         return ()
     return _views(_same_contact(s, c.id, c.email, c.phone))
 

@@ -185,7 +185,7 @@ def case_view(s: UnitOfWork, kb: KnowledgeBase, case_id: int, since: int | None 
             PatientRequestView(r.id, r.kind, r.message, r.created_at, r.handled_at)
             for r in record.requests
         ),
-        record.email_twin,
+        record.contact_twin,
     )
 
 

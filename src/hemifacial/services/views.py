@@ -254,7 +254,7 @@ class CaseView:
     conflicts: tuple[Conflict, ...] = ()
     changed: tuple[str, ...] = ()  # what the last save changed (``since`` an assessment)
     patient_requests: tuple[PatientRequestView, ...] = ()  # from the private link
-    email_twin: bool = True  # another open request has this e-mail (True when not known)
+    contact_twin: bool = True  # another open request has its e-mail or phone (True: unknown)
 
 
 @dataclass(frozen=True)
