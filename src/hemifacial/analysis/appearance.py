@@ -26,6 +26,8 @@ from .types import SIDES, BoolArray, FaceTrack, FloatArray, Side
 
 CHUNK = 4096
 """Frames correlated at a time (temporaries of ~2 MB whatever the clip length)."""
+TEMPLATE_FRAMES = 900
+"""The open look is the median of at most this many evenly spaced usable frames."""
 
 
 def _standardised(pix: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
@@ -58,10 +60,6 @@ def likeness(eye_pixels: npt.NDArray[np.uint8], usable: BoolArray) -> FloatArray
             out[a : a + CHUNK, k] = _standardised(eye_pixels[a : a + CHUNK, k]) @ t / t.size
     out[~usable] = np.nan
     return out
-
-
-TEMPLATE_FRAMES = 900
-"""The open look is the median of at most this many evenly spaced usable frames."""
 
 
 def look_closure(track: FaceTrack, usable: BoolArray) -> dict[Side, FloatArray] | None:
