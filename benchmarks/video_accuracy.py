@@ -116,6 +116,11 @@ def analyser_section(data: dict[str, list[Example]]) -> None:
     if fit is None:
         print("  no fit(examples) in hemifacial.analysis yet: cross-generator = defaults above")
         return
+    cross_fit(data, fit)
+
+
+def cross_fit(data: dict[str, list[Example]], fit: Any) -> None:
+    """Fit on each family, score on both: the held-out figures are the other family's."""
     for a in FAMILIES:
         params = fit([(t, gt) for _, t, gt in data[a] if t is not None])
         for b in FAMILIES:
@@ -136,12 +141,7 @@ def landmarks_only_section(data: dict[str, list[Example]]) -> None:
         return
     print("\nANALYSER, LANDMARKS ONLY (appearance cue off: eye thumbnails dropped, refitted)")
     bare = {f: without_look(data[f]) for f in FAMILIES}
-    for a in FAMILIES:
-        params = fit([(t, gt) for _, t, gt in bare[a] if t is not None])
-        for b in FAMILIES:
-            tag = "tuned on this family" if a == b else "held-out family (cross-generator)"
-            fig = score(bare[b], lambda t, p=params: analyser_result(t, p)).figures()
-            report(f"fitted on {a}, on {b}: {tag}", fig)
+    cross_fit(bare, fit)
 
 
 def second_seed_section(

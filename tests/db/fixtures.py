@@ -58,12 +58,11 @@ def _pg_database(name: str, create: bool) -> None:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def db_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+def empty_database(backend: str, folder: Path) -> Iterator[str]:
+    """The URL of a new, empty database: a SQLite file in ``folder``, or a fresh PostgreSQL
+    database, dropped afterwards (a generator for fixtures to delegate to)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / 'test.sqlite3'}"
         return
     name = f"hemifacial_test_{secrets.token_hex(4)}"
     try:
@@ -72,6 +71,13 @@ def db_url(
         unavailable(f"PostgreSQL at {PG_ADMIN} is not reachable: {type(exc).__name__}")
     yield f"{PG_ADMIN}/{name}"
     _pg_database(name, create=False)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def db_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    yield from empty_database(request.param, tmp_path_factory.mktemp("db"))
 
 
 @pytest.fixture(scope="session")

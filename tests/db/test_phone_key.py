@@ -4,7 +4,6 @@ PostgreSQL."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from sqlalchemy import create_engine, text
 
 from hemifacial.db import tables as t
 from hemifacial.db.engine import MIGRATIONS
-from tests.db.fixtures import PG_ADMIN, _pg_database, unavailable
+from tests.db.fixtures import empty_database
 
 
 @pytest.mark.parametrize(
@@ -42,16 +41,7 @@ def test_a_case_keeps_the_key_of_its_phone() -> None:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.sqlite3'}"
-        return
-    name = f"hemifacial_test_{secrets.token_hex(4)}"
-    try:
-        _pg_database(name, create=True)
-    except Exception as exc:
-        unavailable(f"PostgreSQL at {PG_ADMIN} is not reachable: {type(exc).__name__}")
-    yield f"{PG_ADMIN}/{name}"
-    _pg_database(name, create=False)
+    yield from empty_database(request.param, tmp_path)
 
 
 def _upgrade(conn: Any, to: str) -> None:
