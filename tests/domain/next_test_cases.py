@@ -3,7 +3,7 @@
 ``tests/domain/data/next_test_plans.json`` holds :func:`plan_record` of ``plan_tests`` for
 every vignette of the three sets (with the urgent tests their red flags call for) and for
 random cases from a fixed seed (some with graded certainty or urgent tests), computed by
-the pre-optimisation implementation (commit a8d40a2), then regenerated after two intended
+the pre-optimisation implementation (commit a8d40a2), then regenerated after three intended
 changes (see ``test_next_test_frozen.py``, which checks that the current one gives the same
 plans). Regenerate only when a change of results is
 intended: ``python -m tests.domain.next_test_cases``.

@@ -132,3 +132,15 @@ def test_the_words_name_what_to_record_and_what_is_recorded(kb: KnowledgeBase) -
         "(recorded so far: vessel contact at the facial nerve root exit zone, symptomatic side)"
     )
     assert "vessel contact" not in words.split("(recorded so far")[0]
+
+
+def test_an_mri_done_before_it_became_impossible_is_still_read(kb: KnowledgeBase) -> None:
+    """An MRI before the pacemaker: not to be repeated, but its report still to be read;
+    no CT in its place, since the MRI was done."""
+    values = {"side": "left", "mri_nvc_rez": "yes", "mri_contraindicated": "yes"}
+    plan = plan_tests(kb, values, "referral_clinic")
+    assert ("mri_protocol", "mri contraindicated = yes") in plan.contraindicated
+    assert [t.test_id for t in plan.to_complete] == ["mri_protocol"]
+    assert plan.to_complete[0].recorded_findings == ("mri_nvc_rez",)
+    assert "mri_protocol" not in [t.test_id for t in plan.ranked]
+    assert "ct_contrast" not in [t.test_id for t in plan.ranked]

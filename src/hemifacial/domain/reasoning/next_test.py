@@ -477,7 +477,8 @@ def plan_tests(
     would be wrong. If findings of it are still worth recording (the same floors, and the
     same urgency), it is returned in ``to_complete`` with the findings already recorded, so
     that its report is read for the rest; if none are, it is listed nowhere, like a test
-    done in full.
+    done in full. A test contraindicated now but done in part (an MRI before a pacemaker) is
+    both: not advised again, and its report still to be read.
     """
     log_post = log_posterior(kb, values, setting, certainty)
     stop, stop_reason = should_stop(kb, log_post)
@@ -494,7 +495,10 @@ def plan_tests(
                     urgent_order.setdefault(test.instead, urgent_order[test.id])
     superseded: list[tuple[str, str]] = []
     candidates: list[DiagnosticTest] = []
-    excluded = {t for t, _ in contraindicated}
+    # a contraindicated test already done in part is still listed "not advised" (not to be
+    # repeated) and its report still read: reading it needs no scan (an MRI before the
+    # pacemaker)
+    excluded = {t for t, _ in contraindicated if not done_in_part(kb, kb.tests[t], values)}
     for test in kb.tests.values():
         if stop or test.id in excluded:
             continue
