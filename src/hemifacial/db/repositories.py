@@ -84,29 +84,22 @@ def _count(
 
 
 _OTHER = aliased(t.Case)
+
+
+def _twin(own: Any, theirs: Any) -> Any:
+    """Whether another open request has this one's value (never for an empty one)."""
+    return (
+        select(_OTHER.id)
+        .where(own != "", theirs == own, _OTHER.id != t.Case.id, _OTHER.merged_into.is_(None))
+        .exists()
+    )
+
+
 # whether another open request has this one's e-mail or phone, compared as
 # services.duplicates does (the e-mail lower-cased, the phone by its key), each by its own
 # index; the page looks for its duplicates only when one has
-_EMAIL_TWIN = (
-    select(_OTHER.id)
-    .where(
-        t.Case.email != "",
-        func.lower(_OTHER.email) == func.lower(t.Case.email),
-        _OTHER.id != t.Case.id,
-        _OTHER.merged_into.is_(None),
-    )
-    .exists()
-)
-_PHONE_TWIN = (
-    select(_OTHER.id)
-    .where(
-        t.Case.phone_key != "",
-        _OTHER.phone_key == t.Case.phone_key,
-        _OTHER.id != t.Case.id,
-        _OTHER.merged_into.is_(None),
-    )
-    .exists()
-)
+_EMAIL_TWIN = _twin(func.lower(t.Case.email), func.lower(_OTHER.email))
+_PHONE_TWIN = _twin(t.Case.phone_key, _OTHER.phone_key)
 _CASE_WITH_COUNTS = select(
     t.Case,
     _count(t.Video),

@@ -86,12 +86,14 @@ def case_problems(
     them. :func:`parse_case` stops at the first, which costs whoever enters a case report
     one round trip per mistake."""
     problems: list[str] = []
-    for key, given in {"": None, **findings}.items():  # "": the setting alone
+    if setting is not None and setting not in kb.settings:
+        problems.append(str(UnknownKeyError("setting", setting, kb.settings)))
+        setting = None  # each finding is still checked, against the default setting
+    for key, given in findings.items():
         try:
-            parse_case(kb, {key: given} if key else {}, setting)
+            parse_case(kb, {key: given}, setting)
         except InputError as exc:
-            if str(exc) not in problems:
-                problems.append(str(exc))
+            problems.append(str(exc))
     if not problems:
         try:
             parse_case(kb, findings, setting)

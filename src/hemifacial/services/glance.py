@@ -97,16 +97,15 @@ def done_words(kb: KnowledgeBase, tv: TestValue) -> str:
 
 
 def test_numbers(tv: TestValue) -> str:
-    if tv.recorded_findings:  # done in part: nothing more to pay or wait for
-        return (
-            f"{tv.information_bits:.2f} bits about the cause, {tv.danger_information_bits:.2f} "
-            "bits about a must-not-miss cause in the findings still to record; the test itself "
-            "is done"
-        )
-    return (
+    bits = (
         f"{tv.information_bits:.2f} bits about the cause, {tv.danger_information_bits:.2f} "
-        f"bits about a must-not-miss cause; cost {tv.cost} and burden {tv.burden} "
-        f"(of 5), result in about {tv.turnaround_days} days"
+        "bits about a must-not-miss cause"
+    )
+    if tv.recorded_findings:  # done in part: nothing more to pay or wait for
+        return f"{bits} in the findings still to record; the test itself is done"
+    return (
+        f"{bits}; cost {tv.cost} and burden {tv.burden} (of 5), result in about "
+        f"{tv.turnaround_days} days"
     )
 
 

@@ -41,7 +41,9 @@ THUMB_H = PATCH_H // 2
 _SIDES = ("right", "left")
 _OUTER = [ids.pos(ids.EYE_OUTER[s]) for s in _SIDES]
 _INNER = [ids.pos(ids.EYE_INNER[s]) for s in _SIDES]
-_NONE = np.zeros((2, THUMB_H, THUMB_W), np.uint8)
+NO_EYES = np.zeros((2, THUMB_H, THUMB_W), np.uint8)
+"""The thumbnails of a frame without a face or with a degenerate eye (read-only, shared)."""
+NO_EYES.setflags(write=False)
 
 
 def _affine(o: tuple[float, float], i: tuple[float, float]) -> npt.NDArray[np.float64] | None:
@@ -97,7 +99,7 @@ def eye_thumbnails(
 
     patches = eye_patches(rgb, pts_px)
     if patches is None:
-        return _NONE.copy()
+        return NO_EYES
     small = cv2.resize(
         patches.reshape(2 * PATCH_H, PATCH_W), (THUMB_W, 2 * THUMB_H), interpolation=cv2.INTER_AREA
     )

@@ -24,7 +24,7 @@ from hemifacial.analysis.types import FaceTrack, quantise_points
 from hemifacial.errors import VideoInputError
 
 from . import workers
-from .appearance import THUMB_H, THUMB_W, eye_thumbnails
+from .appearance import NO_EYES, THUMB_H, THUMB_W, eye_thumbnails
 from .decode import Frame, VideoInfo, iter_frames
 from .landmarks import Box, Landmarker, make_landmarker
 from .segments import plan_segments
@@ -160,7 +160,6 @@ def process_segment(task: SegmentTask) -> SegmentResult:
     sharp: list[float] = []
     nf: list[float] = []
     thumbs: list[npt.NDArray[np.uint8]] = []
-    no_thumb = np.zeros((2, THUMB_H, THUMB_W), dtype=np.uint8)
     nan_pts = np.full((len(ids.KEPT), 3), np.nan, dtype=np.float32)
     next_check = next_stats = task.start_s
     stats = (math.nan, math.nan)
@@ -198,7 +197,7 @@ def process_segment(task: SegmentTask) -> SegmentResult:
             found.append(False)
             bright.append(math.nan)
             sharp.append(math.nan)
-            thumbs.append(no_thumb)
+            thumbs.append(NO_EYES)
             last = None
             continue
         px = p[:, :2] * np.array([w, h], dtype=np.float32)

@@ -230,18 +230,14 @@ any collection sees them (docs/web.md, "Garbage collection": p95 measured with 7
 50,000 and 100,000)."""
 
 
-def tune_collector() -> None:
-    """Collect the young generation every :data:`YOUNG_COLLECTION_EVERY` allocations."""
-    gc.set_threshold(YOUNG_COLLECTION_EVERY, *gc.get_threshold()[1:])
-
-
 def prepare_to_serve(app: FastAPI) -> None:
     """What the serving process does once, before its first request (``app_from_env`` and
     ``hemifacial serve``; tests and embedding programs that call ``create_app`` keep their
-    own collector and pay for a template only when they render it): tune the collector,
-    compile every template and build the pieces all case pages share, so the first
-    concurrent requests of a fresh worker do not each compile them at once."""
-    tune_collector()
+    own collector and pay for a template only when they render it): collect the young
+    generation every :data:`YOUNG_COLLECTION_EVERY` allocations, compile every template and
+    build the pieces all case pages share, so the first concurrent requests of a fresh
+    worker do not each compile them at once."""
+    gc.set_threshold(YOUNG_COLLECTION_EVERY, *gc.get_threshold()[1:])
     ctx: AppContext = app.state.ctx
     compile_templates(ctx.templates)
     warm_case_pieces(ctx)
